@@ -1,0 +1,366 @@
+/**
+ * Schemas for the two YAML files (snake_case, with the seed's defaults) and for the resolved
+ * camelCase `AgentConfig`. Pure: imports nothing but zod and ./types, so workflow code may use
+ * `validateAgentConfig` (e.g. in an update validator).
+ */
+import { z } from 'zod';
+import {
+  BASELINE_MODELS, DECISION_PROVIDERS, TRADING_STYLES, VENUE_TYPES,
+  type AgentConfig, type DecisionProvider,
+} from './types';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    /** The file at fault (absolute path), or a label such as "agent config" when there is none. */
+    readonly file: string,
+    /** Dotted path of the field at fault, e.g. `strategy.risk_management.max_leverage`; '' for the whole file. */
+    readonly path: string,
+    /** The offending value (redacted for credential fields). */
+    readonly value: unknown,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field types shared by the file schemas and the resolved schema. Each carries one "expected ..."
+// phrase used for every way the field can be wrong, so messages read the same for a wrong type
+// and an out-of-range number.
+
+function numberFrom(min: number, max: number, opts: { int?: boolean } = {}) {
+  const expected = `expected ${opts.int ? 'a whole number' : 'a number'} from ${min} to ${max}`;
+  const base = z.number({ error: expected });
+  return (opts.int ? base.int({ error: expected }) : base).min(min, { error: expected }).max(max, { error: expected });
+}
+
+function positiveNumber(max: number) {
+  const expected = `expected a number above 0 and at most ${max}`;
+  return z.number({ error: expected }).positive({ error: expected }).max(max, { error: expected });
+}
+
+function text(what: string, pattern?: RegExp) {
+  const expected = `expected ${what}`;
+  const base = z.string({ error: expected }).trim().min(1, { error: expected });
+  return pattern ? base.regex(pattern, { error: expected }) : base;
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T, noun = '') {
+  return z.enum(values, {
+    error: (issue) => issue.input === undefined || typeof issue.input !== 'string'
+      ? `expected one of ${values.join(', ')}`
+      : `unknown ${noun ? `${noun} ` : ''}${JSON.stringify(issue.input)} (expected one of ${values.join(', ')})`,
+  });
+}
+
+const bool = z.boolean({ error: 'expected true or false' });
+
+function mapping<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
+  return z.strictObject(shape, { error: 'expected a mapping of "key: value" lines' });
+}
+
+export const AGENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SYMBOL_PATTERN = /^[A-Z0-9]{2,20}USDT$/;
+const URL_PATTERN = /^https?:\/\/[^\s/]+\S*$/;
+
+const agentId = text('an id of letters, digits, ".", "_" or "-" (at most 64 characters)', AGENT_ID_PATTERN);
+const percent = numberFrom(0, 100);
+const leverage = numberFrom(1, 125, { int: true });
+const maxPositions = numberFrom(1, 50, { int: true });
+const initialBalance = positiveNumber(1e9);
+const scanIntervalMinutes = numberFrom(1, 1440, { int: true });
+const temperature = numberFrom(0, 2);
+const maxTokens = numberFrom(1, 200_000, { int: true });
+const feeRate = numberFrom(0, 0.01);
+const baseUrl = text('an http(s) URL', URL_PATTERN);
+const envName = text('an environment variable name', ENV_NAME_PATTERN);
+
+const symbols = z
+  .array(text('a symbol like BTCUSDT (upper case, quoted in USDT)', SYMBOL_PATTERN), {
+    error: 'expected a list of symbols like [BTCUSDT, ETHUSDT]',
+  })
+  .min(1, { error: 'expected at least one symbol' })
+  .refine((list) => new Set(list).size === list.length, { error: 'expected each symbol once (the list has duplicates)' });
+
+/** A credential written as `${NAME}` becomes NAME; anything else is refused without echoing it. */
+const ENV_REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+export const LITERAL_SECRET_MESSAGE =
+  'credentials are read from the environment: write it as ${SOME_ENV_VAR} so the key never lands in files, history or logs';
+const envReference = z
+  .string({ error: LITERAL_SECRET_MESSAGE })
+  .regex(ENV_REFERENCE, { error: LITERAL_SECRET_MESSAGE })
+  .transform((ref) => ENV_REFERENCE.exec(ref)![1]);
+
+/** Exchange fields that hold credentials. They must be `${NAME}` references and never reach the result. */
+export const CREDENTIAL_FIELDS = ['user', 'signer', 'private_key', 'api_key', 'api_secret', 'secret'] as const;
+export type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
+
+/** The variable each LLM provider's key conventionally lives in, for hints in messages. */
+export const CONVENTIONAL_KEY_ENV: Partial<Record<DecisionProvider, string>> = {
+  deepseek: 'DEEPSEEK_API_KEY', qwen: 'QWEN_API_KEY', anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY',
+  xai: 'XAI_API_KEY', google: 'GOOGLE_API_KEY', openrouter: 'OPENROUTER_API_KEY',
+};
+
+interface FieldProblem { field: 'model' | 'apiKey' | 'baseUrl'; value: unknown; message: string }
+
+/** Rules that tie the decision maker's fields to its provider; shared by both schemas. */
+function decisionMakerProblems(dm: { provider: DecisionProvider; model: string; hasApiKey: boolean; hasBaseUrl: boolean }): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (dm.provider === 'rule_based') {
+    if (!(BASELINE_MODELS as readonly string[]).includes(dm.model)) {
+      problems.push({ field: 'model', value: dm.model, message: `unknown baseline ${JSON.stringify(dm.model)} (expected one of ${BASELINE_MODELS.join(', ')})` });
+    }
+    if (dm.hasApiKey) problems.push({ field: 'apiKey', value: '<redacted>', message: 'a rule_based agent takes no api key (remove it)' });
+    if (dm.hasBaseUrl) problems.push({ field: 'baseUrl', value: undefined, message: 'a rule_based agent takes no base url (remove it)' });
+  } else if (!dm.hasApiKey && dm.provider !== 'local') {
+    const hint = CONVENTIONAL_KEY_ENV[dm.provider] ?? 'SOME_ENV_VAR';
+    problems.push({ field: 'apiKey', value: undefined, message: `required field is missing (write it as \${${hint}})` });
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The arena file (e.g. config/arena.yaml).
+
+const logLevel = z.preprocess(
+  // The seed writes DEBUG/INFO/WARNING/ERROR.
+  (v) => (typeof v === 'string' ? ({ warning: 'warn' } as Record<string, string>)[v.toLowerCase()] ?? v.toLowerCase() : v),
+  oneOf(['debug', 'info', 'warn', 'error'] as const, 'log level'),
+);
+
+export const ArenaFileSchema = mapping({
+  system: mapping({
+    market_data: oneOf(['replay', 'live'] as const, 'market data mode').default('replay'),
+    replay_cycle_seconds: numberFrom(1, 3600).default(5),
+    log_level: logLevel.default('info'),
+    /** The seed's name for the default scan interval of agents that do not set their own. */
+    scan_interval_minutes: scanIntervalMinutes.default(3),
+    /** At most this many agents run; later runnable ones in the list are skipped. */
+    max_concurrent_agents: numberFrom(1, 1000, { int: true }).optional(),
+  }).prefault({}),
+  api: mapping({
+    host: text('a host name or address').default('0.0.0.0'),
+    port: numberFrom(1, 65535, { int: true }).default(8000),
+  }).prefault({}),
+  agents: z.array(
+    mapping({
+      id: agentId,
+      name: text('a display name').optional(),
+      enabled: bool.default(true),
+      config_file: text('a path to the agent file, relative to this file'),
+    }),
+    { error: 'expected a list of agents' },
+  ).min(1, { error: 'expected at least one agent' }),
+});
+export type ArenaFile = z.output<typeof ArenaFileSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// One agent file (e.g. config/agents/ema-trend.yaml).
+
+const riskManagementFile = mapping({
+  max_positions: maxPositions.default(3),
+  max_leverage: leverage.default(10),
+  max_position_size_pct: percent.default(30),
+  max_total_position_pct: percent.default(80),
+  max_single_trade_pct: percent.default(50),
+  max_single_trade_with_positions_pct: percent.default(30),
+  max_daily_loss_pct: percent.default(15),
+  max_margin_usage_pct: percent.default(90),
+  stop_loss_pct: positiveNumber(100).default(3),
+  take_profit_pct: positiveNumber(1000).default(10),
+});
+
+const credentialFields = Object.fromEntries(CREDENTIAL_FIELDS.map((f) => [f, envReference.optional()])) as
+  Record<CredentialField, z.ZodOptional<typeof envReference>>;
+
+export const AgentFileSchema = mapping({
+  agent: mapping({
+    id: agentId,
+    name: text('a display name').optional(),
+    description: z.string({ error: 'expected a text' }).default(''),
+  }),
+  llm: mapping({
+    provider: oneOf(DECISION_PROVIDERS, 'provider'),
+    model: text('a model id (or a baseline name for rule_based)'),
+    api_key: envReference.optional(),
+    base_url: baseUrl.optional(),
+    temperature: temperature.default(0.15),
+    max_tokens: maxTokens.default(4000),
+  }).superRefine((llm, ctx) => {
+    const fileField = { model: 'model', apiKey: 'api_key', baseUrl: 'base_url' } as const;
+    for (const p of decisionMakerProblems({
+      provider: llm.provider, model: llm.model, hasApiKey: llm.api_key !== undefined, hasBaseUrl: llm.base_url !== undefined,
+    })) {
+      ctx.addIssue({ code: 'custom', path: [fileField[p.field]], message: p.message, input: p.value });
+    }
+  }),
+  exchange: mapping({
+    type: oneOf(VENUE_TYPES, 'venue'),
+    account: text('an account name').optional(),
+    testnet: bool.default(false),
+    taker_fee_rate: feeRate.default(0.0005),
+    slippage_rate: feeRate.default(0.0002),
+    ...credentialFields,
+  }),
+  strategy: mapping({
+    initial_balance: initialBalance,
+    /** Defaults to the arena file's system.scan_interval_minutes. */
+    scan_interval_minutes: scanIntervalMinutes.optional(),
+    default_coins: symbols.default(['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'DOGEUSDT', 'XRPUSDT']),
+    trading_style: oneOf(TRADING_STYLES, 'trading style').default('balanced'),
+    risk_management: riskManagementFile.prefault({}),
+  }),
+});
+export type AgentFile = z.output<typeof AgentFileSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The resolved AgentConfig (camelCase, no defaults: every field must be present).
+
+const AgentConfigSchema = mapping({
+  id: agentId,
+  name: text('a display name'),
+  description: z.string({ error: 'expected a text' }),
+  decisionMaker: mapping({
+    provider: oneOf(DECISION_PROVIDERS, 'provider'),
+    model: text('a model id (or a baseline name for rule_based)'),
+    temperature,
+    maxTokens,
+    baseUrl: baseUrl.optional(),
+    apiKeyEnv: envName.optional(),
+  }).superRefine((dm, ctx) => {
+    for (const p of decisionMakerProblems({
+      provider: dm.provider, model: dm.model, hasApiKey: dm.apiKeyEnv !== undefined, hasBaseUrl: dm.baseUrl !== undefined,
+    })) {
+      ctx.addIssue({ code: 'custom', path: [p.field === 'apiKey' ? 'apiKeyEnv' : p.field], message: p.message, input: p.value });
+    }
+  }),
+  exchange: mapping({
+    type: oneOf(VENUE_TYPES, 'venue'),
+    account: text('an account name'),
+    testnet: bool,
+    takerFeeRate: feeRate,
+    slippageRate: feeRate,
+  }),
+  strategy: mapping({
+    initialBalance,
+    scanIntervalMinutes,
+    symbols,
+    tradingStyle: oneOf(TRADING_STYLES, 'trading style'),
+    risk: mapping({
+      maxPositions,
+      maxLeverage: leverage,
+      maxPositionSizePct: percent,
+      maxTotalPositionPct: percent,
+      maxSingleTradePct: percent,
+      maxSingleTradeWithPositionsPct: percent,
+      maxDailyLossPct: percent,
+      maxMarginUsagePct: percent,
+      stopLossPct: positiveNumber(100),
+      takeProfitPct: positiveNumber(1000),
+    }),
+  }),
+});
+
+// The schema's output type must stay assignable to the contract in types.ts.
+const schemaMatchesContract: (value: z.output<typeof AgentConfigSchema>) => AgentConfig = (value) => value;
+void schemaMatchesContract;
+
+/** Validates an already-resolved AgentConfig; throws a ConfigError naming the first bad field. */
+export function validateAgentConfig(value: unknown, source = 'agent config'): AgentConfig {
+  return parseConfig(AgentConfigSchema, value, source, source);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Turning zod issues into one-line messages.
+
+/** Parses `value` with `schema`, or throws a ConfigError for the first issue (`label` is how the file is named in the message). */
+export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, file: string, label: string): z.output<S> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  // Unknown keys first: a typo usually also shows up as "required field is missing" for the real name.
+  const issues = [...result.error.issues].sort((a, b) => rank(a) - rank(b));
+  const first = issues[0]!;
+  const { path, value: bad, detail } = describeIssue(first, schema);
+  const more = issues.length > 1 ? ` (+${issues.length - 1} more ${issues.length === 2 ? 'issue' : 'issues'})` : '';
+  throw new ConfigError(file, path, bad, `${label}: ${path ? `${path}: ` : ''}${detail}${more}`);
+}
+
+function rank(issue: z.core.$ZodIssue): number {
+  return issue.code === 'unrecognized_keys' ? 0 : 1;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType): { path: string; value: unknown; detail: string } {
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    const path = formatPath([...issue.path, key]);
+    const detail = `unknown field${hintFor(key, keysAt(schema, issue.path))}`;
+    // A misspelt credential field may hold a literal secret: keep it out of the error.
+    const value = /key|secret|token|password|private/i.test(key) ? '<redacted>' : (issue.input as Record<string, unknown> | undefined)?.[key];
+    return { path, value, detail };
+  }
+  const path = formatPath(issue.path);
+  const input = issue.input;
+  if (issue.code === 'invalid_type' && input === undefined) {
+    return { path, value: undefined, detail: 'required field is missing' };
+  }
+  if (issue.message === LITERAL_SECRET_MESSAGE) {
+    return { path, value: '<redacted>', detail: issue.message };
+  }
+  const detail = issue.message.startsWith('expected ') ? `${issue.message}, got ${show(input)}` : issue.message;
+  return { path, value: input, detail };
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) =>
+    typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key), '');
+}
+
+function show(value: unknown): string {
+  if (value === null) return 'an empty value';
+  if (Array.isArray(value)) return value.length ? 'a list' : 'an empty list';
+  if (typeof value === 'object') return 'a mapping';
+  const shown = JSON.stringify(value) ?? String(value);
+  return shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
+}
+
+/** " (did you mean "x"?)" when an allowed key of the same mapping is a near miss of `key`. */
+function hintFor(key: string, allowed: string[]): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const name of allowed) {
+    const d = editDistance(key.toLowerCase(), name.toLowerCase());
+    if (d < bestDistance) { best = name; bestDistance = d; }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? ` (did you mean "${best}"?)` : '';
+}
+
+type SchemaDef = Record<string, unknown> & { type?: string };
+const defOf = (schema: unknown): SchemaDef | undefined => (schema as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
+
+/** The keys of the mapping `schema` expects at `path` (unwrapping defaults, optionals and pipes). */
+function keysAt(schema: unknown, path: readonly PropertyKey[]): string[] {
+  let def = defOf(schema);
+  for (let i = 0; def; ) {
+    if (def.type === 'object' && i < path.length) { def = defOf((def.shape as Record<string, unknown>)[String(path[i++])]); continue; }
+    if (def.type === 'array' && i < path.length) { def = defOf(def.element); i++; continue; }
+    if (def.type === 'object') return Object.keys(def.shape as object);
+    const inner = def.innerType ?? def.out ?? def.in;
+    if (!inner) return [];
+    def = defOf(inner);
+  }
+  return [];
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
