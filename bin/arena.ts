@@ -1,0 +1,99 @@
+/**
+ * Starts the whole arena in one process: database (DATABASE_URL or embedded), Temporal (TEMPORAL_ADDRESS
+ * or a local dev server), migrations, the worker, the demo agents and the API. Ctrl-C shuts it down
+ * cleanly: the worker lets an order in flight finish, then everything closes in reverse order.
+ */
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import pino from 'pino';
+import { createRecordActivities } from '../activities/records';
+import { createApp } from '../api/app';
+import { startAgents } from '../arena/start-agents';
+import { runnableAgents } from '../arena/runnable-agents';
+import { ConfigError, loadArenaConfig, resolveArenaConfigPath } from '../arena-config/load';
+import { createDb, migrateToLatest } from '../db/connect';
+import { openDatabase } from '../infra/database';
+import { ensureTemporalCli } from '../infra/temporal-cli';
+import { ensureSearchAttributes, startTemporalDevServer } from '../infra/temporal-dev-server';
+import { replayClock } from '../market/clock';
+import { ReplayMarketData } from '../market/replay';
+import { DEFAULT_TASK_QUEUE, createArenaWorker } from '../workers/create-worker';
+import { ARENA_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+
+const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+async function main(): Promise<void> {
+  const config = loadArenaConfig(resolveArenaConfigPath());
+  const log = pino({ level: config.system.logLevel });
+  const say = (msg: string) => log.info(msg);
+  const agents = runnableAgents(config, say);
+  if (config.system.marketData !== 'replay') {
+    throw new Error(`${config.file}: system.market_data: "live" needs the live venue adapters, which this version does not have yet; use replay`);
+  }
+
+  const cleanup: Array<() => Promise<unknown>> = [];
+  const shutdown = async () => {
+    for (const step of cleanup.reverse()) await step().catch((err) => log.error({ err }, 'shutdown step failed'));
+  };
+  try {
+    const dataDir = path.join(PROJECT_ROOT, '.data');
+    const database = await openDatabase({ dataDir, log: say });
+    cleanup.push(() => database.close());
+    const db = createDb(database.url, database.maxConnections);
+    cleanup.push(() => db.destroy());
+    const applied = await migrateToLatest(db);
+    if (applied.length) say(`database: applied migrations ${applied.join(', ')}`);
+
+    const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+    let address = process.env.TEMPORAL_ADDRESS;
+    if (!address) {
+      const cliPath = await ensureTemporalCli(say);
+      const server = await startTemporalDevServer({
+        cliPath, dbFile: path.join(dataDir, 'temporal.db'), port: 7233, uiPort: 8233, namespace,
+        searchAttributes: ARENA_SEARCH_ATTRIBUTES,
+      });
+      cleanup.push(() => server.stop());
+      address = server.address;
+      say(`temporal: dev server at ${address}, Web UI ${server.uiUrl}`);
+    }
+    const connection = await Connection.connect({ address });
+    cleanup.push(() => connection.close());
+    const added = await ensureSearchAttributes(connection, namespace);
+    if (added.length) say(`temporal: registered search attributes ${added.join(', ')}`);
+    const client = new Client({ connection, namespace });
+    const workerConnection = await NativeConnection.connect({ address });
+    cleanup.push(() => workerConnection.close());
+
+    const market = new ReplayMarketData();
+    const deps = { db, market, clock: replayClock, log };
+    const taskQueue = process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+    const worker = await createArenaWorker({ connection: workerConnection, namespace, taskQueue, deps });
+    const workerDone = worker.run();
+
+    const records = createRecordActivities(deps);
+    for (const agent of agents) await records.registerAgent(agent);
+    await startAgents({
+      client, db, taskQueue, log: say, cycleIntervalMs: () => config.system.replayCycleSeconds * 1000,
+    }, agents);
+
+    const api = serve({ fetch: createApp({ db, temporal: client }).fetch, hostname: config.api.host, port: config.api.port });
+    cleanup.push(() => new Promise((resolve) => api.close(resolve)));
+    say(`arena running: ${agents.length} agents · API http://localhost:${config.api.port}/api/agents · Ctrl-C to stop`);
+
+    // The Temporal runtime shuts the worker down on SIGINT/SIGTERM; the rest follows it.
+    await workerDone;
+    say('worker stopped; shutting down');
+  } finally {
+    await shutdown();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err instanceof ConfigError ? `config error: ${err.message}` : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,180 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** NUMERIC columns: pg returns them as strings so that no digit is lost; write strings or numbers. */
+export type Numeric = ColumnType<string, string | number, string | number>;
+/** BIGINT epoch-ms columns: pg returns int8 as a string. */
+export type EpochMs = ColumnType<string, number | string, number | string>;
+export type Json<T> = ColumnType<T, string, string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface AgentsTable {
+  id: string;
+  name: string;
+  provider: string;
+  model: string;
+  venue: string;
+  account: string;
+  initial_balance: Numeric;
+  config: Json<unknown>;
+  cycle_count: ColumnType<number, number | undefined, number>;
+  last_cycle_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_cycle_status: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface CyclesTable {
+  agent_id: string;
+  cycle_no: number;
+  status: 'ok' | 'failed';
+  market_time: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  started_at: ColumnType<Date, Date | string, Date | string>;
+  finished_at: ColumnType<Date, Date | string, Date | string>;
+  duration_ms: number;
+  input: Json<unknown>;
+  reasoning: string | null;
+  decisions: Json<unknown>;
+  risk_verdicts: Json<unknown>;
+  executions: Json<unknown>;
+  error: string | null;
+  summary: string;
+}
+
+export interface OrdersTable {
+  agent_id: string;
+  client_order_id: string;
+  cycle_no: number;
+  venue: string;
+  account: string;
+  symbol: string;
+  side: 'BUY' | 'SELL';
+  type: string;
+  purpose: 'open' | 'close' | 'stop_loss' | 'take_profit';
+  quantity: Numeric;
+  stop_price: Numeric | null;
+  status: string;
+  avg_price: Numeric | null;
+  executed_qty: Numeric;
+  fee: Numeric;
+  venue_order_id: string | null;
+  error: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface TradesTable {
+  id: Generated<number>;
+  agent_id: string;
+  symbol: string;
+  side: 'long' | 'short';
+  quantity: Numeric;
+  leverage: number;
+  margin: Numeric;
+  entry_price: Numeric;
+  exit_price: Numeric | null;
+  stop_loss: Numeric | null;
+  take_profit: Numeric | null;
+  open_cycle: number;
+  close_cycle: number | null;
+  open_order_id: string;
+  close_order_id: string | null;
+  opened_at: ColumnType<Date, Date | string, Date | string>;
+  closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  fees: Numeric;
+  funding: Numeric;
+  realized_pnl: Numeric | null;
+  pnl: Numeric | null;
+  status: 'open' | 'closed';
+  close_reason: string | null;
+}
+
+export interface EquitySnapshotsTable {
+  agent_id: string;
+  cycle_no: number;
+  market_time: ColumnType<Date, Date | string, Date | string>;
+  recorded_at: CreatedAt;
+  equity: Numeric;
+  cash: Numeric;
+  margin: Numeric;
+  unrealized_pnl: Numeric;
+  position_count: number;
+  /** The venue's positions after the cycle's orders. */
+  positions: Json<unknown>;
+}
+
+export interface PaperAccountsTable {
+  account_id: string;
+  initial_balance: Numeric;
+  /** Free balance: not locked as isolated margin. */
+  cash: Numeric;
+  /** Market clock up to which bars, funding and triggers have been applied. */
+  market_time: EpochMs;
+  created_at: CreatedAt;
+}
+
+export interface PaperSymbolSettingsTable {
+  account_id: string;
+  symbol: string;
+  leverage: number;
+  margin_type: 'isolated' | 'cross';
+}
+
+export interface PaperPositionsTable {
+  account_id: string;
+  symbol: string;
+  side: 'long' | 'short';
+  quantity: Numeric;
+  entry_price: Numeric;
+  leverage: number;
+  margin: Numeric;
+  opened_at: EpochMs;
+}
+
+export interface PaperOrdersTable {
+  order_id: Generated<string>;
+  account_id: string;
+  client_order_id: string;
+  symbol: string;
+  side: 'BUY' | 'SELL';
+  type: string;
+  quantity: Numeric;
+  stop_price: Numeric | null;
+  reduce_only: boolean;
+  close_position: boolean;
+  status: string;
+  executed_qty: Numeric;
+  avg_price: Numeric | null;
+  fee: Numeric;
+  realized_pnl: Numeric;
+  created_time: EpochMs;
+  update_time: EpochMs;
+}
+
+export interface PaperIncomeTable {
+  id: Generated<string>;
+  account_id: string;
+  symbol: string;
+  income_type: 'REALIZED_PNL' | 'COMMISSION' | 'FUNDING_FEE' | 'INSURANCE_CLEAR';
+  amount: Numeric;
+  client_order_id: string | null;
+  time: EpochMs;
+}
+
+export interface Database {
+  agents: AgentsTable;
+  cycles: CyclesTable;
+  orders: OrdersTable;
+  trades: TradesTable;
+  equity_snapshots: EquitySnapshotsTable;
+  paper_accounts: PaperAccountsTable;
+  paper_symbol_settings: PaperSymbolSettingsTable;
+  paper_positions: PaperPositionsTable;
+  paper_orders: PaperOrdersTable;
+  paper_income: PaperIncomeTable;
+}
+
+export type TradeRow = Selectable<TradesTable>;
+export type NewTrade = Insertable<TradesTable>;
+export type OrderRow = Selectable<OrdersTable>;
+export type CycleRow = Selectable<CyclesTable>;

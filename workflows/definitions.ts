@@ -1,0 +1,56 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AgentConfig } from '../arena-config/types';
+
+export type AgentStatus = 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FINISHED';
+
+export interface CycleSummary {
+  cycleNo: number;
+  ok: boolean;
+  marketTime: number | null;
+  equity: number | null;
+  positions: number;
+  /** One line: what was decided and done, or why the cycle failed. */
+  summary: string;
+  finishedAt: number;
+  /** Error type of a failed cycle (e.g. ReplayEnded). */
+  failureType?: string;
+}
+
+/** Carried across continue-as-new: compact on purpose (no candles, no transcripts). */
+export interface AgentState {
+  config: AgentConfig;
+  status: AgentStatus;
+  pauseReason: string | null;
+  /** Number of the last cycle run (or attempted). */
+  cycleNo: number;
+  consecutiveFailures: number;
+  failedCycles: number;
+  lastCycle: CycleSummary | null;
+  continuedAsNew: number;
+}
+
+export interface AgentInput {
+  config: AgentConfig;
+  /** Wall-clock time between cycles. */
+  cycleIntervalMs: number;
+  /** Where to resume: set by continue-as-new, or by the launcher from the records. */
+  state?: AgentState;
+}
+
+export interface AgentStateView extends AgentState {
+  safeMode: boolean;
+  nextCycleAt: number | null;
+}
+
+/** Consecutive failed cycles after which the agent opens no new positions until a cycle succeeds. */
+export const SAFE_MODE_AFTER_FAILURES = 3;
+
+export const pauseSignal = defineSignal<[{ reason?: string }?]>('pause');
+export const resumeSignal = defineSignal('resume');
+export const stopSignal = defineSignal<[{ reason?: string }?]>('stop');
+export const getStateQuery = defineQuery<AgentStateView>('getState');
+export const runCycleNowUpdate = defineUpdate<CycleSummary>('runCycleNow');
+export const updateConfigUpdate = defineUpdate<AgentConfig, [AgentConfig]>('updateConfig');
+
+export const agentWorkflowId = (agentId: string): string => `agent-${agentId}`;
+export const cycleWorkflowId = (agentId: string, cycleNo: number): string => `agent-${agentId}-cycle-${cycleNo}`;

@@ -1,0 +1,2 @@
+export { agentWorkflow } from './agent';
+export { agentCycleWorkflow } from './cycle';
