@@ -41,7 +41,6 @@ export interface PreTradeInput {
  * judged first so that the room they free counts for the opens of the same cycle.
  */
 export function preTradeCheck(input: PreTradeInput): RiskVerdict[] {
-  const { limits } = input;
   const closing = new Set<string>();
   const verdicts = new Map<Decision, RiskVerdict>();
   const ordered = [...input.decisions].sort((a, b) => rank(a) - rank(b));
