@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import type { Hono } from 'hono';
+import { createApp } from '../../api/app';
+import type { AgentConfig } from '../../arena-config/types';
+import { agentWorkflowId, cycleWorkflowId, getStateQuery } from '../../workflows/definitions';
+import { TestArena, cycleCount, demoAgent, eventually, startTestArena, workflowBundle } from '../support/arena';
+
+const HISTORIES = path.join(__dirname, '..', 'histories');
+
+describe('the arena on a real Temporal dev server and a real Postgres', function () {
+  this.timeout(240_000);
+  let arena: TestArena;
+  let api: Hono;
+  let trend: AgentConfig;
+  let hold: AgentConfig;
+
+  const get = async (url: string) => (await api.request(url)).json() as Promise<{ success: boolean; data: any; error: string | null }>;
+  const post = (url: string) => api.request(url, { method: 'POST' });
+
+  before(async () => {
+    arena = await startTestArena();
+    await arena.runWorker();
+    api = createApp({ db: arena.db, temporal: arena.client });
+    trend = demoAgent('ema-trend', arena.tag);
+    hold = demoAgent('btc-buy-hold', arena.tag);
+    await arena.start([trend, hold], 250);
+  });
+  after(async () => arena?.close());
+
+  it('runs two agents whose decision logs, orders, trades and equity agree', async () => {
+    await eventually('6 cycles of each agent', async () =>
+      (await cycleCount(arena.db, trend.id)) >= 6 && (await cycleCount(arena.db, hold.id)) >= 6);
+    const { db } = arena;
+
+    for (const agent of [trend, hold]) {
+      const cycles = await db.selectFrom('cycles').selectAll().where('agent_id', '=', agent.id).orderBy('cycle_no').execute();
+      assert.deepEqual(cycles.map((c) => c.cycle_no), cycles.map((_, i) => i + 1), 'cycles numbered 1..n, none twice');
+      assert.ok(cycles.every((c) => c.status === 'ok'), cycles.map((c) => c.error).join('; '));
+      const logged = cycles[0]!;
+      assert.ok(logged.reasoning && logged.reasoning.length > 0);
+      assert.equal((logged.input as { market: unknown[] }).market.length, agent.strategy.symbols.length);
+
+      const snapshots = await db.selectFrom('equity_snapshots').selectAll().where('agent_id', '=', agent.id).execute();
+      assert.ok(snapshots.length >= cycles.length - 1);
+      for (const s of snapshots) {
+        const parts = Number(s.cash) + Number(s.margin) + Number(s.unrealized_pnl);
+        assert.ok(Math.abs(Number(s.equity) - parts) < 1e-6, `cycle ${s.cycle_no}: equity ${s.equity} != ${parts}`);
+      }
+
+      const trades = await db.selectFrom('trades').selectAll().where('agent_id', '=', agent.id).execute();
+      for (const t of trades) {
+        const open = await db.selectFrom('orders').selectAll()
+          .where('agent_id', '=', agent.id).where('client_order_id', '=', t.open_order_id).executeTakeFirstOrThrow();
+        assert.equal(open.status, 'FILLED');
+        assert.equal(Number(open.executed_qty), Number(t.quantity));
+        assert.equal(Number(open.avg_price), Number(t.entry_price));
+      }
+      const openTrades = trades.filter((t) => t.status === 'open');
+      const venuePositions = await db.selectFrom('paper_positions').selectAll().where('account_id', '=', agent.exchange.account).execute();
+      assert.deepEqual(openTrades.map((t) => t.symbol).sort(), venuePositions.map((p) => p.symbol).sort(), 'books agree with the venue');
+      for (const t of openTrades) {
+        const protection = await db.selectFrom('paper_orders').select('type')
+          .where('account_id', '=', agent.exchange.account).where('symbol', '=', t.symbol).where('status', '=', 'NEW').execute();
+        assert.deepEqual(protection.map((o) => o.type).sort(), ['STOP_MARKET', 'TAKE_PROFIT_MARKET'], `${t.symbol} is protected`);
+      }
+    }
+
+    const holdTrades = await db.selectFrom('trades').selectAll().where('agent_id', '=', hold.id).execute();
+    assert.equal(holdTrades.length, 1, 'buy and hold buys once');
+    assert.equal(holdTrades[0]!.symbol, 'BTCUSDT');
+    assert.equal(holdTrades[0]!.side, 'long');
+
+    const list = await get('/api/agents');
+    assert.equal(list.success, true);
+    const listed = list.data.find((a: { id: string }) => a.id === trend.id);
+    assert.equal(listed.status, 'running');
+    assert.ok(listed.cycle_count >= 6);
+    const account = await get(`/api/agents/${hold.id}/account`);
+    assert.ok(Math.abs(account.data.total_balance - (account.data.available_balance + account.data.margin_used + account.data.unrealized_pnl)) < 1e-6);
+    assert.equal((await get(`/api/agents/${hold.id}/positions`)).data[0].symbol, 'BTCUSDT');
+    assert.equal((await get(`/api/agents/${trend.id}/decisions?limit=2`)).data.length, 2);
+    assert.ok((await get(`/api/agents/${trend.id}/equity-history`)).data.length >= 5);
+    assert.equal((await get(`/api/agents/${hold.id}/trades`)).data.length, 1);
+    assert.equal((await api.request('/api/agents/nobody')).status, 404);
+    assert.equal((await api.request(`/api/agents/${trend.id}/decisions?limit=abc`)).status, 400);
+  });
+
+  it('continues as new and keeps its cycle count and positions', async () => {
+    const handle = arena.client.workflow.getHandle(agentWorkflowId(hold.id));
+    const firstRun = (await handle.describe()).runId;
+    const continued = (await handle.query(getStateQuery)).continuedAsNew;
+    const before = await arena.db.selectFrom('trades').selectAll().where('agent_id', '=', hold.id).execute();
+    const state = await eventually('a continue-as-new', async () => {
+      const s = await handle.query(getStateQuery);
+      return s.continuedAsNew > continued ? s : null;
+    }, 120_000);
+    assert.notEqual((await handle.describe()).runId, firstRun);
+    assert.ok(state.cycleNo >= 6);
+    const next = state.cycleNo + 2;
+    await eventually(`cycle ${next} after continue-as-new`, async () => (await cycleCount(arena.db, hold.id)) >= next);
+    const cycles = await arena.db.selectFrom('cycles').select('cycle_no').where('agent_id', '=', hold.id).orderBy('cycle_no').execute();
+    assert.deepEqual(cycles.map((c) => c.cycle_no), cycles.map((_, i) => i + 1), 'numbering went on, nothing repeated');
+    const after = await arena.db.selectFrom('trades').selectAll().where('agent_id', '=', hold.id).execute();
+    assert.deepEqual(after.map((t) => [t.id, t.status]), before.map((t) => [t.id, t.status]), 'the same open position');
+  });
+
+  it('pauses, resumes and stops through the API, which shows the status', async () => {
+    const id = trend.id;
+    assert.equal((await post(`/api/agents/${id}/pause`)).status, 200);
+    await eventually('status paused', async () => (await get(`/api/agents/${id}`)).data.status === 'paused');
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // a cycle in flight may still finish
+    const paused = await cycleCount(arena.db, id);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    assert.equal(await cycleCount(arena.db, id), paused, 'no new cycle while paused');
+
+    assert.equal((await post(`/api/agents/${id}/resume`)).status, 200);
+    await eventually('cycles after resume', async () => (await cycleCount(arena.db, id)) >= paused + 2);
+    assert.equal((await get(`/api/agents/${id}`)).data.status, 'running');
+
+    assert.equal((await post(`/api/agents/${id}/stop`)).status, 200);
+    const final = await arena.client.workflow.getHandle(agentWorkflowId(id)).result();
+    assert.equal(final.status, 'STOPPED');
+    assert.equal((await get(`/api/agents/${id}`)).data.status, 'stopped');
+    assert.equal((await post(`/api/agents/${id}/pause`)).status, 409);
+  });
+
+  it('replays recorded histories without non-determinism', async () => {
+    const histories = [
+      { workflowId: agentWorkflowId(trend.id), history: await arena.client.workflow.getHandle(agentWorkflowId(trend.id)).fetchHistory() },
+      { workflowId: cycleWorkflowId(hold.id, 2), history: await arena.client.workflow.getHandle(cycleWorkflowId(hold.id, 2)).fetchHistory() },
+    ];
+    if (process.env.WRITE_HISTORIES) {
+      fs.mkdirSync(HISTORIES, { recursive: true });
+      for (const [name, h] of [['agent-workflow-new', histories[0]!], ['cycle-workflow-new', histories[1]!]] as const) {
+        fs.writeFileSync(path.join(HISTORIES, `${name}.json`), historyToJSON(h.history));
+      }
+    }
+    for (const file of fs.existsSync(HISTORIES) ? fs.readdirSync(HISTORIES).filter((f) => f.endsWith('.json')) : []) {
+      histories.push({ workflowId: file, history: JSON.parse(fs.readFileSync(path.join(HISTORIES, file), 'utf8')) });
+    }
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      if (result.error) throw result.error;
+      replayed += 1;
+    }
+    assert.equal(replayed, histories.length);
+  });
+});

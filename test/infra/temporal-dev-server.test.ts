@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { ensureTemporalCli } from '../../infra/temporal-cli';
+import { ensureSearchAttributes, startTemporalDevServer, TemporalDevServer } from '../../infra/temporal-dev-server';
+import { ARENA_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function portsFor(): Promise<{ port: number; uiPort: number }> {
+  return { port: await freePort(), uiPort: await freePort() };
+}
+
+const ARENA_NAMES = ARENA_SEARCH_ATTRIBUTES.map((key) => key.name).sort();
+
+async function customSearchAttributes(connection: Connection): Promise<string[]> {
+  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+  return Object.keys(customAttributes ?? {}).sort();
+}
+
+describe('Temporal dev server', function () {
+  this.timeout(60_000);
+  let cliPath: string;
+  let dir: string;
+  const running: TemporalDevServer[] = [];
+  const connections: Connection[] = [];
+
+  before(async () => {
+    cliPath = await ensureTemporalCli();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arena-devserver-'));
+  });
+  afterEach(async () => {
+    await Promise.all(connections.splice(0).map((c) => c.close()));
+    await Promise.all(running.splice(0).map((s) => s.stop()));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function start(opts: Partial<Parameters<typeof startTemporalDevServer>[0]> & { dbFile: string }) {
+    const server = await startTemporalDevServer({ cliPath, ...(await portsFor()), ...opts });
+    running.push(server);
+    const connection = await Connection.connect({ address: server.address });
+    connections.push(connection);
+    return { server, connection, client: new Client({ connection }) };
+  }
+
+  it('registers the arena search attributes and keeps history in the db file across a restart', async () => {
+    const dbFile = path.join(dir, 'nested', 'folder', 'temporal.db');
+    const ports = await portsFor();
+    const first = await start({ dbFile, ...ports });
+    assert.ok(fs.existsSync(dbFile));
+    assert.equal(first.server.address, `127.0.0.1:${ports.port}`);
+    assert.equal(first.server.uiUrl, `http://127.0.0.1:${ports.uiPort}`);
+    assert.deepEqual(await customSearchAttributes(first.connection), ARENA_NAMES);
+
+    // Nobody polls this queue, so the workflow stays RUNNING for as long as the history exists.
+    const handle = await first.client.workflow.start('neverPolled', {
+      taskQueue: 'nobody-polls-this',
+      workflowId: 'persisted-across-restart',
+    });
+    await first.server.stop();
+    await first.server.stop(); // idempotent
+    await assert.rejects(Connection.connect({ address: first.server.address, connectTimeout: 500 }).then((c) => c.workflowService.getSystemInfo({})));
+
+    // Same file, the same --search-attribute flags again (already registered): must start fine.
+    const second = await start({ dbFile, ...ports });
+    const description = await second.client.workflow.getHandle(handle.workflowId).describe();
+    assert.equal(description.status.name, 'RUNNING');
+    assert.equal(description.runId, handle.firstExecutionRunId);
+  });
+
+  it('fails fast, saying so, when the port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      await assert.rejects(
+        startTemporalDevServer({ cliPath, dbFile: path.join(dir, 'busy.db'), port, uiPort: await freePort() }),
+        new RegExp(`frontend port ${port} on 127.0.0.1 is already in use`),
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('fails with the server stderr when it exits early', async () => {
+    const notAFile = path.join(dir, 'a-folder.db');
+    fs.mkdirSync(notAFile);
+    await assert.rejects(
+      startTemporalDevServer({ cliPath, dbFile: notAFile, ...(await portsFor()) }),
+      /Temporal dev server exited early \(code 1, signal null\)\n.*unable to open database file/,
+    );
+  });
+
+  it('ensureSearchAttributes registers the missing ones, idempotently', async () => {
+    const { connection } = await start({ dbFile: path.join(dir, 'bare.db'), searchAttributes: [] });
+    assert.deepEqual(await customSearchAttributes(connection), []);
+    assert.deepEqual((await ensureSearchAttributes(connection, 'default')).sort(), ARENA_NAMES);
+    assert.deepEqual(await customSearchAttributes(connection), ARENA_NAMES);
+    assert.deepEqual(await ensureSearchAttributes(connection, 'default'), []);
+  });
+});
