@@ -1,0 +1,42 @@
+/**
+ * A standalone worker process, for running many workers on many machines against one cluster and
+ * one database. Needs TEMPORAL_ADDRESS and DATABASE_URL; optional TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
+ * LOG_LEVEL. SIGINT/SIGTERM drain it: an order in flight finishes before the process exits.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import pino from 'pino';
+import { createDb } from '../db/connect';
+import { replayClock } from '../market/clock';
+import { ReplayMarketData } from '../market/replay';
+import { DEFAULT_TASK_QUEUE, createArenaWorker } from './create-worker';
+
+async function main(): Promise<void> {
+  const address = required('TEMPORAL_ADDRESS');
+  const db = createDb(required('DATABASE_URL'));
+  const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const connection = await NativeConnection.connect({ address });
+  try {
+    const worker = await createArenaWorker({
+      connection,
+      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+      taskQueue: process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
+      deps: { db, market: new ReplayMarketData(), clock: replayClock, log },
+    });
+    log.info({ taskQueue: worker.options.taskQueue }, 'worker ready');
+    await worker.run();
+  } finally {
+    await connection.close();
+    await db.destroy();
+  }
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} must be set for a standalone worker (see README: production)`);
+  return value;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
