@@ -6,7 +6,9 @@ import { Worker } from '@temporalio/worker';
 import type { Hono } from 'hono';
 import { createApp } from '../../api/app';
 import type { AgentConfig } from '../../arena-config/types';
-import { agentWorkflowId, cycleWorkflowId, getStateQuery } from '../../workflows/definitions';
+import {
+  agentWorkflowId, cycleWorkflowId, getStateQuery, pauseSignal, runCycleNowUpdate, stopSignal, updateConfigUpdate,
+} from '../../workflows/definitions';
 import { TestArena, cycleCount, demoAgent, eventually, startTestArena, workflowBundle } from '../support/arena';
 
 const HISTORIES = path.join(__dirname, '..', 'histories');
@@ -126,6 +128,28 @@ describe('the arena on a real Temporal dev server and a real Postgres', function
     assert.equal(final.status, 'STOPPED');
     assert.equal((await get(`/api/agents/${id}`)).data.status, 'stopped');
     assert.equal((await post(`/api/agents/${id}/pause`)).status, 409);
+  });
+
+  it('runs a cycle now and takes a new config through validated updates', async () => {
+    const slow = demoAgent('rsi-reversion', arena.tag);
+    await arena.start([slow], 3_600_000); // next timed cycle in an hour: only the update can run one
+    const handle = arena.client.workflow.getHandle(agentWorkflowId(slow.id));
+    const summary = await handle.executeUpdate(runCycleNowUpdate);
+    assert.equal(summary.cycleNo, 1);
+    assert.equal(summary.ok, true, summary.summary);
+    assert.equal(await cycleCount(arena.db, slow.id), 1);
+
+    const bad = { ...slow, strategy: { ...slow.strategy, risk: { ...slow.strategy.risk, maxLeverage: 500 } } };
+    const rejectedWith = (pattern: RegExp) => (err: any) => pattern.test(String(err?.cause?.message ?? err?.message));
+    await assert.rejects(handle.executeUpdate(updateConfigUpdate, { args: [bad] }), rejectedWith(/max_?leverage/i));
+    await assert.rejects(handle.executeUpdate(updateConfigUpdate, { args: [{ ...slow, id: 'someone-else' }] }), rejectedWith(/cannot change/));
+    const good = { ...slow, strategy: { ...slow.strategy, risk: { ...slow.strategy.risk, maxPositions: 1 } } };
+    await handle.executeUpdate(updateConfigUpdate, { args: [good] });
+    assert.equal((await handle.query(getStateQuery)).config.strategy.risk.maxPositions, 1);
+    await handle.signal(pauseSignal);
+    await assert.rejects(handle.executeUpdate(runCycleNowUpdate), rejectedWith(/paused/));
+    await handle.signal(stopSignal);
+    await handle.result();
   });
 
   it('replays recorded histories without non-determinism', async () => {
