@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createRecordActivities } from '../activities/records';
 import { createApp } from '../api/app';
@@ -33,12 +33,25 @@ async function main(): Promise<void> {
     throw new Error(`${config.file}: system.market_data: "live" needs the live venue adapters, which this version does not have yet; use replay`);
   }
 
+  // Signals are ours, not the Temporal runtime's: before the worker runs they end the start-up,
+  // afterwards they drain the worker, and the rest shuts down behind it.
+  Runtime.install({ shutdownSignals: [] });
+  let worker: Worker | undefined;
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    say(`${signal}: shutting down`);
+    interrupted = true;
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   const cleanup: Array<() => Promise<unknown>> = [];
   const shutdown = async () => {
     for (const step of cleanup.reverse()) await step().catch((err) => log.error({ err }, 'shutdown step failed'));
   };
   try {
-    const dataDir = path.join(PROJECT_ROOT, '.data');
+    const dataDir = path.resolve(process.env.ARENA_DATA_DIR ?? path.join(PROJECT_ROOT, '.data'));
     const database = await openDatabase({ dataDir, log: say });
     cleanup.push(() => database.close());
     const db = createDb(database.url, database.maxConnections);
@@ -51,7 +64,8 @@ async function main(): Promise<void> {
     if (!address) {
       const cliPath = await ensureTemporalCli(say);
       const server = await startTemporalDevServer({
-        cliPath, dbFile: path.join(dataDir, 'temporal.db'), port: 7233, uiPort: 8233, namespace,
+        cliPath, dbFile: path.join(dataDir, 'temporal.db'), namespace,
+        port: Number(process.env.TEMPORAL_PORT ?? 7233), uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
         searchAttributes: ARENA_SEARCH_ATTRIBUTES,
       });
       cleanup.push(() => server.stop());
@@ -69,20 +83,23 @@ async function main(): Promise<void> {
     const market = new ReplayMarketData();
     const deps = { db, market, clock: replayClock, log };
     const taskQueue = process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
-    const worker = await createArenaWorker({ connection: workerConnection, namespace, taskQueue, deps });
+    worker = await createArenaWorker({ connection: workerConnection, namespace, taskQueue, deps });
     const workerDone = worker.run();
-
-    const records = createRecordActivities(deps);
-    for (const agent of agents) await records.registerAgent(agent);
-    await startAgents({
-      client, db, taskQueue, log: say, cycleIntervalMs: () => config.system.replayCycleSeconds * 1000,
-    }, agents);
-
-    const api = serve({ fetch: createApp({ db, temporal: client }).fetch, hostname: config.api.host, port: config.api.port });
-    cleanup.push(() => new Promise((resolve) => api.close(resolve)));
-    say(`arena running: ${agents.length} agents · API http://localhost:${config.api.port}/api/agents · Ctrl-C to stop`);
-
-    // The Temporal runtime shuts the worker down on SIGINT/SIGTERM; the rest follows it.
+    try {
+      if (interrupted) throw new Error('interrupted during start-up');
+      const records = createRecordActivities(deps);
+      for (const agent of agents) await records.registerAgent(agent);
+      await startAgents({
+        client, db, taskQueue, log: say, cycleIntervalMs: () => config.system.replayCycleSeconds * 1000,
+      }, agents);
+      const api = serve({ fetch: createApp({ db, temporal: client }).fetch, hostname: config.api.host, port: config.api.port });
+      cleanup.push(() => new Promise((resolve) => api.close(resolve)));
+      say(`arena running: ${agents.length} agents · API http://localhost:${config.api.port}/api/agents · Ctrl-C to stop`);
+    } catch (err) {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerDone;
+      if (!interrupted) throw err;
+    }
     await workerDone;
     say('worker stopped; shutting down');
   } finally {

@@ -90,8 +90,11 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   await assertPortFree(uiPort, ip, 'Web UI');
   fs.mkdirSync(path.dirname(path.resolve(opts.dbFile)), { recursive: true });
 
+  // Its own process group: a Ctrl-C in the terminal reaches only the arena, which stops the server
+  // after the worker has drained (the worker needs the server to report its last activities).
   const child = spawn(opts.cliPath, devServerArgs({ ...opts, ip, port, uiPort }), {
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   const stderrTail: string[] = [];
   readline.createInterface({ input: child.stdout! }).on('line', log);
