@@ -3,6 +3,7 @@
  * or a local dev server), migrations, the worker, the demo agents and the API. Ctrl-C shuts it down
  * cleanly: the worker lets an order in flight finish, then everything closes in reverse order.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
@@ -25,6 +26,9 @@ import { ARENA_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 async function main(): Promise<void> {
+  // A .env beside package.json is read first (variables already set in the shell win).
+  const envFile = path.join(PROJECT_ROOT, '.env');
+  if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
   const config = loadArenaConfig(resolveArenaConfigPath());
   const log = pino({ level: config.system.logLevel });
   const say = (msg: string) => log.info(msg);

@@ -1,0 +1,32 @@
+/**
+ * The API as its own process (production: behind a proxy, beside any number of workers).
+ * Needs TEMPORAL_ADDRESS and DATABASE_URL; API_HOST / API_PORT default to 0.0.0.0:8000.
+ */
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import { createDb } from '../db/connect';
+import { createApp } from './app';
+
+async function main(): Promise<void> {
+  const address = process.env.TEMPORAL_ADDRESS;
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!address || !databaseUrl) throw new Error('TEMPORAL_ADDRESS and DATABASE_URL must be set for a standalone API');
+  const connection = await Connection.connect({ address });
+  const db = createDb(databaseUrl);
+  const temporal = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+  const port = Number(process.env.API_PORT ?? 8000);
+  const server = serve({ fetch: createApp({ db, temporal }).fetch, hostname: process.env.API_HOST ?? '0.0.0.0', port });
+  console.log(`API on :${port}`);
+  const stop = () => server.close(async () => {
+    await db.destroy();
+    await connection.close();
+    process.exit(0);
+  });
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
