@@ -1,6 +1,6 @@
 import type { RiskLimits, TradingStyle } from '../arena-config/types';
 import type { SymbolSnapshot } from '../market/snapshot';
-import type { PositionSide } from '../venues/venue';
+import type { VenuePosition } from '../venues/venue';
 
 export const DECISION_ACTIONS = ['open_long', 'open_short', 'close', 'hold', 'wait'] as const;
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
@@ -27,19 +27,10 @@ export interface AccountView {
   unrealizedPnl: number;
 }
 
-export interface PositionView {
-  symbol: string;
-  side: PositionSide;
-  quantity: number;
-  entryPrice: number;
-  markPrice: number;
-  unrealizedPnl: number;
-  leverage: number;
-  margin: number;
-  liquidationPrice: number;
+/** A venue position as the decision maker sees it: with its protective trigger prices. */
+export interface PositionView extends Omit<VenuePosition, 'marginType'> {
   stopLoss: number | null;
   takeProfit: number | null;
-  openedAt: number;
 }
 
 export interface DecisionInput {

@@ -5,7 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Client } from 'pg';
 
-export interface Database {
+export interface DatabaseServer {
   url: string;
   kind: 'postgres' | 'pglite';
   /** Pool size the callers must not exceed (`new pg.Pool({ max: maxConnections })`). */
@@ -46,7 +46,7 @@ export function maskDatabaseUrl(url: string): string {
  * DATABASE_URL when set (and it must answer: never a silent fallback to a local file),
  * otherwise an embedded PGlite database under dataDir, served over the Postgres wire protocol.
  */
-export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseServer> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? (() => {});
   const url = env.DATABASE_URL?.trim();
@@ -92,7 +92,7 @@ function safePassword(url: string): string {
   }
 }
 
-async function openEmbeddedDatabase(dir: string, log: (msg: string) => void): Promise<Database> {
+async function openEmbeddedDatabase(dir: string, log: (msg: string) => void): Promise<DatabaseServer> {
   fs.mkdirSync(dir, { recursive: true });
   const releaseLock = lockDataDir(dir);
   let db: PGlite | undefined;

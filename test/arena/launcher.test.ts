@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ensureTemporalCli } from '../../infra/temporal-cli';
 import { eventually } from '../support/arena';
+import { freePort } from '../support/ports';
 
 const ROOT = path.join(__dirname, '..', '..');
 const run = promisify(execFile);
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * What a newcomer does: the start command with no key, no DATABASE_URL and no TEMPORAL_ADDRESS (so an

@@ -1,26 +1,16 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Generated, Kysely, PostgresDialect, sql } from 'kysely';
 import { Client, Pool } from 'pg';
-import { Database, maskDatabaseUrl, openDatabase } from '../../infra/database';
+import { DatabaseServer, maskDatabaseUrl, openDatabase } from '../../infra/database';
+import { freePort } from '../support/ports';
 
 const LOCAL_POSTGRES = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -88,7 +78,7 @@ interface Tables {
 describe('embedded PGlite database', function () {
   this.timeout(30_000);
   let dataDir: string;
-  let database: Database | undefined;
+  let database: DatabaseServer | undefined;
 
   beforeEach(() => (dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'arena-pglite-'))));
   afterEach(async () => {
@@ -97,7 +87,7 @@ describe('embedded PGlite database', function () {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function open(): Promise<Database> {
+  async function open(): Promise<DatabaseServer> {
     database = await openDatabase({ env: {}, dataDir });
     return database;
   }

@@ -7,17 +7,8 @@ import { Client, Connection } from '@temporalio/client';
 import { ensureTemporalCli } from '../../infra/temporal-cli';
 import { ensureSearchAttributes, startTemporalDevServer, TemporalDevServer } from '../../infra/temporal-dev-server';
 import { ARENA_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { freePort } from '../support/ports';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function portsFor(): Promise<{ port: number; uiPort: number }> {
   return { port: await freePort(), uiPort: await freePort() };
