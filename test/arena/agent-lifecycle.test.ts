@@ -152,6 +152,23 @@ describe('the arena on a real Temporal dev server and a real Postgres', function
     await handle.result();
   });
 
+  it('records failed cycles, keeps going, and enters safe mode after three in a row', async () => {
+    const broken = demoAgent('rsi-reversion', `${arena.tag}-broken`);
+    broken.decisionMaker = { ...broken.decisionMaker, provider: 'deepseek', model: 'deepseek-chat', apiKeyEnv: 'DEEPSEEK_API_KEY' };
+    await arena.start([broken], 200);
+    await eventually('4 failed cycles', async () => (await cycleCount(arena.db, broken.id)) >= 4);
+    const cycles = await arena.db.selectFrom('cycles').selectAll().where('agent_id', '=', broken.id).orderBy('cycle_no').execute();
+    assert.ok(cycles.every((c) => c.status === 'failed'));
+    assert.match(cycles[0]!.error!, /DecisionMakerUnavailable: no decision maker for provider "deepseek"/);
+    const handle = arena.client.workflow.getHandle(agentWorkflowId(broken.id));
+    const state = await handle.query(getStateQuery);
+    assert.equal(state.status, 'RUNNING', 'a failed cycle never kills the agent');
+    assert.equal(state.safeMode, true);
+    assert.ok(state.consecutiveFailures >= 3);
+    await handle.signal(stopSignal);
+    await handle.result();
+  });
+
   it('replays recorded histories without non-determinism', async () => {
     const histories = [
       { workflowId: agentWorkflowId(trend.id), history: await arena.client.workflow.getHandle(agentWorkflowId(trend.id)).fetchHistory() },
