@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/schema';
@@ -10,4 +11,6 @@ export interface ActivityDeps {
   market: MarketDataSource;
   clock: MarketClock;
   log: Logger;
+  /** For activities that talk to Temporal itself (the trading lock's signal-with-start). */
+  temporal: Client;
 }

@@ -1,9 +1,11 @@
 import type { ActivityDeps } from './deps';
+import { withHeartbeats } from './keep-alive';
+import { createLockActivities } from './locks';
 import { createRecordActivities } from './records';
 import { createTradingActivities } from './trading';
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createTradingActivities(deps), ...createRecordActivities(deps) };
+  return withHeartbeats({ ...createTradingActivities(deps), ...createRecordActivities(deps), ...createLockActivities(deps) });
 }
 
 export type ArenaActivities = ReturnType<typeof createActivities>;

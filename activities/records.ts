@@ -5,7 +5,7 @@ import type { Decision, AccountView, PositionView } from '../decisions/types';
 import type { ExecutionResult } from '../execution/execute-orders';
 import type { ClosedTrade } from '../ledger/trades';
 import type { SymbolSnapshot } from '../market/snapshot';
-import type { RiskVerdict } from '../risk/pre-trade-check';
+import type { RiskVerdict } from '../risk/types';
 import { openVenue } from '../venues/open-venue';
 import type { ActivityDeps } from './deps';
 import type { AccountRef } from './trading';

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import {
-  AgentFileSchema, ArenaFileSchema, CREDENTIAL_FIELDS, ConfigError, formatPath, parseConfig, validateAgentConfig,
+  AgentFileSchema, ArenaFileSchema, CREDENTIAL_FIELDS, ConfigError, formatPath, parseConfig, riskLimitsFromFile,
+  validateAgentConfig,
   type AgentFile, type ArenaFile,
 } from './schema';
 import type { AgentConfig, AgentEntry, ArenaConfig } from './types';
@@ -48,6 +49,7 @@ export function loadArenaConfig(file: string, env: NodeJS.ProcessEnv = process.e
       marketData: arena.system.market_data,
       replayCycleSeconds: arena.system.replay_cycle_seconds,
       logLevel: arena.system.log_level,
+      tradingLock: arena.system.trading_lock,
     },
     api: { host: arena.api.host, port: arena.api.port },
     agents: applyConcurrencyLimit(agents, arena.system.max_concurrent_agents, path.basename(arenaFile.file)),
@@ -146,18 +148,7 @@ function loadAgentFile(
       scanIntervalMinutes: strategy.scan_interval_minutes ?? arena.system.scan_interval_minutes,
       symbols: strategy.default_coins,
       tradingStyle: strategy.trading_style,
-      risk: {
-        maxPositions: strategy.risk_management.max_positions,
-        maxLeverage: strategy.risk_management.max_leverage,
-        maxPositionSizePct: strategy.risk_management.max_position_size_pct,
-        maxTotalPositionPct: strategy.risk_management.max_total_position_pct,
-        maxSingleTradePct: strategy.risk_management.max_single_trade_pct,
-        maxSingleTradeWithPositionsPct: strategy.risk_management.max_single_trade_with_positions_pct,
-        maxDailyLossPct: strategy.risk_management.max_daily_loss_pct,
-        maxMarginUsagePct: strategy.risk_management.max_margin_usage_pct,
-        stopLossPct: strategy.risk_management.stop_loss_pct,
-        takeProfitPct: strategy.risk_management.take_profit_pct,
-      },
+      risk: riskLimitsFromFile(strategy.risk_management),
     },
   }, source.label);
 

@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import {
-  BASELINE_MODELS, DECISION_PROVIDERS, TRADING_STYLES, VENUE_TYPES,
-  type AgentConfig, type DecisionProvider,
+  BASELINE_MODELS, DECISION_PROVIDERS, RISK_LIMIT_DEFAULTS, TRADING_STYLES, VENUE_TYPES,
+  type AgentConfig, type DecisionProvider, type RiskLimits,
 } from './types';
 
 export class ConfigError extends Error {
@@ -77,12 +77,30 @@ const feeRate = numberFrom(0, 0.01);
 const baseUrl = text('an http(s) URL', URL_PATTERN);
 const envName = text('an environment variable name', ENV_NAME_PATTERN);
 
+const symbol = text('a symbol like BTCUSDT (upper case, quoted in USDT)', SYMBOL_PATTERN);
 const symbols = z
-  .array(text('a symbol like BTCUSDT (upper case, quoted in USDT)', SYMBOL_PATTERN), {
-    error: 'expected a list of symbols like [BTCUSDT, ETHUSDT]',
-  })
+  .array(symbol, { error: 'expected a list of symbols like [BTCUSDT, ETHUSDT]' })
   .min(1, { error: 'expected at least one symbol' })
   .refine((list) => new Set(list).size === list.length, { error: 'expected each symbol once (the list has duplicates)' });
+const majorSymbols = z.array(symbol, { error: 'expected a list of symbols like [BTCUSDT, ETHUSDT] (may be empty)' });
+
+// The risk limits added after the first release: optional everywhere, an absent one takes its default
+// from RISK_LIMIT_DEFAULTS (configs already recorded in workflow histories do not have them).
+const notionalMultiple = positiveNumber(125);
+const riskReward = numberFrom(0, 100);
+const minutes = numberFrom(0, 10_080);
+const opensPerHour = numberFrom(1, 1000, { int: true });
+
+/**
+ * Default stop-loss and take-profit must pass the risk-reward check themselves, or every order that
+ * relies on them would be refused.
+ */
+function defaultProtectionProblem(stopLossPct: number, takeProfitPct: number, minRiskReward: number | undefined): string | null {
+  const minimum = minRiskReward ?? RISK_LIMIT_DEFAULTS.minRiskReward;
+  if (takeProfitPct >= stopLossPct * minimum * (1 - 1e-9)) return null;
+  return `take-profit ${takeProfitPct} % is less than min risk-reward ${minimum} x stop-loss ${stopLossPct} %: ` +
+    'every order using these defaults would be refused (raise the take-profit or lower the minimum risk-reward)';
+}
 
 /** A credential written as `${NAME}` becomes NAME; anything else is refused without echoing it. */
 const ENV_REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
@@ -135,6 +153,8 @@ export const ArenaFileSchema = mapping({
     market_data: oneOf(['replay', 'live'] as const, 'market data mode').default('replay'),
     replay_cycle_seconds: numberFrom(1, 3600).default(5),
     log_level: logLevel.default('info'),
+    /** `per_account`: agents on different venue accounts never wait for each other; `global`: one lock for all. */
+    trading_lock: oneOf(['per_account', 'global'] as const, 'trading lock scope').default('per_account'),
     /** The seed's name for the default scan interval of agents that do not set their own. */
     scan_interval_minutes: scanIntervalMinutes.default(3),
     /** At most this many agents run; later runnable ones in the list are skipped. */
@@ -170,7 +190,51 @@ const riskManagementFile = mapping({
   max_margin_usage_pct: percent.default(90),
   stop_loss_pct: positiveNumber(100).default(3),
   take_profit_pct: positiveNumber(1000).default(10),
+  major_symbols: majorSymbols.optional(),
+  major_max_leverage: leverage.optional(),
+  altcoin_max_leverage: leverage.optional(),
+  major_max_notional_multiple: notionalMultiple.optional(),
+  altcoin_max_notional_multiple: notionalMultiple.optional(),
+  min_risk_reward: riskReward.optional(),
+  max_drawdown_pct: percent.optional(),
+  stop_loss_cooldown_minutes: minutes.optional(),
+  max_opens_per_hour: opensPerHour.optional(),
+  min_holding_minutes: minutes.optional(),
+  one_position_per_symbol: bool.optional(),
+}).superRefine((rm, ctx) => {
+  const problem = defaultProtectionProblem(rm.stop_loss_pct, rm.take_profit_pct, rm.min_risk_reward);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['take_profit_pct'], message: problem, input: rm.take_profit_pct });
 });
+
+/** The camelCase limits of a parsed `risk_management` mapping; optional limits only when the file sets them. */
+export function riskLimitsFromFile(rm: AgentFile['strategy']['risk_management']): RiskLimits {
+  const optional: Partial<RiskLimits> = {
+    majorSymbols: rm.major_symbols,
+    majorMaxLeverage: rm.major_max_leverage,
+    altcoinMaxLeverage: rm.altcoin_max_leverage,
+    majorMaxNotionalMultiple: rm.major_max_notional_multiple,
+    altcoinMaxNotionalMultiple: rm.altcoin_max_notional_multiple,
+    minRiskReward: rm.min_risk_reward,
+    maxDrawdownPct: rm.max_drawdown_pct,
+    stopLossCooldownMinutes: rm.stop_loss_cooldown_minutes,
+    maxOpensPerHour: rm.max_opens_per_hour,
+    minHoldingMinutes: rm.min_holding_minutes,
+    onePositionPerSymbol: rm.one_position_per_symbol,
+  };
+  return {
+    maxPositions: rm.max_positions,
+    maxLeverage: rm.max_leverage,
+    maxPositionSizePct: rm.max_position_size_pct,
+    maxTotalPositionPct: rm.max_total_position_pct,
+    maxSingleTradePct: rm.max_single_trade_pct,
+    maxSingleTradeWithPositionsPct: rm.max_single_trade_with_positions_pct,
+    maxDailyLossPct: rm.max_daily_loss_pct,
+    maxMarginUsagePct: rm.max_margin_usage_pct,
+    stopLossPct: rm.stop_loss_pct,
+    takeProfitPct: rm.take_profit_pct,
+    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
+  };
+}
 
 const credentialFields = Object.fromEntries(CREDENTIAL_FIELDS.map((f) => [f, envReference.optional()])) as
   Record<CredentialField, z.ZodOptional<typeof envReference>>;
@@ -259,6 +323,20 @@ const AgentConfigSchema = mapping({
       maxMarginUsagePct: percent,
       stopLossPct: positiveNumber(100),
       takeProfitPct: positiveNumber(1000),
+      majorSymbols: majorSymbols.optional(),
+      majorMaxLeverage: leverage.optional(),
+      altcoinMaxLeverage: leverage.optional(),
+      majorMaxNotionalMultiple: notionalMultiple.optional(),
+      altcoinMaxNotionalMultiple: notionalMultiple.optional(),
+      minRiskReward: riskReward.optional(),
+      maxDrawdownPct: percent.optional(),
+      stopLossCooldownMinutes: minutes.optional(),
+      maxOpensPerHour: opensPerHour.optional(),
+      minHoldingMinutes: minutes.optional(),
+      onePositionPerSymbol: bool.optional(),
+    }).superRefine((risk, ctx) => {
+      const problem = defaultProtectionProblem(risk.stopLossPct, risk.takeProfitPct, risk.minRiskReward);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['takeProfitPct'], message: problem, input: risk.takeProfitPct });
     }),
   }),
 });

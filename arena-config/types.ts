@@ -13,7 +13,7 @@ export const LLM_PROVIDERS = [
 export const DECISION_PROVIDERS = ['rule_based', ...LLM_PROVIDERS] as const;
 export type DecisionProvider = (typeof DECISION_PROVIDERS)[number];
 
-export const BASELINE_MODELS = ['ema_trend', 'rsi_reversion', 'buy_and_hold'] as const;
+export const BASELINE_MODELS = ['ema_trend', 'rsi_reversion', 'buy_and_hold', 'random_entry'] as const;
 export type BaselineModel = (typeof BASELINE_MODELS)[number];
 
 export const TRADING_STYLES = ['conservative', 'balanced', 'aggressive'] as const;
@@ -22,15 +22,68 @@ export type TradingStyle = (typeof TRADING_STYLES)[number];
 export interface RiskLimits {
   maxPositions: number;
   maxLeverage: number;
-  /** Percentages are of account equity / available balance, 0-100. */
+  // Percentages, 0-100. Position sizes and exposure are committed margin, not notional (see risk/engine.ts).
+  /** One position's margin, % of equity. */
   maxPositionSizePct: number;
+  /** All positions' margin together, the new one included, % of equity. */
   maxTotalPositionPct: number;
+  /** Margin plus taker fee of one new trade, % of available balance, with no position open... */
   maxSingleTradePct: number;
+  /** ...and with positions open. */
   maxSingleTradeWithPositionsPct: number;
+  /** No new positions for the rest of the UTC day once equity fell this far (%) below the day's start. */
   maxDailyLossPct: number;
+  /** Margin in use (the venue's figure) plus the new margin, % of equity. */
   maxMarginUsagePct: number;
+  /** Default stop-loss and take-profit distances from entry (%) when a decision gives none. */
   stopLossPct: number;
   takeProfitPct: number;
+  // The fields below came after the first configs were recorded in workflow histories, so they are
+  // optional: an absent field means its default in RISK_LIMIT_DEFAULTS (see `withRiskDefaults`).
+  /** Symbols under the major caps (leverage and position value); every other symbol is an altcoin. */
+  majorSymbols?: string[];
+  majorMaxLeverage?: number;
+  altcoinMaxLeverage?: number;
+  /** Position value (notional) caps, as multiples of equity. */
+  majorMaxNotionalMultiple?: number;
+  altcoinMaxNotionalMultiple?: number;
+  /** Reward / risk of a new position's take-profit and stop-loss; 2 means 1:2. 0 turns the check off. */
+  minRiskReward?: number;
+  /** No new positions while equity is this far (%) below its peak. 100 turns it off. */
+  maxDrawdownPct?: number;
+  /** No new position in a symbol for this long after a stop-loss closed one there. 0 turns it off. */
+  stopLossCooldownMinutes?: number;
+  maxOpensPerHour?: number;
+  /** A close of a position younger than this is refused (venue-side stops still fire). 0 turns it off. */
+  minHoldingMinutes?: number;
+  /** false lets a long and a short of the same symbol be open at once (hedge-mode venues only). */
+  onePositionPerSymbol?: boolean;
+}
+
+/** The risk limits a config may leave out. */
+export type OptionalRiskLimit = { [K in keyof RiskLimits]-?: undefined extends RiskLimits[K] ? K : never }[keyof RiskLimits];
+
+/** Their defaults: the 002 seed's class caps and risk-reward, our own protections. */
+export const RISK_LIMIT_DEFAULTS: Readonly<Required<Pick<RiskLimits, OptionalRiskLimit>>> = {
+  majorSymbols: ['BTCUSDT', 'ETHUSDT'],
+  majorMaxLeverage: 50,
+  altcoinMaxLeverage: 20,
+  majorMaxNotionalMultiple: 10,
+  altcoinMaxNotionalMultiple: 1.5,
+  minRiskReward: 2,
+  maxDrawdownPct: 30,
+  stopLossCooldownMinutes: 15,
+  maxOpensPerHour: 10,
+  minHoldingMinutes: 0,
+  onePositionPerSymbol: true,
+};
+
+/** Every risk limit, the optional ones filled with their defaults. */
+export type ResolvedRiskLimits = Required<RiskLimits>;
+
+export function withRiskDefaults(limits: RiskLimits): ResolvedRiskLimits {
+  const given = Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined));
+  return { ...RISK_LIMIT_DEFAULTS, majorSymbols: [...RISK_LIMIT_DEFAULTS.majorSymbols], ...given } as ResolvedRiskLimits;
 }
 
 export interface DecisionMakerConfig {
@@ -77,6 +130,8 @@ export interface SystemConfig {
   /** Wall-clock seconds between cycles in replay mode (live mode uses each agent's scan interval). */
   replayCycleSeconds: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** One trading lock per venue account, or one for every account (as the seed's global lock). */
+  tradingLock: 'per_account' | 'global';
 }
 
 export interface AgentEntry {

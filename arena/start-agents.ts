@@ -13,6 +13,7 @@ export interface StartAgentsOptions {
   db: Kysely<Database>;
   taskQueue: string;
   cycleIntervalMs: (config: AgentConfig) => number;
+  lockScope?: AgentInput['lockScope'];
   log: (msg: string) => void;
 }
 
@@ -36,6 +37,7 @@ export async function startAgents(opts: StartAgentsOptions, configs: AgentConfig
     const input: AgentInput = {
       config,
       cycleIntervalMs: opts.cycleIntervalMs(config),
+      lockScope: opts.lockScope,
       state: cycleNo > 0 ? {
         config, status: 'RUNNING', pauseReason: null, cycleNo, consecutiveFailures: 0, failedCycles: 0,
         lastCycle: null, continuedAsNew: 0,

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     cleanup.push(() => workerConnection.close());
 
     const market = new ReplayMarketData();
-    const deps = { db, market, clock: replayClock, log };
+    const deps = { db, market, clock: replayClock, log, temporal: client };
     const taskQueue = process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
     worker = await createArenaWorker({ connection: workerConnection, namespace, taskQueue, deps });
     const workerDone = worker.run();
@@ -95,6 +95,7 @@ async function main(): Promise<void> {
       for (const agent of agents) await records.registerAgent(agent);
       await startAgents({
         client, db, taskQueue, log: say, cycleIntervalMs: () => config.system.replayCycleSeconds * 1000,
+        lockScope: config.system.tradingLock === 'global' ? 'global' : 'account',
       }, agents);
       const api = serve({ fetch: createApp({ db, temporal: client }).fetch, hostname: config.api.host, port: config.api.port });
       cleanup.push(() => new Promise((resolve) => api.close(resolve)));

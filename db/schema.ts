@@ -149,6 +149,8 @@ export interface PaperOrdersTable {
   realized_pnl: Numeric;
   created_time: EpochMs;
   update_time: EpochMs;
+  /** Wall-clock time the venue received the order. */
+  received_at: ColumnType<Date, never, never>;
 }
 
 export interface PaperIncomeTable {
@@ -161,7 +163,16 @@ export interface PaperIncomeTable {
   time: EpochMs;
 }
 
+export interface TradingLocksTable {
+  lock_id: string;
+  /** Fencing token of the current grant: strictly increasing per lock. */
+  token: ColumnType<string, number, number>;
+  holder: string;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface Database {
+  trading_locks: TradingLocksTable;
   agents: AgentsTable;
   cycles: CyclesTable;
   orders: OrdersTable;

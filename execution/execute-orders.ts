@@ -2,19 +2,39 @@ import type { Kysely } from 'kysely';
 import type { Database, OrdersTable } from '../db/schema';
 import { recordOrder } from '../ledger/orders';
 import { recordOpenedTrade } from '../ledger/trades';
-import type { PlannedOrder } from '../risk/pre-trade-check';
-import { OrderRequest, Venue, VenueOrder, VenueRejection } from '../venues/venue';
+import type { PlannedOrder } from '../risk/types';
+import { OrderRequest, PositionSide, Venue, VenueOrder, VenueRejection } from '../venues/venue';
 import { clientOrderId } from './client-order-id';
+import { Fence, assertFence } from './fencing';
+
+export type Leg = 'open' | 'close' | 'stop_loss' | 'take_profit' | 'emergency_close' | 'cancel';
 
 export interface ExecutionResult {
   symbol: string;
-  leg: 'open' | 'close' | 'stop_loss' | 'take_profit' | 'emergency_close';
+  leg: Leg;
   clientOrderId: string;
-  status: 'filled' | 'placed' | 'rejected';
+  status: 'filled' | 'placed' | 'canceled' | 'rejected';
   quantity?: number;
   price?: number;
   fee?: number;
   error?: string;
+}
+
+/** A position found without its stop-loss or take-profit on the venue, and the prices to put back. */
+export interface ProtectionPlan {
+  symbol: string;
+  side: PositionSide;
+  quantity: number;
+  stopLoss?: string;
+  takeProfit?: string;
+}
+
+export interface ExecutionPlan {
+  orders: PlannedOrder[];
+  /** Positions to protect again (a crash between a fill and its protection, a protection cancelled by hand). */
+  protect: ProtectionPlan[];
+  /** Protective orders left behind on symbols that no longer hold a position. */
+  cancel: Array<{ symbol: string; clientOrderId: string }>;
 }
 
 export interface ExecutionContext {
@@ -22,80 +42,132 @@ export interface ExecutionContext {
   venue: Venue;
   agentId: string;
   cycleNo: number;
+  /** The trading lock grant; checked before every order and cancel. */
+  fence: Fence;
+  /** Pause between attempts to place a protection that failed for a passing reason. */
+  retryDelayMs?: number;
 }
 
+const PROTECTION_ATTEMPTS = 3;
+
 /**
- * Closes first, then opens; each open is protected by a close-position stop-loss and take-profit right
- * after its fill, and closed again at once if the protection cannot be placed. Each order is looked up
- * by its deterministic client id before it is placed, so running this again never places twice.
- * A venue refusal is recorded as a rejected leg; any other error propagates for the activity to retry.
+ * One order phase, under the trading lock: leftover protection cancelled, closes, positions protected
+ * again, then opens, each protected by a close-position stop-loss and take-profit right after its
+ * fill. A protection that cannot be placed (refused, or failing after retries) closes its position at
+ * once: no position is left unprotected. Every order is looked up by its deterministic client id
+ * before it is placed, so running the phase again never places anything twice. A venue refusal is a
+ * rejected leg; other errors propagate for the activity to retry.
  */
-export async function executeOrders(ctx: ExecutionContext, orders: PlannedOrder[]): Promise<ExecutionResult[]> {
+export async function executeOrders(ctx: ExecutionContext, plan: ExecutionPlan): Promise<ExecutionResult[]> {
   const results: ExecutionResult[] = [];
-  for (const order of orders.filter((o) => o.kind === 'close')) results.push(await closePosition(ctx, order));
-  for (const order of orders.filter((o) => o.kind === 'open')) results.push(...(await openPosition(ctx, order)));
+  for (const leftover of plan.cancel) results.push(await cancelOnce(ctx, leftover.symbol, leftover.clientOrderId));
+  for (const order of plan.orders.filter((o) => o.kind === 'close')) results.push(...(await closePosition(ctx, order)));
+  for (const p of plan.protect) results.push(...(await protect(ctx, p, 'again')));
+  for (const order of plan.orders.filter((o) => o.kind === 'open')) results.push(...(await openPosition(ctx, order)));
   return results;
 }
 
-async function closePosition(ctx: ExecutionContext, order: PlannedOrder): Promise<ExecutionResult> {
-  return placeOnce(ctx, 'close', order.symbol, {
+async function closePosition(ctx: ExecutionContext, order: PlannedOrder): Promise<ExecutionResult[]> {
+  const closed = await placeOnce(ctx, 'close', order.symbol, order.symbol, {
     symbol: order.symbol, side: order.side === 'long' ? 'SELL' : 'BUY', type: 'MARKET',
     quantity: order.quantity, reduceOnly: true,
   });
+  if (closed.status !== 'filled') return [closed];
+  return [closed, ...(await cancelLeftovers(ctx, order.symbol))];
+}
+
+/** Once a symbol is flat, its remaining stop-loss / take-profit orders go; never on a symbol still held. */
+async function cancelLeftovers(ctx: ExecutionContext, symbol: string): Promise<ExecutionResult[]> {
+  if ((await ctx.venue.positions()).some((p) => p.symbol === symbol)) return [];
+  const open = await ctx.venue.openOrders(symbol);
+  const results: ExecutionResult[] = [];
+  for (const o of open) results.push(await cancelOnce(ctx, symbol, o.clientOrderId));
+  return results;
 }
 
 async function openPosition(ctx: ExecutionContext, order: PlannedOrder): Promise<ExecutionResult[]> {
   const { venue } = ctx;
   try {
+    await assertFence(ctx.db, ctx.fence);
     await venue.setMarginType(order.symbol, 'isolated');
     await venue.setLeverage(order.symbol, order.leverage);
   } catch (err) {
     if (!(err instanceof VenueRejection)) throw err;
     return [rejected('open', order.symbol, clientOrderId(ctx.agentId, ctx.cycleNo, `open:${order.symbol}`), err)];
   }
-  const entrySide = order.side === 'long' ? 'BUY' : 'SELL';
-  const exitSide = order.side === 'long' ? 'SELL' : 'BUY';
-  const open = await placeOnce(ctx, 'open', order.symbol, {
-    symbol: order.symbol, side: entrySide, type: 'MARKET', quantity: order.quantity,
+  const open = await placeOnce(ctx, 'open', order.symbol, order.symbol, {
+    symbol: order.symbol, side: order.side === 'long' ? 'BUY' : 'SELL', type: 'MARKET', quantity: order.quantity,
   }, (fill) => recordOpenedTrade(ctx.db, {
     agentId: ctx.agentId, cycleNo: ctx.cycleNo, symbol: order.symbol, side: order.side, leverage: order.leverage,
     fill, stopLoss: order.stopLoss ?? null, takeProfit: order.takeProfit ?? null,
   }));
   if (open.status !== 'filled') return [open];
+  const protection = await protect(ctx, {
+    symbol: order.symbol, side: order.side, quantity: open.quantity ?? Number(order.quantity),
+    stopLoss: order.stopLoss, takeProfit: order.takeProfit,
+  }, null);
+  return [open, ...protection];
+}
 
-  const results = [open];
-  const protections: Array<[ExecutionResult['leg'], OrderRequest['type'], string | undefined]> = [
-    ['stop_loss', 'STOP_MARKET', order.stopLoss],
-    ['take_profit', 'TAKE_PROFIT_MARKET', order.takeProfit],
+/**
+ * Places the missing protective orders of a position; closes the position when one cannot be placed.
+ * `tag` tells a re-protection from the protection placed right after the entry in the same cycle.
+ */
+async function protect(ctx: ExecutionContext, p: ProtectionPlan, tag: string | null): Promise<ExecutionResult[]> {
+  const key = tag ? `${p.symbol}:${tag}` : p.symbol;
+  const exitSide = p.side === 'long' ? 'SELL' : 'BUY';
+  const results: ExecutionResult[] = [];
+  const legs: Array<[Exclude<Leg, 'cancel'>, OrderRequest['type'], string | undefined]> = [
+    ['stop_loss', 'STOP_MARKET', p.stopLoss], ['take_profit', 'TAKE_PROFIT_MARKET', p.takeProfit],
   ];
-  for (const [leg, type, stopPrice] of protections) {
-    const placed = await placeOnce(ctx, leg, order.symbol, {
-      symbol: order.symbol, side: exitSide, type, stopPrice, closePosition: true,
-    });
+  for (const [leg, type, stopPrice] of legs) {
+    if (stopPrice === undefined) continue;
+    const placed = await withRetries(ctx, leg, p.symbol, () => placeOnce(ctx, leg, p.symbol, key, {
+      symbol: p.symbol, side: exitSide, type, stopPrice, closePosition: true,
+    }));
     results.push(placed);
     if (placed.status === 'rejected') {
-      // An unprotected position is never left open.
-      const emergency = await placeOnce(ctx, 'emergency_close', order.symbol, {
-        symbol: order.symbol, side: exitSide, type: 'MARKET', quantity: String(open.quantity), reduceOnly: true,
+      const emergency = await placeOnce(ctx, 'emergency_close', p.symbol, key, {
+        symbol: p.symbol, side: exitSide, type: 'MARKET', quantity: String(p.quantity), reduceOnly: true,
       });
-      results.push({ ...emergency, error: `closed because ${leg} could not be placed: ${placed.error}` });
+      results.push({ ...emergency, error: `closed because the ${leg.replace('_', '-')} could not be placed: ${placed.error}` });
+      if (emergency.status === 'filled') results.push(...(await cancelLeftovers(ctx, p.symbol)));
       break;
     }
   }
   return results;
 }
 
-const PURPOSE: Record<ExecutionResult['leg'], OrdersTable['purpose']> = {
+/** Retries a protection that failed for a passing reason; after the last attempt it counts as refused. */
+async function withRetries(
+  ctx: ExecutionContext, leg: Exclude<Leg, 'cancel'>, symbol: string, attempt: () => Promise<ExecutionResult>,
+): Promise<ExecutionResult> {
+  let lastError: unknown;
+  for (let i = 0; i < PROTECTION_ATTEMPTS; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (err instanceof Error && err.name === 'FencingRejected') throw err;
+      lastError = err;
+      await new Promise((resolve) => setTimeout(resolve, (ctx.retryDelayMs ?? 500) * 2 ** i));
+    }
+  }
+  const message = lastError instanceof Error ? lastError.message : String(lastError);
+  return { symbol, leg, clientOrderId: '', status: 'rejected', error: `failed ${PROTECTION_ATTEMPTS} times: ${message}` };
+}
+
+const PURPOSE: Record<Exclude<Leg, 'cancel'>, OrdersTable['purpose']> = {
   open: 'open', close: 'close', emergency_close: 'close', stop_loss: 'stop_loss', take_profit: 'take_profit',
 };
 
 async function placeOnce(
-  ctx: ExecutionContext, leg: ExecutionResult['leg'], symbol: string, request: Omit<OrderRequest, 'clientOrderId'>,
-  onFilled?: (order: VenueOrder) => Promise<void>,
+  ctx: ExecutionContext, leg: Exclude<Leg, 'cancel'>, symbol: string, key: string,
+  request: Omit<OrderRequest, 'clientOrderId'>, onFilled?: (order: VenueOrder) => Promise<void>,
 ): Promise<ExecutionResult> {
-  const id = clientOrderId(ctx.agentId, ctx.cycleNo, `${leg}:${symbol}`);
+  const id = clientOrderId(ctx.agentId, ctx.cycleNo, `${leg}:${key}`);
   let order = await ctx.venue.getOrder(symbol, id);
   if (!order) {
+    await assertFence(ctx.db, ctx.fence);
     try {
       order = await ctx.venue.placeOrder({ ...request, clientOrderId: id });
     } catch (err) {
@@ -116,6 +188,19 @@ async function placeOnce(
   };
 }
 
-function rejected(leg: ExecutionResult['leg'], symbol: string, id: string, err: VenueRejection): ExecutionResult {
+async function cancelOnce(ctx: ExecutionContext, symbol: string, id: string): Promise<ExecutionResult> {
+  await assertFence(ctx.db, ctx.fence);
+  try {
+    const order = await ctx.venue.cancelOrder(symbol, id);
+    if (order) await ctx.db.updateTable('orders').set({ status: order.status, updated_at: new Date() })
+      .where('agent_id', '=', ctx.agentId).where('client_order_id', '=', id).execute();
+    return { symbol, leg: 'cancel', clientOrderId: id, status: 'canceled' };
+  } catch (err) {
+    if (err instanceof VenueRejection) return rejected('cancel', symbol, id, err);
+    throw err;
+  }
+}
+
+function rejected(leg: Leg, symbol: string, id: string, err: VenueRejection): ExecutionResult {
   return { symbol, leg, clientOrderId: id, status: 'rejected', error: `${err.code}: ${err.message}` };
 }

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as m001 from './001_initial';
+import * as m002 from './002_trading_locks';
 
 /** Every migration, in order. Forward-only: add a new file, never edit a shipped one. */
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
+  '002_trading_locks': m002,
 };

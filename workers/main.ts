@@ -1,8 +1,9 @@
 /**
  * A standalone worker process, for running many workers on many machines against one cluster and
  * one database. Needs TEMPORAL_ADDRESS and DATABASE_URL; optional TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
- * LOG_LEVEL. SIGINT/SIGTERM drain it: an order in flight finishes before the process exits.
+ * LOG_LEVEL, WORKFLOW_BUNDLE (path of a prebuilt workflow bundle). SIGINT/SIGTERM drain it: an order in flight finishes before the process exits.
  */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import { createDb } from '../db/connect';
@@ -15,16 +16,21 @@ async function main(): Promise<void> {
   const db = createDb(required('DATABASE_URL'));
   const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const connection = await NativeConnection.connect({ address });
+  const clientConnection = await Connection.connect({ address });
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
   try {
     const worker = await createArenaWorker({
       connection,
-      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+      namespace,
       taskQueue: process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
-      deps: { db, market: new ReplayMarketData(), clock: replayClock, log },
+      deps: { db, market: new ReplayMarketData(), clock: replayClock, log, temporal: new Client({ connection: clientConnection, namespace }) },
+      // A workflow bundle built ahead (bundleWorkflowCode) starts the worker in a moment and pins the code.
+      workflowBundle: process.env.WORKFLOW_BUNDLE ? { codePath: process.env.WORKFLOW_BUNDLE } : undefined,
     });
     log.info({ taskQueue: worker.options.taskQueue }, 'worker ready');
     await worker.run();
   } finally {
+    await clientConnection.close();
     await connection.close();
     await db.destroy();
   }

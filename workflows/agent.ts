@@ -80,7 +80,7 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
     if (state.status !== 'RUNNING') continue;
     if (!woke || runNowRequested) {
       runNowRequested = false;
-      await runCycle(state);
+      await runCycle(state, input.lockScope);
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
@@ -92,14 +92,14 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
   return state;
 }
 
-async function runCycle(state: AgentState): Promise<void> {
+async function runCycle(state: AgentState, lockScope: AgentInput['lockScope']): Promise<void> {
   const cycleNo = state.cycleNo + 1;
   const { config } = state;
   let summary: CycleSummary;
   try {
     summary = await executeChild(agentCycleWorkflow, {
       workflowId: cycleWorkflowId(config.id, cycleNo),
-      args: [{ config, cycleNo, safeMode: inSafeMode(state) }],
+      args: [{ config, cycleNo, safeMode: inSafeMode(state), lockScope }],
       staticSummary: `${config.id} · cycle ${cycleNo}`,
       staticDetails: `${config.decisionMaker.provider}/${config.decisionMaker.model} on ${config.exchange.type}:${config.exchange.account}`,
       workflowExecutionTimeout: '15 minutes',

@@ -1,36 +1,52 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityFailure, ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, patched, proxyActivities,
+  setHandler, workflowInfo, type ActivityOptions,
+} from '@temporalio/workflow';
 import type { ArenaActivities } from '../activities';
-import type { AccountRef } from '../activities/trading';
+import type { AccountRef, ExecuteInput, ExecuteResult } from '../activities/trading';
 import type { AgentConfig } from '../arena-config/types';
 import type { ExecutionResult } from '../execution/execute-orders';
-import type { RiskVerdict } from '../risk/pre-trade-check';
+import type { RiskVerdict } from '../risk/types';
 import type { CycleSummary } from './definitions';
+import { LockGrant, lockGrantedSignal, releaseLockSignal, tradingLockId } from './trading-lock-definitions';
 
 export interface CycleInput {
   config: AgentConfig;
   cycleNo: number;
   safeMode: boolean;
+  /** One trading lock per venue account (default), or one for all accounts. */
+  lockScope?: 'account' | 'global';
 }
 
 /** Errors no retry can fix: the cycle fails at once and says why. */
-const PERMANENT = ['ReplayEnded', 'VenueUnavailable', 'DecisionMakerUnavailable', 'NoMarketData'];
+const PERMANENT = ['ReplayEnded', 'VenueUnavailable', 'DecisionMakerUnavailable', 'NoMarketData', 'FencingRejected'];
 
+// Activities heartbeat every 2 s (activities/keep-alive.ts): a worker that dies mid-activity is
+// noticed after heartbeatTimeout, not at the end of startToClose.
 const READ: ActivityOptions = {
   startToCloseTimeout: '30s',
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes: PERMANENT },
 };
 const DECIDE: ActivityOptions = {
   startToCloseTimeout: '3m',
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 3, nonRetryableErrorTypes: PERMANENT },
 };
-// Orders: short and bounded. Every order is looked up by its client id before it is placed, so a
-// retry after a crash finds the earlier order instead of placing a second one.
+// Orders: short and bounded, and over before the lock's lease ends (the fencing check refuses any
+// order after it). Every order is looked up by its client id before it is placed, so a retry after a
+// crash finds the earlier order instead of placing a second one.
+const LOCK_LEASE_MS = 120_000;
+const LOCK_WAIT = '3 minutes';
 const ORDERS: ActivityOptions = {
   startToCloseTimeout: '60s',
+  scheduleToCloseTimeout: '110s',
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 5, nonRetryableErrorTypes: PERMANENT },
 };
 const RECORD: ActivityOptions = {
   startToCloseTimeout: '30s',
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
 };
 
@@ -47,8 +63,13 @@ export async function agentCycleWorkflow(input: CycleInput): Promise<CycleSummar
   const ref: AccountRef = { agentId: config.id, exchange: config.exchange, initialBalance: config.strategy.initialBalance };
   const symbols = config.strategy.symbols;
   let marketTime: number | null = null;
+  let grant: LockGrant | null = null;
+  setHandler(lockGrantedSignal, (g) => {
+    grant = g;
+  });
   try {
-    const sync = await step(READ, `sync ${config.exchange.type} account ${config.exchange.account}`).syncAccount(ref, cycleNo);
+    const sync = await step(READ, `sync ${config.exchange.type} account ${config.exchange.account}`)
+      .syncAccount({ ref, cycleNo, risk: config.strategy.risk, symbols });
     marketTime = sync.marketTime;
     const { prices } = await step(READ, `fetch ${symbols.length} symbols at ${iso(marketTime)}`).fetchMarketData(symbols, marketTime);
     const market = await step(READ, 'indicators 3m + 4h').computeIndicators(symbols, marketTime);
@@ -62,10 +83,17 @@ export async function agentCycleWorkflow(input: CycleInput): Promise<CycleSummar
       prices, risk: config.strategy.risk, safeMode: input.safeMode,
     });
     const orders = verdicts.flatMap((v) => (v.order ? [v.order] : []));
-    const executed = orders.length
-      ? await step(ORDERS, orders.map((o) => `${o.kind} ${o.side} ${o.symbol} ${o.quantity}`).join(', '))
-        .executeOrders({ ref, cycleNo, marketTime, orders })
-      : { executions: [], closedTrades: [] };
+    const plan = { ref, cycleNo, marketTime, orders, protect: sync.unprotected, cancel: sync.leftoverOrders };
+    let executed: ExecuteResult = { executions: [], closedTrades: [] };
+    if (patched('trading-lock')) {
+      if (orders.length || plan.protect.length || plan.cancel.length) {
+        const lockId = tradingLockId(config.exchange.type, config.exchange.account, input.lockScope);
+        executed = await underTradingLock(lockId, () => grant, (fence) =>
+          step(ORDERS, describePlan(plan)).executeOrders({ ...plan, fence }));
+      }
+    } else if (orders.length) {
+      throw ApplicationFailure.nonRetryable('this cycle began before the trading lock existed; its orders were not placed', 'VersionUpgrade');
+    }
     const summary = describeCycle(verdicts, executed.executions);
     const recorded = await step(RECORD, 'record decision log and equity').recordCycle({
       ref, cycleNo, startedAt, marketTime, account: sync.account, positions: sync.positions, market,
@@ -86,6 +114,39 @@ export async function agentCycleWorkflow(input: CycleInput): Promise<CycleSummar
       finishedAt: Date.now(), failureType: failure.type,
     };
   }
+}
+
+/**
+ * Runs `work` holding the account's trading lock: asks for it (signal-with-start through an
+ * activity), waits for the grant, and always releases it, even when the cycle is being cancelled.
+ */
+async function underTradingLock<T>(
+  lockId: string, granted: () => LockGrant | null, work: (fence: { lockId: string; token: number }) => Promise<T>,
+): Promise<T> {
+  // One lock request per cycle, named after the cycle's workflow. The grant is not matched against that
+  // name: only this lock signals this workflow, and a replay then needs nothing but the history.
+  const requestId = workflowInfo().workflowId;
+  await step(READ, `request trading lock ${lockId}`).requestTradingLock(lockId, {
+    requesterWorkflowId: requestId, requestId, leaseMs: LOCK_LEASE_MS,
+  });
+  if (!(await condition(() => granted() !== null, LOCK_WAIT))) {
+    throw ApplicationFailure.nonRetryable(`trading lock ${lockId} not granted within ${LOCK_WAIT}`, 'LockTimeout');
+  }
+  const grant = granted()!;
+  try {
+    return await work({ lockId, token: grant.token });
+  } finally {
+    await CancellationScope.nonCancellable(() =>
+      getExternalWorkflowHandle(lockId).signal(releaseLockSignal, { requestId: grant.requestId, token: grant.token }));
+  }
+}
+
+function describePlan(plan: Pick<ExecuteInput, 'orders' | 'protect' | 'cancel'>): string {
+  return [
+    ...plan.orders.map((o) => `${o.kind} ${o.side} ${o.symbol} ${o.quantity}`),
+    ...plan.protect.map((p) => `protect ${p.symbol}`),
+    ...(plan.cancel.length ? [`cancel ${plan.cancel.length} leftover`] : []),
+  ].join(', ');
 }
 
 /** "open long BTCUSDT 0.012 @3x · close ETHUSDT · 2 rejected" — what the Web UI and API show. */

@@ -35,6 +35,8 @@ export interface AgentInput {
   cycleIntervalMs: number;
   /** Where to resume: set by continue-as-new, or by the launcher from the records. */
   state?: AgentState;
+  /** The trading lock spans one venue account (default) or every account (`system.trading_lock: global`). */
+  lockScope?: 'account' | 'global';
 }
 
 export interface AgentStateView extends AgentState {

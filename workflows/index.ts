@@ -1,2 +1,3 @@
 export { agentWorkflow } from './agent';
 export { agentCycleWorkflow } from './cycle';
+export { tradingLockWorkflow } from './trading-lock';

@@ -172,7 +172,7 @@ describe('the arena on a real Temporal dev server and a real Postgres', function
   it('replays recorded histories without non-determinism', async () => {
     const histories = [
       { workflowId: agentWorkflowId(trend.id), history: await arena.client.workflow.getHandle(agentWorkflowId(trend.id)).fetchHistory() },
-      { workflowId: cycleWorkflowId(hold.id, 2), history: await arena.client.workflow.getHandle(cycleWorkflowId(hold.id, 2)).fetchHistory() },
+      { workflowId: cycleWorkflowId(hold.id, 1), history: await arena.client.workflow.getHandle(cycleWorkflowId(hold.id, 1)).fetchHistory() },
     ];
     if (process.env.WRITE_HISTORIES) {
       fs.mkdirSync(HISTORIES, { recursive: true });

@@ -57,11 +57,11 @@ describe('the start command, zero config', function () {
 
   it('brings up the demo arena; the CLI pauses an agent; Ctrl-C shuts down cleanly; a restart carries on', async () => {
     arena = start();
-    const running = await eventually('three agents cycling', async () => {
+    const running = await eventually('four agents cycling', async () => {
       const list = await agents();
-      return list.length === 3 && list.every((a) => a.cycle_count >= 2) ? list : null;
+      return list.length === 4 && list.every((a) => a.cycle_count >= 2) ? list : null;
     }, 120_000);
-    assert.deepEqual(running.map((a) => a.id).sort(), ['btc-buy-hold', 'ema-trend', 'rsi-reversion']);
+    assert.deepEqual(running.map((a) => a.id).sort(), ['btc-buy-hold', 'ema-trend', 'random-entry', 'rsi-reversion']);
     assert.match(output, /agent deepseek-chat: skipped: DEEPSEEK_API_KEY is not set/);
 
     const cycles = await temporal('workflow', 'list', '--query', "WorkflowType = 'agentCycleWorkflow'", '--limit', '5');
@@ -78,8 +78,8 @@ describe('the start command, zero config', function () {
     arena = start();
     const resumed = await eventually('the agents after a restart', async () => {
       const list = await agents();
-      if (list.length === 3 && counts.size === 0) for (const a of list) counts.set(a.id, a.cycle_count);
-      return list.length === 3 && list.filter((a) => a.id !== 'ema-trend').every((a) => a.cycle_count >= counts.get(a.id)! + 2) ? list : null;
+      if (list.length === 4 && counts.size === 0) for (const a of list) counts.set(a.id, a.cycle_count);
+      return list.length === 4 && list.filter((a) => a.id !== 'ema-trend').every((a) => a.cycle_count >= counts.get(a.id)! + 2) ? list : null;
     }, 120_000);
     assert.equal(resumed.find((a) => a.id === 'ema-trend')!.status, 'paused', 'a paused agent stays paused across restarts');
     assert.equal(await interrupt(arena), 0, output.slice(-2000));

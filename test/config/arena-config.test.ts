@@ -7,7 +7,7 @@ import { validateAgentConfig } from '../../arena-config/schema';
 import type { AgentConfig } from '../../arena-config/types';
 
 const SHIPPED = path.resolve(__dirname, '../../config/arena.yaml');
-const BASELINES = ['ema-trend', 'rsi-reversion', 'btc-buy-hold'];
+const BASELINES = ['ema-trend', 'rsi-reversion', 'btc-buy-hold', 'random-entry'];
 const LLM_KEYS: Record<string, string> = {
   'deepseek-chat': 'DEEPSEEK_API_KEY',
   'qwen3-max': 'QWEN_API_KEY',
@@ -21,6 +21,7 @@ describe('shipped config', () => {
   it('loads with an empty environment: baselines run, every LLM agent is skipped naming its variable', () => {
     const arena = loadArenaConfig(SHIPPED, {});
     assert.equal(arena.system.marketData, 'replay');
+    assert.equal(arena.system.tradingLock, 'per_account');
     assert.deepEqual(arena.api, { host: '0.0.0.0', port: 8000 });
     for (const id of BASELINES) {
       const agent = arena.agents.find((a) => a.id === id);

@@ -29,7 +29,7 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 }
 
 /** A shipped demo agent under a fresh id (and so a fresh paper account). */
-export function demoAgent(base: 'ema-trend' | 'rsi-reversion' | 'btc-buy-hold', tag: string): AgentConfig {
+export function demoAgent(base: 'ema-trend' | 'rsi-reversion' | 'btc-buy-hold' | 'random-entry', tag: string): AgentConfig {
   const arena = loadArenaConfig(path.join(__dirname, '../../config/arena.yaml'), {});
   const config = arena.agents.find((a) => a.id === base)?.config;
   if (!config) throw new Error(`demo agent ${base} not found`);
@@ -59,7 +59,9 @@ export async function startTestArena(): Promise<TestArena> {
   await migrateToLatest(db);
   const tag = randomBytes(3).toString('hex');
   const taskQueue = `arena-test-${tag}`;
-  const deps: ActivityDeps = { db, market: new ReplayMarketData(), clock: replayClock, log: pino({ level: 'silent' }) };
+  const deps: ActivityDeps = {
+    db, market: new ReplayMarketData(), clock: replayClock, log: pino({ level: 'silent' }), temporal: env.client,
+  };
   const workers: Array<() => Promise<void>> = [];
 
   return {

@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import { createDb, migrateToLatest } from '../../db/connect';
 import type { Database } from '../../db/schema';
-import { executeOrders } from '../../execution/execute-orders';
-import { reconcileClosedTrades } from '../../ledger/trades';
 import { PaperVenue } from '../../venues/paper/paper-venue';
 import { VenueRejection } from '../../venues/venue';
 import { BAR_MS, FixtureMarket, bars } from '../fixtures/fixture-market';
@@ -156,56 +154,5 @@ describe('paper venue', function () {
     await refused({ clientOrderId: 'f', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', stopPrice: '30500.0', closePosition: true }, 'WOULD_IMMEDIATELY_TRIGGER');
     await refused({ clientOrderId: 'g', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', stopPrice: '29500.05', closePosition: true }, 'PRECISION');
     assert.equal((await venue.balance()).marginUsed > 0, true);
-  });
-
-  describe('execution on the paper venue', () => {
-    const plan = { kind: 'open' as const, symbol: 'BTCUSDT', side: 'long' as const, quantity: '0.1', leverage: 5, referencePrice: 30000 };
-
-    it('places each order once however often it runs, and protects the position', async () => {
-      const at = setup([...flat, [30000, 30000, 30000, 30000]]);
-      const ctx = { db, venue: at(3), agentId: 'agent-x', cycleNo: 1 };
-      const orders = [{ ...plan, stopLoss: '29000.0', takeProfit: '32000.0' }];
-      const first = await executeOrders(ctx, orders);
-      const again = await executeOrders(ctx, orders);
-      assert.deepEqual(again, first);
-      assert.deepEqual(first.map((r) => [r.leg, r.status]), [['open', 'filled'], ['stop_loss', 'placed'], ['take_profit', 'placed']]);
-      const venueOrders = await db.selectFrom('paper_orders').selectAll().where('account_id', '=', ctx.venue.account).execute();
-      assert.equal(venueOrders.length, 3);
-      const trades = await db.selectFrom('trades').selectAll().where('open_order_id', '=', first[0]!.clientOrderId).execute();
-      assert.equal(trades.length, 1);
-      await db.deleteFrom('trades').where('agent_id', '=', 'agent-x').execute();
-      await db.deleteFrom('orders').where('agent_id', '=', 'agent-x').execute();
-    });
-
-    it('closes the position at once when its protection cannot be placed', async () => {
-      const at = setup([...flat, [30000, 30000, 30000, 30000]]);
-      const ctx = { db, venue: at(3), agentId: 'agent-x', cycleNo: 2 };
-      // A long's stop-loss above the price would trigger at once: the venue refuses it.
-      const results = await executeOrders(ctx, [{ ...plan, stopLoss: '31000.0', takeProfit: '32000.0' }]);
-      assert.deepEqual(results.map((r) => [r.leg, r.status]), [['open', 'filled'], ['stop_loss', 'rejected'], ['emergency_close', 'filled']]);
-      assert.match(results[2]!.error!, /stop_loss could not be placed/);
-      assert.deepEqual(await ctx.venue.positions(), []);
-      const closed = await reconcileClosedTrades(db, ctx.venue, 'agent-x', 2);
-      assert.equal(closed.length, 1);
-      assert.equal(closed[0]!.reason, 'signal');
-      await db.deleteFrom('trades').where('agent_id', '=', 'agent-x').execute();
-      await db.deleteFrom('orders').where('agent_id', '=', 'agent-x').execute();
-    });
-
-    it('books a stop-loss hit between cycles with the venue exit price and reason', async () => {
-      const at = setup([...flat, [30000, 30000, 30000, 30000], [29900, 29950, 28800, 28900]]);
-      const ctx = { db, venue: at(3), agentId: 'agent-x', cycleNo: 3 };
-      await executeOrders(ctx, [{ ...plan, stopLoss: '29000.0', takeProfit: '32000.0' }]);
-      const [closed] = await reconcileClosedTrades(db, at(4), 'agent-x', 4);
-      assert.equal(closed!.reason, 'stop_loss');
-      assert.ok(Math.abs(closed!.exitPrice - 29000 * (1 - SLIP)) < 1e-9);
-      const [trade] = await db.selectFrom('trades').selectAll().where('agent_id', '=', 'agent-x').execute();
-      const entry = 30000 * (1 + SLIP);
-      const exit = 29000 * (1 - SLIP);
-      const fees = 0.1 * entry * FEE + 0.1 * exit * FEE;
-      assert.equal(trade!.status, 'closed');
-      assert.equal(trade!.close_cycle, 4);
-      assert.ok(Math.abs(Number(trade!.pnl) - (0.1 * (exit - entry) - fees)) < 1e-9, 'PnL = qty x (exit - entry) - fees, never x leverage');
-    });
   });
 });

@@ -278,8 +278,7 @@ export class PaperVenue implements Venue {
       await this.savePosition(trx, symbol, r.remaining);
     } else {
       await trx.deleteFrom('paper_positions').where('account_id', '=', this.account).where('symbol', '=', symbol).execute();
-      await trx.updateTable('paper_orders').set({ status: 'EXPIRED', update_time: time })
-        .where('account_id', '=', this.account).where('symbol', '=', symbol).where('status', '=', 'NEW').execute();
+      await this.expireClosePositionOrders(trx, symbol, time);
     }
     return { cashDelta: r.releasedMargin.add(r.realizedPnl).sub(fee), fee, realizedPnl: r.realizedPnl, closed: !r.remaining };
   }
@@ -365,8 +364,7 @@ export class PaperVenue implements Venue {
     await this.addIncome(trx, symbol, 'REALIZED_PNL', realized, clientOrderId, time);
     await this.addIncome(trx, symbol, 'INSURANCE_CLEAR', clearance.neg(), clientOrderId, time);
     await trx.deleteFrom('paper_positions').where('account_id', '=', this.account).where('symbol', '=', symbol).execute();
-    await trx.updateTable('paper_orders').set({ status: 'EXPIRED', update_time: time })
-      .where('account_id', '=', this.account).where('symbol', '=', symbol).where('status', '=', 'NEW').execute();
+    await this.expireClosePositionOrders(trx, symbol, time);
     await trx.insertInto('paper_orders').values({
       account_id: this.account, client_order_id: clientOrderId, symbol,
       side: position.side === 'long' ? 'SELL' : 'BUY', type: 'LIQUIDATION', quantity: position.quantity.toString(),
@@ -375,6 +373,16 @@ export class PaperVenue implements Venue {
       realized_pnl: realized.toString(), created_time: time, update_time: time,
     }).execute();
     return { position: null, cashDelta: new Decimal(0) };
+  }
+
+  /**
+   * As on Binance, close-position triggers die with their position; reduce-only ones with a quantity
+   * stay until someone cancels them (they can no longer fire: nothing is left to reduce).
+   */
+  private async expireClosePositionOrders(trx: Trx, symbol: string, time: number): Promise<void> {
+    await trx.updateTable('paper_orders').set({ status: 'EXPIRED', update_time: time })
+      .where('account_id', '=', this.account).where('symbol', '=', symbol).where('status', '=', 'NEW')
+      .where('close_position', '=', true).execute();
   }
 
   // --- persistence ---

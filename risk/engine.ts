@@ -1,0 +1,470 @@
+/**
+ * The risk engine: every decision passes through here before an order exists. It is pure (no I/O,
+ * no clock: `now` is the market time handed in), so the riskCheck activity and a backtester apply the
+ * very same rules.
+ *
+ * Sizes are computed here from the live account: the decision's size, quantity and leverage are
+ * requests, never trusted. An open is cut down to the largest size every cap allows (status
+ * `resized`, the reason naming each cap that bit) and rejected only when even the smallest legal order
+ * would break a limit. Closes are judged first, so the room they free counts for the opens of the same
+ * batch, and every approved order updates the batch's book: available balance, committed margin, open
+ * positions, opens in the last hour.
+ *
+ * Exposure is measured as committed margin (notional / leverage) by the per-position, total-exposure and
+ * margin-usage caps alike. The seed's "total exposure at most 80 % of balance" cannot be a notional
+ * cap: the next rule lets one major position be worth 10x equity, which an 80 %-of-balance notional cap
+ * would forbid outright (and leverage above 1x would buy nothing). So the percentages bound the margin at
+ * stake and the position-value caps (10x equity for majors, 1.5x for altcoins) bound the notional.
+ *
+ * A new position is checked in this order, the first failure rejecting it:
+ *  1. account locks: safe mode, the daily loss circuit breaker, the drawdown lock;
+ *  2. the symbol: a price and venue rules, no stacking, one position per symbol, the stop-loss cooldown;
+ *  3. slots: max open positions, max opens per hour;
+ *  4. leverage: the agent's max, the venue's max, the major/altcoin cap (capped, never refused);
+ *  5. stop-loss and take-profit: sides, risk-reward on the requested prices, then tick rounding;
+ *  6. size: single trade, available balance, per-position margin, total exposure, margin usage and
+ *     position value cut the margin; then the step size, min quantity and min notional.
+ * A close needs an open position held at least the minimum holding time; nothing else stops it.
+ */
+import Decimal from 'decimal.js';
+import { type ResolvedRiskLimits, type RiskLimits, withRiskDefaults } from '../arena-config/types';
+import type { AccountView, Decision, PositionView } from '../decisions/types';
+import { roundQuantity, sizeViolation } from '../venues/symbol-rules';
+import type { PositionSide, SymbolRules } from '../venues/venue';
+import type { PlannedOrder, RiskVerdict } from './types';
+
+export interface RiskContext {
+  /** Market time, epoch ms. */
+  now: number;
+  account: AccountView;
+  positions: PositionView[];
+  prices: Record<string, number>;
+  rules: Record<string, SymbolRules>;
+  limits: RiskLimits;
+  takerFeeRate: number;
+  /** No new positions (after repeated failed cycles or model failures); closes still pass. */
+  safeMode: boolean;
+  /** Equity at the start of the current UTC day. */
+  dayStartEquity: number;
+  /**
+   * Lowest equity seen since the start of the current UTC day, so that a tripped daily loss breaker
+   * stays tripped until the next day even if equity recovers. Defaults to the current equity.
+   */
+  dayLowEquity?: number;
+  /** Highest equity seen so far. */
+  peakEquity: number;
+  /** Symbol -> market time of its last stop-loss exit. */
+  lastStopLossAt: Record<string, number>;
+  /** Positions opened in the hour before `now`. */
+  opensLastHour: number;
+}
+
+/** One verdict per decision, in the order of `decisions`. */
+export function evaluateDecisions(ctx: RiskContext, decisions: Decision[]): RiskVerdict[] {
+  const limits = withRiskDefaults(ctx.limits);
+  const book = openBook(ctx);
+  const lock = newPositionLock(ctx, limits);
+  const verdicts: RiskVerdict[] = new Array(decisions.length);
+  const order = decisions.map((_, i) => i).sort((a, b) => stage(decisions[a]!) - stage(decisions[b]!) || a - b);
+  for (const i of order) {
+    const d = decisions[i]!;
+    if (d.action === 'hold' || d.action === 'wait') {
+      verdicts[i] = { decision: d, status: 'no_order', reason: `${d.action}: nothing to trade` };
+    } else if (d.action === 'close') {
+      verdicts[i] = judgeClose(d, ctx, limits, book);
+    } else if (d.action === 'open_long' || d.action === 'open_short') {
+      verdicts[i] = lock ? reject(d, lock) : judgeOpen(d, ctx, limits, book);
+    } else {
+      verdicts[i] = reject(d, `unknown action ${JSON.stringify(d.action)}`);
+    }
+  }
+  return verdicts;
+}
+
+/** Closes first (they free room), then opens. */
+function stage(d: Decision): number {
+  return d.action === 'close' ? 0 : d.action === 'open_long' || d.action === 'open_short' ? 1 : 2;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The batch's book: what is open and what is free once the orders approved so far have run.
+
+interface Holding {
+  symbol: string;
+  side: PositionSide;
+  margin: Decimal;
+  /** The venue position; absent for an open approved in this batch. */
+  position?: PositionView;
+}
+
+interface Book {
+  available: Decimal;
+  /** The venue's margin in use, for the margin-usage cap. */
+  marginUsed: Decimal;
+  holdings: Holding[];
+  opensThisHour: number;
+  feeRate: Decimal;
+}
+
+function openBook(ctx: RiskContext): Book {
+  const holdings = ctx.positions.map((p): Holding => ({
+    symbol: p.symbol, side: p.side, margin: new Decimal(finiteOr(p.margin, 0)), position: p,
+  }));
+  const committed = sumMargin(holdings);
+  return {
+    available: Decimal.max(0, finiteOr(ctx.account.available, 0)),
+    marginUsed: Number.isFinite(ctx.account.marginUsed) ? new Decimal(ctx.account.marginUsed) : committed,
+    holdings,
+    opensThisHour: Math.max(0, finiteOr(ctx.opensLastHour, 0)),
+    feeRate: new Decimal(Math.max(0, finiteOr(ctx.takerFeeRate, 0))),
+  };
+}
+
+function sumMargin(holdings: Holding[]): Decimal {
+  return holdings.reduce((sum, h) => sum.add(h.margin), new Decimal(0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Closes.
+
+function judgeClose(d: Decision, ctx: RiskContext, limits: ResolvedRiskLimits, book: Book): RiskVerdict {
+  const symbol = d.symbol ?? '';
+  // With one_position_per_symbol off a symbol may hold a long and a short: each close takes the oldest.
+  const holding = book.holdings
+    .filter((h) => h.position && h.symbol === symbol)
+    .sort((a, b) => finiteOr(a.position!.openedAt, 0) - finiteOr(b.position!.openedAt, 0))[0];
+  if (!holding) return reject(d, `no open position in ${symbol || '(no symbol)'} to close`);
+  const position = holding.position!;
+
+  const minHoldMs = limits.minHoldingMinutes * MINUTE;
+  const heldMs = ctx.now - position.openedAt;
+  if (minHoldMs > 0 && heldMs < minHoldMs) {
+    return reject(d, `${symbol} ${position.side} was opened ${minutesText(heldMs)} ago: ` +
+      `minimum holding time is ${limits.minHoldingMinutes} min (min_holding_minutes)`);
+  }
+  // A position outside the agent's symbol list (e.g. after a config change) must still be closable.
+  const price = [ctx.prices[symbol], position.markPrice, position.entryPrice].find(isPositive);
+  if (price === undefined) return reject(d, `no price for ${symbol} to close at`);
+
+  book.holdings = book.holdings.filter((h) => h !== holding);
+  const closeFee = new Decimal(finiteOr(position.quantity, 0)).abs().mul(price).mul(book.feeRate);
+  book.available = book.available.add(Decimal.max(0, holding.margin.add(finiteOr(position.unrealizedPnl, 0)).sub(closeFee)));
+  book.marginUsed = Decimal.max(0, book.marginUsed.sub(holding.margin));
+  return {
+    decision: d, status: 'approved', reason: `close ${position.side} ${position.quantity} ${symbol}`,
+    order: { kind: 'close', symbol, side: position.side, quantity: String(position.quantity), leverage: position.leverage, referencePrice: price },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opens.
+
+function judgeOpen(d: Decision, ctx: RiskContext, limits: ResolvedRiskLimits, book: Book): RiskVerdict {
+  const side: PositionSide = d.action === 'open_long' ? 'long' : 'short';
+  const symbol = d.symbol ?? '';
+  const price = ctx.prices[symbol];
+  const rules = ctx.rules[symbol];
+  if (!isPositive(price) || !rules) return reject(d, `${symbol || '(no symbol)'} is not traded by this agent (no price or venue rules)`);
+  if (!usableRules(rules)) return reject(d, `the venue rules of ${symbol} are unusable (tick ${rules.tickSize}, step ${rules.stepSize})`);
+
+  const refusal = symbolConflict(symbol, side, limits, book) ?? stopLossCooldown(symbol, ctx, limits) ?? noFreeSlot(limits, book);
+  if (refusal) return reject(d, refusal);
+
+  const leverage = chooseLeverage(d, symbol, rules, limits);
+  const protection = protectionPrices(d, side, price, rules, limits);
+  if (typeof protection === 'string') return reject(d, protection);
+  const size = sizeOrder(d, symbol, price, rules, leverage.value, ctx, limits, book);
+  if (typeof size === 'string') return reject(d, size);
+
+  const notional = new Decimal(size.quantity).mul(price);
+  const margin = notional.div(leverage.value);
+  book.holdings.push({ symbol, side, margin });
+  book.available = book.available.sub(margin).sub(notional.mul(book.feeRate));
+  book.marginUsed = book.marginUsed.add(margin);
+  book.opensThisHour += 1;
+
+  const notes = [leverage.note, ...size.notes].filter((n): n is string => n !== undefined);
+  const summary = `open ${side} ${size.quantity} ${symbol} at ${leverage.value}x, margin ${usdt(margin)} USDT, ` +
+    `stop-loss ${protection.stopLoss}${protection.defaulted.stopLoss ? ` (default ${limits.stopLossPct} %)` : ''}, ` +
+    `take-profit ${protection.takeProfit}${protection.defaulted.takeProfit ? ` (default ${limits.takeProfitPct} %)` : ''}`;
+  const order: PlannedOrder = {
+    kind: 'open', symbol, side, quantity: size.quantity, leverage: leverage.value, referencePrice: price,
+    stopLoss: protection.stopLoss, takeProfit: protection.takeProfit,
+  };
+  return { decision: d, status: notes.length ? 'resized' : 'approved', reason: [summary, ...notes].join('; '), order };
+}
+
+/** Safe mode, the daily loss circuit breaker and the drawdown lock: no new position at all. */
+function newPositionLock(ctx: RiskContext, limits: ResolvedRiskLimits): string | null {
+  if (ctx.safeMode) return 'safe mode: no new positions until the agent recovers from repeated failures (closes still pass)';
+  const equity = ctx.account.equity;
+  if (!isPositive(equity)) return `equity ${usdt(equity)} USDT is not positive: no new positions`;
+
+  const dayLow = Math.min(equity, finiteOr(ctx.dayLowEquity, equity));
+  const dailyLoss = lossPct(ctx.dayStartEquity, dayLow);
+  if (dailyLoss !== null && dailyLoss >= limits.maxDailyLossPct) {
+    return `daily loss ${dailyLoss.toFixed(1)} % (equity down to ${usdt(dayLow)} from ${usdt(ctx.dayStartEquity)} at 00:00 UTC) ` +
+      `reached the ${limits.maxDailyLossPct} % limit (max_daily_loss_pct): no new positions until ${nextUtcDay(ctx.now)}`;
+  }
+  const peak = Math.max(finiteOr(ctx.peakEquity, equity), equity);
+  const drawdown = lossPct(peak, equity);
+  if (drawdown !== null && drawdown >= limits.maxDrawdownPct) {
+    return `drawdown ${drawdown.toFixed(1)} % (equity ${usdt(equity)} vs peak ${usdt(peak)}) ` +
+      `reached the ${limits.maxDrawdownPct} % lock (max_drawdown_pct): no new positions`;
+  }
+  return null;
+}
+
+/** How far (%) `value` is below `reference`; null when it is not below or the reference is not positive. */
+function lossPct(reference: number, value: number): number | null {
+  if (!isPositive(reference) || !(value < reference)) return null;
+  return ((reference - value) / reference) * 100;
+}
+
+/** No stacking (same symbol and side), and one position per symbol unless configured otherwise. */
+function symbolConflict(symbol: string, side: PositionSide, limits: ResolvedRiskLimits, book: Book): string | null {
+  if (book.holdings.some((h) => h.symbol === symbol && h.side === side)) {
+    return `a ${side} ${symbol} position is already open: no stacking`;
+  }
+  const other = limits.onePositionPerSymbol ? book.holdings.find((h) => h.symbol === symbol) : undefined;
+  if (other) return `a ${other.side} ${symbol} position is already open: one position per symbol (one_position_per_symbol)`;
+  return null;
+}
+
+function stopLossCooldown(symbol: string, ctx: RiskContext, limits: ResolvedRiskLimits): string | null {
+  const last = ctx.lastStopLossAt[symbol];
+  const cooldownMs = limits.stopLossCooldownMinutes * MINUTE;
+  if (last === undefined || cooldownMs <= 0 || !(ctx.now - last < cooldownMs)) return null;
+  return `${symbol} was stopped out ${minutesText(ctx.now - last)} ago: ` +
+    `no new position there for ${limits.stopLossCooldownMinutes} min after a stop-loss (stop_loss_cooldown_minutes)`;
+}
+
+function noFreeSlot(limits: ResolvedRiskLimits, book: Book): string | null {
+  if (book.holdings.length >= limits.maxPositions) {
+    return `${book.holdings.length} positions open or being opened: max positions ${limits.maxPositions} (max_positions)`;
+  }
+  if (book.opensThisHour >= limits.maxOpensPerHour) {
+    return `${book.opensThisHour} positions opened in the last hour: at most ${limits.maxOpensPerHour} per hour (max_opens_per_hour)`;
+  }
+  return null;
+}
+
+/** The requested leverage (1x when absent), capped by the agent, the venue and the symbol's class. */
+function chooseLeverage(d: Decision, symbol: string, rules: SymbolRules, limits: ResolvedRiskLimits): { value: number; note?: string } {
+  const major = limits.majorSymbols.includes(symbol);
+  const caps = [
+    { value: limits.maxLeverage, label: 'the agent max (max_leverage)' },
+    { value: rules.maxLeverage, label: `the venue max for ${symbol}` },
+    major
+      ? { value: limits.majorMaxLeverage, label: 'the cap for majors (major_max_leverage)' }
+      : { value: limits.altcoinMaxLeverage, label: 'the cap for altcoins (altcoin_max_leverage)' },
+  ].filter((c) => Number.isFinite(c.value) && c.value >= 1);
+  const binding = caps.reduce<{ value: number; label: string } | undefined>((low, c) => (!low || c.value < low.value ? c : low), undefined);
+  const cap = binding ? Math.floor(binding.value) : 1;
+
+  if (d.leverage === undefined) return { value: 1 };
+  if (!Number.isFinite(d.leverage) || d.leverage < 1) return { value: 1, note: `leverage ${d.leverage}x is not valid: 1x used` };
+  const asked = Math.floor(d.leverage);
+  if (asked > cap) return { value: cap, note: `leverage ${asked}x capped to ${cap}x: ${binding?.label ?? 'no usable cap'}` };
+  return { value: asked };
+}
+
+interface Protection {
+  stopLoss: string;
+  takeProfit: string;
+  defaulted: { stopLoss: boolean; takeProfit: boolean };
+}
+
+/**
+ * Stop-loss and take-profit (the configured distances when the decision gives none): on the right
+ * side of the price, with the minimum risk-reward on the requested prices, then rounded to the tick.
+ */
+function protectionPrices(d: Decision, side: PositionSide, price: number, rules: SymbolRules, limits: ResolvedRiskLimits): Protection | string {
+  const sign = side === 'long' ? 1 : -1;
+  const stopLoss = d.stopLoss ?? price * (1 - (sign * limits.stopLossPct) / 100);
+  const takeProfit = d.takeProfit ?? price * (1 + (sign * limits.takeProfitPct) / 100);
+  if (d.takeProfit === undefined && !isPositive(takeProfit)) {
+    return `the default take-profit (${limits.takeProfitPct} % below the price) is below zero for a short: the decision must give one`;
+  }
+  if (!isPositive(stopLoss)) return `stop-loss ${priceText(stopLoss)} is not a positive price`;
+  if (!isPositive(takeProfit)) return `take-profit ${priceText(takeProfit)} is not a positive price`;
+  if ((stopLoss - price) * sign >= 0) {
+    return `stop-loss ${priceText(stopLoss)} is on the wrong side of the price ${priceText(price)} for a ${side}`;
+  }
+  if ((takeProfit - price) * sign <= 0) {
+    return `take-profit ${priceText(takeProfit)} is on the wrong side of the price ${priceText(price)} for a ${side}`;
+  }
+  const risk = Math.abs(price - stopLoss);
+  const reward = Math.abs(takeProfit - price);
+  if (reward < limits.minRiskReward * risk * (1 - RATIO_TOLERANCE)) {
+    return `risk-reward 1:${(reward / risk).toFixed(2)} (stop-loss ${priceText(stopLoss)}, take-profit ${priceText(takeProfit)}, ` +
+      `price ${priceText(price)}) is below the minimum 1:${limits.minRiskReward} (min_risk_reward)`;
+  }
+  const rounded = roundProtection(stopLoss, takeProfit, side, price, rules);
+  if (typeof rounded === 'string') return rounded;
+  return { ...rounded, defaulted: { stopLoss: d.stopLoss === undefined, takeProfit: d.takeProfit === undefined } };
+}
+
+/** The risk-reward check forgives float noise (1.5 x ATR against 3 x ATR is 1:2). */
+const RATIO_TOLERANCE = 1e-9;
+
+/**
+ * To the tick: the take-profit away from the entry (the reward is kept) and the stop-loss toward it (the
+ * risk shrinks), so rounding never worsens the ratio; except that a price within a tick of the entry
+ * goes to the first tick beyond it, never onto or over the entry.
+ */
+function roundProtection(stopLoss: number, takeProfit: number, side: PositionSide, price: number, rules: SymbolRules): { stopLoss: string; takeProfit: string } | string {
+  const tick = new Decimal(rules.tickSize);
+  const toTick = (value: Decimal.Value, direction: 'up' | 'down'): Decimal => {
+    const ticks = new Decimal(value).div(tick);
+    const nearest = ticks.round();
+    // 30000 * 0.97 is 29100.000000000004 in floating point: that is 29100.0, not a tick above it.
+    if (ticks.sub(nearest).abs().lt(1e-6)) return nearest.mul(tick);
+    return (direction === 'up' ? ticks.ceil() : ticks.floor()).mul(tick);
+  };
+  const up = toTick(price, 'up');
+  const down = toTick(price, 'down');
+  const above = up.gt(price) ? up : up.add(tick);
+  const below = down.lt(price) ? down : down.sub(tick);
+  const long = side === 'long';
+  let sl = toTick(stopLoss, long ? 'up' : 'down');
+  let tp = toTick(takeProfit, long ? 'up' : 'down');
+  if (long && sl.gte(price)) sl = below;
+  if (long && tp.lte(price)) tp = above;
+  if (!long && sl.lte(price)) sl = above;
+  if (!long && tp.gte(price)) tp = below;
+  if (sl.lte(0)) return `stop-loss ${priceText(stopLoss)} cannot be placed below ${priceText(price)} at tick ${rules.tickSize}`;
+  if (tp.lte(0)) return `take-profit ${priceText(takeProfit)} cannot be placed below ${priceText(price)} at tick ${rules.tickSize}`;
+  const places = tick.decimalPlaces();
+  return { stopLoss: sl.toFixed(places), takeProfit: tp.toFixed(places) };
+}
+
+interface Cap {
+  /** The largest margin this cap leaves for the new position. */
+  maxMargin: Decimal;
+  label: string;
+}
+
+/**
+ * The margin every cap allows at this leverage, and the quantity that follows (rounded down to the
+ * step). Rejected when nothing is left, or when what is left is under the venue's minimums.
+ */
+function sizeOrder(
+  d: Decision, symbol: string, price: number, rules: SymbolRules, leverage: number,
+  ctx: RiskContext, limits: ResolvedRiskLimits, book: Book,
+): { quantity: string; notes: string[] } | string {
+  const requested = requestedNotional(d, price);
+  if (typeof requested === 'string') return requested;
+  const requestedMargin = requested.div(leverage);
+  const caps = sizeCaps(symbol, leverage, ctx, limits, book);
+  const binding = caps.reduce((low, c) => (c.maxMargin.lt(low.maxMargin) ? c : low));
+  if (binding.maxMargin.lte(0)) return `no room for a new position: ${binding.label}`;
+
+  const notes: string[] = [];
+  let margin = requestedMargin;
+  if (binding.maxMargin.lt(requestedMargin)) {
+    margin = binding.maxMargin;
+    const others = caps.filter((c) => c !== binding && c.maxMargin.lt(requestedMargin)).sort((a, b) => a.maxMargin.cmp(b.maxMargin));
+    notes.push(`margin ${usdt(requestedMargin)} USDT cut to ${usdt(margin)}: ${binding.label}` +
+      (others.length ? `; also over ${others.map((c) => c.label).join('; ')}` : ''));
+  }
+  const quantity = roundQuantity(margin.mul(leverage).div(price), rules);
+  const violation = sizeViolation(quantity, price, rules);
+  if (violation) return notes.length ? `${symbol}: ${violation} (after ${notes[0]})` : `${symbol}: ${violation}`;
+  return { quantity, notes };
+}
+
+/** The requested position value: sizeUsd, else quantity at the price. */
+function requestedNotional(d: Decision, price: number): Decimal | string {
+  if (d.sizeUsd !== undefined) {
+    return isPositive(d.sizeUsd) ? new Decimal(d.sizeUsd) : `requested size ${d.sizeUsd} USDT is not a positive amount`;
+  }
+  if (d.quantity !== undefined) {
+    return isPositive(d.quantity) ? new Decimal(d.quantity).mul(price) : `requested quantity ${d.quantity} is not a positive amount`;
+  }
+  return 'no size requested (sizeUsd or quantity)';
+}
+
+/** Every cap on the new position's margin, with the numbers a person needs to check it. */
+function sizeCaps(symbol: string, leverage: number, ctx: RiskContext, limits: ResolvedRiskLimits, book: Book): Cap[] {
+  const equity = new Decimal(ctx.account.equity);
+  const pctOf = (pct: number, base: Decimal) => base.mul(pct).div(100);
+  // margin + fee = margin * (1 + leverage * feeRate): what a budget for both leaves as margin.
+  const withFee = new Decimal(1).add(book.feeRate.mul(leverage));
+  const positionsOpen = book.holdings.length > 0;
+  const singleTradePct = positionsOpen ? limits.maxSingleTradeWithPositionsPct : limits.maxSingleTradePct;
+  const committed = sumMargin(book.holdings);
+  const major = limits.majorSymbols.includes(symbol);
+  const multiple = major ? limits.majorMaxNotionalMultiple : limits.altcoinMaxNotionalMultiple;
+  const maxValue = equity.mul(multiple);
+  return [
+    {
+      maxMargin: pctOf(singleTradePct, book.available).div(withFee),
+      label: `${singleTradePct} % of available ${usdt(book.available)} ` +
+        (positionsOpen ? 'with positions open (max_single_trade_with_positions_pct)' : 'with no position open (max_single_trade_pct)') +
+        ', fee included',
+    },
+    { maxMargin: book.available.div(withFee), label: `available balance ${usdt(book.available)} for margin plus fee` },
+    {
+      maxMargin: pctOf(limits.maxPositionSizePct, equity),
+      label: `${limits.maxPositionSizePct} % of equity ${usdt(equity)} per position (max_position_size_pct)`,
+    },
+    {
+      maxMargin: pctOf(limits.maxTotalPositionPct, equity).sub(committed),
+      label: `${limits.maxTotalPositionPct} % of equity ${usdt(equity)} for all positions, ${usdt(committed)} already committed (max_total_position_pct)`,
+    },
+    {
+      maxMargin: pctOf(limits.maxMarginUsagePct, equity).sub(book.marginUsed),
+      label: `${limits.maxMarginUsagePct} % of equity ${usdt(equity)} as margin in use, ${usdt(book.marginUsed)} already used (max_margin_usage_pct)`,
+    },
+    {
+      maxMargin: maxValue.div(leverage),
+      label: `position value at most ${usdt(maxValue)} USDT, ${multiple}x equity for ${major ? 'a major (major_max_notional_multiple)' : 'an altcoin (altcoin_max_notional_multiple)'}`,
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers.
+
+const MINUTE = 60_000;
+
+function reject(decision: Decision, reason: string): RiskVerdict {
+  return { decision, status: 'rejected', reason };
+}
+
+function isPositive(value: number | undefined): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
+}
+
+function finiteOr(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+const DECIMAL_TEXT = /^\d+(\.\d+)?$/;
+
+function usableRules(rules: SymbolRules): boolean {
+  return [rules.tickSize, rules.stepSize, rules.minQty, rules.minNotional].every((v) => DECIMAL_TEXT.test(v))
+    && new Decimal(rules.tickSize).gt(0) && new Decimal(rules.stepSize).gt(0);
+}
+
+const USDT_FORMAT = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** 2,410.00 */
+function usdt(value: Decimal.Value): string {
+  return USDT_FORMAT.format(new Decimal(value).toNumber());
+}
+
+function priceText(value: number): string {
+  return Number.isFinite(value) ? String(Number(value.toPrecision(12))) : String(value);
+}
+
+function minutesText(ms: number): string {
+  return `${Math.max(0, Math.floor(ms / MINUTE))} min`;
+}
+
+function nextUtcDay(now: number): string {
+  const DAY = 24 * 60 * MINUTE;
+  const next = new Date((Math.floor(now / DAY) + 1) * DAY);
+  return Number.isNaN(next.getTime()) ? 'the next UTC day' : `${next.toISOString().slice(0, 10)} 00:00 UTC`;
+}

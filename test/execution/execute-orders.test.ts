@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { createDb, migrateToLatest } from '../../db/connect';
+import type { Database } from '../../db/schema';
+import { ExecutionContext, ExecutionPlan, executeOrders } from '../../execution/execute-orders';
+import { Fence, FencingRejected } from '../../execution/fencing';
+import { reconcileClosedTrades } from '../../ledger/trades';
+import type { PlannedOrder } from '../../risk/types';
+import { PaperVenue } from '../../venues/paper/paper-venue';
+import type { OrderRequest, Venue } from '../../venues/venue';
+import { BAR_MS, FixtureMarket, bars } from '../fixtures/fixture-market';
+import { createTestDatabase } from '../support/database';
+
+const T0 = 1_689_696_000_000 - 10 * BAR_MS;
+const FEE = 0.0005;
+const SLIP = 0.0002;
+const flat: Array<[number, number, number, number]> = Array.from({ length: 3 }, () => [30000, 30000, 30000, 30000]);
+const plan = (order: Partial<PlannedOrder> = {}): ExecutionPlan => ({
+  orders: [{
+    kind: 'open', symbol: 'BTCUSDT', side: 'long', quantity: '0.1', leverage: 5, referencePrice: 30000,
+    stopLoss: '29000.0', takeProfit: '32000.0', ...order,
+  }],
+  protect: [],
+  cancel: [],
+});
+
+describe('order execution (paper venue, real Postgres)', () => {
+  let db: Kysely<Database>;
+  let drop: () => Promise<void>;
+  let accounts = 0;
+  let cycle = 0;
+
+  before(async () => {
+    const test = await createTestDatabase();
+    drop = test.drop;
+    db = createDb(test.url, 4);
+    await migrateToLatest(db);
+  });
+  after(async () => {
+    await db.destroy();
+    await drop();
+  });
+
+  /** A lock grant recorded the way the lock workflow records it. */
+  async function grant(lockId: string, token: number, leaseMs: number): Promise<Fence> {
+    const expires = sql<Date>`now() + make_interval(secs => ${leaseMs / 1000})`;
+    await db.insertInto('trading_locks').values({ lock_id: lockId, token, holder: 'test', expires_at: expires })
+      .onConflict((oc) => oc.column('lock_id').doUpdateSet({ token, expires_at: expires })).execute();
+    return { lockId, token };
+  }
+
+  async function context(ohlc: Array<[number, number, number, number]>, barsClosed = 4, venueWrapper?: (v: Venue) => Venue) {
+    const market = new FixtureMarket({ BTCUSDT: bars(T0, [...flat, ...ohlc]) });
+    const account = `exec-${++accounts}`;
+    // One agent per account, as in the arena: its books reconcile against its own venue account only.
+    await db.insertInto('agents').values({
+      id: account, name: account, provider: 'rule_based', model: 'ema_trend', venue: 'paper', account,
+      initial_balance: 10_000, config: '{}',
+    }).execute();
+    const at = (n: number) => new PaperVenue({
+      db, market, account, initialBalance: 10_000, takerFeeRate: FEE, slippageRate: SLIP, asOf: T0 + n * BAR_MS,
+    });
+    const venue = venueWrapper ? venueWrapper(at(barsClosed)) : at(barsClosed);
+    const ctx: ExecutionContext = {
+      db, venue, agentId: account, cycleNo: ++cycle, fence: await grant(`lock-${account}`, 1, 60_000), retryDelayMs: 1,
+    };
+    return { ctx, at };
+  }
+
+  const paperOrders = (account: string) =>
+    db.selectFrom('paper_orders').selectAll().where('account_id', '=', account).orderBy('order_id').execute();
+
+  it('places each order once however often it runs, and protects the position', async () => {
+    const { ctx } = await context([[30000, 30000, 30000, 30000]]);
+    const first = await executeOrders(ctx, plan());
+    const again = await executeOrders(ctx, plan());
+    assert.deepEqual(again, first);
+    assert.deepEqual(first.map((r) => [r.leg, r.status]), [['open', 'filled'], ['stop_loss', 'placed'], ['take_profit', 'placed']]);
+    assert.equal((await paperOrders(ctx.venue.account)).length, 3);
+    const trades = await db.selectFrom('trades').selectAll().where('open_order_id', '=', first[0]!.clientOrderId).execute();
+    assert.equal(trades.length, 1);
+  });
+
+  it('closes the position at once when its protection is refused', async () => {
+    const { ctx } = await context([[30000, 30000, 30000, 30000]]);
+    // A long's stop-loss above the price would trigger at once: the venue refuses it.
+    const results = await executeOrders(ctx, plan({ stopLoss: '31000.0' }));
+    assert.deepEqual(results.map((r) => [r.leg, r.status]), [['open', 'filled'], ['stop_loss', 'rejected'], ['emergency_close', 'filled']]);
+    assert.match(results[2]!.error!, /stop-loss could not be placed/);
+    assert.deepEqual(await ctx.venue.positions(), []);
+    const [closed] = await reconcileClosedTrades(db, ctx.venue, ctx.agentId, ctx.cycleNo);
+    assert.equal(closed!.reason, 'signal');
+  });
+
+  it('retries a protection that fails for a passing reason, then closes the position if it keeps failing', async () => {
+    let conditionalCalls = 0;
+    const flaky = (venue: Venue): Venue => Object.assign(Object.create(venue), {
+      placeOrder: (request: OrderRequest) => {
+        if (request.type !== 'MARKET') {
+          conditionalCalls += 1;
+          return Promise.reject(new Error('ECONNRESET'));
+        }
+        return venue.placeOrder(request);
+      },
+    });
+    const { ctx } = await context([[30000, 30000, 30000, 30000]], 4, flaky);
+    const results = await executeOrders(ctx, plan());
+    assert.equal(conditionalCalls, 3, 'three attempts');
+    assert.deepEqual(results.map((r) => [r.leg, r.status]), [['open', 'filled'], ['stop_loss', 'rejected'], ['emergency_close', 'filled']]);
+    assert.match(results[2]!.error!, /failed 3 times: ECONNRESET/);
+    assert.deepEqual(await ctx.venue.positions(), []);
+  });
+
+  it('protects again a position found without its stop-loss and take-profit', async () => {
+    const { ctx } = await context([[30000, 30000, 30000, 30000]]);
+    await executeOrders(ctx, plan());
+    for (const o of await ctx.venue.openOrders('BTCUSDT')) await ctx.venue.cancelOrder('BTCUSDT', o.clientOrderId);
+    const again = { ...ctx, cycleNo: ++cycle };
+    const results = await executeOrders(again, {
+      orders: [], cancel: [], protect: [{ symbol: 'BTCUSDT', side: 'long', quantity: 0.1, stopLoss: '29000.0', takeProfit: '32000.0' }],
+    });
+    assert.deepEqual(results.map((r) => [r.leg, r.status]), [['stop_loss', 'placed'], ['take_profit', 'placed']]);
+    assert.deepEqual((await ctx.venue.openOrders('BTCUSDT')).map((o) => o.type).sort(), ['STOP_MARKET', 'TAKE_PROFIT_MARKET']);
+  });
+
+  it('cancels leftover protection once a symbol is flat, and only then', async () => {
+    const { ctx } = await context([[30000, 30000, 30000, 30000]]);
+    await executeOrders(ctx, plan());
+    // A reduce-only target with a quantity (placed by hand, say) outlives the position on the venue.
+    await ctx.venue.placeOrder({
+      clientOrderId: 'by-hand', symbol: 'BTCUSDT', side: 'SELL', type: 'TAKE_PROFIT_MARKET', stopPrice: '33000.0', quantity: '0.05', reduceOnly: true,
+    });
+    const holding = await executeOrders({ ...ctx, cycleNo: ++cycle }, { orders: [], protect: [], cancel: [] });
+    assert.deepEqual(holding, [], 'nothing is cancelled on a symbol that still holds a position');
+    const results = await executeOrders({ ...ctx, cycleNo: ++cycle }, {
+      orders: [{ kind: 'close', symbol: 'BTCUSDT', side: 'long', quantity: '0.1', leverage: 5, referencePrice: 30000 }],
+      protect: [], cancel: [],
+    });
+    assert.deepEqual(results.map((r) => [r.leg, r.status]), [['close', 'filled'], ['cancel', 'canceled']]);
+    assert.equal(results[1]!.clientOrderId, 'by-hand');
+    assert.deepEqual(await ctx.venue.openOrders('BTCUSDT'), [], 'nothing left on a flat symbol');
+  });
+
+  it('refuses to touch the venue with an expired lease or a superseded token', async () => {
+    const { ctx } = await context([[30000, 30000, 30000, 30000]]);
+    const stale = await grant(ctx.fence.lockId, 1, 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await assert.rejects(executeOrders({ ...ctx, fence: stale }, plan()),
+      (err: unknown) => err instanceof FencingRejected && /lease of token 1 has expired/.test(err.message));
+    await grant(ctx.fence.lockId, 2, 60_000);
+    await assert.rejects(executeOrders({ ...ctx, fence: { lockId: ctx.fence.lockId, token: 1 } }, plan()),
+      (err: unknown) => err instanceof FencingRejected && /superseded by 2/.test(err.message));
+    assert.equal((await paperOrders(ctx.venue.account)).length, 0, 'no order reached the venue');
+    const results = await executeOrders({ ...ctx, fence: { lockId: ctx.fence.lockId, token: 2 } }, plan());
+    assert.equal(results[0]!.status, 'filled');
+  });
+
+  it('books a stop-loss hit between cycles with the venue exit price and reason', async () => {
+    const { ctx, at } = await context([[30000, 30000, 30000, 30000], [29900, 29950, 28800, 28900]]);
+    await executeOrders(ctx, plan());
+    const [closed] = await reconcileClosedTrades(db, at(5), ctx.agentId, ctx.cycleNo + 1);
+    assert.equal(closed!.reason, 'stop_loss');
+    assert.ok(Math.abs(closed!.exitPrice - 29000 * (1 - SLIP)) < 1e-9);
+    const [trade] = await db.selectFrom('trades').selectAll().where('close_order_id', '=', (await at(5).filledOrders(0)).at(-1)!.clientOrderId).execute();
+    const entry = 30000 * (1 + SLIP);
+    const exit = 29000 * (1 - SLIP);
+    const fees = 0.1 * entry * FEE + 0.1 * exit * FEE;
+    assert.equal(trade!.status, 'closed');
+    assert.equal(trade!.close_cycle, ctx.cycleNo + 1);
+    assert.ok(Math.abs(Number(trade!.pnl) - (0.1 * (exit - entry) - fees)) < 1e-9, 'PnL = qty x (exit - entry) - fees, never x leverage');
+  });
+});
