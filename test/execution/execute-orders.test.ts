@@ -170,4 +170,23 @@ describe('order execution (paper venue, real Postgres)', () => {
     assert.equal(trade!.close_cycle, ctx.cycleNo + 1);
     assert.ok(Math.abs(Number(trade!.pnl) - (0.1 * (exit - entry) - fees)) < 1e-9, 'PnL = qty x (exit - entry) - fees, never x leverage');
   });
+
+  it('books a position closed by hand, or liquidated, with that reason and the venue fill', async () => {
+    const byHand = await context([[30000, 30000, 30000, 30000]]);
+    await executeOrders(byHand.ctx, plan());
+    await byHand.ctx.venue.placeOrder({ clientOrderId: 'phone-app', symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.1', reduceOnly: true });
+    const [manual] = await reconcileClosedTrades(db, byHand.ctx.venue, byHand.ctx.agentId, byHand.ctx.cycleNo + 1);
+    assert.equal(manual!.reason, 'manual');
+    assert.ok(Math.abs(manual!.exitPrice - 30000 * (1 - SLIP)) < 1e-9);
+
+    const crash = await context([[30000, 30000, 30000, 30000], [29000, 29000, 27000, 27500]]);
+    // 20x with a stop far below the liquidation price: the liquidation comes first.
+    await executeOrders(crash.ctx, plan({ leverage: 20, stopLoss: '20000.0', takeProfit: '50000.0' }));
+    const [liquidated] = await reconcileClosedTrades(db, crash.at(5), crash.ctx.agentId, crash.ctx.cycleNo + 1);
+    assert.equal(liquidated!.reason, 'liquidation');
+    const [trade] = await db.selectFrom('trades').selectAll().where('agent_id', '=', crash.ctx.agentId).execute();
+    const margin = Number(trade!.margin);
+    const entryFee = 0.1 * 30000 * (1 + SLIP) * FEE;
+    assert.ok(Math.abs(Number(trade!.pnl) - (-margin - entryFee)) < 1e-6, `a liquidation loses the margin and the fees: ${trade!.pnl}`);
+  });
 });
