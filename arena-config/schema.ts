@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import {
-  BASELINE_MODELS, DECISION_PROVIDERS, RISK_LIMIT_DEFAULTS, TRADING_STYLES, VENUE_TYPES,
+  BASELINE_MODELS, DECISION_MAKER_DEFAULTS, DECISION_PROVIDERS, RISK_LIMIT_DEFAULTS, TRADING_STYLES, VENUE_TYPES,
   type AgentConfig, type DecisionProvider, type RiskLimits,
 } from './types';
 
@@ -72,6 +72,11 @@ const maxPositions = numberFrom(1, 50, { int: true });
 const initialBalance = positiveNumber(1e9);
 const scanIntervalMinutes = numberFrom(1, 1440, { int: true });
 const temperature = numberFrom(0, 2);
+const timeoutSeconds = numberFrom(5, 1800);
+const pricePerMillion = numberFrom(0, 1000);
+const consecutiveFailures = numberFrom(1, 100, { int: true });
+const promptSections = z.array(z.string({ error: 'expected a text' }).max(4000, 'at most 4000 characters'), { error: 'expected a list of texts' })
+  .max(20, 'at most 20 sections');
 const maxTokens = numberFrom(1, 200_000, { int: true });
 const feeRate = numberFrom(0, 0.01);
 const baseUrl = text('an http(s) URL', URL_PATTERN);
@@ -252,6 +257,11 @@ export const AgentFileSchema = mapping({
     base_url: baseUrl.optional(),
     temperature: temperature.default(0.15),
     max_tokens: maxTokens.default(4000),
+    timeout_seconds: timeoutSeconds.default(DECISION_MAKER_DEFAULTS.timeoutSeconds),
+    price_input_per_million: pricePerMillion.default(0),
+    price_output_per_million: pricePerMillion.default(0),
+    max_consecutive_failures: consecutiveFailures.default(DECISION_MAKER_DEFAULTS.maxConsecutiveFailures),
+    prompt_sections: promptSections.default([]),
   }).superRefine((llm, ctx) => {
     const fileField = { model: 'model', apiKey: 'api_key', baseUrl: 'base_url' } as const;
     for (const p of decisionMakerProblems({
@@ -293,6 +303,11 @@ const AgentConfigSchema = mapping({
     maxTokens,
     baseUrl: baseUrl.optional(),
     apiKeyEnv: envName.optional(),
+    timeoutSeconds: timeoutSeconds.optional(),
+    priceInputPerMillion: pricePerMillion.optional(),
+    priceOutputPerMillion: pricePerMillion.optional(),
+    maxConsecutiveFailures: consecutiveFailures.optional(),
+    promptSections: promptSections.optional(),
   }).superRefine((dm, ctx) => {
     for (const p of decisionMakerProblems({
       provider: dm.provider, model: dm.model, hasApiKey: dm.apiKeyEnv !== undefined, hasBaseUrl: dm.baseUrl !== undefined,

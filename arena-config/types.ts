@@ -95,7 +95,20 @@ export interface DecisionMakerConfig {
   baseUrl?: string;
   /** Name of the environment variable holding the API key (never the key itself). */
   apiKeyEnv?: string;
+  /** Model call timeout (default 120 s). Optional fields: configs recorded before they existed lack them. */
+  timeoutSeconds?: number;
+  /** USD per million input / output tokens, for the cost of each call (default 0). */
+  priceInputPerMillion?: number;
+  priceOutputPerMillion?: number;
+  /** Consecutive failed model calls after which the agent opens nothing until a call succeeds (default 3). */
+  maxConsecutiveFailures?: number;
+  /** Extra sections appended to the system prompt, in order. */
+  promptSections?: string[];
 }
+
+export const DECISION_MAKER_DEFAULTS = {
+  timeoutSeconds: 120, priceInputPerMillion: 0, priceOutputPerMillion: 0, maxConsecutiveFailures: 3,
+} as const;
 
 export interface ExchangeConfig {
   type: VenueType;

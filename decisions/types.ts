@@ -42,6 +42,8 @@ export interface DecisionInput {
   market: SymbolSnapshot[];
   risk: RiskLimits;
   tradingStyle: TradingStyle;
+  /** The agent's recent record; absent for decision makers that do not use it. */
+  feedback?: PerformanceFeedback;
 }
 
 export interface DecisionOutput {
@@ -51,4 +53,19 @@ export interface DecisionOutput {
 
 export interface DecisionMaker {
   decide(input: DecisionInput): Promise<DecisionOutput>;
+}
+
+/** What the agent's own record says, fed back into the next prompt. */
+export interface PerformanceFeedback {
+  tradeCount: number;
+  winRate: number | null;
+  totalPnl: number;
+  /** Most recent first, at most 10. PnL in USDT after fees and funding; return on margin in %. */
+  recentTrades: Array<{
+    symbol: string; side: 'long' | 'short'; pnl: number; returnOnMarginPct: number; closeReason: string | null; holdMinutes: number;
+  }>;
+  bestSymbol: { symbol: string; pnl: number } | null;
+  worstSymbol: { symbol: string; pnl: number } | null;
+  /** The last cycles' one-line summaries (what was decided and what came of it), most recent first. */
+  recentDecisions: Array<{ cycle: number; summary: string }>;
 }
