@@ -1,3 +1,4 @@
+import { createDecideActivities } from './decide';
 import type { ActivityDeps } from './deps';
 import { withHeartbeats } from './keep-alive';
 import { createLockActivities } from './locks';
@@ -5,7 +6,9 @@ import { createRecordActivities } from './records';
 import { createTradingActivities } from './trading';
 
 export function createActivities(deps: ActivityDeps) {
-  return withHeartbeats({ ...createTradingActivities(deps), ...createRecordActivities(deps), ...createLockActivities(deps) });
+  return withHeartbeats({
+    ...createTradingActivities(deps), ...createDecideActivities(deps), ...createRecordActivities(deps), ...createLockActivities(deps),
+  });
 }
 
 export type ArenaActivities = ReturnType<typeof createActivities>;

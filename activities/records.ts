@@ -8,6 +8,7 @@ import type { SymbolSnapshot } from '../market/snapshot';
 import type { RiskVerdict } from '../risk/types';
 import { openVenue } from '../venues/open-venue';
 import type { ActivityDeps } from './deps';
+import type { LlmUsage } from './decide';
 import type { AccountRef } from './trading';
 
 export interface CycleRecord {
@@ -24,6 +25,8 @@ export interface CycleRecord {
   executions: ExecutionResult[];
   closedTrades: ClosedTrade[];
   summary: string;
+  /** The model's usage and error, for LLM agents. */
+  llm?: (Partial<LlmUsage> & { error: string | null }) | null;
 }
 
 export interface CycleFailure {
@@ -74,6 +77,8 @@ export function createRecordActivities(deps: ActivityDeps) {
         executions: JSON.stringify(r.executions),
         error: null,
         summary: r.summary,
+        llm: r.llm ? JSON.stringify(r.llm) : null,
+        llm_cost_usd: r.llm?.costUsd ?? 0,
       };
       const snapshot = {
         market_time: new Date(r.marketTime),

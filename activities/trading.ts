@@ -1,7 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { DecisionMakerConfig, ExchangeConfig, RiskLimits } from '../arena-config/types';
-import { baselineDecisionMaker } from '../decisions/baselines';
-import type { AccountView, DecisionInput, DecisionOutput, PositionView } from '../decisions/types';
+import type { ExchangeConfig, RiskLimits } from '../arena-config/types';
+import type { AccountView, DecisionOutput, PositionView } from '../decisions/types';
 import { ExecutionPlan, ExecutionResult, ProtectionPlan, executeOrders as runOrders } from '../execution/execute-orders';
 import { Fence, FencingRejected } from '../execution/fencing';
 import { ClosedTrade, reconcileClosedTrades } from '../ledger/trades';
@@ -46,10 +45,6 @@ export interface SyncResult {
 export interface MarketPrices {
   marketTime: number;
   prices: Record<string, number>;
-}
-
-export interface DecideInput extends DecisionInput {
-  decisionMaker: DecisionMakerConfig;
 }
 
 export interface RiskCheckInput {
@@ -136,14 +131,6 @@ export function createTradingActivities(deps: ActivityDeps) {
     /** Indicators on 3m and 4h per symbol, as a compact snapshot (no candles leave the activity). */
     async computeIndicators(symbols: string[], marketTime: number): Promise<SymbolSnapshot[]> {
       return Promise.all(symbols.map((symbol) => fetchSymbolSnapshot(deps.market, symbol, marketTime)));
-    },
-
-    async decide(input: DecideInput): Promise<DecisionOutput> {
-      const { decisionMaker, ...decisionInput } = input;
-      if (decisionMaker.provider !== 'rule_based') {
-        throw ApplicationFailure.nonRetryable(`no decision maker for provider "${decisionMaker.provider}" in this version`, 'DecisionMakerUnavailable');
-      }
-      return baselineDecisionMaker(decisionMaker.model).decide(decisionInput);
     },
 
     /** Every limit of the agent, in code, on fresh balances and the agent's own history. */

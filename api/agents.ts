@@ -75,7 +75,7 @@ export function agentRoutes(deps: ApiDeps): Hono {
       cycle: r.cycle_no, agent_id: r.agent_id, status: r.status, timestamp: r.finished_at.toISOString(),
       market_time: r.market_time?.toISOString() ?? null, duration_ms: r.duration_ms, summary: r.summary,
       input: r.input, ai_reasoning: r.reasoning, decisions: r.decisions, risk_verdicts: r.risk_verdicts,
-      execution_results: r.executions, error: r.error,
+      execution_results: r.executions, error: r.error, llm: r.llm, llm_cost_usd: Number(r.llm_cost_usd),
     })));
   }));
 

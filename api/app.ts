@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { agentRoutes } from './agents';
 import { fail, ok } from './envelope';
+import { modelRoutes } from './model-routes';
 
 export interface ApiDeps {
   db: Kysely<Database>;
@@ -17,10 +18,12 @@ export function createApp(deps: ApiDeps): Hono {
     name: 'agent-arena', description: 'AI agents trading crypto perpetual futures under hard risk rules',
     endpoints: ['/health', '/api/agents', '/api/agents/:id', '/api/agents/:id/account', '/api/agents/:id/positions',
       '/api/agents/:id/decisions', '/api/agents/:id/equity-history', '/api/agents/:id/trades',
+      '/api/agents/:id/costs', '/api/agents/:id/prompt/preview',
       'POST /api/agents/:id/pause', 'POST /api/agents/:id/resume', 'POST /api/agents/:id/stop'],
   }));
   app.get('/health', (c) => health(c, deps));
   app.route('/api/agents', agentRoutes(deps));
+  app.route('/api/agents', modelRoutes(deps));
   app.notFound((c) => fail(c, 404, `no route ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => fail(c, 500, `internal error: ${err.message}`));
   return app;

@@ -39,6 +39,30 @@ export interface CyclesTable {
   executions: Json<unknown>;
   error: string | null;
   summary: string;
+  /** The decision's model usage (provider, tokens, cost, dropped decisions); null for baselines. */
+  llm: ColumnType<unknown | null, string | null | undefined, string | null>;
+  llm_cost_usd: ColumnType<string, string | number | undefined, string | number>;
+}
+
+export interface LlmCallsTable {
+  agent_id: string;
+  cycle_no: number;
+  attempt: number;
+  provider: string;
+  model: string;
+  status: 'ok' | 'unparseable' | 'error';
+  prompt_sha256: string;
+  prompt_chars: number;
+  prompt: string;
+  raw_reply: string | null;
+  decisions: Json<unknown>;
+  rejected: Json<unknown>;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: Numeric;
+  latency_ms: number;
+  error: string | null;
+  created_at: CreatedAt;
 }
 
 export interface OrdersTable {
@@ -173,6 +197,7 @@ export interface TradingLocksTable {
 
 export interface Database {
   trading_locks: TradingLocksTable;
+  llm_calls: LlmCallsTable;
   agents: AgentsTable;
   cycles: CyclesTable;
   orders: OrdersTable;

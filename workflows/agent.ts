@@ -3,6 +3,7 @@ import {
   upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { validateAgentConfig } from '../arena-config/schema';
+import { DECISION_MAKER_DEFAULTS } from '../arena-config/types';
 import {
   AgentInput, AgentState, AgentStateView, AgentStatus, CycleSummary, SAFE_MODE_AFTER_FAILURES, cycleWorkflowId,
   getStateQuery, pauseSignal, resumeSignal, runCycleNowUpdate, stopSignal, updateConfigUpdate,
@@ -113,6 +114,7 @@ async function runCycle(state: AgentState, lockScope: AgentInput['lockScope']): 
   }
   state.cycleNo = cycleNo;
   state.lastCycle = summary;
+  state.consecutiveModelFailures = summary.modelFailed ? (state.consecutiveModelFailures ?? 0) + 1 : 0;
   if (summary.ok) {
     state.consecutiveFailures = 0;
   } else {
@@ -132,7 +134,8 @@ async function runCycle(state: AgentState, lockScope: AgentInput['lockScope']): 
 }
 
 function inSafeMode(state: AgentState): boolean {
-  return state.consecutiveFailures >= SAFE_MODE_AFTER_FAILURES;
+  const modelLimit = state.config.decisionMaker.maxConsecutiveFailures ?? DECISION_MAKER_DEFAULTS.maxConsecutiveFailures;
+  return state.consecutiveFailures >= SAFE_MODE_AFTER_FAILURES || (state.consecutiveModelFailures ?? 0) >= modelLimit;
 }
 
 /** The markdown the Web UI shows on the agent's page. */

@@ -3,6 +3,7 @@ import {
   setHandler, workflowInfo, type ActivityOptions,
 } from '@temporalio/workflow';
 import type { ArenaActivities } from '../activities';
+import type { DecideResult } from '../activities/decide';
 import type { AccountRef, ExecuteInput, ExecuteResult } from '../activities/trading';
 import type { AgentConfig } from '../arena-config/types';
 import type { ExecutionResult } from '../execution/execute-orders';
@@ -70,14 +71,30 @@ export async function agentCycleWorkflow(input: CycleInput): Promise<CycleSummar
   try {
     const sync = await step(READ, `sync ${config.exchange.type} account ${config.exchange.account}`)
       .syncAccount({ ref, cycleNo, risk: config.strategy.risk, symbols });
-    marketTime = sync.marketTime;
-    const { prices } = await step(READ, `fetch ${symbols.length} symbols at ${iso(marketTime)}`).fetchMarketData(symbols, marketTime);
-    const market = await step(READ, 'indicators 3m + 4h').computeIndicators(symbols, marketTime);
-    const decision = await step(DECIDE, `ask ${config.decisionMaker.provider}/${config.decisionMaker.model}`).decide({
-      decisionMaker: config.decisionMaker, agentId: config.id, cycleNo, marketTime,
+    const at = sync.marketTime;
+    marketTime = at;
+    const { prices } = await step(READ, `fetch ${symbols.length} symbols at ${iso(at)}`).fetchMarketData(symbols, at);
+    const market = await step(READ, 'indicators 3m + 4h').computeIndicators(symbols, at);
+    const ask = () => step(DECIDE, `ask ${config.decisionMaker.provider}/${config.decisionMaker.model}`).decide({
+      decisionMaker: config.decisionMaker, agentId: config.id, cycleNo, marketTime: at,
       account: sync.account, positions: sync.positions, market,
       risk: config.strategy.risk, tradingStyle: config.strategy.tradingStyle,
     });
+    let decision: DecideResult;
+    let modelError: string | null = null;
+    if (patched('model-failure-is-wait')) {
+      // A model that fails (after its retries) means `wait`: the cycle still reconciles, protects and records.
+      try {
+        decision = await ask();
+      } catch (err) {
+        const failure = describeFailure(err);
+        modelError = `${failure.type}: ${failure.message}`;
+        decision = { reasoning: `model call failed (${modelError}); nothing new is opened`, decisions: [{ action: 'wait', reason: 'model call failed' }], llm: null };
+      }
+    } else {
+      decision = await ask();
+    }
+    const modelFailed = modelError !== null || decision.llm?.parsed === false;
     const verdicts = await step(READ, `risk check ${decision.decisions.length} decisions`).riskCheck({
       ref, marketTime, decisions: decision.decisions, account: sync.account, positions: sync.positions,
       prices, risk: config.strategy.risk, safeMode: input.safeMode,
@@ -99,10 +116,11 @@ export async function agentCycleWorkflow(input: CycleInput): Promise<CycleSummar
       ref, cycleNo, startedAt, marketTime, account: sync.account, positions: sync.positions, market,
       reasoning: decision.reasoning, decisions: decision.decisions, verdicts, executions: executed.executions,
       closedTrades: [...sync.closedTrades, ...executed.closedTrades], summary,
+      llm: decision.llm || modelError ? { ...decision.llm, error: modelError } : null,
     });
     return {
       cycleNo, ok: true, marketTime, equity: recorded.equity, positions: recorded.positionCount, summary,
-      finishedAt: Date.now(),
+      finishedAt: Date.now(), modelFailed, costUsd: decision.llm?.costUsd ?? 0,
     };
   } catch (err) {
     const failure = describeFailure(err);

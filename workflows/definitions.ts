@@ -14,6 +14,10 @@ export interface CycleSummary {
   finishedAt: number;
   /** Error type of a failed cycle (e.g. ReplayEnded). */
   failureType?: string;
+  /** The model call failed or its reply held nothing parseable (the cycle went on with `wait`). */
+  modelFailed?: boolean;
+  /** Model cost of the cycle, USD. */
+  costUsd?: number;
 }
 
 /** Carried across continue-as-new: compact on purpose (no candles, no transcripts). */
@@ -25,6 +29,8 @@ export interface AgentState {
   cycleNo: number;
   consecutiveFailures: number;
   failedCycles: number;
+  /** Cycles in a row whose model call failed; absent in states recorded before it existed. */
+  consecutiveModelFailures?: number;
   lastCycle: CycleSummary | null;
   continuedAsNew: number;
 }
@@ -40,6 +46,7 @@ export interface AgentInput {
 }
 
 export interface AgentStateView extends AgentState {
+  /** No new positions: after 3 failed cycles, or after `maxConsecutiveFailures` failed model calls. */
   safeMode: boolean;
   nextCycleAt: number | null;
 }

@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { TRADING_STYLES } from '../../arena-config/types';
+import { buildPrompt, fmtCompact, fmtDuration, fmtFixed, fmtPrice, fmtUsd } from '../../decisions/prompt/build-prompt';
+import { STYLE_TEXT } from '../../decisions/prompt/styles';
+import type { DecisionInput } from '../../decisions/types';
+import type { SymbolSnapshot } from '../../market/snapshot';
+
+const NOW = Date.UTC(2023, 6, 30, 21, 15);
+const MIN = 60_000;
+
+function snapshot(symbol: string, price: number, over: Partial<SymbolSnapshot> = {}): SymbolSnapshot {
+  const ind = { rsi7: null, rsi14: null, macd: null, macdSignal: null, macdHist: null, ema20: null, ema50: null, atr14: null, bbUpper: null, bbMiddle: null, bbLower: null };
+  return {
+    symbol, price, change1hPct: null, change4hPct: null, fundingRate: null, openInterest: null, volume3m: 0,
+    tf3m: { ...ind, closes: [price] }, tf4h: { ...ind, trend: 'flat' }, ...over,
+  };
+}
+
+const BTC = snapshot('BTCUSDT', 29204.91234, {
+  change1hPct: 0.2512, change4hPct: -0.4912, fundingRate: 0.00011343, openInterest: 81234.5, volume3m: 373.417,
+  tf3m: {
+    rsi7: 53.0487, rsi14: 50.68, macd: -0.44231234, macdSignal: -10.02, macdHist: 9.57512, ema20: 29196.8123, ema50: 29229,
+    atr14: 32.44, bbUpper: null, bbMiddle: null, bbLower: null,
+    closes: [29167.34, 29165.8, 29157.8, 29215.9, 29255.5, 29226.8, 29219.1, 29215, 29204.7, 29204.91234],
+  },
+  tf4h: {
+    rsi7: 38.9, rsi14: 43.6512, macd: -29.6, macdSignal: -30.32, macdHist: 0.7145, ema20: 29286.24, ema50: 29431.94,
+    atr14: 164.6123, bbUpper: null, bbMiddle: null, bbLower: null, trend: 'down',
+  },
+});
+const DOGE = snapshot('DOGEUSDT', 0.07810012, { volume3m: 13200912, tf3m: { ...BTC.tf3m, macd: -0.0000159912, closes: [0.07816, 0.0781] } });
+
+function input(over: Partial<DecisionInput> = {}): DecisionInput {
+  return {
+    agentId: 'a1', cycleNo: 200, marketTime: NOW,
+    account: { equity: 10012.3456, available: 7500, marginUsed: 2500, unrealizedPnl: 12.3456 },
+    positions: [
+      {
+        symbol: 'BTCUSDT', side: 'long', quantity: 0.1, entryPrice: 29100.04, markPrice: 29204.91234, unrealizedPnl: 10.487,
+        leverage: 5, margin: 582, liquidationPrice: 23396.43, openedAt: NOW - 135 * MIN, stopLoss: 28700, takeProfit: 30100,
+      },
+      {
+        symbol: 'DOGEUSDT', side: 'short', quantity: 20000, entryPrice: 0.0785, markPrice: 0.07810012, unrealizedPnl: 7.99,
+        leverage: 3, margin: 523.33, liquidationPrice: 0.10362, openedAt: NOW - 45 * MIN, stopLoss: null, takeProfit: 0.0745,
+      },
+    ],
+    market: [BTC, DOGE],
+    risk: {
+      maxPositions: 3, maxLeverage: 10, maxPositionSizePct: 30, maxTotalPositionPct: 80, maxSingleTradePct: 50,
+      maxSingleTradeWithPositionsPct: 30, maxDailyLossPct: 15, maxMarginUsagePct: 90, stopLossPct: 3, takeProfitPct: 10,
+    },
+    tradingStyle: 'balanced',
+    feedback: {
+      tradeCount: 9, winRate: 4 / 9, totalPnl: -41.3712,
+      recentTrades: [
+        { symbol: 'ETHUSDT', side: 'long', pnl: 58.2149, returnOnMarginPct: 11.6412, closeReason: 'take_profit', holdMinutes: 171 },
+        { symbol: 'SOLUSDT', side: 'short', pnl: -35.9, returnOnMarginPct: -7.18, closeReason: null, holdMinutes: 48 },
+      ],
+      bestSymbol: { symbol: 'ETHUSDT', pnl: 58.2149 },
+      worstSymbol: { symbol: 'BTCUSDT', pnl: -80.82 },
+      recentDecisions: [{ cycle: 199, summary: 'hold' }, { cycle: 198, summary: 'open short DOGEUSDT 20000 @3x' }],
+    },
+    ...over,
+  };
+}
+
+const SECTIONS = ['Prefer BTC and ETH.', 'Never trade on Sundays.'];
+
+describe('buildPrompt: user message', () => {
+  const { user } = buildPrompt(input(), {});
+
+  it('opens with the market time (UTC) and the account', () => {
+    assert.ok(user.startsWith('Time 2023-07-30 21:15 UTC, cycle 200\n'));
+    assert.ok(user.includes('Account: equity 10012.3, available 7500, margin 2500 (25% of equity), upnl 12.35'));
+  });
+
+  it('has one row per position with every field, rounded', () => {
+    assert.ok(user.includes('symbol|side|qty|entry|mark|upnl|upnl%|lev|liq|sl|tp|held\n'));
+    assert.ok(user.includes('BTCUSDT|long|0.1|29100|29204.9|10.49|1.8|5x|23396.4|28700|30100|2h15m\n'));
+    assert.ok(user.includes('DOGEUSDT|short|20000|0.0785|0.0781001|7.99|1.5|3x|0.10362|-|0.0745|45m\n'));
+  });
+
+  it('has one row per symbol with the 3m and 4h indicators, funding and open interest', () => {
+    assert.ok(user.includes('symbol|price|chg1h|chg4h|rsi7_3m|macd_3m|hist_3m|ema20_3m|rsi14_4h|ema20_4h|ema50_4h|atr14_4h|trend_4h|funding|oi|vol3m\n'));
+    assert.ok(user.includes('BTCUSDT|29204.9|0.25|-0.49|53|-0.4423|9.575|29196.8|43.7|29286.2|29431.9|164.6|down|0.0113|81.2K|373\n'));
+    assert.ok(user.includes('DOGEUSDT|0.0781001|-|-|53|-0.00001599|9.575|29196.8|-|-|-|-|flat|-|-|13.2M\n'));
+  });
+
+  it('has the 3m close series per symbol', () => {
+    assert.ok(user.includes('BTCUSDT 29167.3 29165.8 29157.8 29215.9 29255.5 29226.8 29219.1 29215 29204.7 29204.9\n'));
+    assert.ok(user.includes('DOGEUSDT 0.07816 0.0781\n'));
+  });
+
+  it('has the performance feedback: record, last trades, recent cycles', () => {
+    assert.ok(user.includes('Your record: 9 closed trades, win rate 44.4%, pnl -41.37; best ETHUSDT 58.21, worst BTCUSDT -80.82\n'));
+    assert.ok(user.includes('symbol|side|pnl|ret%|exit|held\nETHUSDT|long|58.21|11.6|take_profit|2h51m\nSOLUSDT|short|-35.9|-7.2|-|48m\n'));
+    assert.ok(user.endsWith('Last cycles, newest first:\n199 hold\n198 open short DOGEUSDT 20000 @3x'));
+  });
+
+  it('says when there is no position, no trade yet, and leaves out an absent record', () => {
+    const empty = buildPrompt(input({
+      positions: [],
+      feedback: { tradeCount: 0, winRate: null, totalPnl: 0, recentTrades: [], bestSymbol: null, worstSymbol: null, recentDecisions: [] },
+    }), {}).user;
+    assert.ok(empty.includes('\n\nPositions: none\n\n'));
+    assert.ok(empty.endsWith('Your record: no closed trades yet'));
+    assert.ok(!buildPrompt(input({ feedback: undefined }), {}).user.includes('record'));
+  });
+});
+
+describe('buildPrompt: system message', () => {
+  const { system } = buildPrompt(input(), { promptSections: SECTIONS });
+
+  it('restates the limits, with defaults filled in, and says they are enforced in code', () => {
+    assert.match(system, /Limits \(enforced in code after your reply[^\n]*do not spend words on them\)/);
+    for (const piece of [
+      'at most 3 positions, one per symbol, never added to; at most 10 opens per hour',
+      'leverage (default 1x): at most 10x\n',
+      'one position <= 30% of equity, all positions <= 80%, margin in use <= 90%',
+      "one trade's margin + fee <= 50% of available (30% with positions open)",
+      'position value: at most 10x equity for BTCUSDT/ETHUSDT, 1.5x for others',
+      'reward/risk >= 2 (when omitted: stop 3%, target 10% from the price)',
+      'no new positions after a 15% loss in the UTC day or equity 30% below its peak, nor in a symbol for 15 min after a stop-loss there',
+    ]) assert.ok(system.includes(piece), piece);
+    assert.ok(!system.includes('cannot be closed'));
+    const strict = buildPrompt(input({ risk: { ...input().risk, maxLeverage: 40, minHoldingMinutes: 30, maxDrawdownPct: 100 } }), {}).system;
+    assert.ok(strict.includes('at most 40x for BTCUSDT/ETHUSDT, 20x for others'));
+    assert.ok(strict.includes('a position younger than 30 min cannot be closed'));
+    assert.ok(!strict.includes('below its peak'));
+  });
+
+  it('has the style, then the custom sections in order, then the reply format', () => {
+    const style = system.indexOf(STYLE_TEXT.balanced);
+    const first = system.indexOf(SECTIONS[0]!);
+    const second = system.indexOf(SECTIONS[1]!);
+    const reply = system.indexOf('Reply with one JSON object');
+    assert.ok(style > 0 && style < first && first < second && second < reply, `${style} ${first} ${second} ${reply}`);
+  });
+
+  it('asks for the canonical reply: reasoning and decisions with the canonical field names and actions', () => {
+    for (const field of ['reasoning', 'decisions', 'action', 'symbol', 'size_usd', 'quantity', 'leverage', 'stop_loss', 'take_profit', 'confidence', 'reason']) {
+      assert.ok(system.includes(`"${field}"`), field);
+    }
+    assert.ok(system.includes('open_long | open_short | close | hold | wait'));
+  });
+
+  it('gives each style its own paragraph', () => {
+    const systems = TRADING_STYLES.map((tradingStyle) => buildPrompt(input({ tradingStyle }), {}).system);
+    assert.equal(new Set(systems).size, 3);
+    TRADING_STYLES.forEach((style, i) => {
+      assert.ok(systems[i]!.includes(`Style: ${style}.`));
+      for (const other of TRADING_STYLES) if (other !== style) assert.ok(!systems[i]!.includes(STYLE_TEXT[other]));
+    });
+  });
+
+  it('skips blank custom sections', () => {
+    assert.equal(buildPrompt(input(), { promptSections: ['  ', ''] }).system, buildPrompt(input(), {}).system);
+  });
+});
+
+describe('buildPrompt: determinism and number formats', () => {
+  it('gives identical text for the same input', () => {
+    const a = buildPrompt(input(), { promptSections: SECTIONS });
+    const b = buildPrompt(structuredClone(input()), { promptSections: [...SECTIONS] });
+    assert.deepEqual(a, b);
+  });
+
+  it('rounds to meaningful precision', () => {
+    assert.equal(fmtPrice(29204.91234), '29204.9');
+    assert.equal(fmtPrice(0.000012345678), '0.0000123457');
+    assert.equal(fmtPrice(null), '-');
+    assert.equal(fmtFixed(25.0, 1), '25');
+    assert.equal(fmtFixed(-0.001, 2), '0');
+    assert.equal(fmtUsd(123456.789), '123457');
+    assert.equal(fmtUsd(3.14159), '3.14');
+    assert.equal(fmtCompact(13200912), '13.2M');
+    assert.equal(fmtCompact(-4486.67), '-4.49K');
+    assert.equal(fmtCompact(524.12), '524');
+    assert.equal(fmtDuration(59_999), '0m');
+    assert.equal(fmtDuration((26 * 60 + 5) * MIN), '1d2h');
+  });
+});
