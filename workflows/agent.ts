@@ -1,12 +1,12 @@
 import {
-  allHandlersFinished, condition, continueAsNew, executeChild, setCurrentDetails, setHandler,
+  allHandlersFinished, condition, continueAsNew, executeChild, getExternalWorkflowHandle, patched, setCurrentDetails, setHandler,
   upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { validateAgentConfig } from '../arena-config/schema';
 import { DECISION_MAKER_DEFAULTS } from '../arena-config/types';
 import {
   AgentInput, AgentState, AgentStateView, AgentStatus, CycleSummary, SAFE_MODE_AFTER_FAILURES, cycleWorkflowId,
-  getStateQuery, pauseSignal, resumeSignal, runCycleNowUpdate, stopSignal, updateConfigUpdate,
+  abortDecisionSignal, getStateQuery, pauseSignal, resumeSignal, runCycleNowUpdate, stopSignal, updateConfigUpdate,
 } from './definitions';
 import { agentCycleWorkflow } from './cycle';
 import { AgentCycleAttr, AgentStatusAttr, LastCycleAtAttr } from './search-attributes';
@@ -22,6 +22,7 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
   };
   let runNowRequested = false;
   let nextCycleAt: number | null = null;
+  const running: RunningCycle = { workflowId: null };
 
   const setStatus = (status: AgentStatus) => {
     if (state.status === status) return;
@@ -40,10 +41,14 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
     state.pauseReason = null;
     setStatus('RUNNING');
   });
-  setHandler(stopSignal, (args) => {
+  setHandler(stopSignal, async (args) => {
     if (state.status === 'STOPPED' || state.status === 'FINISHED') return;
     state.pauseReason = args?.reason ?? 'stopped by signal';
     setStatus('STOPPED');
+    // A model call in flight is not waited for: the running cycle cancels it and finishes with `wait`.
+    if (patched('stop-aborts-decision') && running.workflowId) {
+      await getExternalWorkflowHandle(running.workflowId).signal(abortDecisionSignal).catch(() => undefined);
+    }
   });
   setHandler(getStateQuery, (): AgentStateView => ({
     ...state, safeMode: inSafeMode(state), nextCycleAt: state.status === 'RUNNING' ? nextCycleAt : null,
@@ -81,7 +86,7 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
     if (state.status !== 'RUNNING') continue;
     if (!woke || runNowRequested) {
       runNowRequested = false;
-      await runCycle(state, input.lockScope);
+      await runCycle(state, input.lockScope, running);
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
@@ -93,10 +98,15 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
   return state;
 }
 
-async function runCycle(state: AgentState, lockScope: AgentInput['lockScope']): Promise<void> {
+interface RunningCycle {
+  workflowId: string | null;
+}
+
+async function runCycle(state: AgentState, lockScope: AgentInput['lockScope'], running: RunningCycle): Promise<void> {
   const cycleNo = state.cycleNo + 1;
   const { config } = state;
   let summary: CycleSummary;
+  running.workflowId = cycleWorkflowId(config.id, cycleNo);
   try {
     summary = await executeChild(agentCycleWorkflow, {
       workflowId: cycleWorkflowId(config.id, cycleNo),
@@ -111,6 +121,8 @@ async function runCycle(state: AgentState, lockScope: AgentInput['lockScope']): 
       cycleNo, ok: false, marketTime: null, equity: null, positions: 0,
       summary: `cycle workflow failed: ${err instanceof Error ? err.message : String(err)}`, finishedAt: Date.now(),
     };
+  } finally {
+    running.workflowId = null;
   }
   state.cycleNo = cycleNo;
   state.lastCycle = summary;

@@ -8,7 +8,7 @@ import type { AccountRef, ExecuteInput, ExecuteResult } from '../activities/trad
 import type { AgentConfig } from '../arena-config/types';
 import type { ExecutionResult } from '../execution/execute-orders';
 import type { RiskVerdict } from '../risk/types';
-import type { CycleSummary } from './definitions';
+import { abortDecisionSignal, type CycleSummary } from './definitions';
 import { LockGrant, lockGrantedSignal, releaseLockSignal, tradingLockId } from './trading-lock-definitions';
 
 export interface CycleInput {
@@ -68,6 +68,9 @@ export async function agentCycleWorkflow(input: CycleInput): Promise<CycleSummar
   setHandler(lockGrantedSignal, (g) => {
     grant = g;
   });
+  // The agent's stop cancels a model call in flight (the decide activity heartbeats, so it hears it).
+  const decisionScope = new CancellationScope();
+  setHandler(abortDecisionSignal, () => decisionScope.cancel());
   try {
     const sync = await step(READ, `sync ${config.exchange.type} account ${config.exchange.account}`)
       .syncAccount({ ref, cycleNo, risk: config.strategy.risk, symbols });
@@ -85,7 +88,7 @@ export async function agentCycleWorkflow(input: CycleInput): Promise<CycleSummar
     if (patched('model-failure-is-wait')) {
       // A model that fails (after its retries) means `wait`: the cycle still reconciles, protects and records.
       try {
-        decision = await ask();
+        decision = await decisionScope.run(ask);
       } catch (err) {
         const failure = describeFailure(err);
         modelError = `${failure.type}: ${failure.message}`;

@@ -57,6 +57,8 @@ export const SAFE_MODE_AFTER_FAILURES = 3;
 export const pauseSignal = defineSignal<[{ reason?: string }?]>('pause');
 export const resumeSignal = defineSignal('resume');
 export const stopSignal = defineSignal<[{ reason?: string }?]>('stop');
+/** Sent by the agent to its running cycle on `stop`: an in-flight model call is cancelled, the cycle ends with `wait`. */
+export const abortDecisionSignal = defineSignal('abortDecision');
 export const getStateQuery = defineQuery<AgentStateView>('getState');
 export const runCycleNowUpdate = defineUpdate<CycleSummary>('runCycleNow');
 export const updateConfigUpdate = defineUpdate<AgentConfig, [AgentConfig]>('updateConfig');

@@ -12,12 +12,13 @@ describe('an LLM agent on a real dev server, its model a local OpenAI-protocol s
   let arena: TestArena;
   let server: MockLlmServer;
   let agent: AgentConfig;
-  let mode: 'trade' | 'garbage' | 'unauthorized' = 'trade';
+  let mode: 'trade' | 'garbage' | 'unauthorized' | 'hang' = 'trade';
   const key = `sk-test-${Math.random().toString(36).slice(2)}`;
 
   const reply = (): MockReply => {
     if (mode === 'garbage') return { text: 'The market looks interesting today, but I cannot decide.' };
     if (mode === 'unauthorized') return { status: 401, message: 'Incorrect API key provided' };
+    if (mode === 'hang') return 'hang';
     return {
       json: {
         reasoning: 'BTC holds its 4h uptrend; a small long with a stop under the range.',
@@ -123,5 +124,25 @@ describe('an LLM agent on a real dev server, its model a local OpenAI-protocol s
     assert.ok(verdicts.some((v) => JSON.stringify(v.risk_verdicts).includes('safe mode')), 'opens refused while in safe mode');
     await handle.signal(stopSignal);
     await handle.result();
+  });
+
+  it('cancels a model call in flight when the agent is stopped', async () => {
+    mode = 'hang';
+    const stuck = { ...agent, id: `${agent.id}-stuck`, exchange: { ...agent.exchange, account: `${agent.id}-stuck` } };
+    const seen = server.requests.length;
+    await arena.start([stuck], 100);
+    await eventually('the model call to hang', async () => server.requests.length > seen);
+    const handle = arena.client.workflow.getHandle(agentWorkflowId(stuck.id));
+    const stoppedAt = Date.now();
+    await handle.signal(stopSignal);
+    const final = await handle.result();
+    assert.equal(final.status, 'STOPPED');
+    assert.ok(Date.now() - stoppedAt < 15_000, 'the stop did not wait for the 30 s model timeout');
+    const [cycle] = await arena.db.selectFrom('cycles').selectAll().where('agent_id', '=', stuck.id).execute();
+    assert.equal(cycle!.status, 'ok');
+    assert.match(JSON.stringify(cycle!.llm), /Cancel/i);
+    const call = await eventually('the cancelled call recorded', async () => arena.db.selectFrom('llm_calls').selectAll()
+      .where('agent_id', '=', stuck.id).where('status', '=', 'error').executeTakeFirst());
+    assert.match(call.error!, /cancelled/);
   });
 });

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { Kysely } from 'kysely';
+import pino from 'pino';
+import { createDecideActivities, type DecideInput, type DecideResult } from '../../activities/decide';
+import type { ActivityDeps } from '../../activities/deps';
+import { createDb, migrateToLatest } from '../../db/connect';
+import type { Database } from '../../db/schema';
+import { replayClock } from '../../market/clock';
+import { ReplayMarketData, marketTimeForCycle } from '../../market/replay';
+import { fetchSymbolSnapshot } from '../../market/snapshot';
+import { createTestDatabase } from '../support/database';
+import { MockReply, startOpenAiServer } from '../support/llm-servers';
+
+/** How a failed model call leaves the activity: what Temporal will retry, when, and what it will not. */
+describe('the decide activity with a model behind a local OpenAI-protocol server', () => {
+  let db: Kysely<Database>;
+  let drop: () => Promise<void>;
+  let next: MockReply = 'reset';
+  let input: DecideInput;
+  const server = startOpenAiServer({ apiKey: 'sk-decide', models: ['m'], script: () => next });
+
+  before(async () => {
+    const test = await createTestDatabase();
+    drop = test.drop;
+    db = createDb(test.url, 2);
+    await migrateToLatest(db);
+    await db.insertInto('agents').values({
+      id: 'llm-a', name: 'a', provider: 'openai', model: 'm', venue: 'paper', account: 'a', initial_balance: 10_000, config: '{}',
+    }).execute();
+    process.env.DECIDE_TEST_KEY = 'sk-decide';
+    const marketTime = marketTimeForCycle(10);
+    input = {
+      decisionMaker: { provider: 'openai', model: 'm', temperature: 0, maxTokens: 500, baseUrl: (await server).url, apiKeyEnv: 'DECIDE_TEST_KEY', timeoutSeconds: 10 },
+      agentId: 'llm-a', cycleNo: 1, marketTime, account: { equity: 10_000, available: 10_000, marginUsed: 0, unrealizedPnl: 0 },
+      positions: [], market: [await fetchSymbolSnapshot(new ReplayMarketData(), 'BTCUSDT', marketTime)],
+      risk: {
+        maxPositions: 3, maxLeverage: 10, maxPositionSizePct: 30, maxTotalPositionPct: 80, maxSingleTradePct: 50,
+        maxSingleTradeWithPositionsPct: 30, maxDailyLossPct: 15, maxMarginUsagePct: 90, stopLossPct: 3, takeProfitPct: 10,
+      },
+      tradingStyle: 'balanced',
+    };
+  });
+  after(async () => {
+    await (await server).close();
+    await db.destroy();
+    await drop();
+    delete process.env.DECIDE_TEST_KEY;
+  });
+
+  const decide = (): Promise<DecideResult> => new MockActivityEnvironment().run(createDecideActivities({
+    db, market: new ReplayMarketData(), clock: replayClock, log: pino({ level: 'silent' }), temporal: undefined as never,
+  } satisfies ActivityDeps).decide, input);
+
+  it('passes a 429 Retry-After on to Temporal as the next retry delay', async () => {
+    next = { status: 429, message: 'slow down', headers: { 'retry-after': '7' } };
+    await assert.rejects(decide(), (err: unknown) =>
+      err instanceof ApplicationFailure && err.type === 'LlmRateLimited' && !err.nonRetryable && err.nextRetryDelay === 7000);
+  });
+
+  it('does not retry a refused key or a bad request, and retries outages', async () => {
+    next = { status: 401, message: 'bad key' };
+    await assert.rejects(decide(), (err: unknown) => err instanceof ApplicationFailure && err.type === 'LlmAuthError' && err.nonRetryable);
+    next = { status: 400, message: 'bad model' };
+    await assert.rejects(decide(), (err: unknown) => err instanceof ApplicationFailure && err.type === 'LlmBadRequest' && err.nonRetryable);
+    next = { status: 503, message: 'overloaded' };
+    await assert.rejects(decide(), (err: unknown) => err instanceof ApplicationFailure && err.type === 'LlmUnavailable' && !err.nonRetryable);
+    const calls = await db.selectFrom('llm_calls').select(['status', 'error']).where('agent_id', '=', 'llm-a').execute();
+    assert.ok(calls.every((c) => c.status === 'error' && c.error && !c.error.includes('sk-decide')));
+  });
+
+  it('turns a reply with nothing parseable into wait, and says why', async () => {
+    next = { text: 'Sorry, as an AI I cannot give financial advice.' };
+    const result = await decide();
+    assert.deepEqual(result.decisions.map((d) => d.action), ['wait']);
+    assert.equal(result.llm?.parsed, false);
+  });
+});
