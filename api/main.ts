@@ -1,13 +1,18 @@
 /**
  * The API as its own process (production: behind a proxy, beside any number of workers).
  * Needs TEMPORAL_ADDRESS and DATABASE_URL; API_HOST / API_PORT default to 0.0.0.0:8000.
+ * API_TOKEN (control; reads too with API_READ_TOKEN_REQUIRED=true) and API_CORS_ORIGINS: see auth.ts.
+ * WebSocket: ws://<host>/ws/agents/<id> (websocket.ts).
  */
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { createDb } from '../db/connect';
 import { createApp } from './app';
+import { authFromEnv } from './auth';
+import { attachWebSocket } from './websocket';
 
 async function main(): Promise<void> {
+  const auth = authFromEnv();
   const address = process.env.TEMPORAL_ADDRESS;
   const databaseUrl = process.env.DATABASE_URL;
   if (!address || !databaseUrl) throw new Error('TEMPORAL_ADDRESS and DATABASE_URL must be set for a standalone API');
@@ -15,13 +20,19 @@ async function main(): Promise<void> {
   const db = createDb(databaseUrl);
   const temporal = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
   const port = Number(process.env.API_PORT ?? 8000);
-  const server = serve({ fetch: createApp({ db, temporal }).fetch, hostname: process.env.API_HOST ?? '0.0.0.0', port });
-  console.log(`API on :${port}`);
-  const stop = () => server.close(async () => {
-    await db.destroy();
-    await connection.close();
-    process.exit(0);
-  });
+  const app = createApp({ db, temporal }, { auth });
+  const ws = attachWebSocket(app, { db });
+  const server = serve({ fetch: app.fetch, hostname: process.env.API_HOST ?? '0.0.0.0', port });
+  ws.injectWebSocket(server);
+  console.log(`API on :${port}${auth.apiToken ? '' : ' (control disabled: set API_TOKEN)'}`);
+  const stop = async () => {
+    await ws.close();
+    server.close(async () => {
+      await db.destroy();
+      await connection.close();
+      process.exit(0);
+    });
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

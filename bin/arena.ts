@@ -11,6 +11,8 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createRecordActivities } from '../activities/records';
 import { createApp } from '../api/app';
+import { authFromEnv } from '../api/auth';
+import { attachWebSocket } from '../api/websocket';
 import { startAgents } from '../arena/start-agents';
 import { runnableAgents } from '../arena/runnable-agents';
 import { ConfigError, loadArenaConfig, resolveArenaConfigPath } from '../arena-config/load';
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
   const log = pino({ level: config.system.logLevel });
   const say = (msg: string) => log.info(msg);
   const agents = runnableAgents(config, say);
+  const auth = authFromEnv();
   if (config.system.marketData !== 'replay') {
     throw new Error(`${config.file}: system.market_data: "live" needs the live venue adapters, which this version does not have yet; use replay`);
   }
@@ -97,8 +100,12 @@ async function main(): Promise<void> {
         client, db, taskQueue, log: say, cycleIntervalMs: () => config.system.replayCycleSeconds * 1000,
         lockScope: config.system.tradingLock === 'global' ? 'global' : 'account',
       }, agents);
-      const api = serve({ fetch: createApp({ db, temporal: client }).fetch, hostname: config.api.host, port: config.api.port });
+      const app = createApp({ db, temporal: client }, { auth });
+      const ws = attachWebSocket(app, { db });
+      const api = serve({ fetch: app.fetch, hostname: config.api.host, port: config.api.port });
+      ws.injectWebSocket(api);
       cleanup.push(() => new Promise((resolve) => api.close(resolve)));
+      cleanup.push(() => ws.close()); // cleanup runs in reverse: sockets close before the server
       say(`arena running: ${agents.length} agents · API http://localhost:${config.api.port}/api/agents · Ctrl-C to stop`);
     } catch (err) {
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -7,9 +7,11 @@ import type { Database } from './schema';
 types.setTypeParser(types.builtins.NUMERIC, (v) => v);
 
 export function createDb(url: string, maxConnections = 10): Kysely<Database> {
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, max: maxConnections }) }),
-  });
+  const pool = new Pool({ connectionString: url, max: maxConnections });
+  // An idle connection that the server drops (restart, failover, admin) must not crash the process:
+  // the pool discards it and the next query opens a new one.
+  pool.on('error', (err) => console.error(`database: idle connection lost: ${err.message}`));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {

@@ -113,6 +113,24 @@ export interface TradesTable {
   close_reason: string | null;
 }
 
+/** One filled order (ours or the venue's own: stop-loss, take-profit, liquidation, by hand). */
+export interface FillsTable {
+  agent_id: string;
+  client_order_id: string;
+  venue: string;
+  account: string;
+  symbol: string;
+  side: 'BUY' | 'SELL';
+  quantity: Numeric;
+  price: Numeric;
+  fee: Numeric;
+  /** Gross PnL the fill realised (reducing fills; 0 for opens). */
+  realized_pnl: Numeric;
+  /** The venue's (market) time of the fill. */
+  time: ColumnType<Date, Date | string, Date | string>;
+  recorded_at: CreatedAt;
+}
+
 export interface EquitySnapshotsTable {
   agent_id: string;
   cycle_no: number;
@@ -202,6 +220,7 @@ export interface Database {
   cycles: CyclesTable;
   orders: OrdersTable;
   trades: TradesTable;
+  fills: FillsTable;
   equity_snapshots: EquitySnapshotsTable;
   paper_accounts: PaperAccountsTable;
   paper_symbol_settings: PaperSymbolSettingsTable;
@@ -214,3 +233,4 @@ export type TradeRow = Selectable<TradesTable>;
 export type NewTrade = Insertable<TradesTable>;
 export type OrderRow = Selectable<OrdersTable>;
 export type CycleRow = Selectable<CyclesTable>;
+export type FillRow = Selectable<FillsTable>;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, OrdersTable } from '../db/schema';
+import { recordFill } from '../ledger/fills';
 import { recordOrder } from '../ledger/orders';
 import { recordOpenedTrade } from '../ledger/trades';
 import type { PlannedOrder } from '../risk/types';
@@ -178,6 +179,7 @@ async function placeOnce(
   await recordOrder(ctx.db, {
     agentId: ctx.agentId, cycleNo: ctx.cycleNo, venue: ctx.venue.venue, account: ctx.venue.account, purpose: PURPOSE[leg],
   }, order);
+  await recordFill(ctx.db, { agentId: ctx.agentId, venue: ctx.venue.venue, account: ctx.venue.account }, order);
   if (order.status === 'FILLED' && onFilled) await onFilled(order);
   return {
     symbol, leg, clientOrderId: id,

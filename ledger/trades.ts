@@ -1,7 +1,8 @@
 import Decimal from 'decimal.js';
 import type { Kysely } from 'kysely';
-import type { Database, TradeRow } from '../db/schema';
+import type { Database } from '../db/schema';
 import type { PositionSide, Venue, VenueOrder } from '../venues/venue';
+import { recordFill } from './fills';
 
 export interface OpenedTrade {
   agentId: string;
@@ -58,6 +59,12 @@ export async function reconcileClosedTrades(
     const exit = fills.find((o) => o.symbol === trade.symbol && o.updatedAt >= opened
       && o.clientOrderId !== trade.open_order_id && o.side === (trade.side === 'long' ? 'SELL' : 'BUY'));
     if (!exit) continue; // The venue has not reported the closing fill yet; the next sync will.
+    // Our own closes are recorded when placed; the venue's (stop-loss, take-profit, liquidation, by hand) here.
+    await recordFill(db, { agentId, venue: venue.venue, account: venue.account }, exit);
+    // A stop-loss or take-profit of ours that the venue filled: our record of it follows the venue.
+    await db.updateTable('orders').set({
+      status: exit.status, avg_price: exit.avgPrice, executed_qty: exit.executedQty, fee: exit.fee, updated_at: new Date(),
+    }).where('agent_id', '=', agentId).where('client_order_id', '=', exit.clientOrderId).execute();
     const closedAt = exit.updatedAt;
     const within = income.filter((i) => i.symbol === trade.symbol && i.time >= opened && i.time <= closedAt);
     const funding = sum(within.filter((i) => i.type === 'FUNDING_FEE').map((i) => i.amount));
@@ -89,8 +96,4 @@ function closeReason(exit: VenueOrder, placedByAgent: boolean): string {
 
 function sum(values: number[]): Decimal {
   return values.reduce((acc, v) => acc.add(v), new Decimal(0));
-}
-
-export async function openTrades(db: Kysely<Database>, agentId: string): Promise<TradeRow[]> {
-  return db.selectFrom('trades').selectAll().where('agent_id', '=', agentId).where('status', '=', 'open').execute();
 }

@@ -2,10 +2,14 @@ import type { Migration } from 'kysely';
 import * as m001 from './001_initial';
 import * as m002 from './002_trading_locks';
 import * as m003 from './003_llm_calls';
+import * as m004 from './004_fills';
+import * as m005 from './005_analytics_indexes';
 
 /** Every migration, in order. Forward-only: add a new file, never edit a shipped one. */
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
   '002_trading_locks': m002,
   '003_llm_calls': m003,
+  '004_fills': m004,
+  '005_analytics_indexes': m005,
 };

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import type { Hono } from 'hono';
 import { createApp } from '../../api/app';
 import type { AgentConfig } from '../../arena-config/types';
 import {
@@ -16,17 +15,18 @@ const HISTORIES = path.join(__dirname, '..', 'histories');
 describe('the arena on a real Temporal dev server and a real Postgres', function () {
   this.timeout(240_000);
   let arena: TestArena;
-  let api: Hono;
+  let api: ReturnType<typeof createApp>;
   let trend: AgentConfig;
   let hold: AgentConfig;
 
   const get = async (url: string) => (await api.request(url)).json() as Promise<{ success: boolean; data: any; error: string | null }>;
-  const post = (url: string) => api.request(url, { method: 'POST' });
+  const API_TOKEN = 'lifecycle-test-token';
+  const post = (url: string) => api.request(url, { method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}` } });
 
   before(async () => {
     arena = await startTestArena();
     await arena.runWorker();
-    api = createApp({ db: arena.db, temporal: arena.client });
+    api = createApp({ db: arena.db, temporal: arena.client }, { auth: { apiToken: API_TOKEN } });
     trend = demoAgent('ema-trend', arena.tag);
     hold = demoAgent('btc-buy-hold', arena.tag);
     await arena.start([trend, hold], 250);

@@ -169,6 +169,8 @@ describe('order execution (paper venue, real Postgres)', () => {
     assert.equal(trade!.status, 'closed');
     assert.equal(trade!.close_cycle, ctx.cycleNo + 1);
     assert.ok(Math.abs(Number(trade!.pnl) - (0.1 * (exit - entry) - fees)) < 1e-9, 'PnL = qty x (exit - entry) - fees, never x leverage');
+    const stopOrder = await db.selectFrom('orders').selectAll().where('client_order_id', '=', trade!.close_order_id!).executeTakeFirstOrThrow();
+    assert.equal(stopOrder.status, 'FILLED', 'our record of the stop-loss follows the venue');
   });
 
   it('books a position closed by hand, or liquidated, with that reason and the venue fill', async () => {
