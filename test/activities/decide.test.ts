@@ -5,27 +5,24 @@ import type { Kysely } from 'kysely';
 import pino from 'pino';
 import { createDecideActivities, type DecideInput, type DecideResult } from '../../activities/decide';
 import type { ActivityDeps } from '../../activities/deps';
-import { createDb, migrateToLatest } from '../../db/connect';
 import type { Database } from '../../db/schema';
 import { replayClock } from '../../market/clock';
 import { ReplayMarketData, marketTimeForCycle } from '../../market/replay';
 import { fetchSymbolSnapshot } from '../../market/snapshot';
-import { createTestDatabase } from '../support/database';
+import { type MigratedTestDatabase, createMigratedTestDatabase } from '../support/database';
 import { MockReply, startOpenAiServer } from '../support/llm-servers';
 
 /** How a failed model call leaves the activity: what Temporal will retry, when, and what it will not. */
 describe('the decide activity with a model behind a local OpenAI-protocol server', () => {
   let db: Kysely<Database>;
-  let drop: () => Promise<void>;
+  let database: MigratedTestDatabase;
   let next: MockReply = 'reset';
   let input: DecideInput;
   const server = startOpenAiServer({ apiKey: 'sk-decide', models: ['m'], script: () => next });
 
   before(async () => {
-    const test = await createTestDatabase();
-    drop = test.drop;
-    db = createDb(test.url, 2);
-    await migrateToLatest(db);
+    database = await createMigratedTestDatabase(2);
+    db = database.db;
     await db.insertInto('agents').values({
       id: 'llm-a', name: 'a', provider: 'openai', model: 'm', venue: 'paper', account: 'a', initial_balance: 10_000, config: '{}',
     }).execute();
@@ -44,8 +41,7 @@ describe('the decide activity with a model behind a local OpenAI-protocol server
   });
   after(async () => {
     await (await server).close();
-    await db.destroy();
-    await drop();
+    await database.close();
     delete process.env.DECIDE_TEST_KEY;
   });
 

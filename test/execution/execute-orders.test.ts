@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import { createDb, migrateToLatest } from '../../db/connect';
 import type { Database } from '../../db/schema';
 import { ExecutionContext, ExecutionPlan, executeOrders } from '../../execution/execute-orders';
 import { Fence, FencingRejected } from '../../execution/fencing';
@@ -10,7 +9,7 @@ import type { PlannedOrder } from '../../risk/types';
 import { PaperVenue } from '../../venues/paper/paper-venue';
 import type { OrderRequest, Venue } from '../../venues/venue';
 import { BAR_MS, FixtureMarket, bars } from '../fixtures/fixture-market';
-import { createTestDatabase } from '../support/database';
+import { type MigratedTestDatabase, createMigratedTestDatabase } from '../support/database';
 
 const T0 = 1_689_696_000_000 - 10 * BAR_MS;
 const FEE = 0.0005;
@@ -27,19 +26,16 @@ const plan = (order: Partial<PlannedOrder> = {}): ExecutionPlan => ({
 
 describe('order execution (paper venue, real Postgres)', () => {
   let db: Kysely<Database>;
-  let drop: () => Promise<void>;
+  let database: MigratedTestDatabase;
   let accounts = 0;
   let cycle = 0;
 
   before(async () => {
-    const test = await createTestDatabase();
-    drop = test.drop;
-    db = createDb(test.url, 4);
-    await migrateToLatest(db);
+    database = await createMigratedTestDatabase(4);
+    db = database.db;
   });
   after(async () => {
-    await db.destroy();
-    await drop();
+    await database.close();
   });
 
   /** A lock grant recorded the way the lock workflow records it. */

@@ -3,10 +3,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { createDb, migrateToLatest } from '../../db/connect';
 import type { Database } from '../../db/schema';
 import { decisionFileName, exportDecisionLogs } from '../../records/export-decision-logs';
-import { createTestDatabase } from '../support/database';
+import { type MigratedTestDatabase, createMigratedTestDatabase } from '../support/database';
 
 const AGENT = 'ema-trend-export';
 const position = {
@@ -43,14 +42,12 @@ const history = [
 
 describe('decision log export', () => {
   let db: Kysely<Database>;
-  let drop: () => Promise<void>;
+  let database: MigratedTestDatabase;
   let out: string;
 
   before(async () => {
-    const test = await createTestDatabase();
-    drop = test.drop;
-    db = createDb(test.url, 2);
-    await migrateToLatest(db);
+    database = await createMigratedTestDatabase(2);
+    db = database.db;
     await db.insertInto('agents').values({
       id: AGENT, name: 'EMA', provider: 'rule_based', model: 'ema_trend', venue: 'paper', account: AGENT,
       initial_balance: 10_000, config: '{}',
@@ -67,8 +64,7 @@ describe('decision log export', () => {
   });
   after(async () => {
     await fs.rm(out, { recursive: true, force: true });
-    await db.destroy();
-    await drop();
+    await database.close();
   });
 
   it('names files as the seed decision logger did', () => {

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { Client } from 'pg';
+import { createDb, migrateToLatest } from '../../db/connect';
+import type { Database } from '../../db/schema';
 
 export interface TestDatabase {
   url: string;
@@ -31,6 +34,27 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       if (dropped) return;
       dropped = true;
       await withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
+
+export interface MigratedTestDatabase {
+  db: Kysely<Database>;
+  url: string;
+  /** Closes the pool, then drops the database. */
+  close(): Promise<void>;
+}
+
+/** A fresh database with every migration applied, and a Kysely pool on it. */
+export async function createMigratedTestDatabase(poolSize = 4): Promise<MigratedTestDatabase> {
+  const test = await createTestDatabase();
+  const db = createDb(test.url, poolSize);
+  await migrateToLatest(db);
+  return {
+    db, url: test.url,
+    close: async () => {
+      await db.destroy();
+      await test.drop();
     },
   };
 }

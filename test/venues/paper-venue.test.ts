@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
-import { createDb, migrateToLatest } from '../../db/connect';
 import type { Database } from '../../db/schema';
 import { PaperVenue } from '../../venues/paper/paper-venue';
 import { VenueRejection } from '../../venues/venue';
 import { BAR_MS, FixtureMarket, bars } from '../fixtures/fixture-market';
-import { createTestDatabase } from '../support/database';
+import { type MigratedTestDatabase, createMigratedTestDatabase } from '../support/database';
 
 const T0 = 1_689_696_000_000 - 10 * BAR_MS; // 10 bars before a funding time
 const FEE = 0.0005;
@@ -13,22 +12,19 @@ const SLIP = 0.0002;
 
 describe('paper venue', function () {
   let db: Kysely<Database>;
-  let drop: () => Promise<void>;
+  let database: MigratedTestDatabase;
   let account = 0;
 
   before(async () => {
-    const test = await createTestDatabase();
-    drop = test.drop;
-    db = createDb(test.url, 4);
-    await migrateToLatest(db);
+    database = await createMigratedTestDatabase(4);
+    db = database.db;
     await db.insertInto('agents').values({
       id: 'agent-x', name: 'x', provider: 'rule_based', model: 'ema_trend', venue: 'paper', account: 'x',
       initial_balance: 10_000, config: '{}',
     }).execute();
   });
   after(async () => {
-    await db.destroy();
-    await drop();
+    await database.close();
   });
 
   /** A fresh paper account per test, on its own scripted market. */
