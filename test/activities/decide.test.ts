@@ -11,6 +11,7 @@ import { ReplayMarketData, marketTimeForCycle } from '../../market/replay';
 import { fetchSymbolSnapshot } from '../../market/snapshot';
 import { type MigratedTestDatabase, createMigratedTestDatabase } from '../support/database';
 import { MockReply, startOpenAiServer } from '../support/llm-servers';
+import { SEED_RISK_LIMITS } from '../fixtures/risk-limits';
 
 /** How a failed model call leaves the activity: what Temporal will retry, when, and what it will not. */
 describe('the decide activity with a model behind a local OpenAI-protocol server', () => {
@@ -32,10 +33,7 @@ describe('the decide activity with a model behind a local OpenAI-protocol server
       decisionMaker: { provider: 'openai', model: 'm', temperature: 0, maxTokens: 500, baseUrl: (await server).url, apiKeyEnv: 'DECIDE_TEST_KEY', timeoutSeconds: 10 },
       agentId: 'llm-a', cycleNo: 1, marketTime, account: { equity: 10_000, available: 10_000, marginUsed: 0, unrealizedPnl: 0 },
       positions: [], market: [await fetchSymbolSnapshot(new ReplayMarketData(), 'BTCUSDT', marketTime)],
-      risk: {
-        maxPositions: 3, maxLeverage: 10, maxPositionSizePct: 30, maxTotalPositionPct: 80, maxSingleTradePct: 50,
-        maxSingleTradeWithPositionsPct: 30, maxDailyLossPct: 15, maxMarginUsagePct: 90, stopLossPct: 3, takeProfitPct: 10,
-      },
+      risk: { ...SEED_RISK_LIMITS },
       tradingStyle: 'balanced',
     };
   });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ConfigError, loadArenaConfig, resolveArenaConfigPath } from '../../arena-config/load';
 import { validateAgentConfig } from '../../arena-config/schema';
 import type { AgentConfig } from '../../arena-config/types';
+import { SEED_RISK_LIMITS } from '../fixtures/risk-limits';
 
 const SHIPPED = path.resolve(__dirname, '../../config/arena.yaml');
 const BASELINES = ['ema-trend', 'rsi-reversion', 'btc-buy-hold', 'random-entry'];
@@ -353,10 +354,7 @@ describe('validateAgentConfig', () => {
     exchange: { type: 'paper', account: 'alpha', testnet: false, takerFeeRate: 0.0005, slippageRate: 0.0002 },
     strategy: {
       initialBalance: 10_000, scanIntervalMinutes: 3, symbols: ['BTCUSDT'], tradingStyle: 'balanced',
-      risk: {
-        maxPositions: 3, maxLeverage: 10, maxPositionSizePct: 30, maxTotalPositionPct: 80, maxSingleTradePct: 50,
-        maxSingleTradeWithPositionsPct: 30, maxDailyLossPct: 15, maxMarginUsagePct: 90, stopLossPct: 3, takeProfitPct: 10,
-      },
+      risk: { ...SEED_RISK_LIMITS },
     },
   };
 

@@ -4,6 +4,7 @@ import { buildPrompt, fmtCompact, fmtDuration, fmtFixed, fmtPrice, fmtUsd } from
 import { STYLE_TEXT } from '../../decisions/prompt/styles';
 import type { DecisionInput } from '../../decisions/types';
 import type { SymbolSnapshot } from '../../market/snapshot';
+import { SEED_RISK_LIMITS } from '../fixtures/risk-limits';
 
 const NOW = Date.UTC(2023, 6, 30, 21, 15);
 const MIN = 60_000;
@@ -45,10 +46,7 @@ function input(over: Partial<DecisionInput> = {}): DecisionInput {
       },
     ],
     market: [BTC, DOGE],
-    risk: {
-      maxPositions: 3, maxLeverage: 10, maxPositionSizePct: 30, maxTotalPositionPct: 80, maxSingleTradePct: 50,
-      maxSingleTradeWithPositionsPct: 30, maxDailyLossPct: 15, maxMarginUsagePct: 90, stopLossPct: 3, takeProfitPct: 10,
-    },
+    risk: { ...SEED_RISK_LIMITS },
     tradingStyle: 'balanced',
     feedback: {
       tradeCount: 9, winRate: 4 / 9, totalPnl: -41.3712,

@@ -4,6 +4,7 @@ import type { Decision, PositionView } from '../../decisions/types';
 import { type RiskContext, evaluateDecisions } from '../../risk/engine';
 import type { RiskVerdict } from '../../risk/types';
 import type { SymbolRules } from '../../venues/venue';
+import { SEED_RISK_LIMITS } from '../fixtures/risk-limits';
 
 const NOW = Date.UTC(2024, 0, 10, 12, 0);
 const MIN = 60_000;
@@ -17,10 +18,7 @@ const RULES: Record<string, SymbolRules> = {
 const PRICES = { BTCUSDT: 30_000, ETHUSDT: 2000, SOLUSDT: 100, DOGEUSDT: 0.07 };
 
 /** The seed's limits (the optional ones take their defaults). */
-const SEED: RiskLimits = {
-  maxPositions: 3, maxLeverage: 10, maxPositionSizePct: 30, maxTotalPositionPct: 80, maxSingleTradePct: 50,
-  maxSingleTradeWithPositionsPct: 30, maxDailyLossPct: 15, maxMarginUsagePct: 90, stopLossPct: 3, takeProfitPct: 10,
-};
+const SEED: RiskLimits = SEED_RISK_LIMITS;
 
 /** Every limit out of the way, so that one test can switch on the rule it is about. */
 const LOOSE: RiskLimits = {

@@ -7,6 +7,7 @@ import { AgentFileSchema, ConfigError, parseConfig, riskLimitsFromFile, validate
 import { type AgentConfig, RISK_LIMIT_DEFAULTS, type RiskLimits, withRiskDefaults } from '../../arena-config/types';
 import { evaluateDecisions } from '../../risk/engine';
 import type { SymbolRules } from '../../venues/venue';
+import { SEED_RISK_LIMITS } from '../fixtures/risk-limits';
 
 const CONFIG = path.resolve(__dirname, '../../config');
 const BTC: SymbolRules = { symbol: 'BTCUSDT', tickSize: '0.1', stepSize: '0.001', minQty: '0.001', minNotional: '100', maxLeverage: 125 };
@@ -93,10 +94,7 @@ describe('risk limits in the config', () => {
       exchange: { type: 'paper', account: 'alpha', testnet: false, takerFeeRate: 0.0005, slippageRate: 0.0002 },
       strategy: {
         initialBalance: 10_000, scanIntervalMinutes: 3, symbols: ['BTCUSDT'], tradingStyle: 'balanced',
-        risk: {
-          maxPositions: 3, maxLeverage: 10, maxPositionSizePct: 30, maxTotalPositionPct: 80, maxSingleTradePct: 50,
-          maxSingleTradeWithPositionsPct: 30, maxDailyLossPct: 15, maxMarginUsagePct: 90, stopLossPct: 3, takeProfitPct: 10,
-        },
+        risk: { ...SEED_RISK_LIMITS },
       },
     };
     assert.deepEqual(validateAgentConfig(structuredClone(config)), config);
