@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import type { Database } from '../../db/schema';
 import { ExecutionContext, ExecutionPlan, executeOrders } from '../../execution/execute-orders';
-import { Fence, FencingRejected } from '../../execution/fencing';
+import { FencingRejected } from '../../execution/fencing';
 import { reconcileClosedTrades } from '../../ledger/trades';
 import type { PlannedOrder } from '../../risk/types';
-import { PaperVenue } from '../../venues/paper/paper-venue';
 import type { OrderRequest, Venue } from '../../venues/venue';
 import { BAR_MS, FixtureMarket, bars } from '../fixtures/fixture-market';
+import { PAPER_FEE as FEE, PAPER_SLIPPAGE as SLIP, grantLock, paperAgentAccount } from '../fixtures/paper-account';
 import { type MigratedTestDatabase, createMigratedTestDatabase } from '../support/database';
 
 const T0 = 1_689_696_000_000 - 10 * BAR_MS;
-const FEE = 0.0005;
-const SLIP = 0.0002;
 const flat: Array<[number, number, number, number]> = Array.from({ length: 3 }, () => [30000, 30000, 30000, 30000]);
 const plan = (order: Partial<PlannedOrder> = {}): ExecutionPlan => ({
   orders: [{
@@ -38,25 +35,12 @@ describe('order execution (paper venue, real Postgres)', () => {
     await database.close();
   });
 
-  /** A lock grant recorded the way the lock workflow records it. */
-  async function grant(lockId: string, token: number, leaseMs: number): Promise<Fence> {
-    const expires = sql<Date>`now() + make_interval(secs => ${leaseMs / 1000})`;
-    await db.insertInto('trading_locks').values({ lock_id: lockId, token, holder: 'test', expires_at: expires })
-      .onConflict((oc) => oc.column('lock_id').doUpdateSet({ token, expires_at: expires })).execute();
-    return { lockId, token };
-  }
+  const grant = (lockId: string, token: number, leaseMs: number) => grantLock(db, lockId, token, leaseMs);
 
   async function context(ohlc: Array<[number, number, number, number]>, barsClosed = 4, venueWrapper?: (v: Venue) => Venue) {
     const market = new FixtureMarket({ BTCUSDT: bars(T0, [...flat, ...ohlc]) });
-    const account = `exec-${++accounts}`;
-    // One agent per account, as in the arena: its books reconcile against its own venue account only.
-    await db.insertInto('agents').values({
-      id: account, name: account, provider: 'rule_based', model: 'ema_trend', venue: 'paper', account,
-      initial_balance: 10_000, config: '{}',
-    }).execute();
-    const at = (n: number) => new PaperVenue({
-      db, market, account, initialBalance: 10_000, takerFeeRate: FEE, slippageRate: SLIP, asOf: T0 + n * BAR_MS,
-    });
+    const { account, venueAt } = await paperAgentAccount(db, market, `exec-${++accounts}`);
+    const at = (n: number) => venueAt(T0 + n * BAR_MS);
     const venue = venueWrapper ? venueWrapper(at(barsClosed)) : at(barsClosed);
     const ctx: ExecutionContext = {
       db, venue, agentId: account, cycleNo: ++cycle, fence: await grant(`lock-${account}`, 1, 60_000), retryDelayMs: 1,

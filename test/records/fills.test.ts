@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import type { Database } from '../../db/schema';
 import { ExecutionContext, ExecutionPlan, executeOrders } from '../../execution/execute-orders';
 import { reconcileClosedTrades } from '../../ledger/trades';
 import * as fillsMigration from '../../migrations/004_fills';
 import type { PlannedOrder } from '../../risk/types';
-import { PaperVenue } from '../../venues/paper/paper-venue';
 import { BAR_MS, FixtureMarket, bars } from '../fixtures/fixture-market';
+import { PAPER_FEE as FEE, PAPER_SLIPPAGE as SLIP, grantLock, paperAgentAccount } from '../fixtures/paper-account';
 import { type MigratedTestDatabase, createMigratedTestDatabase } from '../support/database';
 
 const T0 = 1_689_696_000_000 - 10 * BAR_MS;
-const FEE = 0.0005;
-const SLIP = 0.0002;
 const flat: Array<[number, number, number, number]> = Array.from({ length: 4 }, () => [30000, 30000, 30000, 30000]);
 const open = (order: Partial<PlannedOrder> = {}): ExecutionPlan => ({
   orders: [{
@@ -44,15 +41,9 @@ describe('fills (paper venue, real Postgres)', () => {
   /** One agent on its own paper account; `at(n)` is the venue after n bars of `later` have closed. */
   async function context(later: Array<[number, number, number, number]> = []) {
     const market = new FixtureMarket({ BTCUSDT: bars(T0, [...flat, ...later]) });
-    const account = `fills-${++accounts}`;
-    await db.insertInto('agents').values({
-      id: account, name: account, provider: 'rule_based', model: 'ema_trend', venue: 'paper', account,
-      initial_balance: 10_000, config: '{}',
-    }).execute();
-    const at = (n: number) => new PaperVenue({
-      db, market, account, initialBalance: 10_000, takerFeeRate: FEE, slippageRate: SLIP, asOf: T0 + (4 + n) * BAR_MS,
-    });
-    await db.insertInto('trading_locks').values({ lock_id: `lock-${account}`, token: 1, holder: 'test', expires_at: sql`now() + interval '1 hour'` }).execute();
+    const { account, venueAt } = await paperAgentAccount(db, market, `fills-${++accounts}`);
+    const at = (n: number) => venueAt(T0 + (4 + n) * BAR_MS);
+    await grantLock(db, `lock-${account}`, 1, 3_600_000);
     const ctx = (n: number): ExecutionContext => ({
       db, venue: at(n), agentId: account, cycleNo: ++cycle, fence: { lockId: `lock-${account}`, token: 1 }, retryDelayMs: 1,
     });
