@@ -11,7 +11,7 @@ import {
   validateAgentConfig,
   type AgentFile, type ArenaFile,
 } from './schema';
-import type { AgentConfig, AgentEntry, ArenaConfig } from './types';
+import { ASTER_SIGNING_DEFAULTS, type AgentConfig, type AgentEntry, type ArenaConfig, type CredentialField } from './types';
 
 export { ConfigError } from './schema';
 
@@ -147,6 +147,15 @@ function loadAgentFile(
       testnet: exchange.testnet,
       takerFeeRate: exchange.taker_fee_rate,
       slippageRate: exchange.slippage_rate,
+      ...(exchange.base_url !== undefined && { baseUrl: exchange.base_url }),
+      ...(exchange.type !== 'paper' && { credentialEnv: credentialEnv(exchange) }),
+      ...(exchange.type === 'aster' && {
+        asterSigning: {
+          includeUser: exchange.aster?.include_user ?? ASTER_SIGNING_DEFAULTS.includeUser,
+          signaturePrefix0x: exchange.aster?.signature_prefix_0x ?? ASTER_SIGNING_DEFAULTS.signaturePrefix0x,
+          signEncoding: exchange.aster?.sign_encoding ?? ASTER_SIGNING_DEFAULTS.signEncoding,
+        },
+      }),
     },
     strategy: {
       initialBalance: strategy.initial_balance,
@@ -179,6 +188,10 @@ function checkCredentialSuffixes(exchange: AgentFile['exchange'], account: strin
     names.push(name);
   }
   return names;
+}
+
+function credentialEnv(exchange: AgentFile['exchange']): Partial<Record<CredentialField, string>> {
+  return Object.fromEntries(CREDENTIAL_FIELDS.filter((f) => exchange[f] !== undefined).map((f) => [f, exchange[f]]));
 }
 
 function missingVariable(names: string[], env: NodeJS.ProcessEnv): string | undefined {

@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import {
-  BASELINE_MODELS, DECISION_MAKER_DEFAULTS, DECISION_PROVIDERS, RISK_LIMIT_DEFAULTS, TRADING_STYLES, VENUE_TYPES,
-  type AgentConfig, type DecisionProvider, type RiskLimits,
+  ASTER_SIGNING_DEFAULTS, BASELINE_MODELS, CREDENTIAL_FIELDS, DECISION_MAKER_DEFAULTS, DECISION_PROVIDERS,
+  RISK_LIMIT_DEFAULTS, TRADING_STYLES, VENUE_TYPES, type AgentConfig, type CredentialField, type DecisionProvider,
+  type RiskLimits,
 } from './types';
 
 export class ConfigError extends Error {
@@ -116,9 +117,8 @@ const envReference = z
   .regex(ENV_REFERENCE, { error: LITERAL_SECRET_MESSAGE })
   .transform((ref) => ENV_REFERENCE.exec(ref)![1]);
 
-/** Exchange fields that hold credentials. They must be `${NAME}` references and never reach the result. */
-export const CREDENTIAL_FIELDS = ['user', 'signer', 'private_key', 'api_key', 'api_secret', 'secret'] as const;
-export type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
+/** Exchange credential fields must be `${NAME}` references: only the variable's name reaches the result. */
+export { CREDENTIAL_FIELDS, type CredentialField };
 
 /** The variable each LLM provider's key conventionally lives in, for hints in messages. */
 export const CONVENTIONAL_KEY_ENV: Partial<Record<DecisionProvider, string>> = {
@@ -276,6 +276,13 @@ export const AgentFileSchema = mapping({
     testnet: bool.default(false),
     taker_fee_rate: feeRate.default(0.0005),
     slippage_rate: feeRate.default(0.0002),
+    base_url: baseUrl.optional(),
+    /** Aster's UNVERIFIED signing details (README, "Live venues"). */
+    aster: mapping({
+      include_user: bool.default(ASTER_SIGNING_DEFAULTS.includeUser),
+      signature_prefix_0x: bool.default(ASTER_SIGNING_DEFAULTS.signaturePrefix0x),
+      sign_encoding: oneOf(['urlencoded', 'raw'] as const, 'signing encoding').default(ASTER_SIGNING_DEFAULTS.signEncoding),
+    }).optional(),
     ...credentialFields,
   }),
   strategy: mapping({
@@ -321,6 +328,12 @@ const AgentConfigSchema = mapping({
     testnet: bool,
     takerFeeRate: feeRate,
     slippageRate: feeRate,
+    baseUrl: baseUrl.optional(),
+    credentialEnv: mapping(Object.fromEntries(CREDENTIAL_FIELDS.map((f) => [f, envName.optional()])) as
+      Record<CredentialField, z.ZodOptional<typeof envName>>).optional(),
+    asterSigning: mapping({
+      includeUser: bool, signaturePrefix0x: bool, signEncoding: oneOf(['urlencoded', 'raw'] as const, 'signing encoding'),
+    }).optional(),
   }),
   strategy: mapping({
     initialBalance,

@@ -110,6 +110,25 @@ export const DECISION_MAKER_DEFAULTS = {
   timeoutSeconds: 120, priceInputPerMillion: 0, priceOutputPerMillion: 0, maxConsecutiveFailures: 3,
 } as const;
 
+/** Exchange fields that hold credentials (as the names of the variables that hold them). */
+export const CREDENTIAL_FIELDS = ['user', 'signer', 'private_key', 'api_key', 'api_secret', 'secret'] as const;
+export type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
+
+/**
+ * Details of Aster's v3 signing that its documentation leaves open (see README, "Live venues"). The
+ * defaults follow the current API document; each can be switched once a testnet run says otherwise.
+ */
+export interface AsterSigningOptions {
+  /** Add `user=<main account>` to the signed parameters (the 2026-01 scheme and the JS demo) or not (current doc). */
+  includeUser: boolean;
+  /** Send the signature with its `0x` prefix (JS demo) or bare hex (Python doc example). */
+  signaturePrefix0x: boolean;
+  /** Sign the URL-encoded parameter string (Python doc) or the raw one (JS demo); they differ only for reserved characters. */
+  signEncoding: 'urlencoded' | 'raw';
+}
+
+export const ASTER_SIGNING_DEFAULTS: AsterSigningOptions = { includeUser: false, signaturePrefix0x: true, signEncoding: 'urlencoded' };
+
 export interface ExchangeConfig {
   type: VenueType;
   /** Account name: paper account id, or the suffix of the credential variables of a live venue. */
@@ -118,6 +137,16 @@ export interface ExchangeConfig {
   /** Paper venue only: taker fee rate (0.0005 = 0.05 %) and slippage rate applied to market fills. */
   takerFeeRate: number;
   slippageRate: number;
+  // Optional: configs recorded in workflow histories before live venues existed lack them.
+  /** REST base URL instead of the venue's default for `testnet` (another host of the venue, a local test server). */
+  baseUrl?: string;
+  /**
+   * Live venues: the variables holding this account's credentials, by field, as the agent file names
+   * them. Fields left out use the conventional `<VENUE>_<FIELD>_<ACCOUNT>` name (see venues/credentials.ts).
+   */
+  credentialEnv?: Partial<Record<CredentialField, string>>;
+  /** Aster only. */
+  asterSigning?: AsterSigningOptions;
 }
 
 export interface StrategyConfig {

@@ -51,7 +51,7 @@ export async function reconcileClosedTrades(
   if (gone.length === 0) return [];
 
   const since = Math.min(...gone.map((t) => t.opened_at.getTime()));
-  const fills = await venue.filledOrders(since);
+  const fills = await venue.filledOrders(since, [...new Set(gone.map((t) => t.symbol))]);
   const income = await venue.income(since);
   const closed: ClosedTrade[] = [];
   for (const trade of gone) {

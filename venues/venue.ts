@@ -95,8 +95,11 @@ export interface Venue {
   openOrders(symbol?: string): Promise<VenueOrder[]>;
   /** Looks an order up by its client id; null when the venue never saw it. */
   getOrder(symbol: string, clientOrderId: string): Promise<VenueOrder | null>;
-  /** Orders filled at or after `since` (epoch ms), oldest first. */
-  filledOrders(since: number): Promise<VenueOrder[]>;
+  /**
+   * Orders of `symbols` filled at or after `since` (epoch ms), oldest first. The symbols are needed by
+   * venues that only list fills per symbol (Binance, Aster).
+   */
+  filledOrders(since: number, symbols: readonly string[]): Promise<VenueOrder[]>;
   /** Income (funding, fees, realised PnL) at or after `since`, oldest first. */
   income(since: number): Promise<VenueIncome[]>;
   placeOrder(request: OrderRequest): Promise<VenueOrder>;

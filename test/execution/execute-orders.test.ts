@@ -142,7 +142,7 @@ describe('order execution (paper venue, real Postgres)', () => {
     const [closed] = await reconcileClosedTrades(db, at(5), ctx.agentId, ctx.cycleNo + 1);
     assert.equal(closed!.reason, 'stop_loss');
     assert.ok(Math.abs(closed!.exitPrice - 29000 * (1 - SLIP)) < 1e-9);
-    const [trade] = await db.selectFrom('trades').selectAll().where('close_order_id', '=', (await at(5).filledOrders(0)).at(-1)!.clientOrderId).execute();
+    const [trade] = await db.selectFrom('trades').selectAll().where('close_order_id', '=', (await at(5).filledOrders(0, ['BTCUSDT'])).at(-1)!.clientOrderId).execute();
     const entry = 30000 * (1 + SLIP);
     const exit = 29000 * (1 - SLIP);
     const fees = 0.1 * entry * FEE + 0.1 * exit * FEE;

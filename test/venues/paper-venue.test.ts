@@ -127,7 +127,7 @@ describe('paper venue', function () {
     assert.ok(position!.liquidationPrice > 29000 && position!.liquidationPrice < 30006);
     const later = at(4);
     assert.deepEqual(await later.positions(), []);
-    const [liquidation] = (await later.filledOrders(0)).filter((o) => o.type === 'LIQUIDATION');
+    const [liquidation] = (await later.filledOrders(0, ['BTCUSDT'])).filter((o) => o.type === 'LIQUIDATION');
     assert.ok(liquidation, 'a liquidation fill is reported');
     assert.ok(Math.abs(liquidation!.avgPrice! - position!.liquidationPrice) < 1e-6);
     const balance = await later.balance();

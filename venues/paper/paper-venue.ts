@@ -109,10 +109,11 @@ export class PaperVenue implements Venue {
     });
   }
 
-  filledOrders(since: number): Promise<VenueOrder[]> {
+  filledOrders(since: number, symbols: readonly string[]): Promise<VenueOrder[]> {
+    if (symbols.length === 0) return Promise.resolve([]);
     return this.inAccount(async (trx) => {
       const rows = await trx.selectFrom('paper_orders').selectAll()
-        .where('account_id', '=', this.account).where('status', '=', 'FILLED')
+        .where('account_id', '=', this.account).where('status', '=', 'FILLED').where('symbol', 'in', [...symbols])
         .where('update_time', '>=', String(since)).orderBy('update_time').orderBy('order_id').execute();
       return rows.map(toVenueOrder);
     });

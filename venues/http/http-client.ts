@@ -1,0 +1,75 @@
+import { VenueOutcomeUnknown, VenueTemporaryError } from '../errors';
+import type { WeightedRateLimiter } from './rate-limiter';
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Weight this request costs on the venue's IP limit. */
+  weight: number;
+  /**
+   * True when the request changes state on the venue (an order): a timeout or 503 then leaves the
+   * outcome unknown (VenueOutcomeUnknown) rather than simply failed.
+   */
+  mutates?: boolean;
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** How long to stay away after a 429 / 418 when the venue gives no Retry-After. */
+export const DEFAULT_BACKOFF_MS = { 429: 10_000, 418: 120_000 } as const;
+
+/**
+ * Sends one request through the venue's shared limiter. Network errors, timeouts, 429, 418 and 5xx
+ * become VenueTemporaryError (VenueOutcomeUnknown for a state-changing request whose fate is not
+ * known); 429 and 418 also stop every other request to the venue until the back-off ends, honouring
+ * Retry-After. Any other status is returned for the adapter to read the venue's error body.
+ */
+export async function sendHttp(limiter: WeightedRateLimiter, request: HttpRequest): Promise<HttpResponse> {
+  await limiter.acquire(request.weight);
+  const what = `${request.method} ${new URL(request.url).pathname}`;
+  let response: Response;
+  try {
+    response = await fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: AbortSignal.timeout(request.timeoutMs ?? 10_000),
+    });
+  } catch (err) {
+    const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    const message = `${limiter.name}: ${what} failed before an answer (${reason})`;
+    throw request.mutates ? new VenueOutcomeUnknown(message) : new VenueTemporaryError(message);
+  }
+  const text = await response.text().catch(() => '');
+  const { status } = response;
+  if (status === 429 || status === 418) {
+    const retryAfterMs = retryAfter(response.headers) ?? DEFAULT_BACKOFF_MS[status];
+    limiter.backOffUntil(Date.now() + retryAfterMs);
+    const what429 = status === 418 ? 'IP banned for ignoring rate limits' : 'rate limit hit';
+    throw new VenueTemporaryError(`${limiter.name}: ${what} answered ${status} (${what429}), backing off ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs, status);
+  }
+  if (status >= 500 || status === 408) {
+    const message = `${limiter.name}: ${what} answered ${status}: ${text.slice(0, 200)}`;
+    // A server error may come after the venue acted on an order (Binance: 503 "unknown error").
+    if (request.mutates) throw new VenueOutcomeUnknown(message, undefined, status);
+    throw new VenueTemporaryError(message, undefined, status);
+  }
+  return { status, headers: response.headers, text };
+}
+
+/** Retry-After as seconds or an HTTP date, in ms from now. */
+export function retryAfter(headers: Headers): number | undefined {
+  const value = headers.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
