@@ -4,11 +4,12 @@ import { withHeartbeats } from './keep-alive';
 import { createLockActivities } from './locks';
 import { createRecordActivities } from './records';
 import { createTradingActivities } from './trading';
+import { withVenueFailures } from './venue-failures';
 
 export function createActivities(deps: ActivityDeps) {
-  return withHeartbeats({
+  return withHeartbeats(withVenueFailures({
     ...createTradingActivities(deps), ...createDecideActivities(deps), ...createRecordActivities(deps), ...createLockActivities(deps),
-  });
+  }));
 }
 
 export type ArenaActivities = ReturnType<typeof createActivities>;

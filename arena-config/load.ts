@@ -11,6 +11,7 @@ import {
   validateAgentConfig,
   type AgentFile, type ArenaFile,
 } from './schema';
+import { requiredCredentialEnv } from '../venues/credentials';
 import { ASTER_SIGNING_DEFAULTS, type AgentConfig, type AgentEntry, type ArenaConfig, type CredentialField } from './types';
 
 export { ConfigError } from './schema';
@@ -36,8 +37,14 @@ export function loadArenaConfig(file: string, env: NodeJS.ProcessEnv = process.e
     if (!fs.existsSync(configFile)) {
       throw arenaFile.error(`agents[${index}].config_file`, entry.config_file, `file not found: ${displayPath(configFile)}`);
     }
-    const loaded = loadAgentFile(new SourceFile(configFile), entry, arena, arenaFile, env);
-    const missing = missingVariable(loaded.credentials, env);
+    const source = new SourceFile(configFile);
+    const loaded = loadAgentFile(source, entry, arena, arenaFile, env);
+    if (loaded.agent.exchange.type !== 'paper' && arena.system.market_data === 'replay') {
+      throw source.error('exchange.type', loaded.agent.exchange.type,
+        `a live venue trades at today's prices, so it needs live market data: set system.market_data: live in ${arenaFile.label} ` +
+        '(or trade this agent on the paper venue)');
+    }
+    const missing = missingVariable([...loaded.credentials, ...requiredCredentialEnv(loaded.agent.exchange)], env);
     return missing
       ? { ...base, name: entry.name ?? loaded.agent.name, skipReason: `${missing} is not set` }
       : { ...base, name: entry.name ?? loaded.agent.name, config: loaded.agent };
@@ -47,6 +54,11 @@ export function loadArenaConfig(file: string, env: NodeJS.ProcessEnv = process.e
     file: arenaFile.file,
     system: {
       marketData: arena.system.market_data,
+      liveMarketData: {
+        venue: arena.system.market_data_venue,
+        testnet: arena.system.market_data_testnet,
+        ...(arena.system.market_data_base_url !== undefined && { baseUrl: arena.system.market_data_base_url }),
+      },
       replayCycleSeconds: arena.system.replay_cycle_seconds,
       logLevel: arena.system.log_level,
       tradingLock: arena.system.trading_lock,

@@ -156,6 +156,10 @@ const logLevel = z.preprocess(
 export const ArenaFileSchema = mapping({
   system: mapping({
     market_data: oneOf(['replay', 'live'] as const, 'market data mode').default('replay'),
+    /** Live mode: the venue whose public candles and funding every agent sees. */
+    market_data_venue: oneOf(['binance', 'aster', 'hyperliquid'] as const, 'market data venue').default('binance'),
+    market_data_testnet: bool.default(false),
+    market_data_base_url: baseUrl.optional(),
     replay_cycle_seconds: numberFrom(1, 3600).default(5),
     log_level: logLevel.default('info'),
     /** `per_account`: agents on different venue accounts never wait for each other; `global`: one lock for all. */

@@ -169,6 +169,8 @@ export interface AgentConfig {
 export interface SystemConfig {
   /** `replay`: bundled candles, one 3m bar per cycle. `live`: the venue's public endpoints. */
   marketData: 'replay' | 'live';
+  /** Live mode: whose public endpoints the candles and funding come from (no credentials needed). */
+  liveMarketData: { venue: Exclude<VenueType, 'paper'>; testnet: boolean; baseUrl?: string };
   /** Wall-clock seconds between cycles in replay mode (live mode uses each agent's scan interval). */
   replayCycleSeconds: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';

@@ -56,6 +56,12 @@ export function credentialEnvName(exchange: ExchangeConfig, field: CredentialFie
   return exchange.credentialEnv?.[field] ?? conventionalCredentialEnv(exchange.type as LiveVenue, field, exchange.account);
 }
 
+/** The variables a live account cannot run without (optional ones left out). */
+export function requiredCredentialEnv(exchange: ExchangeConfig): string[] {
+  if (exchange.type === 'paper') return [];
+  return REQUIRED[exchange.type].map(([, field]) => credentialEnvName(exchange, field));
+}
+
 /**
  * Reads the account's credentials; a missing variable is a permanent error that names the variable
  * (never a value).

@@ -329,13 +329,27 @@ describe('live venue credentials', () => {
     'type: aster', '  account: MAIN', '  user: ${ASTER_USER_MAIN}', '  private_key: ${ASTER_PRIVATE_KEY_MAIN}',
   ].join('\n'));
 
+  const LIVE_ARENA = 'system:\n  market_data: live\nagents:\n  - { id: alpha, config_file: agents/alpha.yaml }\n';
+
   it('skips the agent while a credential variable is unset, and never copies values', () => {
-    const file = writeArena({ alpha: ASTER });
+    const file = writeArena({ alpha: ASTER }, LIVE_ARENA);
     const env = { TEST_DEEPSEEK_KEY: 'k', ASTER_USER_MAIN: '0xuser' };
     assert.equal(loadArenaConfig(file, env).agents[0]!.skipReason, 'ASTER_PRIVATE_KEY_MAIN is not set');
-    const arena = loadArenaConfig(file, { ...env, ASTER_PRIVATE_KEY_MAIN: 'pk-secret' });
-    assert.equal(arena.agents[0]!.config!.exchange.account, 'MAIN');
-    assert.ok(!JSON.stringify(arena).includes('pk-secret'));
+    // The signer is not named in the file: its conventional variable is required all the same.
+    const withKey = { ...env, ASTER_PRIVATE_KEY_MAIN: 'pk-secret' };
+    assert.equal(loadArenaConfig(file, withKey).agents[0]!.skipReason, 'ASTER_SIGNER_MAIN is not set');
+    const arena = loadArenaConfig(file, { ...withKey, ASTER_SIGNER_MAIN: '0xsigner' });
+    const exchange = arena.agents[0]!.config!.exchange;
+    assert.equal(exchange.account, 'MAIN');
+    assert.deepEqual(exchange.credentialEnv, { user: 'ASTER_USER_MAIN', private_key: 'ASTER_PRIVATE_KEY_MAIN' });
+    assert.deepEqual(exchange.asterSigning, { includeUser: false, signaturePrefix0x: true, signEncoding: 'urlencoded' });
+    for (const secret of ['pk-secret', '0xsigner', '0xuser']) assert.ok(!JSON.stringify(arena).includes(secret));
+  });
+
+  it('refuses a live venue on replayed market data, naming the field', () => {
+    const err = loadError(writeArena({ alpha: ASTER }), { TEST_DEEPSEEK_KEY: 'k' });
+    assertNames(err, 'alpha.yaml', 'exchange.type');
+    assert.match(err.message, /system\.market_data: live/);
   });
 
   it('requires credential variables to carry the account suffix the venue reads', () => {

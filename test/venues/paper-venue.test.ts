@@ -141,14 +141,18 @@ describe('paper venue', function () {
       await assert.rejects(venue.placeOrder(request), (err: unknown) => err instanceof VenueRejection && err.code === code);
     };
     await refused({ clientOrderId: 'a', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' }, 'MIN_NOTIONAL');
-    await refused({ clientOrderId: 'b', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.0015' }, 'PRECISION');
+    await refused({ clientOrderId: 'b', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.0009' }, 'QUANTITY_BELOW_MIN');
     await refused({ clientOrderId: 'c', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '5' }, 'INSUFFICIENT_MARGIN');
     await refused({ clientOrderId: 'd', symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.1', reduceOnly: true }, 'REDUCE_ONLY_REJECTED');
     await refused({ clientOrderId: 'e', symbol: 'NOPEUSDT', side: 'BUY', type: 'MARKET', quantity: '1' }, 'UNKNOWN_SYMBOL');
     await venue.placeOrder({ clientOrderId: 'open', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.1' });
     await refused({ clientOrderId: 'open', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.1' }, 'DUPLICATE_CLIENT_ORDER_ID');
     await refused({ clientOrderId: 'f', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', stopPrice: '30500.0', closePosition: true }, 'WOULD_IMMEDIATELY_TRIGGER');
-    await refused({ clientOrderId: 'g', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', stopPrice: '29500.05', closePosition: true }, 'PRECISION');
+    // Off-tick prices and off-step quantities are rounded (stop to the nearest tick, quantity down), as every adapter does.
+    const stop = await venue.placeOrder({ clientOrderId: 'g', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', stopPrice: '29500.06', closePosition: true });
+    assert.equal(stop.stopPrice, 29500.1);
+    const more = await venue.placeOrder({ clientOrderId: 'h', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.0109' });
+    assert.equal(more.executedQty, 0.01);
     assert.equal((await venue.balance()).marginUsed > 0, true);
   });
 });

@@ -3,7 +3,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, PaperOrdersTable } from '../../db/schema';
 import type { Candle, MarketDataSource } from '../../market/types';
 import { INTERVAL_MS } from '../../market/types';
-import { isMultipleOf, sizeViolation } from '../symbol-rules';
+import { roundPrice, roundQuantity, sizeViolation } from '../symbol-rules';
 import {
   OrderRequest, SymbolRules, Venue, VenueBalance, VenueIncome, VenueOrder, VenuePosition, VenueRejection,
 } from '../venue';
@@ -185,14 +185,15 @@ export class PaperVenue implements Venue {
     const position = positions.get(req.symbol) ?? null;
     const buying = req.side === 'BUY';
     const reducing = position !== null && (position.side === 'long') !== buying;
-    const quantity = req.closePosition && position ? position.quantity : new Decimal(req.quantity ?? '0');
+    // Every venue adapter rounds a quantity down to the step before sending it; so does the paper venue.
+    const quantity = req.closePosition && position ? position.quantity : new Decimal(roundQuantity(req.quantity ?? '0', rules));
     const price = slippedPrice(await this.markPrice(req.symbol, now), buying, this.opts.slippageRate);
 
     if ((req.reduceOnly || req.closePosition) && !reducing) {
       throw new VenueRejection('REDUCE_ONLY_REJECTED', `reduce-only ${req.side} ${req.symbol}: no position to reduce`);
     }
-    if (!isMultipleOf(quantity, rules.stepSize) || quantity.lte(0)) {
-      throw new VenueRejection('PRECISION', `quantity ${quantity} is not a positive multiple of step ${rules.stepSize}`);
+    if (quantity.lt(rules.minQty) || quantity.lte(0)) {
+      throw new VenueRejection('QUANTITY_BELOW_MIN', `quantity ${req.quantity} rounds to ${quantity}, below the minimum ${rules.minQty}`);
     }
     const closing = reducing ? Decimal.min(quantity, position!.quantity) : new Decimal(0);
     const opening = req.reduceOnly || req.closePosition ? new Decimal(0) : quantity.sub(closing);
@@ -240,9 +241,7 @@ export class PaperVenue implements Venue {
   ): Promise<VenueOrder> {
     const position = (await this.loadPositions(trx)).get(req.symbol);
     if (!req.stopPrice) throw new VenueRejection('MISSING_PARAMETER', `${req.type} needs stopPrice`);
-    if (!isMultipleOf(req.stopPrice, rules.tickSize)) {
-      throw new VenueRejection('PRECISION', `stop price ${req.stopPrice} is not a multiple of tick ${rules.tickSize}`);
-    }
+    const stopPrice = roundPrice(req.stopPrice, rules);
     if (!req.closePosition && !req.reduceOnly) {
       throw new VenueRejection('UNSUPPORTED', 'paper venue: conditional orders must be reduce-only or close-position');
     }
@@ -251,15 +250,15 @@ export class PaperVenue implements Venue {
     }
     // A trigger already crossed would fire at once; real venues refuse it ("Order would immediately trigger").
     const mark = await this.markPrice(req.symbol, now);
-    const stop = new Decimal(req.stopPrice);
+    const stop = new Decimal(stopPrice);
     const firesBelow = (req.type === 'STOP_MARKET') === (position.side === 'long');
     if (firesBelow ? mark.lte(stop) : mark.gte(stop)) {
-      throw new VenueRejection('WOULD_IMMEDIATELY_TRIGGER', `${req.type} at ${req.stopPrice} would trigger immediately (mark ${mark})`);
+      throw new VenueRejection('WOULD_IMMEDIATELY_TRIGGER', `${req.type} at ${stopPrice} would trigger immediately (mark ${mark})`);
     }
     const quantity = req.closePosition ? '0' : (req.quantity ?? '0');
     const row = await trx.insertInto('paper_orders').values({
       account_id: this.account, client_order_id: req.clientOrderId, symbol: req.symbol, side: req.side,
-      type: req.type, quantity, stop_price: req.stopPrice, reduce_only: !!req.reduceOnly,
+      type: req.type, quantity, stop_price: stopPrice, reduce_only: !!req.reduceOnly,
       close_position: !!req.closePosition, status: 'NEW', executed_qty: '0', avg_price: null, fee: '0',
       realized_pnl: '0', created_time: now, update_time: now,
     }).returningAll().executeTakeFirstOrThrow();
