@@ -47,8 +47,15 @@ export async function sendHttp(limiter: WeightedRateLimiter, request: HttpReques
     const message = `${limiter.name}: ${what} failed before an answer (${reason})`;
     throw request.mutates ? new VenueOutcomeUnknown(message) : new VenueTemporaryError(message);
   }
-  const text = await response.text().catch(() => '');
   const { status } = response;
+  let text = '';
+  let bodyLost: string | undefined;
+  try {
+    text = await response.text();
+  } catch (err) {
+    // The connection dropped or the timeout ran out while the body was arriving.
+    bodyLost = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  }
   if (status === 429 || status === 418) {
     const retryAfterMs = retryAfter(response.headers) ?? DEFAULT_BACKOFF_MS[status];
     limiter.backOffUntil(Date.now() + retryAfterMs);
@@ -58,6 +65,13 @@ export async function sendHttp(limiter: WeightedRateLimiter, request: HttpReques
   if (status >= 500 || status === 408) {
     const message = `${limiter.name}: ${what} answered ${status}: ${text.slice(0, 200)}`;
     // A server error may come after the venue acted on an order (Binance: 503 "unknown error").
+    if (request.mutates) throw new VenueOutcomeUnknown(message, undefined, status);
+    throw new VenueTemporaryError(message, undefined, status);
+  }
+  if (bodyLost !== undefined) {
+    // Not an answer the adapter can read: a success with an empty text would be misread. For an order
+    // the venue may well have acted (the status said so), so its outcome is unknown.
+    const message = `${limiter.name}: ${what} answered ${status} but the body was cut off (${bodyLost})`;
     if (request.mutates) throw new VenueOutcomeUnknown(message, undefined, status);
     throw new VenueTemporaryError(message, undefined, status);
   }

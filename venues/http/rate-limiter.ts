@@ -98,19 +98,21 @@ export class WeightedRateLimiter {
     let wait = 0;
     for (const { intervalMs, limit } of this.limits) {
       const budget = Math.max(1, Math.floor(limit * this.headroom));
+      // A request heavier than the whole budget could never fit: it goes alone, once the window is empty
+      // (without this it would wait one interval after another, forever).
+      const needed = Math.min(weight, budget);
       let used = this.usedIn(intervalMs, now);
-      if (used + weight <= budget) continue;
+      if (used + needed <= budget) continue;
       // Oldest entries leave the window first: wait until enough of them have.
       const windowStart = now - intervalMs;
       for (const s of this.spent) {
         if (s.at <= windowStart) continue;
         used -= s.weight;
-        if (used + weight <= budget) {
+        if (used + needed <= budget) {
           wait = Math.max(wait, s.at + intervalMs - now + 1);
           break;
         }
       }
-      if (used + weight > budget) wait = Math.max(wait, intervalMs);
     }
     return wait;
   }
