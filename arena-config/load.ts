@@ -134,6 +134,7 @@ function loadAgentFile(
   }
   const { exchange, llm, strategy } = parsed;
   const account = exchange.account ?? parsed.agent.id;
+  rejectFieldsForOtherVenues(exchange, source);
   const venueCredentials = exchange.type === 'paper' ? [] : checkCredentialSuffixes(exchange, account, source);
 
   const agent = validateAgentConfig({
@@ -180,6 +181,19 @@ function loadAgentFile(
 
   const llmKey = llm.provider !== 'rule_based' && llm.api_key !== undefined ? [llm.api_key] : [];
   return { agent, credentials: [...llmKey, ...venueCredentials] };
+}
+
+/** A field meant for another venue would be silently ignored: say so instead. */
+function rejectFieldsForOtherVenues(exchange: AgentFile['exchange'], source: SourceFile): void {
+  if (exchange.aster !== undefined && exchange.type !== 'aster') {
+    throw source.error('exchange.aster', exchange.type, `Aster signing options do not apply to type ${exchange.type} (remove the block)`);
+  }
+  if (exchange.type !== 'paper') return;
+  if (exchange.base_url !== undefined) {
+    throw source.error('exchange.base_url', exchange.base_url, 'the paper venue has no endpoint (remove base_url, or set a live type)');
+  }
+  const credential = CREDENTIAL_FIELDS.find((f) => exchange[f] !== undefined);
+  if (credential) throw source.error(`exchange.${credential}`, '<redacted>', 'the paper venue takes no credentials (remove the field)');
 }
 
 /**

@@ -116,6 +116,18 @@ describe('exchange config: Aster signing switches', () => {
     const paper = loadExchange(agentFile(['type: paper']), {}, 'agents:\n  - { id: alpha, config_file: agents/alpha.yaml }\n');
     assert.ok(!('asterSigning' in paper));
   });
+
+  it('refuses fields another venue would silently ignore, naming them', () => {
+    const env = { BINANCE_API_KEY_MAIN: 'k-secret', BINANCE_API_SECRET_MAIN: 's-secret' };
+    const aster = loadError(writeArena(agentFile(['type: binance', 'account: MAIN', 'aster:', '  include_user: true'])), env);
+    assert.equal(aster.path, 'exchange.aster');
+    const paperArena = 'agents:\n  - { id: alpha, config_file: agents/alpha.yaml }\n';
+    const url = loadError(writeArena(agentFile(['type: paper', 'base_url: http://127.0.0.1:1']), paperArena));
+    assert.equal(url.path, 'exchange.base_url');
+    const key = loadError(writeArena(agentFile(['type: paper', 'api_key: ${BINANCE_API_KEY_MAIN}']), paperArena), env);
+    assert.equal(key.path, 'exchange.api_key');
+    assert.ok(!key.message.includes('k-secret'));
+  });
 });
 
 describe('exchange config: credential variables', () => {
