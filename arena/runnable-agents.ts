@@ -1,20 +1,11 @@
 import type { AgentConfig, ArenaConfig } from '../arena-config/types';
 
-/**
- * The agents this version can run, saying why each other one is skipped: disabled, a missing key
- * (decided by the config loader), or a venue this version does not have yet.
- */
+/** The agents that can run, saying why each other one is skipped (disabled, a missing key or credential). */
 export function runnableAgents(config: ArenaConfig, log: (msg: string) => void): AgentConfig[] {
   const runnable: AgentConfig[] = [];
   for (const entry of config.agents) {
-    const agent = entry.config;
-    const reason = !agent
-      ? entry.skipReason ?? 'not configured'
-      : agent.exchange.type !== 'paper'
-        ? `the ${agent.exchange.type} venue adapter is not in this version yet (only paper)`
-        : null;
-    if (reason) log(`agent ${entry.id}: skipped: ${reason}`);
-    else runnable.push(agent!);
+    if (entry.config) runnable.push(entry.config);
+    else log(`agent ${entry.id}: skipped: ${entry.skipReason ?? 'not configured'}`);
   }
   return runnable;
 }

@@ -20,8 +20,10 @@ import { createDb, migrateToLatest } from '../db/connect';
 import { openDatabase } from '../infra/database';
 import { ensureTemporalCli } from '../infra/temporal-cli';
 import { ensureSearchAttributes, startTemporalDevServer } from '../infra/temporal-dev-server';
-import { replayClock } from '../market/clock';
-import { ReplayMarketData } from '../market/replay';
+import { checkLiveAccounts } from '../arena/check-accounts';
+import { marketSetup } from '../arena/market-setup';
+import type { AgentConfig } from '../arena-config/types';
+import { openLiveVenue } from '../venues/open-venue';
 import { DEFAULT_TASK_QUEUE, createArenaWorker } from '../workers/create-worker';
 import { ARENA_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
@@ -34,11 +36,9 @@ async function main(): Promise<void> {
   const config = loadArenaConfig(resolveArenaConfigPath());
   const log = pino({ level: config.system.logLevel });
   const say = (msg: string) => log.info(msg);
-  const agents = runnableAgents(config, say);
+  const runnable = runnableAgents(config, say);
   const auth = authFromEnv();
-  if (config.system.marketData !== 'replay') {
-    throw new Error(`${config.file}: system.market_data: "live" needs the live venue adapters, which this version does not have yet; use replay`);
-  }
+  const setup = marketSetup(config);
 
   // Signals are ours, not the Temporal runtime's: before the worker runs they end the start-up,
   // afterwards they drain the worker, and the rest shuts down behind it.
@@ -87,8 +87,9 @@ async function main(): Promise<void> {
     const workerConnection = await NativeConnection.connect({ address });
     cleanup.push(() => workerConnection.close());
 
-    const market = new ReplayMarketData();
-    const deps = { db, market, clock: replayClock, log, temporal: client };
+    const deps = { db, market: setup.market, clock: setup.clock, log, temporal: client };
+    say(`market: ${setup.describe}`);
+    const agents = await readyAgents(runnable, say);
     const taskQueue = process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
     worker = await createArenaWorker({ connection: workerConnection, namespace, taskQueue, deps });
     const workerDone = worker.run();
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
       const records = createRecordActivities(deps);
       for (const agent of agents) await records.registerAgent(agent);
       await startAgents({
-        client, db, taskQueue, log: say, cycleIntervalMs: () => config.system.replayCycleSeconds * 1000,
+        client, db, taskQueue, log: say, cycleIntervalMs: setup.cycleIntervalMs,
         lockScope: config.system.tradingLock === 'global' ? 'global' : 'account',
       }, agents);
       const app = createApp({ db, temporal: client }, { auth });
@@ -117,6 +118,22 @@ async function main(): Promise<void> {
   } finally {
     await shutdown();
   }
+}
+
+/** Agents on a live account that fails its startup check stay stopped, with the reason in the log. */
+async function readyAgents(agents: AgentConfig[], say: (msg: string) => void): Promise<AgentConfig[]> {
+  const { ready, outcomes } = await checkLiveAccounts(agents, (exchange) => openLiveVenue(exchange));
+  for (const o of outcomes) {
+    if (o.problem) {
+      say(`account ${o.account}: startup check failed, not starting ${o.agents.join(', ')}: ${o.problem}`);
+      continue;
+    }
+    const c = o.check!;
+    say(`account ${o.account}: ready at ${c.baseUrl}${c.testnet ? ' (testnet)' : ''}, equity ${c.balance.equity.toFixed(2)} USDT, ` +
+      `available ${c.balance.availableBalance.toFixed(2)}, ${c.positionMode} mode`);
+    for (const warning of c.warnings) say(`account ${o.account}: warning: ${warning}`);
+  }
+  return ready;
 }
 
 main().then(

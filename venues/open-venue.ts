@@ -3,6 +3,10 @@ import type { Kysely } from 'kysely';
 import type { ExchangeConfig } from '../arena-config/types';
 import type { Database } from '../db/schema';
 import type { MarketDataSource } from '../market/types';
+import { createAsterVenue } from './aster';
+import { createBinanceVenue } from './binance';
+import { createHyperliquidVenue } from './hyperliquid';
+import type { LiveVenue } from './live-venue';
 import { PaperVenue } from './paper/paper-venue';
 import type { Venue } from './venue';
 
@@ -11,7 +15,7 @@ export interface VenueDeps {
   market: MarketDataSource;
 }
 
-/** The venue an agent trades on, seen at market time `asOf`. */
+/** The venue an agent trades on, seen at market time `asOf` (live venues are always at the present). */
 export function openVenue(deps: VenueDeps, exchange: ExchangeConfig, initialBalance: number, asOf: number): Venue {
   if (exchange.type === 'paper') {
     return new PaperVenue({
@@ -19,7 +23,33 @@ export function openVenue(deps: VenueDeps, exchange: ExchangeConfig, initialBala
       takerFeeRate: exchange.takerFeeRate, slippageRate: exchange.slippageRate, asOf,
     });
   }
-  throw ApplicationFailure.nonRetryable(
-    `venue "${exchange.type}" has no adapter in this version; use exchange.type: paper`, 'VenueUnavailable',
-  );
+  return openLiveVenue(exchange);
+}
+
+const liveVenues = new Map<string, LiveVenue>();
+
+/**
+ * One adapter per live account and endpoint for the whole worker, so its exchange-info cache and
+ * nonce sequence are shared by every activity (the rate limiter is shared per venue host anyway).
+ * Credentials are read from the environment here, inside the activity's process.
+ */
+export function openLiveVenue(exchange: ExchangeConfig, env: NodeJS.ProcessEnv = process.env): LiveVenue {
+  const key = JSON.stringify([exchange.type, exchange.account, exchange.testnet, exchange.baseUrl ?? null,
+    exchange.credentialEnv ?? null, exchange.asterSigning ?? null]);
+  let venue = liveVenues.get(key);
+  if (!venue) {
+    venue = createLive(exchange, env);
+    liveVenues.set(key, venue);
+  }
+  return venue;
+}
+
+function createLive(exchange: ExchangeConfig, env: NodeJS.ProcessEnv): LiveVenue {
+  switch (exchange.type) {
+    case 'aster': return createAsterVenue(exchange, env);
+    case 'binance': return createBinanceVenue(exchange, env);
+    case 'hyperliquid': return createHyperliquidVenue(exchange, env);
+    default:
+      throw ApplicationFailure.nonRetryable(`venue "${exchange.type}" has no adapter`, 'VenueUnavailable');
+  }
 }

@@ -1,14 +1,14 @@
 /**
  * A standalone worker process, for running many workers on many machines against one cluster and
  * one database. Needs TEMPORAL_ADDRESS and DATABASE_URL; optional TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
- * LOG_LEVEL, WORKFLOW_BUNDLE (path of a prebuilt workflow bundle). SIGINT/SIGTERM drain it: an order in flight finishes before the process exits.
+ * LOG_LEVEL, ARENA_CONFIG (for the market data mode), WORKFLOW_BUNDLE (path of a prebuilt workflow bundle). SIGINT/SIGTERM drain it: an order in flight finishes before the process exits.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import { createDb } from '../db/connect';
-import { replayClock } from '../market/clock';
-import { ReplayMarketData } from '../market/replay';
+import { marketSetup } from '../arena/market-setup';
+import { loadArenaConfig, resolveArenaConfigPath } from '../arena-config/load';
 import { DEFAULT_TASK_QUEUE, createArenaWorker } from './create-worker';
 
 async function main(): Promise<void> {
@@ -18,12 +18,14 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  // The arena file says where market data comes from (replay or a venue's live endpoints).
+  const { market, clock } = marketSetup(loadArenaConfig(resolveArenaConfigPath()));
   try {
     const worker = await createArenaWorker({
       connection,
       namespace,
       taskQueue: process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
-      deps: { db, market: new ReplayMarketData(), clock: replayClock, log, temporal: new Client({ connection: clientConnection, namespace }) },
+      deps: { db, market, clock, log, temporal: new Client({ connection: clientConnection, namespace }) },
       // A workflow bundle built ahead (bundleWorkflowCode) starts the worker in a moment and pins the code.
       workflowBundle: process.env.WORKFLOW_BUNDLE ? { codePath: process.env.WORKFLOW_BUNDLE } : undefined,
     });

@@ -51,8 +51,11 @@ export interface TestArena {
   close(): Promise<void>;
 }
 
-/** A real dev server, a fresh real Postgres database with migrations applied, and the real activities. */
-export async function startTestArena(): Promise<TestArena> {
+/**
+ * A real dev server, a fresh real Postgres database with migrations applied, and the real activities
+ * (on the bundled replay unless another market and clock are given).
+ */
+export async function startTestArena(market: Pick<ActivityDeps, 'market' | 'clock'> = { market: new ReplayMarketData(), clock: replayClock }): Promise<TestArena> {
   const env = await getTestTemporal();
   const database = await createTestDatabase();
   const db = createDb(database.url, 5);
@@ -60,7 +63,7 @@ export async function startTestArena(): Promise<TestArena> {
   const tag = randomBytes(3).toString('hex');
   const taskQueue = `arena-test-${tag}`;
   const deps: ActivityDeps = {
-    db, market: new ReplayMarketData(), clock: replayClock, log: pino({ level: 'silent' }), temporal: env.client,
+    db, ...market, log: pino({ level: 'silent' }), temporal: env.client,
   };
   const workers: Array<() => Promise<void>> = [];
 

@@ -1,0 +1,13 @@
+/**
+ * The SDK's subpath modules `@nktkas/hyperliquid/signing` and `@nktkas/hyperliquid/utils`, typed.
+ * The package declares them only in its `exports` map, which TypeScript's `moduleResolution: node`
+ * does not read: the types come from the files behind them, the values from a require that Node
+ * resolves through `exports` as usual.
+ */
+import type * as SigningModule from '@nktkas/hyperliquid/script/signing/mod';
+import type * as UtilsModule from '@nktkas/hyperliquid/script/utils/mod';
+
+export const signing: typeof SigningModule = require('@nktkas/hyperliquid/signing');
+export const utils: typeof UtilsModule = require('@nktkas/hyperliquid/utils');
+
+export type Signature = SigningModule.Signature;
