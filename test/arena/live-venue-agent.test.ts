@@ -130,8 +130,10 @@ for (const [venue, start] of [['binance', binance], ['aster', aster], ['hyperliq
       await arena.start([agent], 500);
       const trade = await eventually('the opened trade', () => arena.db.selectFrom('trades').selectAll()
         .where('agent_id', '=', agent.id).executeTakeFirst(), 90_000);
-      const [first] = await arena.db.selectFrom('cycles').selectAll().where('agent_id', '=', agent.id).orderBy('cycle_no').execute();
-      assert.equal(first!.status, 'ok', first!.error ?? '');
+      // The cycle is recorded after its orders: wait for it too.
+      const first = await eventually('the first cycle recorded', () => arena.db.selectFrom('cycles').selectAll()
+        .where('agent_id', '=', agent.id).where('cycle_no', '=', 1).executeTakeFirst());
+      assert.equal(first.status, 'ok', first.error ?? '');
       assert.equal(trade.symbol, SYMBOL);
       assert.equal(trade.side, 'long');
 
