@@ -154,12 +154,12 @@ describe('the arena on a real Temporal dev server and a real Postgres', function
 
   it('records failed cycles, keeps going, and enters safe mode after three in a row', async () => {
     const broken = demoAgent('rsi-reversion', `${arena.tag}-broken`);
-    broken.exchange = { ...broken.exchange, type: 'aster' }; // no adapter in this version: every cycle fails at its first step
+    broken.exchange = { ...broken.exchange, type: 'aster' }; // no credentials set: every cycle fails at its first step
     await arena.start([broken], 200);
     await eventually('4 failed cycles', async () => (await cycleCount(arena.db, broken.id)) >= 4);
     const cycles = await arena.db.selectFrom('cycles').selectAll().where('agent_id', '=', broken.id).orderBy('cycle_no').execute();
     assert.ok(cycles.every((c) => c.status === 'failed'));
-    assert.match(cycles[0]!.error!, /VenueUnavailable: venue "aster" has no adapter/);
+    assert.match(cycles[0]!.error!, /VenueRejection\.MISSING_CREDENTIALS: .*set ASTER_USER_\w+, ASTER_SIGNER_\w+, ASTER_PRIVATE_KEY_\w+/);
     const handle = arena.client.workflow.getHandle(agentWorkflowId(broken.id));
     const state = await handle.query(getStateQuery);
     assert.equal(state.status, 'RUNNING', 'a failed cycle never kills the agent');

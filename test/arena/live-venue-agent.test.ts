@@ -170,5 +170,18 @@ for (const [venue, start] of [['binance', binance], ['aster', aster], ['hyperliq
         for (const secret of fixture.secrets) assert.ok(!text.includes(secret), 'a credential leaked');
       }
     });
+
+    if (venue === 'binance') {
+      it('runs a paper agent on the same live market data (live paper trading)', async () => {
+        const paper = demoAgent('btc-buy-hold', `${arena.tag}-live-paper`);
+        await arena.start([paper], 500);
+        const trade = await eventually('the paper trade', () => arena.db.selectFrom('trades').selectAll()
+          .where('agent_id', '=', paper.id).executeTakeFirst(), 60_000);
+        // Filled at the live price of the venue's public klines (as the worker's market source has them), not a replay price.
+        const [live] = (await arena.deps.market.candles(SYMBOL, '3m', Date.now(), 1)).map((c) => c.close);
+        assert.ok(live, 'a live bar');
+        assert.ok(Math.abs(Number(trade.entry_price) - live) / live < 0.005, `entry ${trade.entry_price}, live ${live}`);
+      });
+    }
   });
 }

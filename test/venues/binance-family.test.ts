@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { verifyTypedData } from 'ethers';
+import { Wallet, verifyTypedData } from 'ethers';
 import type { ExchangeConfig } from '../../arena-config/types';
 import { createAsterMarketData, createAsterVenue } from '../../venues/aster';
 import { NonceManager, asterNonces } from '../../venues/aster/nonce';
@@ -740,7 +740,11 @@ describe('aster adapter against a local server', function () {
     server.serverTime = () => ahead;
     let expire = true;
     server.on('POST', '/fapi/v3/leverage', () => (expire ? { status: 400, body: fixture('aster', 'error.nonceExpired') } : { body: fixture('aster', 'leverage') }));
-    const venue = createAsterVenue(asterConfig(server.url), asterEnv);
+    // A signer of its own: nonces are process-wide per signer, and this one now runs 2 minutes ahead.
+    const wallet = Wallet.createRandom();
+    const venue = createAsterVenue(asterConfig(server.url), {
+      ASTER_USER_UNIT: vectors.keys.user, ASTER_SIGNER_UNIT: wallet.address, ASTER_PRIVATE_KEY_UNIT: wallet.privateKey,
+    });
     const err = await venue.setLeverage('BTCUSDT', 21).catch((e: unknown) => e);
     assert.ok(err instanceof VenueTemporaryError && !(err instanceof VenueRejection), String(err));
     expire = false;

@@ -58,7 +58,7 @@ export async function sendHttp(limiter: WeightedRateLimiter, request: HttpReques
   }
   if (status === 429 || status === 418) {
     const retryAfterMs = retryAfter(response.headers) ?? DEFAULT_BACKOFF_MS[status];
-    limiter.backOffUntil(Date.now() + retryAfterMs);
+    limiter.backOffFor(retryAfterMs);
     const what429 = status === 418 ? 'IP banned for ignoring rate limits' : 'rate limit hit';
     throw new VenueTemporaryError(`${limiter.name}: ${what} answered ${status} (${what429}), backing off ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs, status);
   }

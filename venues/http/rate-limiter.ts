@@ -71,6 +71,11 @@ export class WeightedRateLimiter {
     this.blockedUntil = Math.max(this.blockedUntil, untilMs);
   }
 
+  /** After a 429 / 418: nothing goes out for `ms` from now (the limiter's clock). */
+  backOffFor(ms: number): void {
+    this.backOffUntil(this.now() + ms);
+  }
+
   /** Milliseconds until requests may go out again because of a back-off (0 when none). */
   backOffRemaining(): number {
     return Math.max(0, this.blockedUntil - this.now());
