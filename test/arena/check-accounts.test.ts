@@ -51,6 +51,23 @@ describe('startup check of live accounts', function () {
     ]);
   });
 
+  it('tries a passing failure again before holding an account back', async () => {
+    const { apiKey, apiSecret } = DEMO_CREDENTIALS.binance;
+    const binance = await startBinanceMock({ accounts: [{ apiKey, apiSecret }] });
+    mocks.push(binance);
+    const agent = agentOn({ type: 'binance', account: 'chk_retry', baseUrl: binance.url },
+      { BINANCE_API_KEY_CHK_RETRY: apiKey, BINANCE_API_SECRET_CHK_RETRY: apiSecret });
+    binance.failNext({ path: '/fapi/v1/positionSide/dual' }, { status: 503 });
+    const open = (exchange: ExchangeConfig) => openLiveVenue(exchange);
+    const { ready, outcomes } = await checkLiveAccounts([agent], open, { retryDelayMs: 10 });
+    assert.deepEqual([ready.length, outcomes[0]!.problem], [1, undefined]);
+
+    binance.failNext({ path: '/fapi/v1/positionSide/dual' }, { status: 503 }, 2);
+    const once = await checkLiveAccounts([agent], open, { attempts: 2, retryDelayMs: 10 });
+    assert.deepEqual(once.ready, []);
+    assert.match(once.outcomes[0]!.problem!, /503/);
+  });
+
   it('holds back the agents of an account in hedge mode, with a wrong secret or an unapproved wallet, saying why', async () => {
     const { apiKey, apiSecret } = DEMO_CREDENTIALS.binance;
     const hedged = await startBinanceMock({ accounts: [{ apiKey, apiSecret, hedgeMode: true }] });

@@ -510,7 +510,7 @@ describe('hyperliquid venue against the mock', function () {
     await assert.rejects(venueFor(mock, OTHER_AGENT).checkAccount(), (e: unknown) => rejected('UNAUTHORIZED')(e)
       && (e as Error).message.includes(OTHER_MAIN.address.toLowerCase()));
     const unreachable = createHyperliquidVenue(exchangeConfig('http://127.0.0.1:9'), { HYPERLIQUID_PRIVATE_KEY_TEST: AGENT.privateKey });
-    await assert.rejects(unreachable.checkAccount(), rejected('VENUE_UNREACHABLE'));
+    await assert.rejects(unreachable.checkAccount(), (e: unknown) => e instanceof VenueTemporaryError && /not reachable.*check base_url/.test(e.message));
     // The key never shows in any message.
     for (const failing of [() => venueFor(mock, STRANGER).checkAccount(), () => unreachable.checkAccount()]) {
       const err = await failing().catch((e: Error) => e);

@@ -76,7 +76,8 @@ async function reachable<T>(where: string, call: () => Promise<T>): Promise<T> {
     return await venueCall('startup check', call);
   } catch (err) {
     if (err instanceof VenueTemporaryError) {
-      throw new VenueRejection('VENUE_UNREACHABLE', `${where} is not reachable or refuses us for now (${err.message}); check base_url and the network`);
+      // Still temporary (the launcher tries again), with what to check if it lasts.
+      throw new VenueTemporaryError(`${where} is not reachable or refuses us for now (${err.message}); check base_url and the network`, err.retryAfterMs, err.status);
     }
     throw err;
   }
