@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { Wallet } from 'ethers';
 import type { AgentConfig, ExchangeConfig } from '../../arena-config/types';
 import { checkLiveAccounts } from '../../arena/check-accounts';
 import { openLiveVenue } from '../../venues/open-venue';
 import { startAsterMock, startBinanceMock } from '../support/mock-venues/binance-family';
-import { DEMO_CREDENTIALS } from '../support/mock-venues/demo-credentials';
+import { DEMO_CREDENTIALS, demoCredentialEnv } from '../support/mock-venues/demo-credentials';
 import { startHyperliquidMock } from '../support/mock-venues/hyperliquid';
 import type { MockVenueServer } from '../support/mock-venues/mock-venue';
 import { demoAgent } from '../support/arena';
@@ -30,18 +29,15 @@ describe('startup check of live accounts', function () {
   it('passes a healthy account on each venue and reports its balance', async () => {
     const { apiKey, apiSecret } = DEMO_CREDENTIALS.binance;
     const binance = await startBinanceMock({ accounts: [{ apiKey, apiSecret, balance: 2500 }] });
-    const { user, signer, privateKey } = DEMO_CREDENTIALS.aster;
+    const { user, signer } = DEMO_CREDENTIALS.aster;
     const aster = await startAsterMock({ accounts: [{ user, signer, balance: 1500 }], testnet: true });
     const hl = DEMO_CREDENTIALS.hyperliquid;
-    const hlUser = new Wallet(hl.mainPrivateKey).address;
-    const hyperliquid = await startHyperliquidMock({
-      accounts: [{ user: hlUser, agents: [new Wallet(hl.agentPrivateKey).address], balance: 700 }], testnet: true,
-    });
+    const hyperliquid = await startHyperliquidMock({ accounts: [{ user: hl.user, agents: [hl.agent], balance: 700 }], testnet: true });
     mocks.push(binance, aster, hyperliquid);
     const agents = [
-      agentOn({ type: 'binance', account: 'chk_b', baseUrl: binance.url }, { BINANCE_API_KEY_CHK_B: apiKey, BINANCE_API_SECRET_CHK_B: apiSecret }),
-      agentOn({ type: 'aster', account: 'chk_a', baseUrl: aster.url }, { ASTER_USER_CHK_A: user, ASTER_SIGNER_CHK_A: signer, ASTER_PRIVATE_KEY_CHK_A: privateKey }),
-      agentOn({ type: 'hyperliquid', account: 'chk_h', baseUrl: hyperliquid.url }, { HYPERLIQUID_PRIVATE_KEY_CHK_H: hl.agentPrivateKey, HYPERLIQUID_USER_CHK_H: hlUser }),
+      agentOn({ type: 'binance', account: 'chk_b', baseUrl: binance.url }, demoCredentialEnv('binance', 'chk_b')),
+      agentOn({ type: 'aster', account: 'chk_a', baseUrl: aster.url }, demoCredentialEnv('aster', 'chk_a')),
+      agentOn({ type: 'hyperliquid', account: 'chk_h', baseUrl: hyperliquid.url }, demoCredentialEnv('hyperliquid', 'chk_h')),
       demoAgent('ema-trend', 'paper-check'),
     ];
     const { ready, outcomes } = await checkLiveAccounts(agents, (exchange) => openLiveVenue(exchange));
@@ -56,7 +52,7 @@ describe('startup check of live accounts', function () {
     const binance = await startBinanceMock({ accounts: [{ apiKey, apiSecret }] });
     mocks.push(binance);
     const agent = agentOn({ type: 'binance', account: 'chk_retry', baseUrl: binance.url },
-      { BINANCE_API_KEY_CHK_RETRY: apiKey, BINANCE_API_SECRET_CHK_RETRY: apiSecret });
+      demoCredentialEnv('binance', 'chk_retry'));
     binance.failNext({ path: '/fapi/v1/positionSide/dual' }, { status: 503 });
     const open = (exchange: ExchangeConfig) => openLiveVenue(exchange);
     const { ready, outcomes } = await checkLiveAccounts([agent], open, { retryDelayMs: 10 });
@@ -73,13 +69,13 @@ describe('startup check of live accounts', function () {
     const hedged = await startBinanceMock({ accounts: [{ apiKey, apiSecret, hedgeMode: true }] });
     const binance = await startBinanceMock({ accounts: [{ apiKey, apiSecret }] });
     const hl = DEMO_CREDENTIALS.hyperliquid;
-    const hyperliquid = await startHyperliquidMock({ accounts: [{ user: new Wallet(hl.mainPrivateKey).address, agents: [] }], testnet: true });
+    const hyperliquid = await startHyperliquidMock({ accounts: [{ user: hl.user, agents: [] }], testnet: true });
     mocks.push(hedged, binance, hyperliquid);
     const wrongSecret = 'f'.repeat(64);
-    const hedge = agentOn({ type: 'binance', account: 'chk_hedge', baseUrl: hedged.url }, { BINANCE_API_KEY_CHK_HEDGE: apiKey, BINANCE_API_SECRET_CHK_HEDGE: apiSecret });
-    const badKey = agentOn({ type: 'binance', account: 'chk_bad', baseUrl: binance.url }, { BINANCE_API_KEY_CHK_BAD: apiKey, BINANCE_API_SECRET_CHK_BAD: wrongSecret });
+    const hedge = agentOn({ type: 'binance', account: 'chk_hedge', baseUrl: hedged.url }, demoCredentialEnv('binance', 'chk_hedge'));
+    const badKey = agentOn({ type: 'binance', account: 'chk_bad', baseUrl: binance.url }, demoCredentialEnv('binance', 'chk_bad', { api_secret: wrongSecret }));
     const unapproved = agentOn({ type: 'hyperliquid', account: 'chk_unapproved', baseUrl: hyperliquid.url },
-      { HYPERLIQUID_PRIVATE_KEY_CHK_UNAPPROVED: hl.agentPrivateKey, HYPERLIQUID_USER_CHK_UNAPPROVED: new Wallet(hl.mainPrivateKey).address });
+      demoCredentialEnv('hyperliquid', 'chk_unapproved'));
     const paper = demoAgent('ema-trend', 'paper-check2');
 
     const { ready, outcomes } = await checkLiveAccounts([hedge, badKey, unapproved, paper], (exchange) => openLiveVenue(exchange));

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { Wallet } from 'ethers';
 import type { AgentConfig, ExchangeConfig } from '../../arena-config/types';
 import { liveClock } from '../../market/clock';
 import { LiveMarketData } from '../../market/live';
@@ -11,7 +10,7 @@ import { agentWorkflowId, cycleWorkflowId } from '../../workflows/definitions';
 import { TestArena, demoAgent, eventually, startTestArena } from '../support/arena';
 import { MockLlmServer, MockReply, startOpenAiServer } from '../support/llm-servers';
 import { startAsterMock, startBinanceMock } from '../support/mock-venues/binance-family';
-import { DEMO_CREDENTIALS } from '../support/mock-venues/demo-credentials';
+import { DEMO_CREDENTIALS, demoCredentialEnv } from '../support/mock-venues/demo-credentials';
 import { startHyperliquidMock } from '../support/mock-venues/hyperliquid';
 import type { MockVenueServer } from '../support/mock-venues/mock-venue';
 
@@ -31,14 +30,12 @@ interface LiveVenueFixture {
 
 type FixtureFactory = (account: string) => Promise<LiveVenueFixture>;
 
-const suffix = (account: string) => account.toUpperCase();
-
 const binance: FixtureFactory = async (account) => {
   const { apiKey, apiSecret } = DEMO_CREDENTIALS.binance;
   const mock = await startBinanceMock({ accounts: [{ apiKey, apiSecret }], prices: { [SYMBOL]: PRICE } });
   return {
     mock, marketData: createBinanceMarketData(mock.url), secrets: [apiSecret],
-    env: { [`BINANCE_API_KEY_${suffix(account)}`]: apiKey, [`BINANCE_API_SECRET_${suffix(account)}`]: apiSecret },
+    env: demoCredentialEnv('binance', account),
     book: () => ({
       positions: mock.positionsOf(apiKey).map((p) => Math.abs(Number(p.positionAmt))),
       triggers: mock.algoOrdersOf(apiKey).filter((o) => o.status === 'NEW').map((o) => Number(o.triggerPrice)),
@@ -51,7 +48,7 @@ const aster: FixtureFactory = async (account) => {
   const mock = await startAsterMock({ accounts: [{ user, signer }], prices: { [SYMBOL]: PRICE }, testnet: true });
   return {
     mock, marketData: createAsterMarketData(mock.url), secrets: [privateKey, privateKey.slice(2)],
-    env: { [`ASTER_USER_${suffix(account)}`]: user, [`ASTER_SIGNER_${suffix(account)}`]: signer, [`ASTER_PRIVATE_KEY_${suffix(account)}`]: privateKey },
+    env: demoCredentialEnv('aster', account),
     book: () => ({
       positions: mock.positionsOf(user).map((p) => Math.abs(Number(p.positionAmt))),
       triggers: mock.ordersOf(user).filter((o) => o.status === 'NEW' && o.stopPrice).map((o) => Number(o.stopPrice)),
@@ -60,13 +57,11 @@ const aster: FixtureFactory = async (account) => {
 };
 
 const hyperliquid: FixtureFactory = async (account) => {
-  const { agentPrivateKey, mainPrivateKey } = DEMO_CREDENTIALS.hyperliquid;
-  const user = new Wallet(mainPrivateKey).address;
-  const agentWallet = new Wallet(agentPrivateKey).address;
-  const mock = await startHyperliquidMock({ accounts: [{ user, agents: [agentWallet] }], prices: { [SYMBOL]: PRICE }, testnet: true });
+  const { agentPrivateKey, user, agent } = DEMO_CREDENTIALS.hyperliquid;
+  const mock = await startHyperliquidMock({ accounts: [{ user, agents: [agent] }], prices: { [SYMBOL]: PRICE }, testnet: true });
   return {
     mock, marketData: createHyperliquidMarketData(mock.url, true), secrets: [agentPrivateKey, agentPrivateKey.slice(2)],
-    env: { [`HYPERLIQUID_PRIVATE_KEY_${suffix(account)}`]: agentPrivateKey, [`HYPERLIQUID_USER_${suffix(account)}`]: user },
+    env: demoCredentialEnv('hyperliquid', account),
     book: () => ({
       positions: mock.positionsOf(user).map((p) => Math.abs(Number(p.szi))),
       triggers: mock.ordersOf(user).filter((o) => o.isTrigger && o.status === 'open').map((o) => Number(o.triggerPx)),
