@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadArenaConfig, resolveArenaConfigPath } from '../../arena-config/load';
 import { validateAgentConfig } from '../../arena-config/schema';
 import type { AgentConfig } from '../../arena-config/types';
 import { SEED_RISK_LIMITS } from '../fixtures/risk-limits';
+import { loadError, writeArena } from './arena-files';
 
 const SHIPPED = path.resolve(__dirname, '../../config/arena.yaml');
 const BASELINES = ['ema-trend', 'rsi-reversion', 'btc-buy-hold', 'random-entry'];
@@ -80,27 +79,6 @@ strategy:
   risk_management:
     max_leverage: 5
 `;
-
-/** Writes an arena with the given agent files into a fresh folder; returns the arena file's path. */
-function writeArena(agentFiles: Record<string, string>, arena?: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arena-config-'));
-  fs.mkdirSync(path.join(dir, 'agents'));
-  for (const [id, text] of Object.entries(agentFiles)) fs.writeFileSync(path.join(dir, 'agents', `${id}.yaml`), text);
-  const list = Object.keys(agentFiles).map((id) => `  - { id: ${id}, config_file: agents/${id}.yaml }`).join('\n');
-  fs.writeFileSync(path.join(dir, 'arena.yaml'), arena ?? `agents:\n${list}\n`);
-  return path.join(dir, 'arena.yaml');
-}
-
-function loadError(file: string, env: NodeJS.ProcessEnv = {}): ConfigError {
-  try {
-    loadArenaConfig(file, env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-    assert.equal(err.name, 'ConfigError');
-    return err;
-  }
-  assert.fail('expected the load to fail');
-}
 
 function assertNames(err: ConfigError, fileName: string, field: string): void {
   assert.ok(err.message.includes(fileName), `message should name ${fileName}: ${err.message}`);

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadArenaConfig } from '../../arena-config/load';
+import { loadArenaConfig } from '../../arena-config/load';
 import { validateAgentConfig } from '../../arena-config/schema';
 import { ASTER_SIGNING_DEFAULTS, type AgentConfig, type ExchangeConfig } from '../../arena-config/types';
 import { SEED_RISK_LIMITS } from '../fixtures/risk-limits';
+import { loadError, writeArena as writeArenaFiles } from './arena-files';
 
 /** The exchange section of an agent file: `base_url`, the `aster:` switches, credential references. */
 
@@ -20,22 +19,9 @@ function agentFile(exchangeLines: string[]): string {
   ].join('\n');
 }
 
+/** An arena running the one agent `alpha` (on live market data unless `arena` says otherwise). */
 function writeArena(agent: string, arena = LIVE_ARENA): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exchange-config-'));
-  fs.mkdirSync(path.join(dir, 'agents'));
-  fs.writeFileSync(path.join(dir, 'agents', 'alpha.yaml'), agent);
-  fs.writeFileSync(path.join(dir, 'arena.yaml'), arena);
-  return path.join(dir, 'arena.yaml');
-}
-
-function loadError(file: string, env: NodeJS.ProcessEnv = {}): ConfigError {
-  try {
-    loadArenaConfig(file, env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the load to fail');
+  return writeArenaFiles({ alpha: agent }, arena);
 }
 
 function loadExchange(agent: string, env: NodeJS.ProcessEnv, arena?: string): ExchangeConfig {
