@@ -1,8 +1,7 @@
 import { Context } from '@temporalio/activity';
+import { type ActivityFn, wrapEach } from './wrap';
 
 const HEARTBEAT_EVERY_MS = 2000;
-
-type ActivityFn = (...args: any[]) => Promise<unknown>;
 
 /**
  * Heartbeats every 2 s while each activity runs, so that with a short `heartbeatTimeout` a worker
@@ -10,17 +9,13 @@ type ActivityFn = (...args: any[]) => Promise<unknown>;
  * activity is retried elsewhere. Retrying is safe: every activity is idempotent.
  */
 export function withHeartbeats<T extends Record<string, ActivityFn>>(activities: T): T {
-  const wrapped: Record<string, ActivityFn> = {};
-  for (const [name, fn] of Object.entries(activities)) {
-    wrapped[name] = async (...args: unknown[]) => {
-      const context = Context.current();
-      const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
-      try {
-        return await fn(...args);
-      } finally {
-        clearInterval(timer);
-      }
-    };
-  }
-  return wrapped as T;
+  return wrapEach(activities, async (run) => {
+    const context = Context.current();
+    const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+    try {
+      return await run();
+    } finally {
+      clearInterval(timer);
+    }
+  });
 }
