@@ -4,6 +4,7 @@
  * `validateAgentConfig` (e.g. in an update validator).
  */
 import { z } from 'zod';
+import { apiKeyVariableProblem, credentialVariableProblem } from './secret-variables';
 import {
   ASTER_SIGNING_DEFAULTS, BASELINE_MODELS, CREDENTIAL_FIELDS, DECISION_MAKER_DEFAULTS, DECISION_PROVIDERS,
   RISK_LIMIT_DEFAULTS, TRADING_STYLES, VENUE_TYPES, type AgentConfig, type CredentialField, type DecisionProvider,
@@ -129,19 +130,36 @@ export const CONVENTIONAL_KEY_ENV: Partial<Record<DecisionProvider, string>> = {
 interface FieldProblem { field: 'model' | 'apiKey' | 'baseUrl'; value: unknown; message: string }
 
 /** Rules that tie the decision maker's fields to its provider; shared by both schemas. */
-function decisionMakerProblems(dm: { provider: DecisionProvider; model: string; hasApiKey: boolean; hasBaseUrl: boolean }): FieldProblem[] {
+function decisionMakerProblems(dm: { provider: DecisionProvider; model: string; apiKeyEnv: string | undefined; hasBaseUrl: boolean }): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (dm.provider === 'rule_based') {
     if (!(BASELINE_MODELS as readonly string[]).includes(dm.model)) {
       problems.push({ field: 'model', value: dm.model, message: `unknown baseline ${JSON.stringify(dm.model)} (expected one of ${BASELINE_MODELS.join(', ')})` });
     }
-    if (dm.hasApiKey) problems.push({ field: 'apiKey', value: '<redacted>', message: 'a rule_based agent takes no api key (remove it)' });
+    if (dm.apiKeyEnv !== undefined) problems.push({ field: 'apiKey', value: '<redacted>', message: 'a rule_based agent takes no api key (remove it)' });
     if (dm.hasBaseUrl) problems.push({ field: 'baseUrl', value: undefined, message: 'a rule_based agent takes no base url (remove it)' });
-  } else if (!dm.hasApiKey && dm.provider !== 'local') {
-    const hint = CONVENTIONAL_KEY_ENV[dm.provider] ?? 'SOME_ENV_VAR';
-    problems.push({ field: 'apiKey', value: undefined, message: `required field is missing (write it as \${${hint}})` });
+  } else if (dm.apiKeyEnv === undefined) {
+    if (dm.provider !== 'local') {
+      const hint = CONVENTIONAL_KEY_ENV[dm.provider] ?? 'SOME_ENV_VAR';
+      problems.push({ field: 'apiKey', value: undefined, message: `required field is missing (write it as \${${hint}})` });
+    }
+  } else {
+    const problem = apiKeyVariableProblem(dm.provider, dm.apiKeyEnv);
+    if (problem) problems.push({ field: 'apiKey', value: `\${${dm.apiKeyEnv}}`, message: problem });
   }
   return problems;
+}
+
+/** Credential variables must carry their venue's prefix (secret-variables.ts); `names` maps field to variable. */
+function credentialProblems(
+  venue: (typeof VENUE_TYPES)[number], names: Partial<Record<CredentialField, string>> | undefined,
+): Array<{ field: CredentialField; name: string; message: string }> {
+  if (venue === 'paper') return [];
+  return CREDENTIAL_FIELDS.flatMap((field) => {
+    const name = names?.[field];
+    const message = name === undefined ? null : credentialVariableProblem(venue, field, name);
+    return message && name !== undefined ? [{ field, name, message }] : [];
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,7 +188,8 @@ export const ArenaFileSchema = mapping({
     max_concurrent_agents: numberFrom(1, 1000, { int: true }).optional(),
   }).prefault({}),
   api: mapping({
-    host: text('a host name or address').default('0.0.0.0'),
+    /** Loopback by default: another address exposes the API (and its open reads) to that network. */
+    host: text('a host name or address').default('127.0.0.1'),
     port: numberFrom(1, 65535, { int: true }).default(8000),
   }).prefault({}),
   agents: z.array(
@@ -210,6 +229,7 @@ const riskManagementFile = mapping({
   max_opens_per_hour: opensPerHour.optional(),
   min_holding_minutes: minutes.optional(),
   one_position_per_symbol: bool.optional(),
+  max_stop_loss_pct: positiveNumber(100).optional(),
 }).superRefine((rm, ctx) => {
   const problem = defaultProtectionProblem(rm.stop_loss_pct, rm.take_profit_pct, rm.min_risk_reward);
   if (problem) ctx.addIssue({ code: 'custom', path: ['take_profit_pct'], message: problem, input: rm.take_profit_pct });
@@ -229,6 +249,7 @@ export function riskLimitsFromFile(rm: AgentFile['strategy']['risk_management'])
     maxOpensPerHour: rm.max_opens_per_hour,
     minHoldingMinutes: rm.min_holding_minutes,
     onePositionPerSymbol: rm.one_position_per_symbol,
+    maxStopLossPct: rm.max_stop_loss_pct,
   };
   return {
     maxPositions: rm.max_positions,
@@ -269,7 +290,7 @@ export const AgentFileSchema = mapping({
   }).superRefine((llm, ctx) => {
     const fileField = { model: 'model', apiKey: 'api_key', baseUrl: 'base_url' } as const;
     for (const p of decisionMakerProblems({
-      provider: llm.provider, model: llm.model, hasApiKey: llm.api_key !== undefined, hasBaseUrl: llm.base_url !== undefined,
+      provider: llm.provider, model: llm.model, apiKeyEnv: llm.api_key, hasBaseUrl: llm.base_url !== undefined,
     })) {
       ctx.addIssue({ code: 'custom', path: [fileField[p.field]], message: p.message, input: p.value });
     }
@@ -288,6 +309,10 @@ export const AgentFileSchema = mapping({
       sign_encoding: oneOf(['urlencoded', 'raw'] as const, 'signing encoding').default(ASTER_SIGNING_DEFAULTS.signEncoding),
     }).optional(),
     ...credentialFields,
+  }).superRefine((exchange, ctx) => {
+    for (const p of credentialProblems(exchange.type, exchange)) {
+      ctx.addIssue({ code: 'custom', path: [p.field], message: p.message, input: `\${${p.name}}` });
+    }
   }),
   strategy: mapping({
     initial_balance: initialBalance,
@@ -321,7 +346,7 @@ const AgentConfigSchema = mapping({
     promptSections: promptSections.optional(),
   }).superRefine((dm, ctx) => {
     for (const p of decisionMakerProblems({
-      provider: dm.provider, model: dm.model, hasApiKey: dm.apiKeyEnv !== undefined, hasBaseUrl: dm.baseUrl !== undefined,
+      provider: dm.provider, model: dm.model, apiKeyEnv: dm.apiKeyEnv, hasBaseUrl: dm.baseUrl !== undefined,
     })) {
       ctx.addIssue({ code: 'custom', path: [p.field === 'apiKey' ? 'apiKeyEnv' : p.field], message: p.message, input: p.value });
     }
@@ -338,6 +363,10 @@ const AgentConfigSchema = mapping({
     asterSigning: mapping({
       includeUser: bool, signaturePrefix0x: bool, signEncoding: oneOf(['urlencoded', 'raw'] as const, 'signing encoding'),
     }).optional(),
+  }).superRefine((exchange, ctx) => {
+    for (const p of credentialProblems(exchange.type, exchange.credentialEnv)) {
+      ctx.addIssue({ code: 'custom', path: ['credentialEnv', p.field], message: p.message, input: p.name });
+    }
   }),
   strategy: mapping({
     initialBalance,
@@ -366,6 +395,7 @@ const AgentConfigSchema = mapping({
       maxOpensPerHour: opensPerHour.optional(),
       minHoldingMinutes: minutes.optional(),
       onePositionPerSymbol: bool.optional(),
+      maxStopLossPct: positiveNumber(100).optional(),
     }).superRefine((risk, ctx) => {
       const problem = defaultProtectionProblem(risk.stopLossPct, risk.takeProfitPct, risk.minRiskReward);
       if (problem) ctx.addIssue({ code: 'custom', path: ['takeProfitPct'], message: problem, input: risk.takeProfitPct });

@@ -58,13 +58,15 @@ export interface RiskLimits {
   minHoldingMinutes?: number;
   /** false lets a long and a short of the same symbol be open at once (hedge-mode venues only). */
   onePositionPerSymbol?: boolean;
+  /** A new position's stop-loss further than this from entry (%) is tightened to it. Absent: no cap. */
+  maxStopLossPct?: number;
 }
 
 /** The risk limits a config may leave out. */
 export type OptionalRiskLimit = { [K in keyof RiskLimits]-?: undefined extends RiskLimits[K] ? K : never }[keyof RiskLimits];
 
 /** Their defaults: the 002 seed's class caps and risk-reward, our own protections. */
-export const RISK_LIMIT_DEFAULTS: Readonly<Required<Pick<RiskLimits, OptionalRiskLimit>>> = {
+export const RISK_LIMIT_DEFAULTS: Readonly<Required<Pick<RiskLimits, Exclude<OptionalRiskLimit, 'maxStopLossPct'>>>> = {
   majorSymbols: ['BTCUSDT', 'ETHUSDT'],
   majorMaxLeverage: 50,
   altcoinMaxLeverage: 20,
@@ -78,8 +80,8 @@ export const RISK_LIMIT_DEFAULTS: Readonly<Required<Pick<RiskLimits, OptionalRis
   onePositionPerSymbol: true,
 };
 
-/** Every risk limit, the optional ones filled with their defaults. */
-export type ResolvedRiskLimits = Required<RiskLimits>;
+/** Every risk limit, the optional ones filled with their defaults (`maxStopLossPct` has none: absent means no cap). */
+export type ResolvedRiskLimits = Required<Omit<RiskLimits, 'maxStopLossPct'>> & Pick<RiskLimits, 'maxStopLossPct'>;
 
 export function withRiskDefaults(limits: RiskLimits): ResolvedRiskLimits {
   const given = Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined));

@@ -1,3 +1,4 @@
+import { credentialVariableProblem } from '../arena-config/secret-variables';
 import type { CredentialField, ExchangeConfig, VenueType } from '../arena-config/types';
 import { VenueRejection } from './venue';
 
@@ -51,9 +52,15 @@ export function conventionalCredentialEnv(venue: LiveVenue, field: CredentialFie
   return `${venue.toUpperCase()}_${field.toUpperCase()}_${suffix}`;
 }
 
-/** The variable a field is read from for this exchange config. */
+/**
+ * The variable a field is read from for this exchange config. A name outside the venue's own prefix is
+ * refused here too, where the value is read, whatever door the config came through.
+ */
 export function credentialEnvName(exchange: ExchangeConfig, field: CredentialField): string {
-  return exchange.credentialEnv?.[field] ?? conventionalCredentialEnv(exchange.type as LiveVenue, field, exchange.account);
+  const name = exchange.credentialEnv?.[field] ?? conventionalCredentialEnv(exchange.type as LiveVenue, field, exchange.account);
+  const problem = credentialVariableProblem(exchange.type, field, name);
+  if (problem) throw new VenueRejection('CREDENTIAL_VARIABLE_REFUSED', problem);
+  return name;
 }
 
 /** The variables a live account cannot run without (optional ones left out). */

@@ -2,7 +2,7 @@ import {
   allHandlersFinished, condition, continueAsNew, executeChild, getExternalWorkflowHandle, patched, setCurrentDetails, setHandler,
   upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
-import { validateAgentConfig } from '../arena-config/schema';
+import { checkConfigChange } from '../arena-config/runtime-changes';
 import { DECISION_MAKER_DEFAULTS } from '../arena-config/types';
 import {
   AgentInput, AgentState, AgentStateView, AgentStatus, CycleSummary, SAFE_MODE_AFTER_FAILURES, cycleWorkflowId,
@@ -52,15 +52,16 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
   });
   setHandler(getStateQuery, (): AgentStateView => ({
     ...state, safeMode: inSafeMode(state), nextCycleAt: state.status === 'RUNNING' ? nextCycleAt : null,
+    ...(input.symbolUniverse && { symbolUniverse: input.symbolUniverse }),
   }));
   setHandler(updateConfigUpdate, (config) => {
     state.config = config;
     publishDetails(state);
     return config;
   }, {
+    // The same rule as the API's (a raw Temporal update gets no further than an API call would).
     validator: (config) => {
-      const valid = validateAgentConfig(config, 'updateConfig');
-      if (valid.id !== state.config.id) throw new Error(`updateConfig: agent.id cannot change (${state.config.id} → ${valid.id})`);
+      checkConfigChange(state.config, config, input.symbolUniverse);
     },
   });
   setHandler(runCycleNowUpdate, async () => {

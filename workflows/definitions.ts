@@ -43,12 +43,16 @@ export interface AgentInput {
   state?: AgentState;
   /** The trading lock spans one venue account (default) or every account (`system.trading_lock: global`). */
   lockScope?: 'account' | 'global';
+  /** The symbols the agent's market offers: a config change may pick its symbols among these only. */
+  symbolUniverse?: string[];
 }
 
 export interface AgentStateView extends AgentState {
   /** No new positions: after 3 failed cycles, or after `maxConsecutiveFailures` failed model calls. */
   safeMode: boolean;
   nextCycleAt: number | null;
+  /** The symbols a config change may choose from (absent for agents started before it existed). */
+  symbolUniverse?: string[];
 }
 
 /** Consecutive failed cycles after which the agent opens no new positions until a cycle succeeds. */

@@ -27,10 +27,10 @@ describe('the decide activity with a model behind a local OpenAI-protocol server
     await db.insertInto('agents').values({
       id: 'llm-a', name: 'a', provider: 'openai', model: 'm', venue: 'paper', account: 'a', initial_balance: 10_000, config: '{}',
     }).execute();
-    process.env.DECIDE_TEST_KEY = 'sk-decide';
+    process.env.OPENAI_API_KEY_DECIDE_TEST = 'sk-decide';
     const marketTime = marketTimeForCycle(10);
     input = {
-      decisionMaker: { provider: 'openai', model: 'm', temperature: 0, maxTokens: 500, baseUrl: (await server).url, apiKeyEnv: 'DECIDE_TEST_KEY', timeoutSeconds: 10 },
+      decisionMaker: { provider: 'openai', model: 'm', temperature: 0, maxTokens: 500, baseUrl: (await server).url, apiKeyEnv: 'OPENAI_API_KEY_DECIDE_TEST', timeoutSeconds: 10 },
       agentId: 'llm-a', cycleNo: 1, marketTime, account: { equity: 10_000, available: 10_000, marginUsed: 0, unrealizedPnl: 0 },
       positions: [], market: [await fetchSymbolSnapshot(new ReplayMarketData(), 'BTCUSDT', marketTime)],
       risk: { ...SEED_RISK_LIMITS },
@@ -40,7 +40,7 @@ describe('the decide activity with a model behind a local OpenAI-protocol server
   after(async () => {
     await (await server).close();
     await database.close();
-    delete process.env.DECIDE_TEST_KEY;
+    delete process.env.OPENAI_API_KEY_DECIDE_TEST;
   });
 
   const decide = (): Promise<DecideResult> => new MockActivityEnvironment().run(createDecideActivities({

@@ -93,7 +93,7 @@ for (const [venue, start] of [['binance', binance], ['aster', aster], ['hyperliq
 
     before(async () => {
       fixture = await start(account);
-      Object.assign(process.env, fixture.env, { ARENA_TEST_VENUE_LLM_KEY: 'sk-venue-test' });
+      Object.assign(process.env, fixture.env, { DEEPSEEK_API_KEY_VENUE_TEST: 'sk-venue-test' });
       llm = await startOpenAiServer({ apiKey: 'sk-venue-test', models: ['deepseek-chat'], script: reply });
       arena = await startTestArena({
         market: new LiveMarketData({ source: fixture.marketData, symbols: [SYMBOL] }), clock: liveClock(),
@@ -107,7 +107,7 @@ for (const [venue, start] of [['binance', binance], ['aster', aster], ['hyperliq
       agent = {
         ...base,
         decisionMaker: {
-          provider: 'deepseek', model: 'deepseek-chat', baseUrl: llm.url, apiKeyEnv: 'ARENA_TEST_VENUE_LLM_KEY',
+          provider: 'deepseek', model: 'deepseek-chat', baseUrl: llm.url, apiKeyEnv: 'DEEPSEEK_API_KEY_VENUE_TEST',
           temperature: 0.1, maxTokens: 1000, timeoutSeconds: 30,
         },
         exchange,

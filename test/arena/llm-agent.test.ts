@@ -5,7 +5,7 @@ import { agentWorkflowId, cycleWorkflowId, getStateQuery, stopSignal } from '../
 import { TestArena, cycleCount, demoAgent, eventually, startTestArena } from '../support/arena';
 import { MockLlmServer, MockReply, startOpenAiServer } from '../support/llm-servers';
 
-const KEY_VARIABLE = 'ARENA_TEST_LLM_KEY';
+const KEY_VARIABLE = 'DEEPSEEK_API_KEY_ARENA_TEST';
 
 describe('an LLM agent on a real dev server, its model a local OpenAI-protocol server', function () {
   this.timeout(240_000);

@@ -22,7 +22,7 @@ describe('shipped config', () => {
     const arena = loadArenaConfig(SHIPPED, {});
     assert.equal(arena.system.marketData, 'replay');
     assert.equal(arena.system.tradingLock, 'per_account');
-    assert.deepEqual(arena.api, { host: '0.0.0.0', port: 8000 });
+    assert.deepEqual(arena.api, { host: '127.0.0.1', port: 8000 }); // loopback unless the operator opts in
     for (const id of BASELINES) {
       const agent = arena.agents.find((a) => a.id === id);
       assert.ok(agent?.config, `${id} should run`);
@@ -71,7 +71,7 @@ agent:
 llm:
   provider: deepseek
   model: deepseek-chat
-  api_key: \${TEST_DEEPSEEK_KEY}
+  api_key: \${DEEPSEEK_API_KEY_TEST}
 exchange:
   type: paper
 strategy:
@@ -90,7 +90,7 @@ function assertNames(err: ConfigError, fileName: string, field: string): void {
 describe('loading a config', () => {
   it('applies the seed defaults and resolves agent files next to the arena file', () => {
     const file = writeArena({ alpha: GOOD_AGENT });
-    const [alpha] = loadArenaConfig(file, { TEST_DEEPSEEK_KEY: 'k' }).agents;
+    const [alpha] = loadArenaConfig(file, { DEEPSEEK_API_KEY_TEST: 'k' }).agents;
     assert.equal(alpha!.configFile, path.join(path.dirname(file), 'agents', 'alpha.yaml'));
     const config = alpha!.config!;
     assert.equal(config.exchange.account, 'alpha');
@@ -125,7 +125,7 @@ describe('loading a config', () => {
       'system:', '  scan_interval_minutes: 5', '  max_concurrent_agents: 6', '  log_level: WARNING',
       'agents:', '  - { id: alpha, config_file: agents/alpha.yaml }', '',
     ].join('\n'));
-    const arena = loadArenaConfig(file, { TEST_DEEPSEEK_KEY: 'k' });
+    const arena = loadArenaConfig(file, { DEEPSEEK_API_KEY_TEST: 'k' });
     assert.equal(arena.system.logLevel, 'warn');
     assert.equal(arena.agents[0]!.config!.strategy.scanIntervalMinutes, 5);
   });
@@ -136,7 +136,7 @@ describe('loading a config', () => {
       'system: { max_concurrent_agents: 1 }', 'agents:',
       '  - { id: alpha, config_file: agents/alpha.yaml }', '  - { id: beta, config_file: agents/beta.yaml }', '',
     ].join('\n'));
-    const [alpha, betaEntry] = loadArenaConfig(file, { TEST_DEEPSEEK_KEY: 'k' }).agents;
+    const [alpha, betaEntry] = loadArenaConfig(file, { DEEPSEEK_API_KEY_TEST: 'k' }).agents;
     assert.ok(alpha!.config);
     assert.equal(betaEntry!.config, undefined);
     assert.match(betaEntry!.skipReason!, /max_concurrent_agents \(1\)/);
@@ -183,7 +183,7 @@ describe('bad configs', () => {
   });
 
   it('literal secret, without echoing it', () => {
-    const err = loadError(writeArena({ alpha: GOOD_AGENT.replace('${TEST_DEEPSEEK_KEY}', 'sk-live-abcdef123456') }));
+    const err = loadError(writeArena({ alpha: GOOD_AGENT.replace('${DEEPSEEK_API_KEY_TEST}', 'sk-live-abcdef123456') }));
     assertNames(err, 'alpha.yaml', 'llm.api_key');
     assert.match(err.message, /write it as \$\{SOME_ENV_VAR\} so the key never lands in files, history or logs/);
     assert.ok(!err.message.includes('sk-live-abcdef123456'));
@@ -224,7 +224,7 @@ describe('bad configs', () => {
     const file = writeArena({ alpha: GOOD_AGENT }, [
       'agents:', '  - { id: alpha, config_file: agents/alpha.yaml }', '  - { id: alpha, config_file: agents/alpha.yaml }', '',
     ].join('\n'));
-    const err = loadError(file, { TEST_DEEPSEEK_KEY: 'k' });
+    const err = loadError(file, { DEEPSEEK_API_KEY_TEST: 'k' });
     assertNames(err, 'arena.yaml', 'agents[1].id');
     assert.match(err.message, /duplicate agent id "alpha" \(also agents\[0\]\)/);
   });
@@ -237,14 +237,14 @@ describe('bad configs', () => {
   });
 
   it('LLM agent without api_key hints at the variable', () => {
-    const err = loadError(writeArena({ alpha: GOOD_AGENT.replace('  api_key: ${TEST_DEEPSEEK_KEY}\n', '') }));
+    const err = loadError(writeArena({ alpha: GOOD_AGENT.replace('  api_key: ${DEEPSEEK_API_KEY_TEST}\n', '') }));
     assertNames(err, 'alpha.yaml', 'llm.api_key');
     assert.match(err.message, /required field is missing \(write it as \$\{DEEPSEEK_API_KEY\}\)/);
   });
 
   it('rule_based agent with an unknown baseline', () => {
     const agent = GOOD_AGENT.replace('provider: deepseek', 'provider: rule_based').replace('model: deepseek-chat', 'model: macd')
-      .replace('  api_key: ${TEST_DEEPSEEK_KEY}\n', '');
+      .replace('  api_key: ${DEEPSEEK_API_KEY_TEST}\n', '');
     const err = loadError(writeArena({ alpha: agent }));
     assertNames(err, 'alpha.yaml', 'llm.model');
     assert.match(err.message, /unknown baseline "macd"/);
@@ -296,8 +296,8 @@ describe('interpolation', () => {
   });
 
   it('refuses to copy a secret-looking variable into a non-credential field', () => {
-    const agent = GOOD_AGENT.replace('name: Alpha', 'name: ${TEST_DEEPSEEK_KEY}');
-    const err = loadError(writeArena({ alpha: agent }), { TEST_DEEPSEEK_KEY: 'sk-1' });
+    const agent = GOOD_AGENT.replace('name: Alpha', 'name: ${DEEPSEEK_API_KEY_TEST}');
+    const err = loadError(writeArena({ alpha: agent }), { DEEPSEEK_API_KEY_TEST: 'sk-1' });
     assertNames(err, 'alpha.yaml', 'agent.name');
   });
 });
@@ -311,7 +311,7 @@ describe('live venue credentials', () => {
 
   it('skips the agent while a credential variable is unset, and never copies values', () => {
     const file = writeArena({ alpha: ASTER }, LIVE_ARENA);
-    const env = { TEST_DEEPSEEK_KEY: 'k', ASTER_USER_MAIN: '0xuser' };
+    const env = { DEEPSEEK_API_KEY_TEST: 'k', ASTER_USER_MAIN: '0xuser' };
     assert.equal(loadArenaConfig(file, env).agents[0]!.skipReason, 'ASTER_PRIVATE_KEY_MAIN is not set');
     // The signer is not named in the file: its conventional variable is required all the same.
     const withKey = { ...env, ASTER_PRIVATE_KEY_MAIN: 'pk-secret' };
@@ -325,7 +325,7 @@ describe('live venue credentials', () => {
   });
 
   it('refuses a live venue on replayed market data, naming the field', () => {
-    const err = loadError(writeArena({ alpha: ASTER }), { TEST_DEEPSEEK_KEY: 'k' });
+    const err = loadError(writeArena({ alpha: ASTER }), { DEEPSEEK_API_KEY_TEST: 'k' });
     assertNames(err, 'alpha.yaml', 'exchange.type');
     assert.match(err.message, /system\.market_data: live/);
   });

@@ -90,7 +90,10 @@ export async function startTestArena(market: Pick<ActivityDeps, 'market' | 'cloc
           config: JSON.stringify(config),
         }).onConflict((oc) => oc.column('id').doNothing()).execute();
       }
-      await startAgents({ client: env.client, db, taskQueue, cycleIntervalMs: () => cycleIntervalMs, log: () => {} }, configs);
+      await startAgents({
+        client: env.client, db, taskQueue, cycleIntervalMs: () => cycleIntervalMs, log: () => {},
+        symbolUniverse: [...deps.market.symbols()],
+      }, configs);
     },
     async close() {
       for (const stop of workers) await stop();

@@ -28,8 +28,8 @@ describe('credential variable names', () => {
   });
 
   it('come from the agent file where it names them, from the convention otherwise', () => {
-    const ex = exchange('aster', 'main', { private_key: 'MY_ASTER_KEY_MAIN' });
-    assert.equal(credentialEnvName(ex, 'private_key'), 'MY_ASTER_KEY_MAIN');
+    const ex = exchange('aster', 'main', { private_key: 'ASTER_MY_KEY_MAIN' });
+    assert.equal(credentialEnvName(ex, 'private_key'), 'ASTER_MY_KEY_MAIN');
     assert.equal(credentialEnvName(ex, 'user'), 'ASTER_USER_MAIN');
     assert.equal(credentialEnvName(exchange('binance', 'x'), 'api_key'), 'BINANCE_API_KEY_X');
   });
@@ -37,8 +37,8 @@ describe('credential variable names', () => {
 
 describe('requiredCredentialEnv', () => {
   it('lists the variables a live account cannot run without, the file\'s names first', () => {
-    assert.deepEqual(requiredCredentialEnv(exchange('aster', 'main', { signer: 'MY_SIGNER_MAIN' })),
-      ['ASTER_USER_MAIN', 'MY_SIGNER_MAIN', 'ASTER_PRIVATE_KEY_MAIN']);
+    assert.deepEqual(requiredCredentialEnv(exchange('aster', 'main', { signer: 'ASTER_MY_SIGNER_MAIN' })),
+      ['ASTER_USER_MAIN', 'ASTER_MY_SIGNER_MAIN', 'ASTER_PRIVATE_KEY_MAIN']);
     assert.deepEqual(requiredCredentialEnv(exchange('binance', 'x')), ['BINANCE_API_KEY_X', 'BINANCE_API_SECRET_X']);
     assert.deepEqual(requiredCredentialEnv(exchange('hyperliquid', 'x', { user: 'HL_USER_X' })), ['HYPERLIQUID_PRIVATE_KEY_X'],
       'the optional main address is not required');
@@ -55,8 +55,8 @@ describe('loadCredentials', () => {
   });
 
   it('reads the variables the agent file names, trimming stray whitespace', () => {
-    const ex = exchange('binance', 'main', { api_key: 'BN_KEY_MAIN', api_secret: 'BN_SECRET_MAIN' });
-    const env = { BN_KEY_MAIN: ' api-key-value\n', BN_SECRET_MAIN: 'api-secret-value', BINANCE_API_KEY_MAIN: 'ignored' };
+    const ex = exchange('binance', 'main', { api_key: 'BINANCE_ALT_KEY_MAIN', api_secret: 'BINANCE_ALT_SECRET_MAIN' });
+    const env = { BINANCE_ALT_KEY_MAIN: ' api-key-value\n', BINANCE_ALT_SECRET_MAIN: 'api-secret-value', BINANCE_API_KEY_MAIN: 'ignored' };
     assert.deepEqual(loadCredentials('binance', ex, env), { apiKey: 'api-key-value', apiSecret: 'api-secret-value' });
   });
 
@@ -83,9 +83,9 @@ describe('loadCredentials', () => {
   });
 
   it('names the variable the agent file chose', () => {
-    const ex = exchange('binance', 'main', { api_secret: 'BN_SECRET_MAIN' });
+    const ex = exchange('binance', 'main', { api_secret: 'BINANCE_ALT_SECRET_MAIN' });
     const err = missing(() => loadCredentials('binance', ex, { BINANCE_API_KEY_MAIN: 'api-key-value' }));
-    assert.match(err.message, /set BN_SECRET_MAIN in the environment/);
+    assert.match(err.message, /set BINANCE_ALT_SECRET_MAIN in the environment/);
     assert.ok(!err.message.includes('api-key-value'));
   });
 
