@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DecisionMakerConfig } from '../arena-config/types';
 import { baselineDecisionMaker } from '../decisions/baselines';
+import { readApiKey } from '../decisions/llm/api-key';
 import { callModel } from '../decisions/llm/call-model';
 import { callCost } from '../decisions/llm/cost';
 import { parseReply } from '../decisions/llm/parse-reply';
@@ -10,6 +11,7 @@ import { LlmCallError, type PromptMessages } from '../decisions/llm/types';
 import { buildPrompt } from '../decisions/prompt/build-prompt';
 import type { DecisionInput, DecisionOutput } from '../decisions/types';
 import { performanceFeedback } from '../ledger/feedback';
+import { processSecrets } from '../secrets/known-secrets';
 import type { ActivityDeps } from './deps';
 
 export interface DecideInput extends DecisionInput {
@@ -54,11 +56,12 @@ export function createDecideActivities(deps: ActivityDeps) {
       }
       const feedback = await performanceFeedback(deps.db, input.agentId);
       const prompt = buildPrompt({ ...decisionInput, feedback }, { promptSections: decisionMaker.promptSections });
-      const apiKey = decisionMaker.apiKeyEnv ? process.env[decisionMaker.apiKeyEnv] : undefined;
       const context = Context.current();
       const record = callRecorder(deps, input, decisionMaker, prompt, context.info.attempt);
       let reply;
+      let apiKey: string | undefined;
       try {
+        apiKey = readApiKey(decisionMaker);
         reply = await callModel(decisionMaker, prompt, { apiKey, signal: context.cancellationSignal });
       } catch (err) {
         const failure = err instanceof LlmCallError ? err : new LlmCallError('network', err instanceof Error ? err.message : String(err));
@@ -70,10 +73,12 @@ export function createDecideActivities(deps: ActivityDeps) {
           ...(failure.retryAfterMs !== undefined && { nextRetryDelay: failure.retryAfterMs }),
         });
       }
-      const parsed = parseReply(reply.raw, input.market.map((m) => m.symbol));
+      // A reply is untrusted: a key it echoes (in any encoding) is gone before it is parsed, stored or returned.
+      const raw = processSecrets().with([apiKey]).redact(reply.raw);
+      const parsed = parseReply(raw, input.market.map((m) => m.symbol));
       const costUsd = callCost(decisionMaker, reply.tokensIn, reply.tokensOut);
       await record({
-        status: parsed.parsed ? 'ok' : 'unparseable', rawReply: reply.raw, decisions: parsed.decisions,
+        status: parsed.parsed ? 'ok' : 'unparseable', rawReply: raw, decisions: parsed.decisions,
         rejected: parsed.rejected, tokensIn: reply.tokensIn, tokensOut: reply.tokensOut, costUsd, latencyMs: reply.latencyMs,
       });
       return {

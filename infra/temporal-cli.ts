@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { GO_VARIABLES, childEnv } from './child-env';
 
 /** Newest CLI tag installable with plain `go install` (later tags carry a `replace` in go.mod). */
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
@@ -30,7 +31,7 @@ function goBinDirs(env: NodeJS.ProcessEnv): string[] {
   const dirs: string[] = [];
   const go = findOnPath('go', env);
   if (go) {
-    const out = spawnSync(go, ['env', 'GOBIN', 'GOPATH'], { env, encoding: 'utf8', timeout: 15_000 });
+    const out = spawnSync(go, ['env', 'GOBIN', 'GOPATH'], { env: childEnv(GO_VARIABLES, {}, env), encoding: 'utf8', timeout: 15_000 });
     if (out.status === 0) {
       const [gobin = '', gopath = ''] = out.stdout.split('\n').map((line) => line.trim());
       if (gobin) dirs.push(gobin);
@@ -81,7 +82,7 @@ export async function ensureTemporalCli(
   }
 
   log(`Temporal CLI not found; running: go install ${TEMPORAL_CLI_MODULE}`);
-  const output = await runStreaming(go, ['install', TEMPORAL_CLI_MODULE], { ...env, GOTOOLCHAIN: 'auto' }, log);
+  const output = await runStreaming(go, ['install', TEMPORAL_CLI_MODULE], childEnv(GO_VARIABLES, { GOTOOLCHAIN: 'auto' }, env), log);
   if (output.code !== 0) {
     throw new Error(`go install ${TEMPORAL_CLI_MODULE} failed (exit ${output.code}):\n${output.tail.join('\n')}`);
   }

@@ -8,6 +8,7 @@ import type { SearchAttributeType } from '@temporalio/common';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { ARENA_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { childEnv } from './child-env';
 
 const CLI_SEARCH_ATTRIBUTE_TYPE: Record<SearchAttributeType, string> = {
   KEYWORD: 'Keyword',
@@ -40,6 +41,8 @@ export interface TemporalDevServerOptions {
 export interface TemporalDevServer {
   address: string;
   uiUrl: string;
+  /** The server process (for diagnostics and tests). */
+  pid: number | null;
   stop(): Promise<void>;
 }
 
@@ -95,6 +98,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   const child = spawn(opts.cliPath, devServerArgs({ ...opts, ip, port, uiPort }), {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
+    env: childEnv(), // none of the arena's keys
   });
   const stderrTail: string[] = [];
   readline.createInterface({ input: child.stdout! }).on('line', log);
@@ -159,7 +163,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
     await Promise.race([exited, sleep(250)]);
   }
 
-  return { address, uiUrl: `http://${ip}:${uiPort}`, stop };
+  return { address, uiUrl: `http://${ip}:${uiPort}`, pid: child.pid ?? null, stop };
 }
 
 async function frontendAnswers(address: string): Promise<boolean> {

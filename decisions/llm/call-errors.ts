@@ -5,6 +5,7 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { processSecrets } from '../../secrets/known-secrets';
 import { LlmCallError, type LlmErrorKind } from './types';
 
 const MAX_MESSAGE_CHARS = 500;
@@ -74,26 +75,11 @@ export function retryAfterMs(headers: unknown, now: number = Date.now()): number
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
-/** Caps a message and removes the key, its URL-encoded form, bearer tokens, and words sharing its ends. */
+/** Caps a message and removes the key in every form it may be echoed in, and any other secret of the process. */
 export function safeMessage(message: string, apiKey: string | undefined): string {
-  let text = scrubSecret(message, apiKey).replace(/\s+/g, ' ').trim();
+  let text = processSecrets().with([apiKey]).redact(message).replace(/\s+/g, ' ').trim();
   if (text.length > MAX_MESSAGE_CHARS) text = `${text.slice(0, MAX_MESSAGE_CHARS)}… (${text.length} chars)`;
   return text;
-}
-
-export function scrubSecret(text: string, secret: string | undefined): string {
-  let out = text.replace(/(Bearer\s+)[^\s"',;]+/gi, '$1[redacted]');
-  if (!secret || secret.length < 4) return out;
-  for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) {
-    out = out.split(form).join('[redacted]');
-  }
-  // Partial echoes ("Incorrect API key provided: sk-abc***wxyz"): any word holding the key's first or
-  // last 8 characters.
-  if (secret.length >= 16) {
-    const ends = [secret.slice(0, 8), secret.slice(-8)];
-    out = out.replace(/[^\s"'`,;()<>[\]{}]+/g, (word) => (ends.some((end) => word.includes(end)) ? '[redacted]' : word));
-  }
-  return out;
 }
 
 const SDK_ERROR_CLASSES = {

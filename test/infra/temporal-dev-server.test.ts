@@ -71,6 +71,20 @@ describe('Temporal dev server', function () {
     assert.equal(description.runId, handle.firstExecutionRunId);
   });
 
+  it('starts the server with none of the arena\'s secrets in its environment', async () => {
+    const secret = `sk-child-env-test-${Math.random().toString(36).slice(2)}`;
+    const saved = { ...process.env };
+    Object.assign(process.env, { API_TOKEN: secret, OPENAI_API_KEY: secret, BINANCE_API_SECRET_MAIN: secret, DATABASE_URL: `postgres://u:${secret}@h/db` });
+    try {
+      const { server } = await start({ dbFile: path.join(dir, 'env.db') });
+      const environ = fs.readFileSync(`/proc/${server.pid}/environ`, 'utf8').split('\0');
+      assert.ok(environ.some((v) => v.startsWith('PATH=')), 'PATH is passed');
+      assert.ok(!environ.some((v) => v.includes(secret)), `a secret reached the child: ${environ.filter((v) => v.includes(secret)).map((v) => v.split('=')[0]).join(', ')}`);
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('fails fast, saying so, when the port is taken', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
