@@ -1,28 +1,31 @@
 /**
  * The API as its own process (production: behind a proxy, beside any number of workers).
- * Needs TEMPORAL_ADDRESS and DATABASE_URL; API_HOST / API_PORT default to 0.0.0.0:8000.
+ * Needs TEMPORAL_ADDRESS and DATABASE_URL (and the TEMPORAL_TLS_* variables of infra/temporal-access.ts on a
+ * cluster with TLS); API_HOST / API_PORT default to 127.0.0.1:8000.
  * API_TOKEN (control; reads too with API_READ_TOKEN_REQUIRED=true) and API_CORS_ORIGINS: see auth.ts.
  * WebSocket: ws://<host>/ws/agents/<id> (websocket.ts).
  */
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { createDb } from '../db/connect';
+import { connectionOptions, temporalAccessFromEnv } from '../infra/temporal-access';
 import { createApp } from './app';
 import { authFromEnv } from './auth';
 import { attachWebSocket } from './websocket';
 
 async function main(): Promise<void> {
   const auth = authFromEnv();
-  const address = process.env.TEMPORAL_ADDRESS;
+  const access = temporalAccessFromEnv();
   const databaseUrl = process.env.DATABASE_URL;
-  if (!address || !databaseUrl) throw new Error('TEMPORAL_ADDRESS and DATABASE_URL must be set for a standalone API');
-  const connection = await Connection.connect({ address });
+  if (!access.address || !databaseUrl) throw new Error('TEMPORAL_ADDRESS and DATABASE_URL must be set for a standalone API');
+  const connection = await Connection.connect(connectionOptions(access));
   const db = createDb(databaseUrl);
-  const temporal = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+  const temporal = new Client({ connection, namespace: access.namespace });
   const port = Number(process.env.API_PORT ?? 8000);
   const app = createApp({ db, temporal }, { auth });
-  const ws = attachWebSocket(app, { db });
-  const server = serve({ fetch: app.fetch, hostname: process.env.API_HOST ?? '0.0.0.0', port });
+  const ws = attachWebSocket(app, { db, auth });
+  // Loopback unless API_HOST opts into other interfaces (README: what that exposes).
+  const server = serve({ fetch: app.fetch, hostname: process.env.API_HOST ?? '127.0.0.1', port });
   ws.injectWebSocket(server);
   console.log(`API on :${port}${auth.apiToken ? '' : ' (control disabled: set API_TOKEN)'}`);
   const stop = async () => {

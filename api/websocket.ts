@@ -9,6 +9,13 @@
  *
  * Anything wrong (malformed JSON, unknown action or agent, too many subscriptions, too large, too
  * many messages) is answered with {"type":"error","data":{"message":...}} and the socket stays open.
+ *
+ * Who may connect: a browser page only from the API's own origin or an origin in API_CORS_ORIGINS
+ * (other Origins get 403), at most `maxConnectionsPerClient` sockets per remote address (429), and when
+ * reads need the token (API_READ_TOKEN_REQUIRED=true), only with API_TOKEN, given either as the
+ * subprotocols `arena.v1, bearer.<token>` (`new WebSocket(url, ['arena.v1', 'bearer.' + token])`; the
+ * server answers `arena.v1`, never the token) or as the first message {"action":"auth","token":"..."}
+ * within 5 s. Never in the URL: URLs end up in logs. Until then nothing is subscribed or sent.
  * The server pings every socket (protocol ping) and drops one that missed a pong; a socket that
  * cannot keep up with its messages is closed (1013) rather than buffered without bound.
  */
@@ -19,10 +26,16 @@ import type { Hono } from 'hono';
 import type { WSContext } from 'hono/ws';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
+import { z } from 'zod';
+import { type AuthOptions, tokenMatches } from './auth';
 import { CycleFeed, type FeedMessage } from './cycle-feed';
 
 export interface WebSocketLimits {
   maxConnections: number;
+  /** Sockets per remote address. */
+  maxConnectionsPerClient: number;
+  /** A socket that must authenticate by message and has not within this long is closed (4401). */
+  authTimeoutMs: number;
   maxSubscriptionsPerSocket: number;
   /** Client messages longer than this get an error message. */
   maxMessageBytes: number;
@@ -37,6 +50,8 @@ export interface WebSocketLimits {
 
 export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = {
   maxConnections: 1_000,
+  maxConnectionsPerClient: 20,
+  authTimeoutMs: 5_000,
   maxSubscriptionsPerSocket: 20,
   maxMessageBytes: 4_096,
   maxFrameBytes: 64 * 1024,
@@ -47,6 +62,8 @@ export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = {
 
 export interface WebSocketDeps {
   db: Kysely<Database>;
+  /** The API's tokens and CORS origins (auth.ts); default: reads open, same-origin browsers only. */
+  auth?: AuthOptions;
   /** A feed to share; by default one is made (and closed by `close()`). */
   feed?: CycleFeed;
   /** Poll interval of the feed made here. */
@@ -73,6 +90,12 @@ interface RawSocket {
 interface Client {
   ws: WSContext;
   raw: RawSocket;
+  /** Remote address, for the per-client cap. */
+  address: string;
+  /** False until a socket that must show the token has shown it. */
+  authenticated: boolean;
+  /** Subscribed once authenticated. */
+  initialAgent: string;
   /** Agent id -> stops its messages. */
   subscriptions: Map<string, () => void>;
   /** Subscriptions waiting for the database; `cancelled` when unsubscribed meanwhile. */
@@ -85,15 +108,34 @@ interface Client {
 
 const AGENT_ID = /^[A-Za-z0-9_.:-]{1,200}$/;
 const OPEN = 1;
+const SUBPROTOCOL = 'arena.v1';
+const TOKEN_PROTOCOL_PREFIX = 'bearer.';
+/** Close code for "unauthorized" (the 4000-4999 range is the application's). */
+const UNAUTHORIZED = 4401;
+
+const agentIdField = z.string({ error: 'needs "agent_id": an agent id' }).regex(AGENT_ID, { error: 'needs "agent_id": an agent id' });
+/** Every message a client may send; anything else gets an error message, never an exception. */
+const ClientMessage = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('auth'), token: z.string({ error: 'needs "token": the API token' }).max(4096) }),
+  z.object({ action: z.literal('subscribe'), agent_id: agentIdField }),
+  z.object({ action: z.literal('unsubscribe'), agent_id: agentIdField }),
+  z.object({ action: z.literal('ping') }),
+]);
+type ClientMessage = z.infer<typeof ClientMessage>;
 
 export function attachWebSocket(app: Hono<any, any, any>, deps: WebSocketDeps): AttachedWebSocket {
   const limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...deps.limits };
+  const auth = deps.auth ?? {};
+  const perAddress = new Map<string, number>();
   const onError = deps.onError ?? ((err: unknown) => console.error('websocket:', err));
   const ownFeed = !deps.feed;
   const feed = deps.feed ?? new CycleFeed(deps.db, { intervalMs: deps.pollIntervalMs, onError });
   const nodeWs = createNodeWebSocket({ app });
-  // node-ws makes its server without options: cap the frame size before anything is buffered.
-  (nodeWs.wss as { options: { maxPayload: number } }).options.maxPayload = limits.maxFrameBytes;
+  // node-ws makes its server without options: cap the frame size before anything is buffered, and
+  // answer the arena's subprotocol only (ws would otherwise echo the first one offered: the token).
+  const serverOptions = (nodeWs.wss as { options: { maxPayload: number; handleProtocols?: (p: Set<string>) => string | false } }).options;
+  serverOptions.maxPayload = limits.maxFrameBytes;
+  serverOptions.handleProtocols = (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false);
   const clients = new Set<Client>();
   let upgrading = 0;
   let closing = false;
@@ -180,25 +222,42 @@ export function attachWebSocket(app: Hono<any, any, any>, deps: WebSocketDeps): 
     } catch {
       return error(client, 'malformed JSON');
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      return error(client, 'expected an object such as {"action":"subscribe","agent_id":"..."}');
+    const problem = shapeProblem(parsed);
+    if (problem) return error(client, problem);
+    const message = ClientMessage.safeParse(parsed);
+    if (!message.success) return error(client, message.error.issues[0]?.message ?? 'invalid message');
+    handle(client, message.data);
+  }
+
+  function handle(client: Client, message: ClientMessage): void {
+    if (!client.authenticated) {
+      if (message.action !== 'auth' || !auth.apiToken || !tokenMatches(message.token, auth.apiToken)) {
+        client.ws.close(UNAUTHORIZED, 'unauthorized: send {"action":"auth","token":"<API_TOKEN>"} first');
+        return;
+      }
+      client.authenticated = true;
+      send(client, { type: 'authenticated', data: {} });
+      subscribeInitial(client);
+      return;
     }
-    const { action, agent_id: agentId } = parsed as { action?: unknown; agent_id?: unknown };
-    if (action === 'ping') return send(client, { type: 'pong', data: { timestamp: new Date().toISOString() } });
-    if (action !== 'subscribe' && action !== 'unsubscribe') {
-      return error(client, `unknown action ${JSON.stringify(String(action).slice(0, 40))}: use subscribe, unsubscribe or ping`);
+    switch (message.action) {
+      case 'auth': return send(client, { type: 'authenticated', data: {} });
+      case 'ping': return send(client, { type: 'pong', data: { timestamp: new Date().toISOString() } });
+      case 'subscribe': return void subscribe(client, message.agent_id);
+      case 'unsubscribe': return unsubscribe(client, message.agent_id);
     }
-    if (typeof agentId !== 'string' || !AGENT_ID.test(agentId)) {
-      return error(client, `"${action}" needs "agent_id": an agent id`);
-    }
-    if (action === 'subscribe') void subscribe(client, agentId);
-    else unsubscribe(client, agentId);
+  }
+
+  function subscribeInitial(client: Client): void {
+    if (AGENT_ID.test(client.initialAgent)) void subscribe(client, client.initialAgent);
+    else error(client, `no agent "${client.initialAgent.slice(0, 200)}"`);
   }
 
   function drop(client: Client): void {
     if (client.closed) return;
     client.closed = true;
     clients.delete(client);
+    release(client.address);
     for (const stop of client.subscriptions.values()) stop();
     client.subscriptions.clear();
     for (const pending of client.pending.values()) pending.cancelled = true;
@@ -212,11 +271,30 @@ export function attachWebSocket(app: Hono<any, any, any>, deps: WebSocketDeps): 
     if (closing || clients.size + upgrading >= limits.maxConnections) {
       return c.json({ success: false, data: null, error: 'too many WebSocket connections; try again later' }, 503);
     }
+    if (!originAllowed(c.req.header('origin'), c.req.header('host'), auth.corsOrigins ?? [])) {
+      return c.json({ success: false, data: null, error: 'this Origin may not open the feed (see API_CORS_ORIGINS)' }, 403);
+    }
+    const offered = (c.req.header('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    const offeredToken = offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))?.slice(TOKEN_PROTOCOL_PREFIX.length);
+    const needsToken = !!auth.readTokenRequired;
+    if (needsToken && !auth.apiToken) {
+      return c.json({ success: false, data: null, error: 'reads need a token but none is configured: set API_TOKEN' }, 503);
+    }
+    if (offeredToken !== undefined && !(auth.apiToken && tokenMatches(offeredToken, auth.apiToken))) {
+      return c.json({ success: false, data: null, error: 'wrong token' }, 401);
+    }
+    const address = remoteAddress(c);
+    if ((perAddress.get(address) ?? 0) >= limits.maxConnectionsPerClient) {
+      return c.json({ success: false, data: null, error: `at most ${limits.maxConnectionsPerClient} WebSocket connections per client` }, 429);
+    }
     const agentId = c.req.param('id') ?? '';
     upgrading += 1;
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     let counted = true;
+    let opened = false;
     const settle = () => {
       if (counted) upgrading -= 1;
+      if (counted && !opened) release(address);
       counted = false;
     };
     // The upgrade happens after this response; a connection that never completes gives its slot back.
@@ -224,23 +302,37 @@ export function attachWebSocket(app: Hono<any, any, any>, deps: WebSocketDeps): 
     let client: Client | undefined;
     return nodeWs.upgradeWebSocket(c, {
       onOpen(_event, ws) {
+        opened = true;
         settle();
         const raw = ws.raw as RawSocket;
-        const opened: Client = {
-          ws, raw, subscriptions: new Map(), pending: new Map(), alive: true, closed: false, windowStart: Date.now(), windowCount: 0,
+        const fresh: Client = {
+          ws, raw, address, authenticated: !needsToken || offeredToken !== undefined, initialAgent: agentId,
+          subscriptions: new Map(), pending: new Map(), alive: true, closed: false, windowStart: Date.now(), windowCount: 0,
         };
-        client = opened;
-        clients.add(opened);
-        raw.on('pong', () => { opened.alive = true; });
+        client = fresh;
+        clients.add(fresh);
+        raw.on('pong', () => { fresh.alive = true; });
         if (closing) {
           ws.close(1001, 'server shutting down');
           return;
         }
-        if (AGENT_ID.test(agentId)) void subscribe(opened, agentId);
-        else error(opened, `no agent "${agentId.slice(0, 200)}"`);
+        if (fresh.authenticated) {
+          subscribeInitial(fresh);
+          return;
+        }
+        setTimeout(() => {
+          if (!fresh.authenticated && !fresh.closed) ws.close(UNAUTHORIZED, 'unauthorized: no token');
+        }, limits.authTimeoutMs).unref();
       },
       onMessage(event) {
-        if (client) onMessage(client, event.data);
+        if (!client) return;
+        try {
+          onMessage(client, event.data);
+        } catch (err) {
+          // A bug here must cost the client a message, never the process a stack trace per frame.
+          onError(err);
+          error(client, 'could not handle that message');
+        }
       },
       onClose() {
         if (client) drop(client);
@@ -252,6 +344,12 @@ export function attachWebSocket(app: Hono<any, any, any>, deps: WebSocketDeps): 
       },
     });
   });
+
+  function release(address: string): void {
+    const left = (perAddress.get(address) ?? 1) - 1;
+    if (left > 0) perAddress.set(address, left);
+    else perAddress.delete(address);
+  }
 
   const heartbeat = setInterval(() => {
     for (const client of clients) {
@@ -293,4 +391,38 @@ export function attachWebSocket(app: Hono<any, any, any>, deps: WebSocketDeps): 
       if (ownFeed) await feed.close();
     },
   };
+}
+
+/**
+ * A browser sends Origin: the page's own origin (same host as the request) and the configured CORS
+ * origins may open the feed; any other page may not (cross-site WebSocket hijacking). Clients that are
+ * not browsers send no Origin.
+ */
+function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  if (allowed.includes('*') || allowed.includes(origin.replace(/\/+$/, ''))) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** The peer's address as @hono/node-server hands it over (`c.env.incoming`). */
+function remoteAddress(c: { env: unknown }): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+const ACTIONS = ['subscribe', 'unsubscribe', 'ping', 'auth'];
+
+/** What is wrong with a message's outline (not an object, no known action), in words a client can act on. */
+function shapeProblem(parsed: unknown): string | null {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return 'expected an object such as {"action":"subscribe","agent_id":"..."}';
+  }
+  const action = (parsed as { action?: unknown }).action;
+  if (typeof action === 'string' && ACTIONS.includes(action)) return null;
+  const shown = typeof action === 'string' ? JSON.stringify(action.slice(0, 40)) : `of type ${action === null ? 'null' : typeof action}`;
+  return `unknown action ${shown}: use subscribe, unsubscribe, ping or auth`;
 }

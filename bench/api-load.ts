@@ -10,7 +10,9 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { sql, type Kysely } from 'kysely';
-import { analyticsRoutes } from '../api/analytics-routes';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { cachedAnalytics } from '../analytics/cache';
+import { agentAnalyticsRoutes, leaderboardRoutes } from '../api/routes/analytics';
 import { createDb, migrateToLatest } from '../db/connect';
 import type { Database } from '../db/schema';
 import { createTestDatabase } from '../test/support/database';
@@ -43,7 +45,10 @@ async function main(): Promise<void> {
     console.log(`loaded ${AGENTS} agents, ${(AGENTS * CYCLES_PER_AGENT).toLocaleString('en')} equity snapshots, `
       + `${(AGENTS * TRADES_PER_AGENT).toLocaleString('en')} trades in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-    const app = analyticsRoutes({ db });
+    const reader = cachedAnalytics(db);
+    const app = new OpenAPIHono();
+    app.route('/api/agents', agentAnalyticsRoutes(reader));
+    app.route('/api/leaderboard', leaderboardRoutes(reader));
     const port = await new Promise<number>((resolve) => {
       server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => resolve(info.port));
     });

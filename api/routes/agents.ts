@@ -1,139 +1,22 @@
 /**
  * What the agents did, from Postgres (the seed's response models, §3.2): list, status, account,
- * positions, decision log, equity curve, trades. Status comes from Temporal (agent-status.ts).
+ * positions, decision log, equity curve, trades, config. Status comes from Temporal (agent-state.ts).
+ * Mounted at /api/agents.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Kysely, Selectable } from 'kysely';
-import type { AgentsTable, CycleRow, Database, TradeRow } from '../db/schema';
-import type { AccountView } from '../decisions/types';
-import type { VenuePosition } from '../venues/venue';
-import { LiveStateSchema, agentStatus, type AgentStatusInfo } from './agent-status';
-import type { ApiDeps } from './app';
-import { AgentIdParam, errors, findAgent, listQuery, noAgent, ok, okJson } from './envelope';
-
-type AgentRow = Selectable<AgentsTable>;
-type EquityRow = Selectable<Database['equity_snapshots']>;
-
-// ---------------------------------------------------------------------------------------------
-// Response models.
-
-const isoTime = z.string().openapi({ format: 'date-time' });
-
-export const AgentSummarySchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  status: z.string().openapi({ description: 'running | paused | stopped | finished | failed | not_started' }),
-  status_reason: z.string().nullable(),
-  uptime: z.number().int().openapi({ description: 'Seconds since the workflow started' }),
-  cycle_count: z.number().int(),
-  last_decision_time: isoTime.nullable(),
-  last_cycle_status: z.string().nullable(),
-  venue: z.string(),
-  account: z.string(),
-  equity: z.number(),
-  initial_balance: z.number(),
-  return_pct: z.number(),
-  config: z.object({ model: z.string(), provider: z.string(), trading_style: z.string().nullable() }),
-}).openapi('AgentStatus');
-
-export const AgentDetailSchema = AgentSummarySchema.extend({
-  state_source: z.enum(['workflow', 'database']).openapi({ description: 'workflow: a worker answered the live query; database: it did not in time' }),
-  live: LiveStateSchema.nullable(),
-}).openapi('AgentDetail');
-
-export const AccountSchema = z.object({
-  cycle: z.number().int(),
-  market_time: isoTime,
-  total_balance: z.number(),
-  available_balance: z.number(),
-  margin_used: z.number(),
-  unrealized_pnl: z.number(),
-  total_positions_value: z.number(),
-  used_percentage: z.number(),
-  initial_balance: z.number(),
-  return_pct: z.number(),
-}).openapi('AccountInfo');
-
-export const PositionSchema = z.object({
-  symbol: z.string(),
-  side: z.enum(['long', 'short']),
-  position_amt: z.number(),
-  entry_price: z.number(),
-  mark_price: z.number(),
-  unrealized_profit: z.number(),
-  pnl_percentage: z.number(),
-  leverage: z.number(),
-  liquidation_price: z.number(),
-  margin_type: z.enum(['cross', 'isolated']),
-  margin: z.number(),
-  opened_at: isoTime,
-}).openapi('Position');
-
-const json = (description: string) => z.unknown().openapi({ description });
-
-export const DecisionLogSchema = z.object({
-  cycle: z.number().int(),
-  agent_id: z.string(),
-  status: z.enum(['ok', 'failed']),
-  timestamp: isoTime,
-  market_time: isoTime.nullable(),
-  duration_ms: z.number().int(),
-  summary: z.string(),
-  account: z.object({
-    total_balance: z.number(), available_balance: z.number(), margin_used: z.number(), unrealized_pnl: z.number(),
-  }).nullable(),
-  positions: z.array(json('A position as the decision maker saw it (with its stop-loss and take-profit)')),
-  market_data: z.array(json('A symbol snapshot: price, changes, funding, 3m and 4h indicators')),
-  closed_trades: z.array(json('A position the venue closed since the last cycle (stop-loss, take-profit, liquidation)')),
-  ai_reasoning: z.string().nullable(),
-  decisions: z.array(json('action, symbol, size, leverage, stop-loss, take-profit, confidence, reason')),
-  risk_verdicts: z.array(json('The risk engine on each decision: approved, resized, rejected, no_order, and why')),
-  execution_results: z.array(json('Each order: symbol, leg, client order id, status, quantity, price, fee')),
-  error: z.string().nullable(),
-  llm: json('The model call: provider, tokens, cost, latency, dropped decisions (null for rule-based agents)'),
-  llm_cost_usd: z.number(),
-}).openapi('DecisionLog');
-
-export const EquityPointSchema = z.object({
-  cycle: z.number().int(),
-  market_time: isoTime,
-  timestamp: isoTime,
-  equity: z.number(),
-  cash: z.number(),
-  margin: z.number(),
-  unrealized_pnl: z.number(),
-  positions: z.number().int(),
-}).openapi('EquityPoint');
-
-export const TradeSchema = z.object({
-  id: z.number().int(),
-  symbol: z.string(),
-  side: z.enum(['long', 'short']),
-  status: z.enum(['open', 'closed']),
-  quantity: z.number(),
-  leverage: z.number(),
-  margin: z.number(),
-  entry_price: z.number(),
-  exit_price: z.number().nullable(),
-  stop_loss: z.number().nullable(),
-  take_profit: z.number().nullable(),
-  opened_at: isoTime,
-  closed_at: isoTime.nullable(),
-  open_cycle: z.number().int(),
-  close_cycle: z.number().int().nullable(),
-  fees: z.number(),
-  funding: z.number(),
-  realized_pnl: z.number().nullable(),
-  pnl: z.number().nullable(),
-  return_on_margin_pct: z.number().nullable(),
-  close_reason: z.string().nullable(),
-}).openapi('Trade');
-
-// ---------------------------------------------------------------------------------------------
-// Routes.
+import type { AgentConfig } from '../../arena-config/types';
+import type { VenuePosition } from '../../venues/venue';
+import type { RouteDeps } from '../deps';
+import { AgentIdParam, errors, findAgent, listQuery, noAgent, ok, okJson, okSerialized, successBody } from '../envelope';
+import { TtlCache } from '../ttl-cache';
+import { publicConfig } from '../public-config';
+import {
+  AccountSchema, AgentConfigSchema, AgentDetailSchema, AgentSummarySchema, DecisionLogSchema, EquityPointSchema, PositionSchema,
+  TradeSchema, lastSnapshot, latestEquity, summarize, toAccount, toDecisionLog, toEquityPoint, toPosition, toTrade,
+} from '../views/agent-views';
 
 const agentGet = <S extends z.ZodType>(path: string, summary: string, data: S) => createRoute({
-  method: 'get', path: `/api/agents/{id}${path}`, tags: ['agents'], summary,
+  method: 'get', path: `/{id}${path}`, tags: ['agents'], summary,
   request: { params: AgentIdParam },
   responses: { ...okJson(data, summary), ...errors(400, 401, 404) },
 });
@@ -145,50 +28,69 @@ const TradesQuery = listQuery(100, 1000).safeExtend({
 });
 
 const listRoute = createRoute({
-  method: 'get', path: '/api/agents', tags: ['agents'], summary: 'List all agents',
+  method: 'get', path: '/', tags: ['agents'], summary: 'List all agents',
   responses: { ...okJson(z.array(AgentSummarySchema), 'Every agent with its status, cycle count, equity and return'), ...errors(401) },
 });
 const detailRoute = agentGet('', "An agent's status, with the workflow's live state when a worker answers in time", AgentDetailSchema);
 const accountRoute = agentGet('/account', 'Account balance after the last cycle (null before the first)', AccountSchema.nullable());
 const positionsRoute = agentGet('/positions', 'Open positions after the last cycle', z.array(PositionSchema));
 const decisionsRoute = createRoute({
-  method: 'get', path: '/api/agents/{id}/decisions', tags: ['agents'], summary: 'Decision log, newest first',
+  method: 'get', path: '/{id}/decisions', tags: ['agents'], summary: 'Decision log, newest first',
   request: { params: AgentIdParam, query: DecisionsQuery },
   responses: { ...okJson(z.array(DecisionLogSchema), 'Decision log, newest first'), ...errors(400, 401, 404) },
 });
 const equityRoute = createRoute({
-  method: 'get', path: '/api/agents/{id}/equity-history', tags: ['agents'],
+  method: 'get', path: '/{id}/equity-history', tags: ['agents'],
   summary: 'Equity curve: the newest `limit` points after skipping `offset`, oldest first',
   request: { params: AgentIdParam, query: EquityQuery },
   responses: { ...okJson(z.array(EquityPointSchema), 'Equity curve, oldest first'), ...errors(400, 401, 404) },
 });
+const configRoute = agentGet('/config', "The agent's current config (the workflow's own; the records' copy when no worker answers)", AgentConfigSchema);
 const tradesRoute = createRoute({
-  method: 'get', path: '/api/agents/{id}/trades', tags: ['agents'], summary: 'Trades, newest first (time range on the opening time)',
+  method: 'get', path: '/{id}/trades', tags: ['agents'], summary: 'Trades, newest first (time range on the opening time)',
   request: { params: AgentIdParam, query: TradesQuery },
   responses: { ...okJson(z.array(TradeSchema), 'Trades, newest first'), ...errors(400, 401, 404) },
 });
 
-export function agentRoutes({ db, temporal }: ApiDeps): OpenAPIHono {
+/** How long the list and an agent's status are reused: a dashboard polling it must not cost a query per viewer. */
+const STATUS_ANSWER_TTL_MS = 1_000;
+
+export function agentRoutes({ db, states }: RouteDeps): OpenAPIHono {
   const routes = new OpenAPIHono();
+  const answers = new TtlCache<string | null>(STATUS_ANSWER_TTL_MS);
 
   routes.openapi(listRoute, async (c) => {
-    const agents = await db.selectFrom('agents').selectAll().orderBy('id').execute();
-    const equity = await latestEquity(db, agents.map((a) => a.id));
-    return ok(c, await Promise.all(agents.map(async (a) => summarize(a, await agentStatus(temporal, a.id), equity.get(a.id)))));
+    const body = await answers.get(`list@${states.generation}`, async () => {
+      const agents = await db.selectFrom('agents').selectAll().orderBy('id').execute();
+      const equity = await latestEquity(db, agents.map((a) => a.id));
+      return successBody(await Promise.all(agents.map(async (a) => summarize(a, await states.status(a.id), equity.get(a.id)))));
+    });
+    return okSerialized<z.infer<typeof AgentSummarySchema>[]>(c, body!);
   });
 
   routes.openapi(detailRoute, async (c) => {
     const { id } = c.req.valid('param');
+    const body = await answers.get(`agent:${id}@${states.generation}`, async () => {
+      const agent = await findAgent(db, id);
+      if (!agent) return null;
+      const [equity, status] = await Promise.all([latestEquity(db, [id]), states.status(id, { live: true })]);
+      const summary = summarize(agent, status, equity.get(id));
+      return successBody({
+        ...summary,
+        cycle_count: Math.max(summary.cycle_count, status.live?.cycleNo ?? 0),
+        state_source: status.live ? 'workflow' as const : 'database' as const,
+        live: status.live && { ...status.live, config: publicConfig(status.live.config) },
+      });
+    });
+    return body === null ? noAgent(c, id) : okSerialized<z.infer<typeof AgentDetailSchema>>(c, body);
+  });
+
+  routes.openapi(configRoute, async (c) => {
+    const { id } = c.req.valid('param');
     const agent = await findAgent(db, id);
     if (!agent) return noAgent(c, id);
-    const [equity, status] = await Promise.all([latestEquity(db, [id]), agentStatus(temporal, id, { live: true })]);
-    const summary = summarize(agent, status, equity.get(id));
-    return ok(c, {
-      ...summary,
-      cycle_count: Math.max(summary.cycle_count, status.live?.cycleNo ?? 0),
-      state_source: status.live ? 'workflow' as const : 'database' as const,
-      live: status.live,
-    });
+    const live = await states.liveState(id);
+    return ok(c, publicConfig(live?.config ?? (agent.config as AgentConfig)));
   });
 
   routes.openapi(accountRoute, async (c) => {
@@ -243,100 +145,3 @@ export function agentRoutes({ db, temporal }: ApiDeps): OpenAPIHono {
   return routes;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Rows to response models (exported for the WebSocket messages, which carry the same models).
-
-async function latestEquity(db: Kysely<Database>, ids: string[]): Promise<Map<string, number>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('equity_snapshots').select(['agent_id', 'equity'])
-    .distinctOn('agent_id').where('agent_id', 'in', ids).orderBy('agent_id').orderBy('cycle_no', 'desc').execute();
-  return new Map(rows.map((r) => [r.agent_id, Number(r.equity)]));
-}
-
-const lastSnapshot = (db: Kysely<Database>, agentId: string) => db.selectFrom('equity_snapshots').selectAll()
-  .where('agent_id', '=', agentId).orderBy('cycle_no', 'desc').limit(1).executeTakeFirst();
-
-function summarize(a: AgentRow, status: AgentStatusInfo, equity: number | undefined) {
-  const config = a.config as { strategy?: { tradingStyle?: string } };
-  const initial = Number(a.initial_balance);
-  return {
-    id: a.id,
-    name: a.name,
-    status: status.status,
-    status_reason: status.reason,
-    uptime: status.startedAt ? Math.max(0, Math.round((Date.now() - status.startedAt.getTime()) / 1000)) : 0,
-    cycle_count: a.cycle_count,
-    last_decision_time: a.last_cycle_at?.toISOString() ?? null,
-    last_cycle_status: a.last_cycle_status,
-    venue: a.venue,
-    account: a.account,
-    equity: equity ?? initial,
-    initial_balance: initial,
-    return_pct: ((equity ?? initial) / initial - 1) * 100,
-    config: { model: a.model, provider: a.provider, trading_style: config.strategy?.tradingStyle ?? null },
-  };
-}
-
-export function toAccount(snap: EquityRow, initialBalance: number): z.infer<typeof AccountSchema> {
-  const positions = snap.positions as VenuePosition[];
-  const equity = Number(snap.equity);
-  const margin = Number(snap.margin);
-  return {
-    cycle: snap.cycle_no,
-    market_time: snap.market_time.toISOString(),
-    total_balance: equity,
-    available_balance: Number(snap.cash),
-    margin_used: margin,
-    unrealized_pnl: Number(snap.unrealized_pnl),
-    total_positions_value: positions.reduce((s, p) => s + p.quantity * p.markPrice, 0),
-    used_percentage: equity > 0 ? (margin / equity) * 100 : 0,
-    initial_balance: initialBalance,
-    return_pct: (equity / initialBalance - 1) * 100,
-  };
-}
-
-export function toPosition(p: VenuePosition): z.infer<typeof PositionSchema> {
-  return {
-    symbol: p.symbol, side: p.side, position_amt: p.quantity, entry_price: p.entryPrice, mark_price: p.markPrice,
-    unrealized_profit: p.unrealizedPnl, pnl_percentage: p.margin > 0 ? (p.unrealizedPnl / p.margin) * 100 : 0,
-    leverage: p.leverage, liquidation_price: p.liquidationPrice, margin_type: p.marginType, margin: p.margin,
-    opened_at: new Date(p.openedAt).toISOString(),
-  };
-}
-
-export function toDecisionLog(r: CycleRow): z.infer<typeof DecisionLogSchema> {
-  const input = r.input as { account?: AccountView; positions?: unknown[]; market?: unknown[]; closedTrades?: unknown[] };
-  return {
-    cycle: r.cycle_no, agent_id: r.agent_id, status: r.status, timestamp: r.finished_at.toISOString(),
-    market_time: r.market_time?.toISOString() ?? null, duration_ms: r.duration_ms, summary: r.summary,
-    account: input.account ? {
-      total_balance: input.account.equity, available_balance: input.account.available,
-      margin_used: input.account.marginUsed, unrealized_pnl: input.account.unrealizedPnl,
-    } : null,
-    positions: input.positions ?? [], market_data: input.market ?? [], closed_trades: input.closedTrades ?? [],
-    ai_reasoning: r.reasoning, decisions: r.decisions as unknown[], risk_verdicts: r.risk_verdicts as unknown[],
-    execution_results: r.executions as unknown[], error: r.error, llm: r.llm ?? null, llm_cost_usd: Number(r.llm_cost_usd),
-  };
-}
-
-export function toEquityPoint(r: EquityRow): z.infer<typeof EquityPointSchema> {
-  return {
-    cycle: r.cycle_no, market_time: r.market_time.toISOString(), timestamp: r.recorded_at.toISOString(),
-    equity: Number(r.equity), cash: Number(r.cash), margin: Number(r.margin),
-    unrealized_pnl: Number(r.unrealized_pnl), positions: r.position_count,
-  };
-}
-
-export function toTrade(t: TradeRow): z.infer<typeof TradeSchema> {
-  const num = (v: string | null): number | null => (v === null ? null : Number(v));
-  return {
-    id: Number(t.id), symbol: t.symbol, side: t.side, status: t.status, quantity: Number(t.quantity),
-    leverage: t.leverage, margin: Number(t.margin), entry_price: Number(t.entry_price),
-    exit_price: num(t.exit_price), stop_loss: num(t.stop_loss), take_profit: num(t.take_profit),
-    opened_at: t.opened_at.toISOString(), closed_at: t.closed_at?.toISOString() ?? null,
-    open_cycle: t.open_cycle, close_cycle: t.close_cycle, fees: Number(t.fees), funding: Number(t.funding),
-    realized_pnl: num(t.realized_pnl), pnl: num(t.pnl),
-    return_on_margin_pct: t.pnl === null ? null : (Number(t.pnl) / Number(t.margin)) * 100,
-    close_reason: t.close_reason,
-  };
-}

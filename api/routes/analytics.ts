@@ -1,16 +1,16 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { Kysely } from 'kysely';
-import { cachedAnalytics } from '../analytics/cache';
-import type { Database } from '../db/schema';
-import { AgentIdParam, errors, noAgent, ok, okJson, validationHook } from './envelope';
+import { cachedAnalytics } from '../../analytics/cache';
+import { AgentIdParam, errors, noAgent, okJson, okSerialized, successBody, validationHook } from '../envelope';
 
 /**
  * Performance, analytics and the leaderboard, read through a cache that a new equity snapshot
- * invalidates (`analytics/cache.ts`). Absolute paths: mount with `app.route('/', analyticsRoutes(deps))`.
+ * invalidates (`analytics/cache.ts`). Two groups: per agent (mounted at /api/agents) and the
+ * leaderboard (mounted at /api/leaderboard), sharing one reader.
  */
-export function analyticsRoutes(deps: { db: Kysely<Database> }): OpenAPIHono {
-  const reader = cachedAnalytics(deps.db);
+export type AnalyticsReader = ReturnType<typeof cachedAnalytics>;
+
+export function agentAnalyticsRoutes(reader: AnalyticsReader): OpenAPIHono {
   const app = new OpenAPIHono({ defaultHook: validationHook });
 
   app.openapi(performanceRoute, async (c) => {
@@ -26,7 +26,11 @@ export function analyticsRoutes(deps: { db: Kysely<Database> }): OpenAPIHono {
     const data = await reader.analytics(id, range);
     return data ? okCached(c, data) : noAgent(c, id);
   });
+  return app;
+}
 
+export function leaderboardRoutes(reader: AnalyticsReader): OpenAPIHono {
+  const app = new OpenAPIHono({ defaultHook: validationHook });
   app.openapi(leaderboardRoute, async (c) => okCached(c, await reader.leaderboard()));
   return app;
 }
@@ -39,9 +43,8 @@ const serialized = new WeakMap<object, string>();
  */
 function okCached<T extends object>(c: Context, data: T) {
   let body = serialized.get(data);
-  if (body === undefined) serialized.set(data, (body = JSON.stringify({ success: true, data, error: null })));
-  // The very bytes `ok` would send, so typed as its answer (the route's response schema checks `data`).
-  return c.body(body, 200, { 'content-type': 'application/json' }) as unknown as ReturnType<typeof ok<T>>;
+  if (body === undefined) serialized.set(data, (body = successBody(data)));
+  return okSerialized<T>(c, body);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,21 +193,21 @@ const LeaderboardEntry = z.object({
 // Routes
 
 const performanceRoute = createRoute({
-  method: 'get', path: '/api/agents/{id}/performance', tags: ['analytics'],
+  method: 'get', path: '/{id}/performance', tags: ['analytics'],
   summary: "The agent's performance metrics over a time range (all time by default)",
   request: { params: AgentIdParam, query: RangeQuery },
   responses: { ...okJson(PerformanceMetrics, 'Performance metrics'), ...errors(400, 404) },
 });
 
 const analyticsRoute = createRoute({
-  method: 'get', path: '/api/agents/{id}/analytics', tags: ['analytics'],
+  method: 'get', path: '/{id}/analytics', tags: ['analytics'],
   summary: 'Detail: by symbol, by close reason, long vs short, daily PnL, worst drawdowns',
   request: { params: AgentIdParam, query: RangeQuery },
   responses: { ...okJson(AgentAnalytics, 'Detailed analytics'), ...errors(400, 404) },
 });
 
 const leaderboardRoute = createRoute({
-  method: 'get', path: '/api/leaderboard', tags: ['analytics'],
+  method: 'get', path: '/', tags: ['analytics'],
   summary: 'Every agent ranked by return: PnL, Sharpe, max drawdown, win rate, trades, model cost',
   responses: okJson(z.array(LeaderboardEntry), 'Highest return first'),
 });

@@ -1,144 +1,26 @@
 /**
- * Everything the API asks of an agent's workflow: its status (the workflow description, answered by
- * the server without any worker), its live state (the `getState` query, only if a worker answers
- * quickly) and control (signals `pause`/`resume`/`stop`, updates `runCycleNow`/`updateConfig`).
+ * Control of a running agent, mounted at /api/agents: signals `pause`/`resume`/`stop`, updates
+ * `runCycleNow`/`updateConfig`. Every non-GET route of this group needs the control token (the
+ * middleware is the group's, so a route added here is protected without further thought).
  */
 import { randomUUID } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import {
-  WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage, type Client,
-} from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { ConfigError, validateAgentConfig } from '../arena-config/schema';
-import type { AgentConfig } from '../arena-config/types';
+import { ConfigChangeRefused, RUNTIME_FIELDS, checkConfigChange } from '../../arena-config/runtime-changes';
+import { ConfigError } from '../../arena-config/schema';
+import type { AgentConfig } from '../../arena-config/types';
 import {
-  agentWorkflowId, getStateQuery, pauseSignal, resumeSignal, runCycleNowUpdate, stopSignal, updateConfigUpdate,
-  type AgentStateView,
-} from '../workflows/definitions';
-import { AgentStatusAttr } from '../workflows/search-attributes';
-import type { ApiDeps, ApiOptions } from './app';
-import { requireControlToken } from './auth';
-import { AgentIdParam, envelope, errors, fail, findAgent, noAgent, ok, okAs, okJson } from './envelope';
-
-// ---------------------------------------------------------------------------------------------
-// Status and live state.
-
-export interface AgentStatusInfo {
-  /** running | paused | stopped | finished | failed | not_started */
-  status: string;
-  reason: string | null;
-  startedAt: Date | null;
-  /** The workflow's own view, when a worker answered the query in time. */
-  live: AgentStateView | null;
-}
-
-const QUERY_TIMEOUT_MS = 2000;
-
-/**
- * Status from the workflow description, which the server answers without any worker; the live state
- * through the `getState` query only when asked, and only if a worker answers within a short timeout.
- */
-export async function agentStatus(client: Client, agentId: string, opts: { live?: boolean } = {}): Promise<AgentStatusInfo> {
-  const handle = client.workflow.getHandle(agentWorkflowId(agentId));
-  let description;
-  try {
-    description = await handle.describe();
-  } catch {
-    return { status: 'not_started', reason: null, startedAt: null, live: null };
-  }
-  const workflowStatus = description.status.name;
-  let status: string;
-  if (workflowStatus === 'RUNNING') {
-    status = (description.typedSearchAttributes.get(AgentStatusAttr) ?? 'RUNNING').toLowerCase();
-  } else if (workflowStatus === 'COMPLETED') {
-    status = 'stopped';
-  } else {
-    status = workflowStatus === 'CONTINUED_AS_NEW' ? 'running' : 'failed';
-  }
-  const live = opts.live && workflowStatus === 'RUNNING'
-    ? await within(QUERY_TIMEOUT_MS, handle.query(getStateQuery)).then((r) => (r.done ? r.value : null), () => null)
-    : null;
-  if (live) status = live.status.toLowerCase();
-  return { status, reason: live?.pauseReason ?? null, startedAt: description.startTime, live: live && { ...live, config: publicConfig(live.config) } };
-}
-
-/** `promise`'s outcome if it settles within `ms`; a late rejection is swallowed, never unhandled. */
-async function within<T>(ms: number, promise: Promise<T>): Promise<{ done: true; value: T } | { done: false }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<{ done: false }>((resolve) => { timer = setTimeout(() => resolve({ done: false }), ms); });
-  promise.catch(() => undefined);
-  try {
-    return await Promise.race([promise.then((value) => ({ done: true as const, value })), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * The config as the API shows it. AgentConfig holds no secret (keys are variable NAMES), but a base
- * URL could carry credentials someone typed into it: those parts are masked.
- */
-export function publicConfig(config: AgentConfig): AgentConfig {
-  const baseUrl = config.decisionMaker?.baseUrl;
-  if (!baseUrl) return config;
-  return { ...config, decisionMaker: { ...config.decisionMaker, baseUrl: maskUrl(baseUrl) } };
-}
-
-function maskUrl(text: string): string {
-  try {
-    const url = new URL(text);
-    if (url.username || url.password) { url.username = '***'; url.password = ''; }
-    for (const key of [...url.searchParams.keys()]) {
-      if (/key|token|secret|sig|auth|pass/i.test(key)) url.searchParams.set(key, '***');
-    }
-    return url.toString();
-  } catch {
-    return '***';
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Schemas of what the workflow answers.
-
-export const AgentConfigSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  decisionMaker: z.record(z.string(), z.unknown()).openapi({ description: 'provider, model, temperature, maxTokens, baseUrl, apiKeyEnv (a variable NAME), ...' }),
-  exchange: z.record(z.string(), z.unknown()).openapi({ description: 'type, account, testnet, takerFeeRate, slippageRate' }),
-  strategy: z.record(z.string(), z.unknown()).openapi({ description: 'initialBalance, scanIntervalMinutes, symbols, tradingStyle, risk' }),
-}).openapi('AgentConfig', { description: 'The resolved agent config (camelCase, arena-config/types.ts). It holds no secret.' });
-
-export const CycleSummarySchema = z.object({
-  cycleNo: z.number().int(),
-  ok: z.boolean(),
-  marketTime: z.number().nullable(),
-  equity: z.number().nullable(),
-  positions: z.number().int(),
-  summary: z.string(),
-  finishedAt: z.number(),
-  failureType: z.string().optional(),
-  modelFailed: z.boolean().optional(),
-  costUsd: z.number().optional(),
-}).openapi('CycleSummary');
-
-export const LiveStateSchema = z.object({
-  status: z.enum(['RUNNING', 'PAUSED', 'STOPPED', 'FINISHED']),
-  pauseReason: z.string().nullable(),
-  cycleNo: z.number().int(),
-  consecutiveFailures: z.number().int(),
-  failedCycles: z.number().int(),
-  consecutiveModelFailures: z.number().int().optional(),
-  lastCycle: CycleSummarySchema.nullable(),
-  continuedAsNew: z.number().int(),
-  safeMode: z.boolean(),
-  nextCycleAt: z.number().nullable(),
-  config: AgentConfigSchema,
-}).openapi('LiveState', { description: "The workflow's own view (its getState query), as it answers it" });
-
-// ---------------------------------------------------------------------------------------------
-// Control routes.
+  agentWorkflowId, pauseSignal, resumeSignal, runCycleNowUpdate, stopSignal, updateConfigUpdate,
+} from '../../workflows/definitions';
+import { within } from '../agent-state';
+import { requireControlToken } from '../auth';
+import type { ApiOptions, RouteDeps } from '../deps';
+import { AgentIdParam, envelope, errors, fail, findAgent, noAgent, ok, okAs, okJson } from '../envelope';
+import { mergePatch } from '../merge-patch';
+import { publicConfig } from '../public-config';
+import { AgentConfigSchema, CycleSummarySchema } from '../views/agent-views';
 
 const Signalled = z.object({ agent_id: z.string(), signal: z.enum(['pause', 'resume', 'stop']), accepted: z.literal(true) });
 const CycleRun = z.object({ agent_id: z.string(), cycle: CycleSummarySchema });
@@ -148,8 +30,9 @@ const Pending = z.object({
 const ConfigChanged = z.object({ agent_id: z.string(), config: AgentConfigSchema });
 const ConfigBody = z.record(z.string(), z.unknown(), { error: 'expected a JSON object' }).openapi('AgentConfigBody', {
   description: 'PUT: a whole AgentConfig. PATCH: a JSON merge patch (RFC 7396) applied to the current config: objects merge, '
-    + 'anything else (arrays included) replaces, null removes an optional field. id, exchange.type, exchange.account and '
-    + 'strategy.initialBalance cannot change through the API.',
+    + 'anything else (arrays included) replaces, null removes an optional field. Only these may change while the agent runs: '
+    + `${RUNTIME_FIELDS.join(', ')}; everything else (provider, model, base URLs, key and credential variables, venue, `
+    + 'account, testnet, fees, initial balance) is set in the agent file and refused here with a 400 naming the field.',
   example: { strategy: { risk: { maxLeverage: 5 } } },
 });
 
@@ -162,43 +45,32 @@ const accepted202 = {
 };
 
 const signalRoute = (name: 'pause' | 'resume' | 'stop', summary: string) => createRoute({
-  method: 'post', path: `/api/agents/{id}/${name}`, tags: ['control'], summary, security,
+  method: 'post', path: `/{id}/${name}`, tags: ['control'], summary, security,
   request: { params: AgentIdParam },
   responses: { ...okJson(Signalled, 'The signal was delivered'), ...errors(400, 401, 404, 409, 503) },
 });
 
 const runCycleRoute = createRoute({
-  method: 'post', path: '/api/agents/{id}/run-cycle', tags: ['control'], security,
+  method: 'post', path: '/{id}/run-cycle', tags: ['control'], security,
   summary: 'Run a cycle now (the runCycleNow update); waits for it, up to about a minute',
   request: { params: AgentIdParam },
   responses: { ...okJson(CycleRun, 'The cycle ran: its summary'), ...accepted202, ...errors(400, 401, 404, 409, 503) },
 });
 
 const configRoute = (method: 'put' | 'patch', summary: string) => createRoute({
-  method, path: '/api/agents/{id}/config', tags: ['control'], summary, security,
+  method, path: '/{id}/config', tags: ['control'], summary, security,
   request: { params: AgentIdParam, body: { content: { 'application/json': { schema: ConfigBody } }, required: true } },
   responses: { ...okJson(ConfigChanged, 'The running agent took the config'), ...accepted202, ...errors(400, 401, 404, 409, 413, 415, 503) },
 });
 
-const getConfigRoute = createRoute({
-  method: 'get', path: '/api/agents/{id}/config', tags: ['agents'], summary: "The agent's current config",
-  request: { params: AgentIdParam },
-  responses: { ...okJson(AgentConfigSchema, 'The config of the agents table (what PATCH merges onto)'), ...errors(400, 401, 404) },
-});
+const MAX_TEXT = 4000;
 
-/** Fields a running agent keeps: its identity and its account's books. */
-const FIXED_FIELDS: Array<[string, (c: AgentConfig) => unknown]> = [
-  ['id', (c) => c.id], ['exchange.type', (c) => c.exchange.type], ['exchange.account', (c) => c.exchange.account],
-  ['strategy.initialBalance', (c) => c.strategy.initialBalance],
-];
-
-export function controlRoutes({ db, temporal }: ApiDeps, options: ApiOptions): OpenAPIHono {
+export function controlRoutes({ db, temporal, states }: RouteDeps, options: ApiOptions): OpenAPIHono {
   const routes = new OpenAPIHono();
   const updateWaitMs = options.updateWaitMs ?? 60_000;
   const handleOf = (id: string) => temporal.workflow.getHandle(agentWorkflowId(id));
-  const control = requireControlToken(options.auth ?? {});
-  for (const action of ['pause', 'resume', 'stop', 'run-cycle']) routes.post(`/api/agents/:id/${action}`, control);
-  routes.on(['PUT', 'PATCH'], '/api/agents/:id/config', control, bodyLimit({
+  routes.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', requireControlToken(options.auth ?? {}));
+  routes.on(['PUT', 'PATCH'], '/:id/config', bodyLimit({
     maxSize: 64 * 1024, onError: (c) => fail(c, 413, 'request body: at most 64 KB'),
   }));
 
@@ -214,6 +86,8 @@ export function controlRoutes({ db, temporal }: ApiDeps, options: ApiOptions): O
         else await handle.signal(stopSignal, { reason });
       } catch (err) {
         return notRunning(c, id, err);
+      } finally {
+        states.invalidate(id);
       }
       return ok(c, { agent_id: id, signal: name, accepted: true as const });
     });
@@ -231,13 +105,9 @@ export function controlRoutes({ db, temporal }: ApiDeps, options: ApiOptions): O
       return ok(c, { agent_id: id, cycle: outcome.value });
     } catch (err) {
       return notRunning(c, id, err);
+    } finally {
+      states.invalidate(id);
     }
-  });
-
-  routes.openapi(getConfigRoute, async (c) => {
-    const { id } = c.req.valid('param');
-    const agent = await findAgent(db, id);
-    return agent ? ok(c, publicConfig(agent.config as AgentConfig)) : noAgent(c, id);
   });
 
   const changeConfig = (method: 'put' | 'patch') => routes.openapi(
@@ -247,9 +117,12 @@ export function controlRoutes({ db, temporal }: ApiDeps, options: ApiOptions): O
       const body = c.req.valid('json');
       const agent = await findAgent(db, id);
       if (!agent) return noAgent(c, id);
-      const current = agent.config as AgentConfig;
+      // The workflow owns the config: a change applies to what it runs (the records' copy only when no worker answers).
+      states.invalidate(id);
+      const live = await states.liveState(id);
+      const current = live?.config ?? (agent.config as AgentConfig);
       const candidate = method === 'put' ? body : mergePatch(current, body);
-      const checked = checkConfig(candidate, current);
+      const checked = checkConfig(current, candidate, live?.symbolUniverse);
       if (typeof checked === 'string') return fail(c, 400, checked);
       const updateId = `api-config-${randomUUID()}`;
       try {
@@ -261,7 +134,10 @@ export function controlRoutes({ db, temporal }: ApiDeps, options: ApiOptions): O
         }).where('id', '=', id).execute();
         return ok(c, { agent_id: id, config: publicConfig(outcome.value) });
       } catch (err) {
-        return notRunning(c, id, err);
+        const refused = configRefusal(err);
+        return refused ? fail(c, 400, refused) : notRunning(c, id, err);
+      } finally {
+        states.invalidate(id);
       }
     },
   );
@@ -272,23 +148,29 @@ export function controlRoutes({ db, temporal }: ApiDeps, options: ApiOptions): O
   return routes;
 }
 
-const MAX_TEXT = 4000;
-
-/** The validated config, or a message naming the field at fault. Values of secret-looking fields are not echoed. */
-function checkConfig(candidate: unknown, current: AgentConfig): AgentConfig | string {
+/**
+ * The validated config, or a message naming the field at fault: the same rule as the workflow's
+ * updateConfig validator (arena-config/runtime-changes.ts). Values of secret-looking fields are not echoed.
+ */
+function checkConfig(current: AgentConfig, candidate: unknown, symbolUniverse: string[] | undefined): AgentConfig | string {
   let config: AgentConfig;
   try {
-    config = validateAgentConfig(candidate, 'config');
+    config = checkConfigChange(current, candidate, symbolUniverse);
   } catch (err) {
+    if (err instanceof ConfigChangeRefused) return err.message;
     if (!(err instanceof ConfigError)) throw err;
     return /key|secret|token|password|private/i.test(err.path) ? `config: ${err.path}: invalid value (not shown: it may be a secret)` : err.message;
   }
   const long = longText(config);
   if (long !== null) return `config: ${long}: at most ${MAX_TEXT} characters`;
-  for (const [field, read] of FIXED_FIELDS) {
-    if (read(config) !== read(current)) return `config: ${field}: cannot change on a running agent (${String(read(current))})`;
-  }
   return config;
+}
+
+/** The workflow's validator refused the change under the shared rule: its message, else null. */
+function configRefusal(err: unknown): string | null {
+  if (!(err instanceof WorkflowUpdateFailedError)) return null;
+  const cause = err.cause;
+  return cause instanceof ApplicationFailure && (cause.type === 'ConfigChangeRefused' || cause.type === 'ConfigError') ? cause.message : null;
 }
 
 /** The path of the first text longer than MAX_TEXT (workflow history carries the config), or null. */
@@ -301,25 +183,6 @@ function longText(value: unknown, path = ''): string | null {
   }
   return null;
 }
-
-/**
- * JSON merge patch (RFC 7396) onto the current config: objects merge key by key, null removes,
- * anything else replaces; a key the config lacks takes the patch's value as it is. Recursion follows
- * the config, so its depth is the config's. Keys such as `__proto__` stay plain data.
- */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isPlainObject(patch) || !isPlainObject(target)) return patch;
-  const out: Record<string, unknown> = {};
-  const set = (key: string, value: unknown) => Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  for (const [key, value] of Object.entries(target)) set(key, value);
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    else set(key, mergePatch(Object.hasOwn(out, key) ? out[key] : undefined, value));
-  }
-  return out;
-}
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function pending(c: Context, agentId: string, updateId: string, message: string) {
   return okAs(c, 202, { agent_id: agentId, update_id: updateId, status: 'pending' as const, message });

@@ -1,8 +1,8 @@
 /** The latest prices the agents saw: each agent's newest recorded cycle, its market snapshot. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
-import type { ApiDeps } from './app';
-import { errors, ok, okJson } from './envelope';
+import type { RouteDeps } from '../deps';
+import { errors, ok, okJson } from '../envelope';
 
 const SYMBOL = /^[A-Z0-9]{2,20}USDT$/;
 const MAX_SYMBOLS = 50;
@@ -36,7 +36,7 @@ export const PriceSchema = z.object({
 }).openapi('Price');
 
 const pricesRoute = createRoute({
-  method: 'get', path: '/api/market/prices', tags: ['market'], summary: 'The latest prices the agents saw',
+  method: 'get', path: '/prices', tags: ['market'], summary: 'The latest prices the agents saw',
   request: { query: PricesQuery },
   responses: { ...okJson(z.array(PriceSchema), 'One entry per symbol, in the order asked'), ...errors(400, 401) },
 });
@@ -52,7 +52,7 @@ interface SeenPrice {
   cycle_no: number;
 }
 
-export function marketRoutes({ db }: ApiDeps): OpenAPIHono {
+export function marketRoutes({ db }: RouteDeps): OpenAPIHono {
   const routes = new OpenAPIHono();
 
   routes.openapi(pricesRoute, async (c) => {

@@ -1,15 +1,15 @@
 /** What the agent's model costs, and the prompt it would send now. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { sql, type SelectQueryBuilder } from 'kysely';
-import type { AgentConfig } from '../arena-config/types';
-import type { Database } from '../db/schema';
-import { buildPrompt } from '../decisions/prompt/build-prompt';
-import { estimateTokens } from '../decisions/prompt/tokens';
-import type { AccountView, PositionView } from '../decisions/types';
-import { performanceFeedback } from '../ledger/feedback';
-import type { SymbolSnapshot } from '../market/snapshot';
-import type { ApiDeps } from './app';
-import { AgentIdParam, errors, fail, findAgent, listQuery, noAgent, ok, okJson } from './envelope';
+import type { AgentConfig } from '../../arena-config/types';
+import type { Database } from '../../db/schema';
+import { buildPrompt } from '../../decisions/prompt/build-prompt';
+import { estimateTokens } from '../../decisions/prompt/tokens';
+import type { AccountView, PositionView } from '../../decisions/types';
+import { performanceFeedback } from '../../ledger/feedback';
+import type { SymbolSnapshot } from '../../market/snapshot';
+import type { RouteDeps } from '../deps';
+import { AgentIdParam, errors, fail, findAgent, listQuery, noAgent, ok, okJson } from '../envelope';
 
 const Usage = { calls: z.number().int(), tokens_in: z.number().int(), tokens_out: z.number().int(), cost_usd: z.number() };
 
@@ -31,20 +31,20 @@ export const PromptPreviewSchema = z.object({
 }).openapi('PromptPreview');
 
 const costsRoute = createRoute({
-  method: 'get', path: '/api/agents/{id}/costs', tags: ['models'],
+  method: 'get', path: '/{id}/costs', tags: ['models'],
   summary: 'Model tokens and cost: totals, per cycle and per call (cycles paged newest first; time range on market time)',
   request: { params: AgentIdParam, query: listQuery(50, 1000) },
   responses: { ...okJson(CostsSchema, 'Model usage and cost in USD'), ...errors(400, 401, 404) },
 });
 
 const previewRoute = createRoute({
-  method: 'get', path: '/api/agents/{id}/prompt/preview', tags: ['models'],
+  method: 'get', path: '/{id}/prompt/preview', tags: ['models'],
   summary: "The prompt the agent would send now (from its last cycle's snapshot), with its token count",
   request: { params: AgentIdParam },
   responses: { ...okJson(PromptPreviewSchema, 'The system and user prompt'), ...errors(400, 401, 404, 409) },
 });
 
-export function modelRoutes({ db }: ApiDeps): OpenAPIHono {
+export function modelRoutes({ db }: RouteDeps): OpenAPIHono {
   const routes = new OpenAPIHono();
 
   routes.openapi(costsRoute, async (c) => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
-import { coalesced } from '../../analytics/cache';
+import { cachedAnalytics, coalesced } from '../../analytics/cache';
 import { loadAnalytics, loadLeaderboard, loadPerformance } from '../../analytics/load';
-import { analyticsRoutes } from '../../api/analytics-routes';
+import { agentAnalyticsRoutes, leaderboardRoutes } from '../../api/routes/analytics';
 import { createDb, migrateToLatest } from '../../db/connect';
 import type { Database } from '../../db/schema';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -20,12 +20,21 @@ describe('analytics routes', function () {
     db = createDb(database.url);
     await migrateToLatest(db);
     await seedHistory(db);
-    app = analyticsRoutes({ db });
+    app = mounted();
   });
   after(async () => {
     await db?.destroy();
     await database?.drop();
   });
+
+  /** Both groups mounted under their prefixes, as createApp mounts them. */
+  const mounted = () => {
+    const reader = cachedAnalytics(db);
+    const parent = new OpenAPIHono();
+    parent.route('/api/agents', agentAnalyticsRoutes(reader));
+    parent.route('/api/leaderboard', leaderboardRoutes(reader));
+    return parent;
+  };
 
   const get = async (path: string) => {
     const res = await app.request(path);
@@ -100,8 +109,7 @@ describe('analytics routes', function () {
   });
 
   it('mounted with app.route, its paths and schemas join the parent\'s OpenAPI document', () => {
-    const parent = new OpenAPIHono();
-    parent.route('/', analyticsRoutes({ db }));
+    const parent = mounted();
     const doc = parent.getOpenAPIDocument({ openapi: '3.0.0', info: { title: 't', version: '1' } });
     assert.deepEqual(Object.keys(doc.paths).sort(), ['/api/agents/{id}/analytics', '/api/agents/{id}/performance', '/api/leaderboard']);
     const params = (doc.paths['/api/agents/{id}/performance']!.get!.parameters ?? []) as Array<{ name: string; in: string }>;

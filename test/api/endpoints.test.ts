@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { z } from '@hono/zod-openapi';
-import { AgentConfigSchema, CycleSummarySchema } from '../../api/agent-status';
-import {
-  AccountSchema, AgentDetailSchema, AgentSummarySchema, DecisionLogSchema, EquityPointSchema, PositionSchema, TradeSchema,
-} from '../../api/agents';
 import { createApp } from '../../api/app';
-import { PriceSchema } from '../../api/market-routes';
-import { CostsSchema, PromptPreviewSchema } from '../../api/model-routes';
+import { PriceSchema } from '../../api/routes/market';
+import { CostsSchema, PromptPreviewSchema } from '../../api/routes/models';
+import {
+  AccountSchema, AgentConfigSchema, AgentDetailSchema, AgentSummarySchema, CycleSummarySchema, DecisionLogSchema, EquityPointSchema,
+  PositionSchema, TradeSchema,
+} from '../../api/views/agent-views';
 import type { AgentConfig } from '../../arena-config/types';
 import { agentWorkflowId, getStateQuery } from '../../workflows/definitions';
 import { TestArena, cycleCount, demoAgent, eventually, startTestArena } from '../support/arena';

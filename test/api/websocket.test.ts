@@ -18,21 +18,22 @@ interface WsSocket {
   on(event: 'close', listener: (code: number) => void): void;
   on(event: 'error', listener: (err: Error) => void): void;
 }
+interface WsOptions { autoPong?: boolean; headers?: Record<string, string> }
 const WebSocketClient = require(require.resolve('ws', { paths: [path.dirname(require.resolve('@hono/node-ws'))] })) as
-  new (url: string, options?: { autoPong?: boolean }) => WsSocket;
+  new (url: string, protocols?: string[], options?: WsOptions) => WsSocket & { readonly protocol: string };
 
 interface Message { type: string; data: any }
 
 class TestClient {
   readonly messages: Message[] = [];
   closedWith: number | null = null;
-  private constructor(readonly socket: WsSocket) {
+  private constructor(readonly socket: WsSocket & { readonly protocol: string }) {
     socket.on('message', (data) => this.messages.push(JSON.parse(data.toString('utf8')) as Message));
     socket.on('close', (code) => { this.closedWith = code; });
   }
 
-  static open(url: string, options?: { autoPong?: boolean }): Promise<TestClient> {
-    const socket = new WebSocketClient(url, options);
+  static open(url: string, options?: WsOptions, protocols: string[] = []): Promise<TestClient> {
+    const socket = new WebSocketClient(url, protocols, options);
     const client = new TestClient(socket);
     return new Promise((resolve, reject) => {
       socket.on('open', () => resolve(client));
@@ -232,5 +233,111 @@ describe('WebSocket /ws/agents/:id on real cycles', function () {
     await ws.close();
     await eventually('every socket closed', async () => open.every((c) => c.closedWith !== null), 10_000);
     assert.ok(open.every((c) => c.closedWith === 1001), open.map((c) => c.closedWith).join(','));
+  });
+});
+
+describe('WebSocket: who may connect', function () {
+  this.timeout(120_000);
+  const TOKEN = 'ws-read-token-0123456789';
+  let arena: TestArena;
+  let hold: AgentConfig;
+  let server: Server;
+  let ws: AttachedWebSocket;
+  let url: string;
+  const opened: TestClient[] = [];
+  const open = async (options?: WsOptions, protocols?: string[]) => {
+    const client = await TestClient.open(url, options, protocols);
+    opened.push(client);
+    return client;
+  };
+
+  before(async () => {
+    arena = await startTestArena();
+    hold = demoAgent('btc-buy-hold', arena.tag);
+    await arena.start([hold], 60_000);
+    const app = new Hono();
+    ws = attachWebSocket(app, {
+      db: arena.db, pollIntervalMs: 200,
+      auth: { apiToken: TOKEN, readTokenRequired: true, corsOrigins: ['https://arena.example.com'] },
+      limits: { authTimeoutMs: 500, maxConnectionsPerClient: 4 },
+    });
+    server = await new Promise<Server>((resolve) => {
+      const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s as Server)) as Server;
+    });
+    ws.injectWebSocket(server);
+    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws/agents/${hold.id}`;
+  });
+  afterEach(() => {
+    for (const c of opened.splice(0)) c.close();
+  });
+  after(async () => {
+    await ws?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    await arena?.close();
+  });
+
+  it('closes a socket that shows no token (4401) without subscribing it or sending it anything', async () => {
+    const silent = await open();
+    await eventually('the unauthenticated socket closed', async () => silent.closedWith !== null, 10_000);
+    assert.equal(silent.closedWith, 4401);
+    assert.deepEqual(silent.messages, []);
+
+    const wrong = await open();
+    wrong.send({ action: 'auth', token: `${TOKEN}x` });
+    await eventually('the wrong token closing the socket', async () => wrong.closedWith !== null, 10_000);
+    assert.equal(wrong.closedWith, 4401);
+
+    const subscribing = await open();
+    subscribing.send({ action: 'subscribe', agent_id: hold.id });
+    await eventually('a subscribe before auth closing the socket', async () => subscribing.closedWith !== null, 10_000);
+    assert.equal(subscribing.closedWith, 4401);
+    assert.ok(!subscribing.messages.some((m) => m.type === 'subscribed'));
+  });
+
+  it('takes the token as a first message, or as a subprotocol it never echoes', async () => {
+    const byMessage = await open();
+    byMessage.send({ action: 'auth', token: TOKEN });
+    await byMessage.next('authenticated', (m) => m.type === 'authenticated', 0, 10_000);
+    await byMessage.next('subscribed', (m) => m.type === 'subscribed' && m.data.agent_id === hold.id, 0, 10_000);
+
+    const byProtocol = await open({}, ['arena.v1', `bearer.${TOKEN}`]);
+    assert.equal(byProtocol.socket.protocol, 'arena.v1');
+    await byProtocol.next('subscribed', (m) => m.type === 'subscribed' && m.data.agent_id === hold.id, 0, 10_000);
+
+    await assert.rejects(TestClient.open(url, {}, ['arena.v1', 'bearer.wrong-token']), /Unexpected server response: 401/);
+  });
+
+  it('refuses pages from other origins, and more than the per-client number of sockets', async () => {
+    await assert.rejects(TestClient.open(url, { headers: { Origin: 'https://evil.example.net' } }, ['arena.v1', `bearer.${TOKEN}`]),
+      /Unexpected server response: 403/);
+    const host = new URL(url).host;
+    await open({ headers: { Origin: `http://${host}` } }, ['arena.v1', `bearer.${TOKEN}`]);
+    await open({ headers: { Origin: 'https://arena.example.com' } }, ['arena.v1', `bearer.${TOKEN}`]);
+    await open({}, ['arena.v1', `bearer.${TOKEN}`]);
+    await open({}, ['arena.v1', `bearer.${TOKEN}`]);
+    await assert.rejects(TestClient.open(url, {}, ['arena.v1', `bearer.${TOKEN}`]), /Unexpected server response: 429/);
+    for (const c of opened.splice(0)) c.close();
+    await eventually('a slot free again', async () => {
+      try {
+        opened.push(await TestClient.open(url, {}, ['arena.v1', `bearer.${TOKEN}`]));
+        return true;
+      } catch {
+        return false;
+      }
+    }, 10_000);
+  });
+
+  it('answers hostile messages with an error and stays open', async () => {
+    const client = await open({}, ['arena.v1', `bearer.${TOKEN}`]);
+    await client.next('subscribed', (m) => m.type === 'subscribed', 0, 10_000);
+    const hostile = [
+      { action: { toString: 1 } }, { action: 'subscribe', agent_id: { toString: 1 } }, { action: ['subscribe'] },
+      { action: 'subscribe' }, { action: 'auth' }, { __proto__: { action: 'ping' } }, [1, 2], 'null', '"text"',
+    ];
+    for (const message of hostile) client.send(message);
+    await eventually('an error per hostile message', async () => client.messages.filter((m) => m.type === 'error').length >= hostile.length, 10_000);
+    assert.equal(client.socket.readyState, 1);
+    client.send({ action: 'ping' });
+    await client.next('a pong after all that', (m) => m.type === 'pong', 0, 10_000);
   });
 });
