@@ -8,7 +8,7 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import pino from 'pino';
+import { createLogger } from '../infra/logger';
 import { createRecordActivities } from '../activities/records';
 import { createApp } from '../api/app';
 import { authFromEnv } from '../api/auth';
@@ -18,6 +18,7 @@ import { runnableAgents } from '../arena/runnable-agents';
 import { ConfigError, loadArenaConfig, resolveArenaConfigPath } from '../arena-config/load';
 import { createDb, migrateToLatest } from '../db/connect';
 import { openDatabase } from '../infra/database';
+import { connectionOptions, temporalAccessFromEnv } from '../infra/temporal-access';
 import { ensureTemporalCli } from '../infra/temporal-cli';
 import { ensureSearchAttributes, startTemporalDevServer } from '../infra/temporal-dev-server';
 import { checkLiveAccounts } from '../arena/check-accounts';
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const envFile = path.join(PROJECT_ROOT, '.env');
   if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
   const config = loadArenaConfig(resolveArenaConfigPath());
-  const log = pino({ level: config.system.logLevel });
+  const log = createLogger(config.system.logLevel);
   const say = (msg: string) => log.info(msg);
   const runnable = runnableAgents(config, say);
   const auth = authFromEnv();
@@ -66,8 +67,9 @@ async function main(): Promise<void> {
     const applied = await migrateToLatest(db);
     if (applied.length) say(`database: applied migrations ${applied.join(', ')}`);
 
-    const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
-    let address = process.env.TEMPORAL_ADDRESS;
+    const access = temporalAccessFromEnv();
+    const { namespace } = access;
+    let address = access.address;
     if (!address) {
       const cliPath = await ensureTemporalCli(say);
       const server = await startTemporalDevServer({
@@ -79,12 +81,14 @@ async function main(): Promise<void> {
       address = server.address;
       say(`temporal: dev server at ${address}, Web UI ${server.uiUrl}`);
     }
-    const connection = await Connection.connect({ address });
+    // The dev server the launcher starts is plain and local; TLS and keys are for a configured cluster.
+    const options = access.address ? connectionOptions(access) : { address };
+    const connection = await Connection.connect(options);
     cleanup.push(() => connection.close());
     const added = await ensureSearchAttributes(connection, namespace);
     if (added.length) say(`temporal: registered search attributes ${added.join(', ')}`);
     const client = new Client({ connection, namespace });
-    const workerConnection = await NativeConnection.connect({ address });
+    const workerConnection = await NativeConnection.connect(options);
     cleanup.push(() => workerConnection.close());
 
     const deps = { db, market: setup.market, clock: setup.clock, log, temporal: client };
@@ -98,11 +102,11 @@ async function main(): Promise<void> {
       const records = createRecordActivities(deps);
       for (const agent of agents) await records.registerAgent(agent);
       await startAgents({
-        client, db, taskQueue, log: say, cycleIntervalMs: setup.cycleIntervalMs,
+        client, db, taskQueue, log: say, cycleIntervalMs: setup.cycleIntervalMs, symbolUniverse: [...setup.market.symbols()],
         lockScope: config.system.tradingLock === 'global' ? 'global' : 'account',
       }, agents);
       const app = createApp({ db, temporal: client }, { auth });
-      const ws = attachWebSocket(app, { db });
+      const ws = attachWebSocket(app, { db, auth });
       const api = serve({ fetch: app.fetch, hostname: config.api.host, port: config.api.port });
       ws.injectWebSocket(api);
       cleanup.push(() => new Promise((resolve) => api.close(resolve)));

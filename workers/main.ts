@@ -5,19 +5,21 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import pino from 'pino';
+import { createLogger } from '../infra/logger';
 import { createDb } from '../db/connect';
+import { connectionOptions, temporalAccessFromEnv } from '../infra/temporal-access';
 import { marketSetup } from '../arena/market-setup';
 import { loadArenaConfig, resolveArenaConfigPath } from '../arena-config/load';
 import { DEFAULT_TASK_QUEUE, createArenaWorker } from './create-worker';
 
 async function main(): Promise<void> {
-  const address = required('TEMPORAL_ADDRESS');
+  const access = temporalAccessFromEnv();
+  if (!access.address) required('TEMPORAL_ADDRESS');
   const db = createDb(required('DATABASE_URL'));
-  const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
-  const connection = await NativeConnection.connect({ address });
-  const clientConnection = await Connection.connect({ address });
-  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const log = createLogger(process.env.LOG_LEVEL ?? 'info');
+  const connection = await NativeConnection.connect(connectionOptions(access));
+  const clientConnection = await Connection.connect(connectionOptions(access));
+  const { namespace } = access;
   // The arena file says where market data comes from (replay or a venue's live endpoints).
   const { market, clock } = marketSetup(loadArenaConfig(resolveArenaConfigPath()));
   try {
