@@ -19,7 +19,7 @@ export interface VenueDeps {
 export function openVenue(deps: VenueDeps, exchange: ExchangeConfig, initialBalance: number, asOf: number): Venue {
   if (exchange.type === 'paper') {
     return new PaperVenue({
-      db: deps.db, market: deps.market, account: exchange.account, initialBalance,
+      books: PaperVenue.postgresBooks(deps.db), market: deps.market, account: exchange.account, initialBalance,
       takerFeeRate: exchange.takerFeeRate, slippageRate: exchange.slippageRate, asOf,
     });
   }

@@ -11,6 +11,26 @@ export interface SymbolRules {
   minQty: string;
   minNotional: string;
   maxLeverage: number;
+  /**
+   * Maintenance margin and leverage by position notional, lowest notional first; absent where the
+   * venue does not say. Pure helpers that read them are in symbol-rules.ts.
+   */
+  marginBrackets?: MarginBracket[];
+}
+
+/**
+ * One notional bracket of a symbol, in the shape of Binance's `GET /fapi/v1/leverageBracket` answer
+ * (Aster's is the same; Hyperliquid's margin tiers convert to it). A position whose notional (USDT)
+ * is from `notionalFloor` up to `notionalCap` may use at most `initialLeverage`, and needs a
+ * maintenance margin of notional x maintMarginRatio - cum (`cum` keeps it continuous across brackets).
+ */
+export interface MarginBracket {
+  bracket: number;
+  initialLeverage: number;
+  notionalCap: number;
+  notionalFloor: number;
+  maintMarginRatio: number;
+  cum: number;
 }
 
 export interface VenueBalance {

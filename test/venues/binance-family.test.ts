@@ -10,7 +10,8 @@ import { NonceManager, asterNonces } from '../../venues/aster/nonce';
 import { ASTER_EIP712_TYPES, asterDomain } from '../../venues/aster/signer';
 import { createBinanceMarketData, createBinanceVenue, hmacSha256Hex } from '../../venues/binance';
 import { BINANCE_FAMILY_ERRORS, BinanceFamilyRejection, venueError } from '../../venues/binance-family/errors';
-import { ExchangeInfoCache, parseExchangeInfo, parseRateLimits } from '../../venues/binance-family/exchange-info';
+import { DEFAULT_MAX_LEVERAGE, ExchangeInfoCache, parseExchangeInfo, parseRateLimits } from '../../venues/binance-family/exchange-info';
+import { parseLeverageBrackets } from '../../venues/binance-family/leverage-brackets';
 import {
   type RawAlgoOrder, type RawBalance, type RawIncome, type RawOrder, type RawPosition, type RawTrade, balanceFromRaw,
   candleFromKline, fundingFromRaw, incomeFromRaw, isOpenPosition, mapOrderType, orderFromAlgo, orderFromRaw,
@@ -65,6 +66,15 @@ describe('binance family: exchange info', () => {
       { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: 1200 },
       { rateLimitType: 'REQUEST_WEIGHT', interval: 'FORTNIGHT', intervalNum: 1, limit: 1 },
     ]), [{ intervalMs: 10_000, limit: 300 }, { intervalMs: 60_000, limit: 2400 }]);
+  });
+
+  it('parses leverage brackets: a list, or one object when a symbol was sent; numbers or strings; unusable tables left out', () => {
+    const doc = { bracket: 1, initialLeverage: 75, notionalCap: 10000, notionalFloor: 0, maintMarginRatio: 0.0065, cum: 0 };
+    assert.deepEqual(parseLeverageBrackets({ symbol: 'ETHUSDT', brackets: [doc] }), new Map([['ETHUSDT', [doc]]]));
+    const strings = Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, String(v)]));
+    assert.deepEqual(parseLeverageBrackets([{ symbol: 'ETHUSDT', notionalCoef: 1.5, brackets: [strings] }]).get('ETHUSDT'), [doc]);
+    const broken = parseLeverageBrackets([{ symbol: 'ETHUSDT', brackets: [doc, { ...doc, bracket: 2, maintMarginRatio: 'x' }] }, { symbol: 'BTCUSDT' }]);
+    assert.equal(broken.size, 0);
   });
 
   it('caches for its TTL, shares one request between concurrent callers, refreshes when invalidated', async () => {
@@ -613,6 +623,31 @@ describe('binance adapter against a local server', function () {
     answer = { code: -4048, msg: 'Margin type cannot be changed if there exists position.' };
     assert.equal((await rejection(venue.setMarginType('BTCUSDT', 'cross'))).code, 'MARGIN_TYPE_CHANGE_BLOCKED');
     assert.equal(param(server.to('/fapi/v1/marginType')[1]!, 'marginType'), 'CROSSED');
+  });
+
+  it('symbol rules carry the account\'s brackets from signed GET /fapi/v1/leverageBracket, cached; none where it is refused', async () => {
+    // The documented example's first bracket, and a second whose cum follows: 10,000 x (1 % - 0.65 %) = 35.
+    const brackets = [
+      { bracket: 2, initialLeverage: 50, notionalCap: 50_000, notionalFloor: 10_000, maintMarginRatio: 0.01, cum: 35 },
+      { bracket: 1, initialLeverage: 75, notionalCap: 10_000, notionalFloor: 0, maintMarginRatio: 0.0065, cum: 0 },
+    ];
+    server.on('GET', '/fapi/v1/leverageBracket', () => ({ body: [{ symbol: 'BTCUSDT', notionalCoef: 1.5, brackets }] }));
+    const venue = createBinanceVenue(binanceConfig(server.url), binanceEnv);
+    const rules = await venue.symbolRules('BTCUSDT');
+    assert.equal(rules.maxLeverage, 75, 'the highest initial leverage of the brackets');
+    assert.deepEqual(rules.marginBrackets, [brackets[1], brackets[0]], 'lowest notional first');
+    const other = await venue.symbolRules('ASTERUSDT');
+    assert.equal(other.marginBrackets, undefined, 'a symbol the answer does not list has none');
+    assert.equal(other.maxLeverage, DEFAULT_MAX_LEVERAGE);
+    const [request, ...more] = server.to('/fapi/v1/leverageBracket', 'GET');
+    assert.equal(more.length, 0, 'one request for both symbols');
+    assert.ok(binanceSignatureValid(request!), 'signed');
+
+    const refusing = createBinanceVenue({ ...binanceConfig(server.url), account: 'other' }, { BINANCE_API_KEY_OTHER: API_KEY, BINANCE_API_SECRET_OTHER: API_SECRET });
+    server.on('GET', '/fapi/v1/leverageBracket', () => ({ status: 400, body: { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' } }));
+    assert.equal((await refusing.symbolRules('BTCUSDT')).marginBrackets, undefined);
+    await refusing.symbolRules('BTCUSDT');
+    assert.equal(server.to('/fapi/v1/leverageBracket', 'GET').length, 2, 'a refusal is remembered like an answer');
   });
 
   it('checkAccount: hedge mode is refused with how to switch; one-way gives balance and warnings', async () => {

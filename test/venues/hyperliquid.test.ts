@@ -9,11 +9,13 @@ import { createHyperliquidMarketData, createHyperliquidVenue } from '../../venue
 import { clientIdOf, oidOf, toCloid } from '../../venues/hyperliquid/cloid';
 import { errorForMessage, toVenueError } from '../../venues/hyperliquid/errors';
 import { nextNonce } from '../../venues/hyperliquid/nonce';
+import { UNCAPPED_NOTIONAL, bracketsFromTiers, bracketsOfUniverse } from '../../venues/hyperliquid/margin-tables';
 import { isValidPrice, roundPrice, tickSizeAt, truncateSize } from '../../venues/hyperliquid/price-rules';
 import { utils } from '../../venues/hyperliquid/sdk';
 import { createExchangeClient } from '../../venues/hyperliquid/signer';
 import { HyperliquidTransport, hyperliquidLimiter, requestWeight } from '../../venues/hyperliquid/transport';
 import type { LiveVenue } from '../../venues/live-venue';
+import { liquidationPrice } from '../../venues/symbol-rules';
 import { VenueRejection, type OrderRequest } from '../../venues/venue';
 import { HyperliquidMockServer, startHyperliquidMock } from '../support/mock-venues/hyperliquid';
 import { NonceBook } from '../support/mock-venues/hyperliquid/auth';
@@ -278,6 +280,25 @@ function assertCovers(actual: unknown, fixture: unknown, path = '$'): void {
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '../fixtures/venues/hyperliquid', `${name}.json`), 'utf8'));
 
+describe('hyperliquid: margin tables as brackets', () => {
+  it('reads the documented meta: a listed tiered table, and universe entries without one', () => {
+    const meta = fixture('meta') as Parameters<typeof bracketsOfUniverse>[0];
+    // Table 51 "tiered 10x": 10x (5 %) from 0, 5x (10 %) from 3M; deduction 3,000,000 x (10 % - 5 %) = 150,000.
+    assert.deepEqual(bracketsFromTiers(meta.marginTables.find(([id]) => id === 51)![1].marginTiers), [
+      { bracket: 1, initialLeverage: 10, notionalFloor: 0, notionalCap: 3_000_000, maintMarginRatio: 0.05, cum: 0 },
+      { bracket: 2, initialLeverage: 5, notionalFloor: 3_000_000, notionalCap: UNCAPPED_NOTIONAL, maintMarginRatio: 0.1, cum: 150_000 },
+    ]);
+    // The documented universe names no marginTableId: one tier at the perp's maxLeverage (BTC 50x: 1 %).
+    assert.deepEqual(bracketsOfUniverse(meta)[0], [
+      { bracket: 1, initialLeverage: 50, notionalFloor: 0, notionalCap: UNCAPPED_NOTIONAL, maintMarginRatio: 0.01, cum: 0 },
+    ]);
+    // An unlisted id below 50 is a single tier at that leverage.
+    const flat = bracketsOfUniverse({ ...meta, universe: [{ ...meta.universe[0]!, marginTableId: 20 }] })[0]!;
+    assert.equal(flat[0]!.initialLeverage, 20);
+    assert.equal(flat[0]!.maintMarginRatio, 0.025);
+  });
+});
+
 describe('hyperliquid mock: answers in the documented shapes', () => {
   let mock: HyperliquidMockServer;
   before(async () => { mock = await startMock(); });
@@ -339,12 +360,41 @@ describe('hyperliquid venue against the mock', function () {
     return venue.placeOrder(market(label, 'BUY', quantity));
   }
 
-  it('symbol rules from meta and the current price', async () => {
-    assert.deepEqual(await venue.symbolRules('BTCUSDT'),
-      { symbol: 'BTCUSDT', tickSize: '1', stepSize: '0.00001', minQty: '0.00001', minNotional: '10', maxLeverage: 40 });
-    assert.deepEqual(await venue.symbolRules('DOGEUSDT'),
-      { symbol: 'DOGEUSDT', tickSize: '0.00001', stepSize: '1', minQty: '1', minNotional: '10', maxLeverage: 10 });
+  it('symbol rules from meta and the current price, brackets from the margin tables', async () => {
+    // Gitbook "Margin tiers": rate = 1 / (2 x max leverage); deduction(1) = lowerBound x (rate(1) - rate(0)).
+    // BTC: 40x (1.25 %) from 0, 20x (2.5 %) from 150M: deduction 150,000,000 x 1.25 % = 1,875,000.
+    assert.deepEqual(await venue.symbolRules('BTCUSDT'), {
+      symbol: 'BTCUSDT', tickSize: '1', stepSize: '0.00001', minQty: '0.00001', minNotional: '10', maxLeverage: 40,
+      marginBrackets: [
+        { bracket: 1, initialLeverage: 40, notionalFloor: 0, notionalCap: 150_000_000, maintMarginRatio: 0.0125, cum: 0 },
+        { bracket: 2, initialLeverage: 20, notionalFloor: 150_000_000, notionalCap: Number.MAX_SAFE_INTEGER, maintMarginRatio: 0.025, cum: 1_875_000 },
+      ],
+    });
+    // DOGE: 10x (5 %) from 0, 5x (10 %) from 20M: deduction 20,000,000 x 5 % = 1,000,000.
+    assert.deepEqual(await venue.symbolRules('DOGEUSDT'), {
+      symbol: 'DOGEUSDT', tickSize: '0.00001', stepSize: '1', minQty: '1', minNotional: '10', maxLeverage: 10,
+      marginBrackets: [
+        { bracket: 1, initialLeverage: 10, notionalFloor: 0, notionalCap: 20_000_000, maintMarginRatio: 0.05, cum: 0 },
+        { bracket: 2, initialLeverage: 5, notionalFloor: 20_000_000, notionalCap: Number.MAX_SAFE_INTEGER, maintMarginRatio: 0.1, cum: 1_000_000 },
+      ],
+    });
+    // HPOS has no listed table: its id (3) is a single tier at 3x (rate 1 / 6).
+    const hpos = await venue.symbolRules('HPOSUSDT');
+    assert.deepEqual(hpos.marginBrackets, [
+      { bracket: 1, initialLeverage: 3, notionalFloor: 0, notionalCap: Number.MAX_SAFE_INTEGER, maintMarginRatio: 1 / 6, cum: 0 },
+    ]);
     await assert.rejects(venue.symbolRules('NOPEUSDT'), rejected('UNKNOWN_SYMBOL'));
+  });
+
+  it('reports the liquidation price of the tiered maintenance margin', async () => {
+    await openLong('0.01');
+    const [position] = await venue.positions();
+    // 0.01 BTC at 60,000, 5x isolated: margin 120; first tier 1.25 %, deduction 0:
+    // 120 + 0.01 (P - 60,000) = 0.0125 x 0.01 P  =>  P = 480 / 0.009875 = 48,607.59...
+    assert.ok(Math.abs(position!.liquidationPrice - 480 / 0.009875) < 0.01, String(position!.liquidationPrice));
+    const rules = await venue.symbolRules('BTCUSDT');
+    const fromBrackets = liquidationPrice({ side: 'long', quantity: 0.01, entryPrice: 60_000, margin: 120 }, rules.marginBrackets!);
+    assert.ok(Math.abs(fromBrackets.toNumber() - position!.liquidationPrice) < 0.01, 'the pure helper agrees with the venue');
   });
 
   it('opens with an IOC limit past the mid, isolated at the chosen leverage, fee from the fills', async () => {

@@ -213,7 +213,8 @@ describe('mock Binance USD-M venue', function () {
       await call('POST', '/fapi/v1/leverage', { symbol: 'BTCUSDT', leverage: 10 });
       await market('BUY', '0.100'); // 6000 notional, 600 margin, 2.4 fee
       const [position] = mock.positionsOf(BINANCE.apiKey);
-      assert.ok(Math.abs(position!.liquidationPrice - 5400 / 0.0995) < 1e-6);
+      // Binance's formula, BTCUSDT's first bracket (0.4 %, cum 0): (600 + 0 - 0.1 x 60000) / (0.1 x 0.004 - 0.1).
+      assert.ok(Math.abs(position!.liquidationPrice - 5400 / 0.0996) < 1e-6);
       mock.setPrice('BTCUSDT', 54300);
       assert.equal(mock.positionsOf(BINANCE.apiKey).length, 1);
       mock.setPrice('BTCUSDT', 54200);
@@ -225,6 +226,36 @@ describe('mock Binance USD-M venue', function () {
         ['COMMISSION', -2.4], ['REALIZED_PNL', -580], ['COMMISSION', -2.168], ['INSURANCE_CLEAR', -20],
       ]);
       assert.ok(Math.abs(mock.balanceOf(BINANCE.apiKey).walletBalance - (10000 - 600 - 2.4 - 2.168)) < 1e-9);
+    });
+  });
+
+  describe('leverage brackets', () => {
+    it('serves GET /fapi/v1/leverageBracket (signed) in the documented shape, with Binance\'s brackets of the arena symbols', async () => {
+      const all = await call('GET', '/fapi/v1/leverageBracket');
+      assert.equal(all.status, 200, all.text);
+      assert.deepEqual(all.body.map((s: { symbol: string }) => s.symbol).sort(),
+        ['BNBUSDT', 'BTCUSDT', 'DOGEUSDT', 'ETHUSDT', 'SOLUSDT', 'XRPUSDT']);
+      const one = await call('GET', '/fapi/v1/leverageBracket', { symbol: 'BTCUSDT' });
+      assert.deepEqual(keysOf(one.body), ['brackets', 'symbol'], 'one object when a symbol is sent');
+      assert.deepEqual(one.body.brackets.slice(0, 2), [
+        { bracket: 1, initialLeverage: 125, notionalCap: 50000, notionalFloor: 0, maintMarginRatio: 0.004, cum: 0 },
+        { bracket: 2, initialLeverage: 100, notionalCap: 250000, notionalFloor: 50000, maintMarginRatio: 0.005, cum: 50 },
+      ]);
+      const unsigned = await publicGet(mock.url, '/fapi/v1/leverageBracket');
+      assert.equal(unsigned.status >= 400, true, 'a USER_DATA endpoint');
+    });
+
+    it('refuses a fill or a leverage beyond what the position\'s bracket allows (-2027)', async () => {
+      await call('POST', '/fapi/v1/marginType', { symbol: 'BTCUSDT', marginType: 'ISOLATED' });
+      // 125x is BTCUSDT's first bracket: up to 50,000 USDT. One BTC at 60,000 is beyond it.
+      assert.equal((await call('POST', '/fapi/v1/leverage', { symbol: 'BTCUSDT', leverage: 125 })).body.maxNotionalValue, '50000');
+      expectError(await market('BUY', '1.000'), 400, -2027, 'Exceeded the maximum allowable position at current leverage.');
+      assert.equal((await call('POST', '/fapi/v1/leverage', { symbol: 'BTCUSDT', leverage: 100 })).body.maxNotionalValue, '250000');
+      assert.equal((await market('BUY', '1.000')).status, 200);
+      expectError(await call('POST', '/fapi/v1/leverage', { symbol: 'BTCUSDT', leverage: 125 }), 400, -2027);
+      const [position] = mock.positionsOf(BINANCE.apiKey);
+      // Second bracket (0.5 %, cum 50): (600 + 50 - 60000) / (0.005 - 1) = 59648.24...
+      assert.ok(Math.abs(position!.liquidationPrice - 59350 / 0.995) < 1e-6, String(position!.liquidationPrice));
     });
   });
 

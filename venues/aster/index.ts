@@ -36,6 +36,7 @@ export const asterFlavour: BinanceFamilyFlavour = {
     userTrades: '/fapi/v3/userTrades',
     income: '/fapi/v3/income',
     leverage: '/fapi/v3/leverage',
+    leverageBracket: '/fapi/v3/leverageBracket',
     marginType: '/fapi/v3/marginType',
     positionMode: '/fapi/v3/positionSide/dual',
   },

@@ -2,7 +2,7 @@ import Decimal from 'decimal.js';
 import type { RateLimit } from '../http/rate-limiter';
 import type { SymbolRules } from '../venue';
 
-/** Max leverage when the venue's brackets are not read (they need a signed call): the venues' ceiling. */
+/** Max leverage when the venue's leverage brackets cannot be read: the venues' ceiling. */
 export const DEFAULT_MAX_LEVERAGE = 125;
 
 /** How long a fetched exchange info is trusted. */
@@ -132,41 +132,30 @@ export function parseExchangeInfo(body: unknown, maxLeverage = DEFAULT_MAX_LEVER
 }
 
 /**
- * The exchange info of one venue host, fetched at most once per TTL (concurrent callers share one
- * request), refreshed early when the venue says a symbol or its filters changed.
+ * A value fetched at most once per TTL (concurrent callers share one request; a failed fetch is not
+ * kept), refreshed early after `invalidate`.
  */
-export class ExchangeInfoCache {
-  private value: ExchangeInfo | null = null;
-  private fetchedAt = 0;
-  private inflight: Promise<ExchangeInfo> | null = null;
+export class CachedValue<T> {
+  protected value: T | null = null;
+  protected fetchedAt = 0;
+  private inflight: Promise<T> | null = null;
 
   constructor(
-    private readonly load: () => Promise<ExchangeInfo>,
+    private readonly load: () => Promise<T>,
     private readonly ttlMs = EXCHANGE_INFO_TTL_MS,
-    private readonly now: () => number = Date.now,
+    protected readonly now: () => number = Date.now,
   ) {}
 
-  async get(): Promise<ExchangeInfo> {
-    if (this.value && this.now() - this.fetchedAt < this.ttlMs) return this.value;
+  async get(): Promise<T> {
+    if (this.value !== null && this.now() - this.fetchedAt < this.ttlMs) return this.value;
     return this.refresh();
-  }
-
-  /**
-   * A symbol's info, or null when the venue does not list it. An unknown symbol triggers one refresh
-   * when the cached copy is older than `staleAfterMs` (a symbol listed since).
-   */
-  async symbol(symbol: string, staleAfterMs = 60_000): Promise<SymbolInfo | null> {
-    const info = await this.get();
-    const found = info.symbols.get(symbol);
-    if (found || this.now() - this.fetchedAt < staleAfterMs) return found ?? null;
-    return (await this.refresh()).symbols.get(symbol) ?? null;
   }
 
   invalidate(): void {
     this.fetchedAt = 0;
   }
 
-  private refresh(): Promise<ExchangeInfo> {
+  protected refresh(): Promise<T> {
     if (!this.inflight) {
       this.inflight = this.load().then((value) => {
         this.value = value;
@@ -177,6 +166,23 @@ export class ExchangeInfoCache {
       });
     }
     return this.inflight;
+  }
+}
+
+/**
+ * The exchange info of one venue host, refreshed early when the venue says a symbol or its filters
+ * changed.
+ */
+export class ExchangeInfoCache extends CachedValue<ExchangeInfo> {
+  /**
+   * A symbol's info, or null when the venue does not list it. An unknown symbol triggers one refresh
+   * when the cached copy is older than `staleAfterMs` (a symbol listed since).
+   */
+  async symbol(symbol: string, staleAfterMs = 60_000): Promise<SymbolInfo | null> {
+    const info = await this.get();
+    const found = info.symbols.get(symbol);
+    if (found || this.now() - this.fetchedAt < staleAfterMs) return found ?? null;
+    return (await this.refresh()).symbols.get(symbol) ?? null;
   }
 }
 

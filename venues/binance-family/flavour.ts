@@ -19,6 +19,8 @@ export interface BinanceFamilyPaths {
   userTrades: string;
   income: string;
   leverage: string;
+  /** GET: the account's notional brackets (maintenance margin, leverage) per symbol. */
+  leverageBracket: string;
   marginType: string;
   positionMode: string;
 }

@@ -4,8 +4,9 @@ export { BinanceFamilyRestClient, type CallSpec, type RestClientOptions } from '
 export {
   BINANCE_FAMILY_ERRORS, BinanceFamilyRejection, errorRule, isOrderNotFound, venueError, type ErrorKind, type ErrorRule,
 } from './errors';
+export { parseLeverageBrackets } from './leverage-brackets';
 export {
-  ExchangeInfoCache, parseExchangeInfo, parseRateLimits, parseSymbol, sharedExchangeInfoCache, DEFAULT_MAX_LEVERAGE,
+  CachedValue, ExchangeInfoCache, parseExchangeInfo, parseRateLimits, parseSymbol, sharedExchangeInfoCache, DEFAULT_MAX_LEVERAGE,
   type ExchangeInfo, type SymbolInfo,
 } from './exchange-info';
 export * from './mapping';

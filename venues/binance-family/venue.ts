@@ -3,15 +3,16 @@ import { VenueTemporaryError } from '../errors';
 import { type WeightedRateLimiter, sharedRateLimiter } from '../http/rate-limiter';
 import type { AccountCheck, LiveVenue } from '../live-venue';
 import {
-  type OrderRequest, type SymbolRules, type VenueBalance, type VenueIncome, type VenueOrder, type VenuePosition,
-  VenueRejection,
+  type MarginBracket, type OrderRequest, type SymbolRules, type VenueBalance, type VenueIncome, type VenueOrder,
+  type VenuePosition, VenueRejection,
 } from '../venue';
 import type { Params } from './encoding';
 import { BinanceFamilyRejection, REFRESH_EXCHANGE_INFO_CODES, isOrderNotFound } from './errors';
 import {
-  type ExchangeInfoCache, type QuantityFilter, type SymbolInfo, parseExchangeInfo, sharedExchangeInfoCache,
+  CachedValue, type ExchangeInfoCache, type QuantityFilter, type SymbolInfo, parseExchangeInfo, sharedExchangeInfoCache,
 } from './exchange-info';
 import type { BinanceFamilyFlavour } from './flavour';
+import { parseLeverageBrackets } from './leverage-brackets';
 import {
   type RawAlgoOrder, type RawBalance, type RawIncome, type RawOrder, type RawPosition, type RawTrade, actualOrderId,
   balanceFromRaw, incomeFromRaw, isFinalStatus, isOpenPosition, mapAlgoStatus, mergeTriggered, orderFromAlgo,
@@ -24,7 +25,7 @@ import type { RequestSigner } from './signing';
 export const WEIGHTS = {
   exchangeInfo: 1, time: 1, premiumIndex: 1, tickerPrice: 1, balance: 5, positionRisk: 5, order: 1, queryOrder: 1,
   cancelOrder: 1, openOrders: 1, openOrdersAllSymbols: 40, allOrders: 5, userTrades: 5, income: 30, leverage: 1,
-  marginType: 1, positionMode: 30, algoOrder: 1, allAlgoOrders: 5,
+  leverageBracket: 1, marginType: 1, positionMode: 30, algoOrder: 1, allAlgoOrders: 5,
 } as const;
 
 /** The arena's client ids are 32 hex characters; the venues accept this pattern. */
@@ -73,6 +74,8 @@ export class BinanceFamilyVenue implements LiveVenue {
   private readonly client: BinanceFamilyRestClient;
   private readonly limiter: WeightedRateLimiter;
   private readonly exchangeInfo: ExchangeInfoCache;
+  /** The account's brackets of every symbol, cached like exchange info; empty where the venue refuses them. */
+  private readonly brackets: CachedValue<Map<string, MarginBracket[]>>;
   private readonly leverageHints = new Map<string, number>();
   private readonly pollDelayMs: number;
   private readonly authHelp?: string;
@@ -102,6 +105,14 @@ export class BinanceFamilyVenue implements LiveVenue {
       const info = parseExchangeInfo(await publicClient.call({ method: 'GET', path, weight: WEIGHTS.exchangeInfo }));
       if (info.rateLimits.length > 0) limiter.setLimits(info.rateLimits);
       return info;
+    });
+    this.brackets = new CachedValue(async () => {
+      try {
+        return parseLeverageBrackets(await this.signed('GET', opts.flavour.paths.leverageBracket, {}, WEIGHTS.leverageBracket));
+      } catch (err) {
+        if (err instanceof VenueRejection) return new Map();
+        throw err;
+      }
     });
   }
 
@@ -134,8 +145,15 @@ export class BinanceFamilyVenue implements LiveVenue {
     };
   }
 
+  /**
+   * Exchange info's filters, with the account's notional brackets (GET leverageBracket) and the
+   * highest leverage they allow, where the venue answers them.
+   */
   async symbolRules(symbol: string): Promise<SymbolRules> {
-    return (await this.symbolInfo(symbol)).rules;
+    const { rules } = await this.symbolInfo(symbol);
+    const brackets = (await this.brackets.get()).get(symbol);
+    if (!brackets) return rules;
+    return { ...rules, maxLeverage: Math.max(...brackets.map((b) => b.initialLeverage)), marginBrackets: brackets };
   }
 
   async balance(): Promise<VenueBalance> {

@@ -34,6 +34,7 @@ export const binanceFlavour: BinanceFamilyFlavour = {
     userTrades: '/fapi/v1/userTrades',
     income: '/fapi/v1/income',
     leverage: '/fapi/v1/leverage',
+    leverageBracket: '/fapi/v1/leverageBracket',
     marginType: '/fapi/v1/marginType',
     positionMode: '/fapi/v1/positionSide/dual',
   },

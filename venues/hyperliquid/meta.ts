@@ -1,6 +1,7 @@
 import type { InfoClient, MetaResponse } from '@nktkas/hyperliquid';
-import { VenueRejection } from '../venue';
+import { type MarginBracket, VenueRejection } from '../venue';
 import { venueCall } from './errors';
+import { bracketsOfUniverse } from './margin-tables';
 import { baseOf } from './symbols';
 
 /** One perp as the adapter needs it. */
@@ -11,6 +12,8 @@ export interface AssetInfo {
   asset: number;
   szDecimals: number;
   maxLeverage: number;
+  /** Its margin table as notional brackets (margin-tables.ts). */
+  marginBrackets: MarginBracket[];
   /** Cross margin is not allowed (onlyIsolated, or marginMode strictIsolated / noCross). */
   isolatedOnly: boolean;
   delisted: boolean;
@@ -31,9 +34,10 @@ const cache = new Map<string, Entry>();
 
 export function assetsFromMeta(meta: MetaResponse): Map<string, AssetInfo> {
   const byCoin = new Map<string, AssetInfo>();
+  const brackets = bracketsOfUniverse(meta);
   meta.universe.forEach((u, asset) => {
     byCoin.set(u.name.toLowerCase(), {
-      coin: u.name, asset, szDecimals: u.szDecimals, maxLeverage: u.maxLeverage,
+      coin: u.name, asset, szDecimals: u.szDecimals, maxLeverage: u.maxLeverage, marginBrackets: brackets[asset]!,
       isolatedOnly: !!u.onlyIsolated || u.marginMode === 'strictIsolated' || u.marginMode === 'noCross',
       delisted: !!u.isDelisted,
     });

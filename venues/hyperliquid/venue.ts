@@ -92,7 +92,8 @@ export class HyperliquidVenue implements LiveVenue {
 
   /**
    * tickSize is the step valid around the current mid (see price-rules.ts: 10^-(6 − szDecimals)
-   * capped by 5 significant figures, at most 1); minQty = stepSize = 10^-szDecimals; $10 minimum.
+   * capped by 5 significant figures, at most 1); minQty = stepSize = 10^-szDecimals; $10 minimum;
+   * brackets from the perp's margin table in meta.
    */
   async symbolRules(symbol: string): Promise<SymbolRules> {
     const asset = await this.assets.tradable(symbol);
@@ -100,7 +101,7 @@ export class HyperliquidVenue implements LiveVenue {
     const step = stepSizeOf(asset.szDecimals);
     return {
       symbol, tickSize: tickSizeAt(mid, asset.szDecimals), stepSize: step, minQty: step,
-      minNotional: MIN_ORDER_VALUE, maxLeverage: asset.maxLeverage,
+      minNotional: MIN_ORDER_VALUE, maxLeverage: asset.maxLeverage, marginBrackets: asset.marginBrackets,
     };
   }
 

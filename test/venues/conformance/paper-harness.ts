@@ -16,7 +16,7 @@ export const paperHarness: HarnessFactory = async ({ symbol, price, balance }) =
   addBar(price);
   return {
     venue: () => new PaperVenue({
-      db: database.db, market, account: 'conformance', initialBalance: balance, takerFeeRate: 0.0005, slippageRate: 0,
+      books: PaperVenue.postgresBooks(database.db), market, account: 'conformance', initialBalance: balance, takerFeeRate: 0.0005, slippageRate: 0,
       asOf: T0 + series.length * BAR_MS,
     }),
     async setPrice(_symbol, p) {

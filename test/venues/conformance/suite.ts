@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import Decimal from 'decimal.js';
 import { VenueOutcomeUnknown, VenueTemporaryError } from '../../../venues/errors';
+import { liquidationPrice } from '../../../venues/symbol-rules';
 import type { OrderRequest, Venue, VenueOrder } from '../../../venues/venue';
 import { VenueRejection } from '../../../venues/venue';
 import type { ConformanceHarness, HarnessFactory } from './harness';
@@ -140,6 +141,18 @@ export function venueConformance(name: string, factory: HarnessFactory): void {
       approx(position!.margin, (0.01 * position!.entryPrice) / 3, 1, 'margin at 3x');
       const rules = await venue().symbolRules(SYMBOL);
       await assert.rejects(venue().setLeverage(SYMBOL, rules.maxLeverage + 1), (err: unknown) => err instanceof VenueRejection);
+    });
+
+    it('margin brackets: the rules carry them, and an isolated position\'s liquidation price follows them', async () => {
+      const rules = await venue().symbolRules(SYMBOL);
+      const brackets = rules.marginBrackets;
+      assert.ok(brackets && brackets.length > 0, 'brackets in the symbol rules');
+      assert.equal(rules.maxLeverage, Math.max(...brackets.map((b) => b.initialLeverage)));
+      await venue().setMarginType(SYMBOL, 'isolated');
+      await openLong();
+      const [p] = await venue().positions();
+      const expected = liquidationPrice({ side: p!.side, quantity: p!.quantity, entryPrice: p!.entryPrice, margin: p!.margin }, brackets);
+      approx(p!.liquidationPrice, expected.toNumber(), 0.5, 'liquidation price');
     });
 
     it('rounds what must round: quantity down to the step, trigger prices to a valid price', async () => {

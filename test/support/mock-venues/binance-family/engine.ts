@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import Decimal from 'decimal.js';
+import { maxNotionalAt } from '../../../../venues/symbol-rules';
 import { Errors } from './errors';
 import {
-  applyFill, closableQty, freedByClosing, liquidationPriceOf, round8, summarize, type BalanceSummary,
+  applyFill, closableQty, freedByClosing, liquidationPriceOf, round8, summarize, type BalanceSummary, type MarketOf,
 } from './ledger';
 import {
   Account, type AlgoOrder, type Income, type IncomeType, type MarginType, type Order, type OrderInput,
@@ -135,13 +136,16 @@ export class Engine {
     if (this.config.liquidations) this.liquidate();
   }
 
+  /** Mark prices and brackets, for the account arithmetic. */
+  readonly market: MarketOf = { price: (s) => this.price(s), brackets: (s) => this.spec(s).brackets };
+
   balance(accountId: string): BalanceSummary {
-    return summarize(this.account(accountId), (s) => this.price(s));
+    return summarize(this.account(accountId), this.market);
   }
 
   liquidationPrice(account: Account, symbol: string, positionSide: PositionSide): Decimal {
     const position = account.position(symbol, positionSide);
-    return position ? liquidationPriceOf(account, position, (s) => this.price(s)) : new Decimal(0);
+    return position ? liquidationPriceOf(account, position, this.market) : new Decimal(0);
   }
 
   setBalance(accountId: string, usdt: number): void {
@@ -168,6 +172,8 @@ export class Engine {
     const spec = this.spec(symbol);
     const value = Number(leverage);
     if (!/^[0-9]+$/.test(leverage) || value < 1 || value > spec.maxLeverage) throw Errors.badLeverage(leverage);
+    const cap = maxNotionalAt(spec.brackets, value);
+    if (account.positionsOf(symbol).some((p) => p.amount.abs().mul(this.price(symbol)).gt(cap))) throw Errors.positionLimit();
     const settings = this.settings(account, symbol);
     settings.leverage = value;
     for (const p of account.positionsOf(symbol)) account.setPosition({ ...p, leverage: value, updateTime: this.now });
@@ -191,8 +197,9 @@ export class Engine {
     account.dualSide = dualSide;
   }
 
+  /** The largest position notional the symbol's brackets allow at `leverage`. */
   maxNotionalValue(symbol: string, leverage: number): string {
-    return String(Math.round((1_000_000 * this.spec(symbol).maxLeverage) / leverage));
+    return String(maxNotionalAt(this.spec(symbol).brackets, leverage));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -287,6 +294,7 @@ export class Engine {
     const qty = this.executableQty(account, input.symbol, input.positionSide, input.side, input.quantity!, input.reduceOnly);
     if (qty.isZero()) throw Errors.reduceOnlyRejected();
     const price = this.takerPrice(input.symbol, input.side);
+    if (this.exceedsPositionLimit(account, input.symbol, input.positionSide, input.side, qty, price)) throw Errors.positionLimit();
     if (!this.marginSuffices(account, input.symbol, input.positionSide, input.side, qty, price, this.config.takerFeeRate)) {
       throw Errors.marginInsufficient();
     }
@@ -317,6 +325,14 @@ export class Engine {
     const factor = side === 'BUY' ? Decimal.add(1, this.config.slippageRate) : Decimal.sub(1, this.config.slippageRate);
     const spec = this.spec(symbol);
     return mark.mul(factor).toDecimalPlaces(new Decimal(spec.tickSize).decimalPlaces() + 2);
+  }
+
+  /** A fill that would grow the position beyond the notional its bracket allows at the symbol's leverage. */
+  private exceedsPositionLimit(account: Account, symbol: string, positionSide: PositionSide, side: Side, qty: Decimal, price: Decimal): boolean {
+    const before = account.position(symbol, positionSide)?.amount ?? new Decimal(0);
+    const after = before.add(side === 'BUY' ? qty : qty.neg());
+    if (after.abs().lte(before.abs())) return false;
+    return after.abs().mul(price).gt(maxNotionalAt(this.spec(symbol).brackets, this.settings(account, symbol).leverage));
   }
 
   /** Isolated and cross alike: the opening part's margin plus the fee must fit in what is available. */
@@ -513,15 +529,14 @@ export class Engine {
   }
 
   private liquidate(): void {
-    const priceOf = (s: string) => this.price(s);
     for (const account of this.accounts.values()) {
       for (const p of [...account.positions.values()]) {
         if (p.marginType !== 'ISOLATED') continue;
         const mark = this.price(p.symbol);
-        const liq = liquidationPriceOf(account, p, priceOf);
+        const liq = liquidationPriceOf(account, p, this.market);
         if (p.amount.gt(0) ? mark.lte(liq) : mark.gte(liq)) this.liquidatePosition(account, p.symbol, p.positionSide);
       }
-      const summary = summarize(account, priceOf);
+      const summary = summarize(account, this.market);
       const cross = [...account.positions.values()].filter((p) => p.marginType === 'CROSSED');
       if (cross.length > 0 && summary.crossWallet.add(summary.crossUnPnl).lte(summary.crossMaintMargin)) {
         for (const p of cross) this.liquidatePosition(account, p.symbol, p.positionSide);

@@ -53,6 +53,7 @@ export const Errors = {
   marginInsufficient: () => new ApiError(-2019, 'Margin is insufficient.'),
   wouldTrigger: () => new ApiError(-2021, 'Order would immediately trigger.'),
   reduceOnlyRejected: () => new ApiError(-2022, 'ReduceOnly Order is rejected.'),
+  positionLimit: () => new ApiError(-2027, 'Exceeded the maximum allowable position at current leverage.'),
   qtyNotPositive: () => new ApiError(-4003, 'Quantity less than or equal to zero.'),
   qtyBelowMin: () => new ApiError(-4004, 'Quantity less than min quantity.'),
   qtyAboveMax: () => new ApiError(-4005, 'Quantity greater than max quantity.'),

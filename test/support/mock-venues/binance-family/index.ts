@@ -30,6 +30,9 @@
  * - Binance algo trigger: algoStatus NEW → TRIGGERED → FINISHED once its actual order is done;
  *   `actualOrderId` is a regular MARKET order (origType = the algo's type, its own random
  *   clientOrderId). Aster's conditional order executes itself (type stays STOP_MARKET, status FILLED).
+ * - Maintenance margin and the leverage allowed by notional follow each symbol's brackets, served by
+ *   GET leverageBracket (the six arena symbols: Binance's own, bundled with the paper venue; others
+ *   illustrative). A leverage or a fill beyond what the position's bracket allows is -2027.
  * - Liquidation on setPrice (isolated: beyond the liquidation price; cross: equity <= maintenance):
  *   a MARKET order with clientOrderId `autoclose-...`; the rest of an isolated margin is written as
  *   INSURANCE_CLEAR income. `liquidations: false` turns this off.

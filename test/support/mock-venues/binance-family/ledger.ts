@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
-import { MAINTENANCE_MARGIN_RATE, liquidationPrice } from '../../../../venues/paper/position-math';
+import { liquidationPrice, maintenanceMargin as bracketMaintenance } from '../../../../venues/symbol-rules';
+import type { MarginBracket } from '../../../../venues/venue';
 import type { Account, MarginType, Position, PositionSide, Side } from './model';
 
 /**
@@ -8,13 +9,17 @@ import type { Account, MarginType, Position, PositionSide, Side } from './model'
  * The wallet balance holds everything (deposits, realised PnL, fees, funding). An isolated position
  * sets part of it aside (`isolatedWallet`); a cross position ties up `notional / leverage` of the
  * cross wallet. Available = cross wallet + cross unrealised PnL - cross initial margin - margin of
- * resting opening LIMIT orders.
+ * resting opening LIMIT orders. Maintenance margin follows the symbol's brackets (what GET
+ * leverageBracket serves), with Binance's formulas.
  */
 
-export const MAINT_RATE = MAINTENANCE_MARGIN_RATE;
 const ZERO = new Decimal(0);
 
-export type PriceOf = (symbol: string) => Decimal;
+/** What the arithmetic needs to know of the market: mark prices and each symbol's brackets. */
+export interface MarketOf {
+  price(symbol: string): Decimal;
+  brackets(symbol: string): MarginBracket[];
+}
 
 export const direction = (side: Side): 1 | -1 => (side === 'BUY' ? 1 : -1);
 export const round8 = (value: Decimal): Decimal => value.toDecimalPlaces(8, Decimal.ROUND_HALF_UP);
@@ -27,8 +32,8 @@ export function initialMargin(p: Position, mark: Decimal): Decimal {
   return p.amount.abs().mul(mark).div(p.leverage);
 }
 
-export function maintenanceMargin(p: Position, mark: Decimal): Decimal {
-  return p.amount.abs().mul(mark).mul(MAINT_RATE);
+export function maintenanceMargin(p: Position, mark: Decimal, brackets: MarginBracket[]): Decimal {
+  return bracketMaintenance(brackets, p.amount.abs().mul(mark));
 }
 
 export interface BalanceSummary {
@@ -45,14 +50,14 @@ export interface BalanceSummary {
   unrealizedPnl: Decimal;
 }
 
-export function summarize(account: Account, priceOf: PriceOf): BalanceSummary {
+export function summarize(account: Account, market: MarketOf): BalanceSummary {
   let isolatedWallets = ZERO;
   let crossUnPnl = ZERO;
   let crossInitialMargin = ZERO;
   let crossMaintMargin = ZERO;
   let allUnPnl = ZERO;
   for (const p of account.positions.values()) {
-    const mark = priceOf(p.symbol);
+    const mark = market.price(p.symbol);
     const pnl = unrealizedPnl(p, mark);
     allUnPnl = allUnPnl.add(pnl);
     if (p.marginType === 'ISOLATED') {
@@ -60,7 +65,7 @@ export function summarize(account: Account, priceOf: PriceOf): BalanceSummary {
     } else {
       crossUnPnl = crossUnPnl.add(pnl);
       crossInitialMargin = crossInitialMargin.add(initialMargin(p, mark));
-      crossMaintMargin = crossMaintMargin.add(maintenanceMargin(p, mark));
+      crossMaintMargin = crossMaintMargin.add(maintenanceMargin(p, mark, market.brackets(p.symbol)));
     }
   }
   let openOrderMargin = ZERO;
@@ -80,20 +85,21 @@ export function summarize(account: Account, priceOf: PriceOf): BalanceSummary {
 }
 
 /**
- * Mark price at which the position's margin plus its loss falls to the maintenance margin. A cross
- * position counts the cross wallet (plus the other cross positions' PnL) as its margin.
+ * Mark price at which the position's margin plus its loss falls to the maintenance margin (Binance's
+ * one-way formula). An isolated position's margin is its isolated wallet; a cross one's is the cross
+ * wallet, less the other cross positions' maintenance margin, plus their PnL (WB - TMM1 + UPNL1).
  */
-export function liquidationPriceOf(account: Account, p: Position, priceOf: PriceOf): Decimal {
+export function liquidationPriceOf(account: Account, p: Position, market: MarketOf): Decimal {
+  const brackets = market.brackets(p.symbol);
   let margin = p.isolatedWallet;
   if (p.marginType === 'CROSSED') {
-    const summary = summarize(account, priceOf);
-    margin = summary.crossWallet.add(summary.crossUnPnl).sub(unrealizedPnl(p, priceOf(p.symbol)));
+    const summary = summarize(account, market);
+    const mark = market.price(p.symbol);
+    margin = summary.crossWallet.sub(summary.crossMaintMargin.sub(maintenanceMargin(p, mark, brackets)))
+      .add(summary.crossUnPnl.sub(unrealizedPnl(p, mark)));
     if (margin.lte(0)) return ZERO;
   }
-  return liquidationPrice({
-    side: p.amount.gt(0) ? 'long' : 'short', quantity: p.amount.abs(), entryPrice: p.entryPrice,
-    leverage: p.leverage, margin,
-  });
+  return liquidationPrice({ side: p.amount.gt(0) ? 'long' : 'short', quantity: p.amount.abs(), entryPrice: p.entryPrice, margin }, brackets);
 }
 
 /** How much of the position at `positionSide` an order on `side` would close. */

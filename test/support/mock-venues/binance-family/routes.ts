@@ -5,7 +5,7 @@ import { type MockCandles, checkInterval, klineWeight, klines } from './klines';
 import type { AlgoOrder, MarginType, Order } from './model';
 import { type OrderEndpoint, parseOrderParams } from './order-params';
 import type { Params } from './params';
-import { fmt } from './symbols';
+import { type MockSymbolSpec, fmt } from './symbols';
 import {
   type FlavourName, type RateLimitConfig, algoView, balanceView, exchangeInfoView, incomeView, orderView,
   placedOrderView, positionV2View, positionV3View, premiumIndexView, tickerView, tradeView,
@@ -124,6 +124,15 @@ export function buildRoutes(config: RouteConfig): Route[] {
         const symbol = symbolOf(params);
         const settings = engine.setLeverage(id, symbol, params.required('leverage'));
         return { leverage: settings.leverage, maxNotionalValue: engine.maxNotionalValue(symbol, settings.leverage), symbol };
+      },
+    },
+    {
+      // Binance GET /fapi/v1/leverageBracket, Aster GET /fapi/v3/leverageBracket: the documented shape,
+      // a list, or one object when a symbol is sent.
+      method: 'GET', path: `${v}/leverageBracket`, signed: true, weight: 1,
+      handle: ({ params }) => {
+        const view = (spec: MockSymbolSpec) => ({ symbol: spec.symbol, brackets: spec.brackets });
+        return params.has('symbol') ? view(engine.spec(symbolOf(params))) : engine.symbols().map(view);
       },
     },
     {

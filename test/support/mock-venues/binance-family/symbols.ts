@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
 import { PAPER_SYMBOL_RULES } from '../../../../venues/paper/symbol-table';
+import type { MarginBracket } from '../../../../venues/venue';
 
 /** Everything the mock venues know about a contract: its filters and display precisions. */
 export interface MockSymbolSpec {
@@ -17,7 +18,10 @@ export interface MockSymbolSpec {
   marketMaxQty: string;
   /** MIN_NOTIONAL `notional`. */
   minNotional: string;
+  /** The highest initialLeverage of `brackets`. */
   maxLeverage: number;
+  /** What GET leverageBracket answers for the symbol: maintenance margin and leverage by notional. */
+  brackets: MarginBracket[];
   /**
    * Decimals accepted in a price / quantity; more is -1111. Like the real venue these may allow one
    * decimal more than the tick (BTCUSDT: tick 0.1, pricePrecision 2), so "60000.05" is -4014, not -1111.
@@ -55,24 +59,42 @@ function fromPaperRules(symbol: string): MockSymbolSpec {
     symbol, baseAsset: symbol.replace(/USDT$/, ''),
     tickSize: rules.tickSize, minPrice: rules.tickSize, maxPrice: extra.maxPrice,
     stepSize: rules.stepSize, minQty: rules.minQty, maxQty: extra.maxQty, marketMaxQty: extra.marketMaxQty,
-    minNotional: rules.minNotional, maxLeverage: rules.maxLeverage,
+    minNotional: rules.minNotional, maxLeverage: rules.maxLeverage, brackets: rules.marginBrackets,
     pricePrecision: extra.pricePrecision, quantityPrecision: decimalsOf(rules.stepSize),
     multiplierUp: '1.0500', multiplierDown: '0.9500', maxNumOrders: 200, maxNumAlgoOrders: 10,
   };
 }
 
-/** Aster's own token, as recorded in its exchangeInfo (fixtures/aster/exchangeInfo.recorded.json). */
+/**
+ * Brackets of a symbol without recorded ones: ILLUSTRATIVE values in the documented shape (cum follows
+ * from the floors and ratios), starting at `maxLeverage`.
+ */
+function illustrativeBrackets(maxLeverage: number): MarginBracket[] {
+  const tiers: Array<[number, number, number]> = [[maxLeverage, 5_000, 0.01], [25, 25_000, 0.02], [10, 100_000, 0.05], [5, 1_000_000, 0.1]];
+  const brackets: MarginBracket[] = [];
+  let floor = 0;
+  let cum = 0;
+  tiers.forEach(([initialLeverage, notionalCap, maintMarginRatio], i) => {
+    if (i > 0) cum += floor * (maintMarginRatio - tiers[i - 1]![2]);
+    brackets.push({ bracket: i + 1, initialLeverage: Math.min(initialLeverage, maxLeverage), notionalCap, notionalFloor: floor, maintMarginRatio, cum });
+    floor = notionalCap;
+  });
+  return brackets;
+}
+
+/** Aster's own token, as recorded in its exchangeInfo (fixtures/aster/exchangeInfo.recorded.json); its brackets are illustrative. */
 const ASTERUSDT: MockSymbolSpec = {
   symbol: 'ASTERUSDT', baseAsset: 'ASTER',
   tickSize: '0.0001', minPrice: '0.0001', maxPrice: '200',
   stepSize: '0.01', minQty: '0.01', maxQty: '2000000', marketMaxQty: '200000',
-  minNotional: '5', maxLeverage: 50, pricePrecision: 5, quantityPrecision: 2,
+  minNotional: '5', maxLeverage: 50, brackets: illustrativeBrackets(50), pricePrecision: 5, quantityPrecision: 2,
   multiplierUp: '1.0500', multiplierDown: '0.9500', maxNumOrders: 200, maxNumAlgoOrders: 10,
 };
 
 /**
  * The contracts a mock serves: the six arena symbols (plus ASTERUSDT on Aster), with `overrides`
- * merged in (a new symbol needs every field that has no sensible default: tickSize, stepSize, minQty).
+ * merged in (a new symbol needs every field that has no sensible default: tickSize, stepSize, minQty;
+ * overridden brackets need the maxLeverage that goes with them).
  */
 export function symbolSpecs(flavour: 'binance' | 'aster', overrides: Record<string, Partial<MockSymbolSpec>> = {}): Map<string, MockSymbolSpec> {
   const specs = new Map<string, MockSymbolSpec>();
@@ -86,9 +108,11 @@ export function symbolSpecs(flavour: 'binance' | 'aster', overrides: Record<stri
     }
     const { tickSize, stepSize, minQty } = override;
     if (!tickSize || !stepSize || !minQty) throw new Error(`symbol ${symbol}: tickSize, stepSize and minQty are needed for a new symbol`);
+    const maxLeverage = override.maxLeverage ?? 50;
     specs.set(symbol, {
       symbol, baseAsset: symbol.replace(/USDT$/, ''), tickSize, minPrice: tickSize, maxPrice: '1000000',
-      stepSize, minQty, maxQty: '10000000', marketMaxQty: '1000000', minNotional: '5', maxLeverage: 50,
+      stepSize, minQty, maxQty: '10000000', marketMaxQty: '1000000', minNotional: '5', maxLeverage,
+      brackets: illustrativeBrackets(maxLeverage),
       pricePrecision: decimalsOf(tickSize), quantityPrecision: decimalsOf(stepSize),
       multiplierUp: '1.0500', multiplierDown: '0.9500', maxNumOrders: 200, maxNumAlgoOrders: 10,
       ...override,

@@ -202,7 +202,7 @@ export function positionV3View(engine: Engine, account: Account, p: Position): R
     marginAsset: 'USDT',
     isolatedWallet: isolated ? fmt.money(p.isolatedWallet) : '0',
     initialMargin: fmt.money(im),
-    maintMargin: fmt.money(maintenanceMargin(p, mark)),
+    maintMargin: fmt.money(maintenanceMargin(p, mark, spec.brackets)),
     positionInitialMargin: fmt.money(im),
     openOrderInitialMargin: '0',
     adl: 2,

@@ -79,7 +79,8 @@ interface Answer {
  * A local server that speaks Hyperliquid's wire protocol on 127.0.0.1 (free port): POST /info and
  * POST /exchange. Exchange actions are verified as the venue does (action hash, EIP-712 Agent
  * signature, signer = a registered user or an approved agent of one, nonce rules) before the mock
- * exchange (engine.ts) acts on them; info answers come in the documented shapes.
+ * exchange (engine.ts) acts on them; info answers come in the documented shapes (meta with its margin
+ * tables, and liquidation prices that follow them: rules.ts).
  */
 export async function startHyperliquidMock(options: HyperliquidMockOptions): Promise<HyperliquidMockServer> {
   const now = options.now ?? Date.now;

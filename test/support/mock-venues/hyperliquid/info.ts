@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import type { MockAccount, MockExchange, MockOrder, MockPosition } from './engine';
-import { num, usd } from './rules';
+import { type MockAsset, maintenanceOf, num, usd } from './rules';
 
 /** How the mock knows addresses: accounts and the agent wallets approved for them. */
 export interface Directory {
@@ -64,10 +64,11 @@ export function answerInfo(ex: MockExchange, dir: Directory, body: Record<string
 function meta(ex: MockExchange) {
   return {
     universe: ex.universe.map((a) => ({
-      name: a.name, szDecimals: a.szDecimals, maxLeverage: a.maxLeverage, marginTableId: a.maxLeverage,
+      name: a.name, szDecimals: a.szDecimals, maxLeverage: a.maxLeverage, marginTableId: a.marginTable?.id ?? a.maxLeverage,
       ...(a.onlyIsolated ? { onlyIsolated: true } : {}),
     })),
-    marginTables: [],
+    marginTables: ex.universe.filter((a) => a.marginTable)
+      .map((a) => [a.marginTable!.id, { description: a.marginTable!.description, marginTiers: a.marginTable!.marginTiers }]),
     collateralToken: 0,
   };
 }
@@ -117,13 +118,9 @@ function positionRow(ex: MockExchange, p: MockPosition) {
   const isolated = p.leverage.type === 'isolated';
   // Isolated: the venue's marginUsed is the position's own equity (margin + unrealised PnL).
   const marginUsed = isolated ? p.margin.add(upnl) : value.div(p.leverage.value);
-  const maxLeverage = ex.universe.find((a) => a.name === p.coin)!.maxLeverage;
-  const maintenance = new Decimal(1).div(2 * maxLeverage);
-  const long = p.szi.gt(0);
-  // Where margin + PnL = maintenance margin (isolated).
-  const liquidation = long
-    ? p.entryPx.mul(size).sub(p.margin).div(size.mul(new Decimal(1).sub(maintenance)))
-    : p.entryPx.mul(size).add(p.margin).div(size.mul(new Decimal(1).add(maintenance)));
+  const asset = ex.universe.find((a) => a.name === p.coin)!;
+  const maxLeverage = asset.maxLeverage;
+  const liquidation = isolatedLiquidation(asset, p, size);
   return {
     type: p.leverage.type,
     // The mock books cross positions like isolated ones: their margin left the free balance too.
@@ -141,6 +138,24 @@ function positionRow(ex: MockExchange, p: MockPosition) {
       cumFunding: { allTime: usd(p.cumFunding), sinceOpen: usd(p.cumFunding), sinceChange: usd(p.cumFunding) },
     },
   };
+}
+
+/**
+ * Where margin + PnL = maintenance margin (isolated), found by bisection on the price so that it
+ * follows the tiers without sharing the adapter's closed form; 0 when there is none.
+ */
+function isolatedLiquidation(asset: MockAsset, p: MockPosition, size: Decimal): Decimal {
+  const long = p.szi.gt(0);
+  const surplus = (price: Decimal) => p.margin.add(price.sub(p.entryPx).mul(p.szi)).sub(maintenanceOf(asset, size.mul(price)));
+  let safe = p.entryPx;
+  let gone = long ? new Decimal(0) : p.entryPx.mul(100);
+  if (surplus(gone).gt(0)) return new Decimal(0);
+  for (let i = 0; i < 100; i++) {
+    const mid = safe.add(gone).div(2);
+    if (surplus(mid).gt(0)) safe = mid;
+    else gone = mid;
+  }
+  return gone;
 }
 
 function openOf(account: MockAccount | undefined): MockOrder[] {
