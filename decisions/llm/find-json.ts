@@ -1,152 +1,195 @@
 /**
- * Where the JSON is in a model's reply. The reply is scanned once for top-level balanced `{...}` and
- * `[...]` spans, aware of double-quoted strings, so that braces, fences or tags quoted inside a JSON
- * string (a prompt injection, say) stay data. A span wrapped in a ```fence``` or in a
- * <decisions>/<decision>/<json>/<output>/<answer> tag ranks above bare spans; spans inside a model's
- * thinking (<think>, <thinking>, <reasoning>) are not candidates at all.
+ * Where the reasoning and the JSON are in a model's reply: one left-to-right pass, linear in the
+ * reply's length, that tells apart
+ *  - reasoning blocks (reasoning-tags.ts), nested or not, closed or running to the end of the reply;
+ *  - top-level JSON-looking structures, inside reasoning (drafts) and outside it.
+ *
+ * Inside a JSON structure a double-quoted string is data: a tag, a fence or a bracket in it changes
+ * nothing. Outside strings a reasoning tag is always structure, and ends any JSON structure it
+ * interrupts. Prose brackets do not start a structure: only an opener that looks like JSON does (`{`
+ * then a quote, `}` or `key:`; `[` then `{`, `[`, `]` or a quote), so "{equity}" or "[see notes" are
+ * plain text. A structure that fails (closed by the wrong bracket, interrupted by a tag or a fence, or
+ * never closed) is not rescanned from inside: the scan goes on after it, which keeps it linear, and
+ * none of its fragments can become a structure of its own.
+ *
+ * Two rules keep the reading of reasoning safe:
+ *  - inside reasoning a JSON string ends at the end of its line (a model's JSON has no raw newline in a
+ *    string), so a stray quote in thinking prose cannot hide the closing tag for more than a line;
+ *  - a closing tag with no block open, when it is the reply's first reasoning tag, of a family whose
+ *    chat templates open the block in the prompt (`</think>`, `</seed:think>`), and something follows
+ *    it, closes the reply's implicit first block: everything before it is reasoning. Any other closing
+ *    tag with no block open is stray and ignored, so a `</think>` after the answer does not wipe it.
  */
+import { mayStartTag, reasoningTagAt, type ReasoningFamily } from './reasoning-tags';
 
-export interface JsonSpan {
+export { normalisePunctuation } from './normalise-punctuation';
+
+export type StructureState =
+  /** Balanced: every bracket closed by its own. */
+  | 'complete'
+  /** A bracket closed by the wrong one (at `problemAt`). */
+  | 'mismatched'
+  /** Cut by a reasoning tag or a fence outside any string, or (in reasoning) a string cut by a newline. */
+  | 'interrupted'
+  /** Still open at the end of the reply. */
+  | 'unclosed';
+
+export interface JsonStructure {
   start: number;
   /** Exclusive. */
   end: number;
-  /** 1 when fenced or tagged, 0 otherwise. */
-  rank: number;
-  /** Where the surrounding fence/tag begins and ends (the span itself when bare), for the prose around it. */
-  outerStart: number;
-  outerEnd: number;
+  state: StructureState;
+  problemAt?: number;
+  /** The outermost reasoning block it lies in; undefined for a structure outside reasoning. */
+  reasoning?: ReasoningFamily;
 }
 
-/**
- * A failed span (an opener never closed, or closed by the wrong bracket) restarts the scan just after
- * its opener; the characters scanned in all are capped at this multiple of the text's length.
- */
-const SCAN_BUDGET_FACTOR = 32;
-const MAX_SPANS = 500;
-
-export function findJsonSpans(text: string): JsonSpan[] {
-  // Thinking is blanked out (same length, so positions hold): a draft there, even a broken one, is no candidate.
-  let visible = text;
-  for (const [a, b] of thinkingRanges(text)) visible = visible.slice(0, a) + ' '.repeat(b - a) + visible.slice(b);
-  return balancedSpans(visible).map((s) => wrap(text, s.start, s.end));
+export interface ReasoningBlock {
+  /** Where its opening tag starts (0 for the implicit first block). */
+  start: number;
+  /** After its closing tag; the reply's length when never closed. */
+  end: number;
+  family: ReasoningFamily;
+  closed: boolean;
 }
 
-/** An opener followed by a quote, another opener, or `key:`. */
-const LOOKS_LIKE_JSON = /^[{[]\s*(?:["'{[]|[A-Za-z_$][\w$]*\s*:)/;
+export interface ReplyScan {
+  /** Outermost reasoning blocks, in order, not overlapping. */
+  reasoning: ReasoningBlock[];
+  /** Top-level JSON-looking structures outside reasoning, in order. */
+  visible: JsonStructure[];
+  /** Top-level JSON-looking structures inside reasoning (drafts), in order. */
+  drafts: JsonStructure[];
+}
 
-function balancedSpans(text: string): Array<{ start: number; end: number }> {
-  const spans: Array<{ start: number; end: number }> = [];
-  let budget = SCAN_BUDGET_FACTOR * text.length + 1024;
-  // The end of the last failed span that began like JSON (`{"`, `[{`...): what lies inside it is part
-  // of broken JSON (cut off, or closed by the wrong bracket), and a fragment of it must not trade.
-  let brokenUntil = -1;
+interface OpenStructure {
+  start: number;
+  /** The closers awaited (character codes), innermost last. */
+  closers: number[];
+  inString: boolean;
+  reasoning?: ReasoningFamily;
+}
+
+export function scanReply(text: string): ReplyScan {
+  const scan: ReplyScan = { reasoning: [], visible: [], drafts: [] };
+  const open: ReasoningFamily[] = [];
+  const openCount = new Map<ReasoningFamily, number>();
+  let blockStart = 0;
+  let sawTag = false;
+  let structure: OpenStructure | null = null;
+
+  const finish = (end: number, state: StructureState, problemAt?: number) => {
+    const s = structure!;
+    const done: JsonStructure = { start: s.start, end, state, ...(problemAt !== undefined && { problemAt }), ...(s.reasoning && { reasoning: s.reasoning }) };
+    (s.reasoning ? scan.drafts : scan.visible).push(done);
+    structure = null;
+  };
+
   let i = 0;
-  while (i < text.length && spans.length < MAX_SPANS && budget > 0) {
-    const ch = text[i];
-    if (ch !== '{' && ch !== '[') {
-      i++;
-      continue;
-    }
-    const { end, scanned } = matchingClose(text, i);
-    budget -= scanned;
-    if (end !== null) {
-      if (i >= brokenUntil) spans.push({ start: i, end });
-      i = end;
-    } else {
-      if (LOOKS_LIKE_JSON.test(text.slice(i, i + 64))) brokenUntil = Math.max(brokenUntil, i + scanned);
-      i++;
-    }
-  }
-  return spans;
-}
+  const n = text.length;
+  while (i < n) {
+    const code = text.charCodeAt(i);
 
-/** The index after the bracket closing the one at `start` (null: mismatched or never closed), and the work done. */
-function matchingClose(text: string, start: number): { end: number | null; scanned: number } {
-  const stack: string[] = [];
-  let inString = false;
-  for (let i = start; i < text.length; i++) {
-    const ch = text[i];
-    if (inString) {
-      if (ch === '\\') i++;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') {
-      inString = true;
-    } else if (ch === '{') {
-      stack.push('}');
-    } else if (ch === '[') {
-      stack.push(']');
-    } else if (ch === '}' || ch === ']') {
-      if (stack.pop() !== ch) return { end: null, scanned: i - start + 1 };
-      if (stack.length === 0) return { end: i + 1, scanned: i - start + 1 };
-    }
-  }
-  return { end: null, scanned: text.length - start };
-}
-
-const OPENER_BEFORE = /(?:```[\w-]*|<(decisions?|json|output|answer)>)\s*$/i;
-const CLOSER_AFTER = /^\s*(?:```|<\/(decisions?|json|output|answer)>)/i;
-
-function wrap(text: string, start: number, end: number): JsonSpan {
-  const before = OPENER_BEFORE.exec(text.slice(Math.max(0, start - 40), start));
-  if (!before) return { start, end, rank: 0, outerStart: start, outerEnd: end };
-  const after = CLOSER_AFTER.exec(text.slice(end, end + 40));
-  return { start, end, rank: 1, outerStart: start - before[0].length, outerEnd: end + (after ? after[0].length : 0) };
-}
-
-/** [start, end) of every thinking block; an orphan closing tag makes everything before it thinking. */
-function thinkingRanges(text: string): Array<[number, number]> {
-  const ranges: Array<[number, number]> = [];
-  const block = /<(think|thinking|reasoning)>[\s\S]*?<\/\1>/gi;
-  for (let m = block.exec(text); m; m = block.exec(text)) ranges.push([m.index, m.index + m[0].length]);
-  const orphan = /<\/(think|thinking)>/i.exec(text);
-  if (orphan && !ranges.some(([a, b]) => orphan.index >= a && orphan.index < b)) ranges.push([0, orphan.index]);
-  return ranges;
-}
-
-const SMART_DOUBLE = new Set(['\u201C', '\u201D', '\u201E', '\u201F', '\u2033', '\u00AB', '\u00BB', '\uFF02']);
-const SMART_SINGLE = new Set(['\u2018', '\u2019', '\u201A', '\u201B', '\u2032']);
-const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF\u00AD]/;
-
-/**
- * Full-width punctuation (，：［］｛｝＂ and the rest of U+FF01-FF5E) and smart quotes become ASCII,
- * invisible characters go, unusual spaces become spaces: outside strings only, so a reason quoting
- * “something” inside a proper JSON string is left alone. A string opened by a smart quote ends at the
- * next smart or ASCII double quote.
- */
-export function normalisePunctuation(text: string): string {
-  let out = '';
-  let open: 'ascii' | 'smart' | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (open !== null) {
-      if (ch === '\\') {
-        out += ch + (text[i + 1] ?? '');
-        i++;
-      } else if (ch === '"' || (open === 'smart' && SMART_DOUBLE.has(ch))) {
-        out += '"';
-        open = null;
+    if (structure?.inString) {
+      const escaped = code === BACKSLASH;
+      const at = escaped ? i + 1 : i;
+      if (structure.reasoning && text.charCodeAt(at) === NEWLINE) {
+        finish(at, 'interrupted'); // in reasoning a string ends with its line, escaped or not
+        i = at + 1;
+      } else if (escaped) {
+        i += 2;
       } else {
-        out += ch;
+        if (code === QUOTE) structure.inString = false;
+        i++;
       }
       continue;
     }
-    if (ch === '"') {
-      out += ch;
-      open = 'ascii';
-    } else if (SMART_DOUBLE.has(ch)) {
-      out += '"';
-      open = 'smart';
-    } else if (SMART_SINGLE.has(ch)) {
-      out += "'";
-    } else if (INVISIBLE.test(ch)) {
-      // dropped
-    } else {
-      const code = ch.charCodeAt(0);
-      if (code >= 0xff01 && code <= 0xff5e) out += String.fromCharCode(code - 0xfee0);
-      else if (code === 0x3001) out += ','; // 、
-      else if (code === 0x3000 || code === 0xa0 || (code >= 0x2000 && code <= 0x200a)) out += ' ';
-      else out += ch;
+
+    const tag = mayStartTag(code) ? reasoningTagAt(text, i) : null;
+    if (tag) {
+      if (structure) finish(i, 'interrupted');
+      const end = i + tag.length;
+      if (tag.kind === 'open') {
+        if (open.length === 0) blockStart = i;
+        open.push(tag.family);
+        openCount.set(tag.family, (openCount.get(tag.family) ?? 0) + 1);
+      } else if ((openCount.get(tag.family) ?? 0) > 0) {
+        // Closes its own block and any block opened inside it and left open.
+        for (;;) {
+          const top = open.pop()!;
+          openCount.set(top, openCount.get(top)! - 1);
+          if (top === tag.family) break;
+        }
+        if (open.length === 0) scan.reasoning.push({ start: blockStart, end, family: tag.family, closed: true });
+      } else if (open.length > 0) {
+        // A closer of another family inside reasoning: part of the thinking.
+      } else if (!sawTag && tag.family.openedByTemplate && !blankFrom(text, end)) {
+        scan.reasoning.push({ start: 0, end, family: tag.family, closed: true });
+        for (const s of scan.visible) scan.drafts.push({ ...s, reasoning: tag.family });
+        scan.visible = [];
+      } else {
+        // Stray: closes nothing.
+      }
+      sawTag = true;
+      i = end;
+      continue;
     }
+
+    if (structure) {
+      if (code === QUOTE) {
+        structure.inString = true;
+      } else if (code === OPEN_BRACE) {
+        structure.closers.push(CLOSE_BRACE);
+      } else if (code === OPEN_BRACKET) {
+        structure.closers.push(CLOSE_BRACKET);
+      } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+        if (structure.closers.pop() !== code) finish(i + 1, 'mismatched', i);
+        else if (structure.closers.length === 0) finish(i + 1, 'complete');
+      } else if (code === BACKTICK && text.startsWith('```', i)) {
+        finish(i, 'interrupted');
+        continue; // the fence is read again as plain text
+      }
+      i++;
+      continue;
+    }
+
+    if ((code === OPEN_BRACE || code === OPEN_BRACKET) && looksLikeJson(text, i)) {
+      const closer = code === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
+      structure = { start: i, closers: [closer], inString: false, ...(open.length > 0 && { reasoning: open[0] }) };
+    }
+    i++;
   }
-  return out;
+
+  if (structure) finish(n, 'unclosed');
+  if (open.length > 0) scan.reasoning.push({ start: blockStart, end: n, family: open[0]!, closed: false });
+  return scan;
+}
+
+const [QUOTE, BACKSLASH, NEWLINE, BACKTICK] = ['"', '\\', '\n', '`'].map((c) => c.charCodeAt(0)) as [number, number, number, number];
+const [OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET] = ['{', '}', '[', ']'].map((c) => c.charCodeAt(0)) as [number, number, number, number];
+const [SPACE, TAB, CR, SINGLE_QUOTE, COLON] = [' ', '\t', '\r', "'", ':'].map((c) => c.charCodeAt(0)) as [number, number, number, number, number];
+
+/** Nothing but whitespace from `i` to the end. */
+function blankFrom(text: string, i: number): boolean {
+  for (let j = i; j < text.length; j++) if (!isSpace(text.charCodeAt(j))) return false;
+  return true;
+}
+
+const isSpace = (code: number) => code === SPACE || code === NEWLINE || code === TAB || code === CR;
+const isIdentifierStart = (code: number) => (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36;
+const isIdentifierPart = (code: number) => isIdentifierStart(code) || (code >= 48 && code <= 57);
+
+function looksLikeJson(text: string, i: number): boolean {
+  let j = i + 1;
+  while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+  if (j >= text.length) return false;
+  const next = text.charCodeAt(j);
+  if (text.charCodeAt(i) === OPEN_BRACKET) {
+    return next === OPEN_BRACE || next === OPEN_BRACKET || next === CLOSE_BRACKET || next === QUOTE || next === SINGLE_QUOTE;
+  }
+  if (next === QUOTE || next === SINGLE_QUOTE || next === CLOSE_BRACE) return true;
+  if (!isIdentifierStart(next)) return false;
+  while (j < text.length && isIdentifierPart(text.charCodeAt(j))) j++;
+  while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+  return text.charCodeAt(j) === COLON;
 }

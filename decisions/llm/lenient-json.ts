@@ -3,11 +3,15 @@
  * trailing commas, single-quoted strings, unquoted keys, raw newlines inside strings, Python's
  * True/False/None, NaN and Infinity (read as numbers, so that validation can name them), a leading
  * `+`, and thousands separators in numbers (`1,000.5`: a comma followed by exactly three digits and no
- * fourth). Nesting is capped, objects are built without prototype setters (a `__proto__` key is just
- * a key), and duplicated keys are reported rather than silently resolved.
+ * fourth). Nesting is capped, as are the keys of one object and the values built (a budget the caller
+ * may share between several documents); objects are built without prototype setters (a `__proto__`
+ * key is just a key), and duplicated keys are reported rather than silently resolved. Linear in the
+ * text's length.
  */
 
 export const MAX_DEPTH = 64;
+/** Keys in one object: a decision has about ten. */
+export const MAX_KEYS = 256;
 
 export class JsonSyntaxError extends Error {
   override readonly name = 'JsonSyntaxError';
@@ -22,8 +26,13 @@ export interface LenientJson {
   duplicateKeys: WeakMap<object, string[]>;
 }
 
-export function parseLenientJson(text: string): LenientJson {
-  const reader = new Reader(text);
+/** How many more values may be built; shared between documents to bound the work on a whole reply. */
+export interface ValueBudget {
+  values: number;
+}
+
+export function parseLenientJson(text: string, budget: ValueBudget = { values: Number.POSITIVE_INFINITY }): LenientJson {
+  const reader = new Reader(text, budget);
   reader.skipSpace();
   const value = reader.value(0);
   reader.skipSpace();
@@ -43,10 +52,11 @@ const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t:
 class Reader {
   pos = 0;
   readonly duplicateKeys = new WeakMap<object, string[]>();
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string, private readonly budget: ValueBudget) {}
 
   value(depth: number): unknown {
     if (depth > MAX_DEPTH) throw new JsonSyntaxError(`nesting deeper than ${MAX_DEPTH} levels`, this.pos);
+    if (--this.budget.values < 0) throw new JsonSyntaxError('more JSON values than any reply needs', this.pos);
     const ch = this.text[this.pos];
     if (ch === '{') return this.object(depth);
     if (ch === '[') return this.array(depth);
@@ -82,6 +92,7 @@ class Reader {
         else if (!dupes.includes(key) && dupes.length < 20) dupes.push(key);
       }
       seen.add(key);
+      if (seen.size > MAX_KEYS) throw new JsonSyntaxError(`an object with more than ${MAX_KEYS} keys`, this.pos);
       // defineProperty: a "__proto__" key must not replace the prototype.
       Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
       if (!this.separator('}')) break;

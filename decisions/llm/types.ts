@@ -27,12 +27,32 @@ export interface LlmReply {
 
 export interface ParsedReply {
   reasoning: string;
-  /** Valid decisions only; `[{ action: 'wait' }]` when nothing parseable came back. */
+  /** Valid decisions only; `[{ action: 'wait' }]` when the reply held no answer that may trade. */
   decisions: Decision[];
-  /** Items dropped, each with the reason (shown in the decision log). */
+  /**
+   * Everything dropped, each with the reason (shown in the decision log): first the answer's invalid
+   * items and its contradictions (`decision N: ...`), then skipped blocks and drafts that looked like
+   * decisions (inside reasoning, disagreeing, hypothetical, repeated, cut off).
+   */
   rejected: Array<{ item: unknown; reason: string }>;
-  /** False when the reply held no parseable decision list at all. */
+  /** False when the reply held no answer (the decisions are then one `wait` saying why). */
   parsed: boolean;
+}
+
+export interface ParseReplyOptions {
+  /**
+   * The provider's structured output, when there is one (a forced tool call's input, a JSON-schema
+   * reply already parsed): it is the answer, and the text is read only for the reasoning. A string
+   * is read as JSON.
+   */
+  structured?: unknown;
+  /** At most this many characters are read (default 256 KiB); a longer reply trades nothing. */
+  maxChars?: number;
+  /**
+   * The provider says the reply was cut by its output limit (OpenAI-compatible `finish_reason:
+   * "length"`, Anthropic `stop_reason: "max_tokens"`): an unfinished reply trades nothing.
+   */
+  truncated?: boolean;
 }
 
 export type LlmErrorKind = 'auth' | 'bad_request' | 'rate_limited' | 'timeout' | 'server' | 'network' | 'cancelled';

@@ -2,19 +2,26 @@
  * One decision from a model, checked field by field with zod before anything may trade. Field names
  * are forgiving (camelCase, a few aliases), values a little (numbers written as "5x" or "$1,000",
  * confidence in percent, symbols as "btc" or "BTC/USDT"), actions are not: only the five actions,
- * whatever their case or spacing. Anything else rejects the decision with a reason a person can read.
+ * whatever their case or spacing. An open whose `side` (or `direction`) disagrees with its action is
+ * refused. Anything else rejects the decision with a reason a person can read.
+ *
+ * Every pattern here runs on a bounded string (numbers and symbols longer than a few dozen characters
+ * are refused before any pattern sees them), so a hostile value cannot make validation slow.
  */
 import { z } from 'zod';
 import { DECISION_ACTIONS, type Decision, type DecisionAction } from '../types';
 
 export const MAX_REASON_CHARS = 500;
+/** A decision has a dozen fields; one with more than this many is garbage, refused before any is read. */
+export const MAX_FIELDS = 64;
 
-type Field = 'action' | 'symbol' | 'size_usd' | 'quantity' | 'leverage' | 'stop_loss' | 'take_profit' | 'confidence' | 'reason';
+type Field = 'action' | 'symbol' | 'side' | 'size_usd' | 'quantity' | 'leverage' | 'stop_loss' | 'take_profit' | 'confidence' | 'reason';
 
 /** Accepted spellings of each field, after `canonicalKey` (snake_case, lower case). */
 const FIELD_ALIASES: Record<Field, readonly string[]> = {
   action: ['action'],
   symbol: ['symbol', 'coin', 'pair', 'ticker', 'asset'],
+  side: ['side', 'direction', 'position_side'],
   size_usd: ['size_usd', 'position_size_usd', 'usd', 'size_usdt', 'position_size_usdt', 'notional_usd', 'amount_usd', 'value_usd'],
   quantity: ['quantity', 'qty'],
   leverage: ['leverage'],
@@ -27,8 +34,11 @@ const FIELD_OF_KEY = new Map<string, Field>(
   (Object.entries(FIELD_ALIASES) as Array<[Field, readonly string[]]>).flatMap(([field, keys]) => keys.map((k) => [k, field] as const)),
 );
 
+const PLAIN_KEY = /^[a-z0-9_]+$/;
+
 /** "stopLoss", "Stop Loss", "stop-loss" → "stop_loss". */
 export function canonicalKey(key: string): string {
+  if (PLAIN_KEY.test(key)) return key; // most keys: no work
   return key.trim().replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/[\s-]+/g, '_');
 }
 
@@ -40,10 +50,12 @@ export type Validation = { ok: true; decision: Decision } | { ok: false; reason:
  */
 export function validateDecision(item: unknown, symbols: readonly string[], duplicateKeys: readonly string[] = []): Validation {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return { ok: false, reason: `expected a decision object, got ${typeName(item)}` };
+  const fieldCount = Object.keys(item).length;
+  if (fieldCount > MAX_FIELDS) return { ok: false, reason: `${fieldCount} fields in one decision (at most ${MAX_FIELDS})` };
   const fields = collectFields(item as Record<string, unknown>, duplicateKeys);
   if (typeof fields === 'string') return { ok: false, reason: fields };
 
-  const result = decisionSchema(symbols).safeParse(fields);
+  const result = schemaFor(symbols).safeParse(fields);
   if (!result.success) return { ok: false, reason: [...new Set(result.error.issues.map((i) => i.message))].join('; ') };
   return { ok: true, decision: result.data };
 }
@@ -83,6 +95,20 @@ function sameValue(a: unknown, b: unknown): boolean {
 // The schema.
 
 const OPENS: readonly DecisionAction[] = ['open_long', 'open_short'];
+/** Longer strings are never numbers or symbols (and never reach a pattern). */
+const MAX_NUMBER_TEXT = 64;
+const MAX_SYMBOL_TEXT = 64;
+
+const SIDE_WORDS = new Map<string, 'long' | 'short'>([['long', 'long'], ['buy', 'long'], ['short', 'short'], ['sell', 'short']]);
+
+/** An open's side must agree with its action; close, hold and wait ignore it. */
+function sideProblem(action: DecisionAction, side: unknown): string | null {
+  if (side === undefined || !OPENS.includes(action)) return null;
+  const word = typeof side === 'string' && side.length <= MAX_SYMBOL_TEXT ? SIDE_WORDS.get(side.trim().toLowerCase()) : undefined;
+  if (word === undefined) return `side ${show(side)} is not long or short (or buy or sell)`;
+  const expected = action === 'open_long' ? 'long' : 'short';
+  return word === expected ? null : `side ${show(side)} contradicts action ${action}`;
+}
 
 const actionSchema = z.unknown().transform((v, ctx) => {
   const action = typeof v === 'string' ? v.trim().toLowerCase().replace(/\s+/g, '_') : v;
@@ -139,11 +165,26 @@ const reasonSchema = z.unknown().transform((v, ctx) => {
   return text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS)}…` : text;
 });
 
+/** Built once per symbol list: building a zod schema costs far more than using it. */
+const SCHEMAS = new Map<string, ReturnType<typeof decisionSchema>>();
+
+function schemaFor(symbols: readonly string[]): ReturnType<typeof decisionSchema> {
+  const key = symbols.join('\n');
+  let schema = SCHEMAS.get(key);
+  if (schema === undefined) {
+    if (SCHEMAS.size >= 32) SCHEMAS.clear();
+    schema = decisionSchema([...symbols]);
+    SCHEMAS.set(key, schema);
+  }
+  return schema;
+}
+
 function decisionSchema(symbols: readonly string[]) {
   return z
     .looseObject({
       action: actionSchema,
       symbol: z.unknown().optional(),
+      side: z.unknown().optional(),
       confidence: confidenceSchema.optional(),
       reason: reasonSchema.optional(),
     })
@@ -162,6 +203,8 @@ function decisionSchema(symbols: readonly string[]) {
       }
       const decision: Decision = { action: d.action, ...(symbol !== undefined && { symbol }), reason: d.reason ?? '' };
       if (d.confidence !== undefined) decision.confidence = d.confidence;
+      const side = sideProblem(d.action, d.side);
+      if (side !== null) problems.push(side);
 
       if (isOpen) {
         const open = openFields.safeParse(d);
@@ -193,7 +236,7 @@ const NUMBER_TEXT = /^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:e[+-]?\d+)?$/
 
 function toNumber(v: unknown, unit: keyof typeof UNIT_PATTERN): number {
   if (typeof v === 'number') return v;
-  if (typeof v !== 'string') return Number.NaN;
+  if (typeof v !== 'string' || v.length > MAX_NUMBER_TEXT) return Number.NaN;
   const match = UNIT_PATTERN[unit].exec(v.trim());
   const body = match?.[1]?.trim() ?? '';
   if (!/\d/.test(body) || !NUMBER_TEXT.test(body)) return Number.NaN;
@@ -207,6 +250,7 @@ function toNumber(v: unknown, unit: keyof typeof UNIT_PATTERN): number {
  * gets the universe's quote when that names a traded symbol.
  */
 export function normaliseSymbol(raw: string, symbols: readonly string[]): string | null {
+  if (raw.length > MAX_SYMBOL_TEXT) return null;
   const universe = new Set(symbols.map((s) => s.toUpperCase()));
   const upper = raw.trim().toUpperCase().replace(/:[A-Z]+$/, ''); // ccxt's settle currency: "BTC/USDT:USDT"
   const bases = [upper, upper.replace(/(?:\.P|[-_ ]?PERP(?:ETUAL)?|[-_ ]?SWAP)$/, '')].map((s) => s.replace(/[\s/\-_]/g, ''));
