@@ -20,17 +20,52 @@
  *  1. account locks: safe mode, the daily loss circuit breaker, the drawdown lock;
  *  2. the symbol: a price and venue rules, no stacking, one position per symbol, the stop-loss cooldown;
  *  3. slots: max open positions, max opens per hour;
- *  4. leverage: the agent's max, the venue's max, the major/altcoin cap (capped, never refused);
- *  5. stop-loss and take-profit: sides, risk-reward on the requested prices, then tick rounding;
- *  6. size: single trade, available balance, per-position margin, total exposure, margin usage and
- *     position value cut the margin; then the step size, min quantity and min notional.
+ *  4. leverage: the agent's max, the venue's max, the major/altcoin cap, the highest leverage of the
+ *     symbol's margin brackets (capped, never refused);
+ *  5. stop-loss and take-profit: sides; a stop further than `max_stop_loss_pct` from the price is
+ *     tightened to it; then the risk-reward on those prices (the stop that will be placed, so a
+ *     tightened stop counts, and tightening only ever improves the ratio); then tick rounding;
+ *  6. size: single trade, available balance, per-position margin, total exposure, margin usage, position
+ *     value and the notional the venue's bracket allows at this leverage cut the margin; then the step
+ *     size, min quantity and min notional;
+ *  7. a stop that can fire: see below. Leverage may come down, and the size is computed again from 6.
  * A close needs an open position held at least the minimum holding time; nothing else stops it.
+ *
+ * **The stop rule.** A stop-loss at or beyond the liquidation price never fires: the venue liquidates
+ * first. So a new position's stop must sit strictly between the price and the estimated liquidation
+ * price, a safety margin inside it: the taker fees of opening the position and of closing it at the stop
+ * (in price, that many USDT / quantity), which the venue takes from the same margin. The liquidation
+ * price is the venue's isolated-margin formula with its maintenance brackets (`liquidationPrice` in
+ * venues/symbol-rules.ts), on the order's quantity, the reference price and a margin of
+ * notional / leverage: it already keeps the venue's maintenance margin for the size.
+ *
+ * Where the stop would not fire, the engine LOWERS THE LEVERAGE, to the highest whole leverage at which
+ * it does, and sizes the order again at that leverage; it never moves the stop. The stop is the trader's
+ * risk decision (the price that says the idea was wrong) and the risk-reward was judged on it: a
+ * tightened stop is hit by the noise the trader sized it to survive. Lowering the leverage changes the
+ * margin only, never the PnL of a given size (quantity x move), and the size is computed again under
+ * every cap of 6: never more than was asked for, often less (the margin caps now pay more margin per
+ * USDT of position), so the loss at the stop stays within what the trader accepted. That is what a
+ * venue's own risk system does: it refuses the leverage, not the stop. The only stop the engine moves
+ * is one further than the operator's `max_stop_loss_pct` (an explicit rule of the agent's config,
+ * applied before the risk-reward check). Refused: a stop no leverage can carry, not even 1x (a long's
+ * stop within about one maintenance rate of zero, a short's stop about 100 % above the price).
+ *
+ * **Margin brackets.** The venue's maintenance margin and the leverage it allows depend on the
+ * position's notional (`SymbolRules.marginBrackets`). The order's notional stays within what the
+ * bracket allows at its leverage (`maxNotionalAt`, less 1 % for the price to move between this check
+ * and the fill) and its leverage within what the bracket of its notional allows (`maxLeverageAt`;
+ * lowered like for the stop), so the venue never refuses it with POSITION_LIMIT_EXCEEDED. A venue that
+ * gives no brackets is assumed to charge a flat maintenance rate of FALLBACK_MAINTENANCE_RATE, or half
+ * the initial margin at its maximum leverage when that is more (see there).
  */
 import Decimal from 'decimal.js';
 import { type ResolvedRiskLimits, type RiskLimits, withRiskDefaults } from '../arena-config/types';
 import type { AccountView, Decision, PositionView } from '../decisions/types';
-import { roundQuantity, sizeViolation } from '../venues/symbol-rules';
-import type { PositionSide, SymbolRules } from '../venues/venue';
+import {
+  liquidationPrice, maintenanceMargin, maxLeverageAt, maxNotionalAt, roundQuantity, sizeViolation,
+} from '../venues/symbol-rules';
+import type { MarginBracket, PositionSide, SymbolRules } from '../venues/venue';
 import type { PlannedOrder, RiskVerdict } from './types';
 
 export interface RiskContext {
@@ -159,6 +194,17 @@ function judgeClose(d: Decision, ctx: RiskContext, limits: ResolvedRiskLimits, b
 // ---------------------------------------------------------------------------------------------
 // Opens.
 
+/** An open whose symbol has a price and usable venue rules. */
+interface OpenRequest {
+  decision: Decision;
+  symbol: string;
+  side: PositionSide;
+  price: number;
+  rules: SymbolRules;
+  /** The venue's brackets, or the flat fallback (marginBracketsOf). */
+  brackets: readonly MarginBracket[];
+}
+
 function judgeOpen(d: Decision, ctx: RiskContext, limits: ResolvedRiskLimits, book: Book): RiskVerdict {
   const side: PositionSide = d.action === 'open_long' ? 'long' : 'short';
   const symbol = d.symbol ?? '';
@@ -170,25 +216,26 @@ function judgeOpen(d: Decision, ctx: RiskContext, limits: ResolvedRiskLimits, bo
   const refusal = symbolConflict(symbol, side, limits, book) ?? stopLossCooldown(symbol, ctx, limits) ?? noFreeSlot(limits, book);
   if (refusal) return reject(d, refusal);
 
-  const leverage = chooseLeverage(d, symbol, rules, limits);
-  const protection = protectionPrices(d, side, price, rules, limits);
+  const open: OpenRequest = { decision: d, symbol, side, price, rules, brackets: marginBracketsOf(rules) };
+  const leverage = chooseLeverage(open, limits);
+  const protection = protectionPrices(open, limits);
   if (typeof protection === 'string') return reject(d, protection);
-  const size = sizeOrder(d, symbol, price, rules, leverage.value, ctx, limits, book);
-  if (typeof size === 'string') return reject(d, size);
+  const position = fitPosition(open, leverage.value, protection.stopLoss, ctx, limits, book);
+  if (typeof position === 'string') return reject(d, position);
 
-  const notional = new Decimal(size.quantity).mul(price);
-  const margin = notional.div(leverage.value);
+  const notional = new Decimal(position.quantity).mul(price);
+  const margin = notional.div(position.leverage);
   book.holdings.push({ symbol, side, margin });
   book.available = book.available.sub(margin).sub(notional.mul(book.feeRate));
   book.marginUsed = book.marginUsed.add(margin);
   book.opensThisHour += 1;
 
-  const notes = [leverage.note, ...size.notes].filter((n): n is string => n !== undefined);
-  const summary = `open ${side} ${size.quantity} ${symbol} at ${leverage.value}x, margin ${usdt(margin)} USDT, ` +
+  const notes = [leverage.note, protection.note, position.leverageNote, ...position.sizeNotes].filter((n): n is string => n !== undefined);
+  const summary = `open ${side} ${position.quantity} ${symbol} at ${position.leverage}x, margin ${usdt(margin)} USDT, ` +
     `stop-loss ${protection.stopLoss}${protection.defaulted.stopLoss ? ` (default ${limits.stopLossPct} %)` : ''}, ` +
     `take-profit ${protection.takeProfit}${protection.defaulted.takeProfit ? ` (default ${limits.takeProfitPct} %)` : ''}`;
   const order: PlannedOrder = {
-    kind: 'open', symbol, side, quantity: size.quantity, leverage: leverage.value, referencePrice: price,
+    kind: 'open', symbol, side, quantity: position.quantity, leverage: position.leverage, referencePrice: price,
     stopLoss: protection.stopLoss, takeProfit: protection.takeProfit,
   };
   return { decision: d, status: notes.length ? 'resized' : 'approved', reason: [summary, ...notes].join('; '), order };
@@ -249,8 +296,12 @@ function noFreeSlot(limits: ResolvedRiskLimits, book: Book): string | null {
   return null;
 }
 
-/** The requested leverage (1x when absent), capped by the agent, the venue and the symbol's class. */
-function chooseLeverage(d: Decision, symbol: string, rules: SymbolRules, limits: ResolvedRiskLimits): { value: number; note?: string } {
+/**
+ * The requested leverage (1x when absent), capped by the agent, the venue, the symbol's class and the
+ * symbol's margin brackets.
+ */
+function chooseLeverage(open: OpenRequest, limits: ResolvedRiskLimits): { value: number; note?: string } {
+  const { decision: d, symbol, rules } = open;
   const major = limits.majorSymbols.includes(symbol);
   const caps = [
     { value: limits.maxLeverage, label: 'the agent max (max_leverage)' },
@@ -258,6 +309,7 @@ function chooseLeverage(d: Decision, symbol: string, rules: SymbolRules, limits:
     major
       ? { value: limits.majorMaxLeverage, label: 'the cap for majors (major_max_leverage)' }
       : { value: limits.altcoinMaxLeverage, label: 'the cap for altcoins (altcoin_max_leverage)' },
+    { value: Math.max(...open.brackets.map((b) => b.initialLeverage)), label: `the highest leverage of the venue's margin brackets for ${symbol}` },
   ].filter((c) => Number.isFinite(c.value) && c.value >= 1);
   const binding = caps.reduce<{ value: number; label: string } | undefined>((low, c) => (!low || c.value < low.value ? c : low), undefined);
   const cap = binding ? Math.floor(binding.value) : 1;
@@ -272,37 +324,87 @@ function chooseLeverage(d: Decision, symbol: string, rules: SymbolRules, limits:
 interface Protection {
   stopLoss: string;
   takeProfit: string;
+  /** The price placed is the configured default distance. */
   defaulted: { stopLoss: boolean; takeProfit: boolean };
+  /** Set when the stop was tightened to max_stop_loss_pct. */
+  note?: string;
 }
 
 /**
  * Stop-loss and take-profit (the configured distances when the decision gives none): on the right
- * side of the price, with the minimum risk-reward on the requested prices, then rounded to the tick.
+ * side of the price, the stop tightened to max_stop_loss_pct, with the minimum risk-reward on those
+ * prices, then rounded to the tick.
  */
-function protectionPrices(d: Decision, side: PositionSide, price: number, rules: SymbolRules, limits: ResolvedRiskLimits): Protection | string {
+function protectionPrices(open: OpenRequest, limits: ResolvedRiskLimits): Protection | string {
+  const { decision: d, side, price } = open;
   const sign = side === 'long' ? 1 : -1;
-  const stopLoss = d.stopLoss ?? price * (1 - (sign * limits.stopLossPct) / 100);
+  const requestedStop = d.stopLoss ?? price * (1 - (sign * limits.stopLossPct) / 100);
   const takeProfit = d.takeProfit ?? price * (1 + (sign * limits.takeProfitPct) / 100);
   if (d.takeProfit === undefined && !isPositive(takeProfit)) {
     return `the default take-profit (${limits.takeProfitPct} % below the price) is below zero for a short: the decision must give one`;
   }
-  if (!isPositive(stopLoss)) return `stop-loss ${priceText(stopLoss)} is not a positive price`;
+  if (!isPositive(requestedStop)) return `stop-loss ${priceText(requestedStop)} is not a positive price`;
   if (!isPositive(takeProfit)) return `take-profit ${priceText(takeProfit)} is not a positive price`;
-  if ((stopLoss - price) * sign >= 0) {
-    return `stop-loss ${priceText(stopLoss)} is on the wrong side of the price ${priceText(price)} for a ${side}`;
+  if ((requestedStop - price) * sign >= 0) {
+    return `stop-loss ${priceText(requestedStop)} is on the wrong side of the price ${priceText(price)} for a ${side}`;
   }
   if ((takeProfit - price) * sign <= 0) {
     return `take-profit ${priceText(takeProfit)} is on the wrong side of the price ${priceText(price)} for a ${side}`;
   }
+  const maxStopPct = stopLossCap(limits);
+  const stopLoss = maxStopPct === undefined ? requestedStop : closer(requestedStop, price * (1 - (sign * maxStopPct) / 100), side);
   const risk = Math.abs(price - stopLoss);
   const reward = Math.abs(takeProfit - price);
   if (reward < limits.minRiskReward * risk * (1 - RATIO_TOLERANCE)) {
     return `risk-reward 1:${(reward / risk).toFixed(2)} (stop-loss ${priceText(stopLoss)}, take-profit ${priceText(takeProfit)}, ` +
       `price ${priceText(price)}) is below the minimum 1:${limits.minRiskReward} (min_risk_reward)`;
   }
-  const rounded = roundProtection(stopLoss, takeProfit, side, price, rules);
+  const rounded = roundProtection(stopLoss, takeProfit, side, price, open.rules);
   if (typeof rounded === 'string') return rounded;
-  return { ...rounded, defaulted: { stopLoss: d.stopLoss === undefined, takeProfit: d.takeProfit === undefined } };
+  const defaulted = { stopLoss: d.stopLoss === undefined, takeProfit: d.takeProfit === undefined };
+  const asked = `stop-loss ${priceText(requestedStop)}${defaulted.stopLoss ? ` (default ${limits.stopLossPct} %)` : ''}`;
+  // Rounding moves a stop toward the price, except one within a tick of it, which goes a tick beyond.
+  if (maxStopPct !== undefined && pctFrom(price, rounded.stopLoss).gt(maxStopPct * (1 + RATIO_TOLERANCE))) {
+    return `${asked} cannot be placed within ${maxStopPct} % of the price (max_stop_loss_pct) at tick ${open.rules.tickSize}: ` +
+      `the nearest tick on that side of the price, ${rounded.stopLoss}, is further`;
+  }
+  if (stopLoss === requestedStop) return { ...rounded, defaulted };
+  const note = `${asked} tightened to ${rounded.stopLoss}: at most ${maxStopPct} % from the price ${priceText(price)} (max_stop_loss_pct)`;
+  return { ...rounded, defaulted: { ...defaulted, stopLoss: false }, note };
+}
+
+/**
+ * The stop-loss and take-profit a position gets when none was asked for: the agent's percentages from
+ * `entry`, the stop tightened by max_stop_loss_pct, rounded to the tick as a new position's are (the
+ * sync puts them back on a position found unprotected). A take-profit that would be at or below zero (a
+ * short's default of 100 % or more) is left out: the stop-loss, the protection that matters, never is.
+ */
+export function defaultProtection(side: PositionSide, entry: number, rules: SymbolRules, limits: RiskLimits): { stopLoss: string; takeProfit?: string } {
+  const resolved = withRiskDefaults(limits);
+  const sign = side === 'long' ? 1 : -1;
+  const stopPct = Math.min(resolved.stopLossPct, stopLossCap(resolved) ?? Infinity);
+  const stopLoss = entry * (1 - (sign * stopPct) / 100);
+  const takeProfit = entry * (1 + (sign * resolved.takeProfitPct) / 100);
+  const withTarget = takeProfit > 0;
+  // A target on the other side of the entry (the stop's mirror when the default one is unusable) only steers the rounding.
+  const rounded = roundProtection(stopLoss, withTarget ? takeProfit : entry * (1 + (sign * stopPct) / 100), side, entry, rules);
+  if (typeof rounded === 'string') throw new Error(`no default protection for ${rules.symbol} at ${entry}: ${rounded}`);
+  return withTarget ? rounded : { stopLoss: rounded.stopLoss };
+}
+
+/** max_stop_loss_pct when it is a usable percentage; absent (or nonsense) means no cap. */
+function stopLossCap(limits: ResolvedRiskLimits): number | undefined {
+  return isPositive(limits.maxStopLossPct) ? limits.maxStopLossPct : undefined;
+}
+
+/** Of two stop-loss prices, the one nearer the entry. */
+function closer(a: number, b: number, side: PositionSide): number {
+  return side === 'long' ? Math.max(a, b) : Math.min(a, b);
+}
+
+/** How far (%) `value` is from `price`. */
+function pctFrom(price: number, value: Decimal.Value): Decimal {
+  return new Decimal(value).sub(price).abs().div(price).mul(100);
 }
 
 /** The risk-reward check forgives float noise (1.5 x ATR against 3 x ATR is 1:2). */
@@ -339,6 +441,92 @@ function roundProtection(stopLoss: number, takeProfit: number, side: PositionSid
   return { stopLoss: sl.toFixed(places), takeProfit: tp.toFixed(places) };
 }
 
+// ---------------------------------------------------------------------------------------------
+// The size, and a leverage at which the stop fires.
+
+interface FittedPosition {
+  leverage: number;
+  quantity: string;
+  /** Set when the leverage came down for the stop or the bracket. */
+  leverageNote?: string;
+  sizeNotes: string[];
+}
+
+/**
+ * The size at `leverage`; then, where the stop-loss would not fire before liquidation or the bracket
+ * of that size does not allow that leverage, the highest leverage that passes, sized again. Leverage
+ * only goes down, so this ends (at 1x at worst); a size refused on the way is refused.
+ */
+function fitPosition(
+  open: OpenRequest, leverage: number, stopLoss: string, ctx: RiskContext, limits: ResolvedRiskLimits, book: Book,
+): FittedPosition | string {
+  const stop = new Decimal(stopLoss);
+  const why: string[] = [];
+  let at = leverage;
+  for (;;) {
+    const size = sizeOrder(open, at, ctx, limits, book);
+    if (typeof size === 'string') return why.length ? `${size} (at ${at}x, lowered from ${leverage}x: ${why.join('; then ')})` : size;
+    const quantity = new Decimal(size.quantity);
+    const notional = quantity.mul(open.price);
+    const safety = stopSafetyMargin(open, quantity, stop, book.feeRate);
+    const stopAllows = highestFiringLeverage(open, quantity, stop, safety);
+    const bracketAllows = Math.floor(maxLeverageAt(open.brackets, notional));
+    if (at <= stopAllows && at <= bracketAllows) {
+      const leverageNote = why.length ? `leverage ${leverage}x lowered to ${at}x: ${why.join('; then ')}` : undefined;
+      return { leverage: at, quantity: size.quantity, sizeNotes: size.notes, ...(leverageNote && { leverageNote }) };
+    }
+    if (stopAllows < 1) return stopNeverFires(open, quantity, stopLoss, safety);
+    why.push(stopAllows < bracketAllows
+      ? `at ${at}x ${liquidationText(open, quantity, at)}: the stop-loss ${stopLoss} must stay ${priceDistance(open, quantity, safety)} inside it ` +
+        `(the fees of opening and closing, ${usdt(safety)} USDT) to fire first`
+      : `at ${at}x: the venue's margin bracket for a position of ${usdt(notional)} USDT allows at most ${bracketAllows}x`);
+    at = Math.min(stopAllows, bracketAllows);
+  }
+}
+
+function stopNeverFires(open: OpenRequest, quantity: Decimal, stopLoss: string, safety: Decimal): string {
+  return `stop-loss ${stopLoss} can never fire: even at 1x ${liquidationText(open, quantity, 1)}, ` +
+    `and the stop must stay ${priceDistance(open, quantity, safety)} inside it (the fees of opening and closing, ${usdt(safety)} USDT)`;
+}
+
+/**
+ * How much loss the stop must leave before liquidation (USDT), on top of the maintenance margin the
+ * liquidation price already keeps (the venue's brackets): the taker fees of opening the position and of
+ * closing it at the stop, which the venue takes from the same margin.
+ */
+function stopSafetyMargin(open: OpenRequest, quantity: Decimal, stop: Decimal, feeRate: Decimal): Decimal {
+  return quantity.mul(open.price).mul(feeRate).add(quantity.mul(stop).mul(feeRate));
+}
+
+/**
+ * The highest whole leverage at which the stop fires with its safety margin before liquidation; 0 when
+ * not even 1x. Liquidation comes where margin + PnL falls to the maintenance margin (the formula of
+ * `liquidationPrice`), and margin + PnL - maintenance margin falls steadily as the price moves against
+ * the position (`cum` keeps it continuous across brackets). So the stop fires first, its safety margin
+ * to spare, exactly when at the price `safety / quantity` beyond the stop the margin (notional /
+ * leverage) is still more than the loss there plus the maintenance margin there.
+ */
+function highestFiringLeverage(open: OpenRequest, quantity: Decimal, stop: Decimal, safety: Decimal): number {
+  const sign = open.side === 'long' ? 1 : -1;
+  const beyond = stop.sub(safety.div(quantity).mul(sign));
+  if (beyond.lte(0)) return 0;
+  const loss = quantity.mul(new Decimal(open.price).sub(beyond)).mul(sign);
+  const needed = loss.add(maintenanceMargin(open.brackets, quantity.mul(beyond)));
+  // notional / leverage > needed, so leverage < notional / needed.
+  return quantity.mul(open.price).div(needed).ceil().sub(1).toNumber();
+}
+
+function liquidationText(open: OpenRequest, quantity: Decimal, leverage: number): string {
+  const margin = quantity.mul(open.price).div(leverage);
+  const price = liquidationPrice({ side: open.side, quantity, entryPrice: open.price, margin }, open.brackets);
+  return `the position would be liquidated near ${price.toFixed(new Decimal(open.rules.tickSize).decimalPlaces(), Decimal.ROUND_HALF_UP)}`;
+}
+
+/** The safety margin as a price distance. */
+function priceDistance(open: OpenRequest, quantity: Decimal, safety: Decimal): string {
+  return safety.div(quantity).toFixed(new Decimal(open.rules.tickSize).decimalPlaces(), Decimal.ROUND_UP);
+}
+
 interface Cap {
   /** The largest margin this cap leaves for the new position. */
   maxMargin: Decimal;
@@ -349,14 +537,12 @@ interface Cap {
  * The margin every cap allows at this leverage, and the quantity that follows (rounded down to the
  * step). Rejected when nothing is left, or when what is left is under the venue's minimums.
  */
-function sizeOrder(
-  d: Decision, symbol: string, price: number, rules: SymbolRules, leverage: number,
-  ctx: RiskContext, limits: ResolvedRiskLimits, book: Book,
-): { quantity: string; notes: string[] } | string {
-  const requested = requestedNotional(d, price);
+function sizeOrder(open: OpenRequest, leverage: number, ctx: RiskContext, limits: ResolvedRiskLimits, book: Book): { quantity: string; notes: string[] } | string {
+  const { symbol, price, rules } = open;
+  const requested = requestedNotional(open.decision, price);
   if (typeof requested === 'string') return requested;
   const requestedMargin = requested.div(leverage);
-  const caps = sizeCaps(symbol, leverage, ctx, limits, book);
+  const caps = sizeCaps(open, leverage, ctx, limits, book);
   const binding = caps.reduce((low, c) => (c.maxMargin.lt(low.maxMargin) ? c : low));
   if (binding.maxMargin.lte(0)) return `no room for a new position: ${binding.label}`;
 
@@ -386,7 +572,8 @@ function requestedNotional(d: Decision, price: number): Decimal | string {
 }
 
 /** Every cap on the new position's margin, with the numbers a person needs to check it. */
-function sizeCaps(symbol: string, leverage: number, ctx: RiskContext, limits: ResolvedRiskLimits, book: Book): Cap[] {
+function sizeCaps(open: OpenRequest, leverage: number, ctx: RiskContext, limits: ResolvedRiskLimits, book: Book): Cap[] {
+  const { symbol } = open;
   const equity = new Decimal(ctx.account.equity);
   const pctOf = (pct: number, base: Decimal) => base.mul(pct).div(100);
   // margin + fee = margin * (1 + leverage * feeRate): what a budget for both leaves as margin.
@@ -397,7 +584,9 @@ function sizeCaps(symbol: string, leverage: number, ctx: RiskContext, limits: Re
   const major = limits.majorSymbols.includes(symbol);
   const multiple = major ? limits.majorMaxNotionalMultiple : limits.altcoinMaxNotionalMultiple;
   const maxValue = equity.mul(multiple);
-  return [
+  const bracketCap = maxNotionalAt(open.brackets, leverage);
+  const bracketValue = new Decimal(bracketCap).mul(1 - BRACKET_HEADROOM);
+  const caps: Cap[] = [
     {
       maxMargin: pctOf(singleTradePct, book.available).div(withFee),
       label: `${singleTradePct} % of available ${usdt(book.available)} ` +
@@ -422,6 +611,48 @@ function sizeCaps(symbol: string, leverage: number, ctx: RiskContext, limits: Re
       label: `position value at most ${usdt(maxValue)} USDT, ${multiple}x equity for ${major ? 'a major (major_max_notional_multiple)' : 'an altcoin (altcoin_max_notional_multiple)'}`,
     },
   ];
+  if (bracketCap >= UNCAPPED_NOTIONAL) return caps;
+  return [...caps, {
+    maxMargin: bracketValue.div(leverage),
+    label: `position value at most ${usdt(bracketValue)} USDT at ${leverage}x, the venue's margin bracket for ${symbol} ` +
+      `less ${BRACKET_HEADROOM * 100} % for the price to move before the fill`,
+  }];
+}
+
+/** The bracket's notional cap is kept this far (a fraction) below: the fill comes after the check, at another price. */
+const BRACKET_HEADROOM = 0.01;
+
+// ---------------------------------------------------------------------------------------------
+// Margin brackets.
+
+/**
+ * Maintenance rate assumed where the venue gives no (usable) brackets. 2.5 % is the most Binance
+ * charges any of the bundled symbols up to 250,000 USDT of position (0.4 % to 2.5 %:
+ * venues/paper/margin-brackets.binance-usdm.json), far beyond what the position-value caps let a
+ * 10,000 USDT account hold; half the initial margin at the venue's maximum leverage, when that is more, is the
+ * first bracket's rate on Binance, Aster and Hyperliquid for a symbol capped under 20x. Too high a rate
+ * only lowers leverage; too low a one would leave stops that never fire.
+ */
+const FALLBACK_MAINTENANCE_RATE = 0.025;
+
+/** A bracket cap this high is no cap (the fallback's, and Hyperliquid's last tier, use it). */
+const UNCAPPED_NOTIONAL = Number.MAX_SAFE_INTEGER;
+
+/** The venue's brackets, or one flat bracket at the fallback rate up to the venue's maximum leverage. */
+function marginBracketsOf(rules: SymbolRules): readonly MarginBracket[] {
+  const given = rules.marginBrackets;
+  if (given && given.length > 0 && given.every(usableBracket)) return given;
+  const maxLeverage = Number.isFinite(rules.maxLeverage) && rules.maxLeverage >= 1 ? Math.floor(rules.maxLeverage) : 1;
+  return [{
+    bracket: 1, initialLeverage: maxLeverage, notionalFloor: 0, notionalCap: UNCAPPED_NOTIONAL,
+    maintMarginRatio: Math.max(FALLBACK_MAINTENANCE_RATE, 1 / (2 * maxLeverage)), cum: 0,
+  }];
+}
+
+function usableBracket(b: MarginBracket): boolean {
+  return [b.initialLeverage, b.notionalFloor, b.notionalCap, b.maintMarginRatio, b.cum].every(Number.isFinite)
+    && b.initialLeverage >= 1 && b.notionalFloor >= 0 && b.notionalCap > b.notionalFloor
+    && b.maintMarginRatio >= 0 && b.maintMarginRatio < 1 && b.cum >= 0;
 }
 
 // ---------------------------------------------------------------------------------------------

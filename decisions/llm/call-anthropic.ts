@@ -34,12 +34,17 @@ export async function callAnthropic(req: ModelRequest): Promise<ModelAnswer> {
   const usage = message?.usage;
   return {
     raw: toolUse ? JSON.stringify(toolUse.input ?? null) : text,
+    text,
+    ...(toolUse && { structuredOutput: toolUse.input ?? null }),
+    truncated: CUT_OFF.includes(String(message?.stop_reason)),
     // Cached prompt tokens are input tokens too (none today: the arena sets no cache breakpoints).
     tokensIn: count(usage?.input_tokens) + count(usage?.cache_creation_input_tokens) + count(usage?.cache_read_input_tokens),
     tokensOut: count(usage?.output_tokens),
-    structured: toolUse !== undefined,
   };
 }
+
+/** Stop reasons of a reply cut before the model finished it: its output limit, or the context window's. */
+const CUT_OFF = ['max_tokens', 'model_context_window_exceeded'];
 
 function isBlock(b: unknown, type: string): boolean {
   return typeof b === 'object' && b !== null && (b as { type?: unknown }).type === type;

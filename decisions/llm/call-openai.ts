@@ -1,6 +1,6 @@
 /** One chat completion on an OpenAI-compatible API (DeepSeek, Qwen, OpenAI, xAI, Gemini, OpenRouter, local). */
 import OpenAI from 'openai';
-import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessage } from 'openai/resources/chat/completions';
 import type { ModelAnswer, ModelRequest } from './model-request';
 import { JSON_REPLY_INSTRUCTION, REPLY_SCHEMA_NAME, replyJsonSchema } from './reply-schema';
 
@@ -19,6 +19,8 @@ export async function callOpenAiCompatible(req: ModelRequest): Promise<ModelAnsw
   });
 
   const mode = spec.structuredOutput;
+  // Only OpenAI gets a strict schema: its reply is then guaranteed to be one JSON document of that shape.
+  const strict = spec.id === 'openai';
   let system = prompt.system;
   if (mode === 'json_object' && !/json/i.test(`${prompt.system}\n${prompt.user}`)) {
     system = `${system}\n\n${JSON_REPLY_INSTRUCTION}`;
@@ -34,7 +36,7 @@ export async function callOpenAiCompatible(req: ModelRequest): Promise<ModelAnsw
     ...(mode === 'json_schema' && {
       response_format: {
         type: 'json_schema',
-        json_schema: { name: REPLY_SCHEMA_NAME, schema: replyJsonSchema({ strict: spec.id === 'openai' }), strict: spec.id === 'openai' },
+        json_schema: { name: REPLY_SCHEMA_NAME, schema: replyJsonSchema({ strict }), strict },
       },
     }),
     ...(mode === 'json_object' && { response_format: { type: 'json_object' } }),
@@ -42,17 +44,30 @@ export async function callOpenAiCompatible(req: ModelRequest): Promise<ModelAnsw
 
   const completion = await client.chat.completions.create(body, { signal: req.signal });
   // Defensive reads: OpenAI-compatible servers differ, and a proxy may answer 200 with anything.
-  const message = completion?.choices?.[0]?.message;
-  const toolArguments = message?.tool_calls?.find((c) => c.type === 'function')?.function?.arguments;
-  const raw = typeof message?.content === 'string' && message.content !== ''
-    ? message.content
-    : typeof toolArguments === 'string' ? toolArguments : typeof message?.refusal === 'string' ? message.refusal : '';
+  const choice = completion?.choices?.[0];
+  const reply = readMessage(choice?.message, mode === 'json_schema' && strict);
   return {
-    raw,
+    ...reply,
+    truncated: choice?.finish_reason === 'length',
     tokensIn: count(completion?.usage?.prompt_tokens),
     tokensOut: count(completion?.usage?.completion_tokens),
-    structured: mode === 'json_schema' && typeof message?.content === 'string' && message.content !== '',
   };
+}
+
+/**
+ * The message's text and structured output. A strict JSON-schema reply is structured output (the API
+ * guarantees its shape), so the parser takes it as the answer; a non-strict schema or JSON mode only
+ * asks for JSON, so that content is text, read under every rule of the parser. With no content, a
+ * function call's arguments are the structured output. Structured output stays the string received:
+ * the parser reads its JSON (see LlmReply).
+ */
+function readMessage(message: ChatCompletionMessage | undefined, strictSchema: boolean): Pick<ModelAnswer, 'raw' | 'text' | 'structuredOutput'> {
+  const content = typeof message?.content === 'string' ? message.content : '';
+  if (content !== '') return strictSchema ? { raw: content, text: '', structuredOutput: content } : { raw: content, text: content };
+  const toolArguments = message?.tool_calls?.find((c) => c.type === 'function')?.function?.arguments;
+  if (typeof toolArguments === 'string') return { raw: toolArguments, text: '', structuredOutput: toolArguments };
+  const refusal = typeof message?.refusal === 'string' ? message.refusal : '';
+  return { raw: refusal, text: refusal };
 }
 
 function count(n: unknown): number {

@@ -1,7 +1,7 @@
 /** What callModel hands each protocol's caller, and what it gets back. */
 import type { DecisionMakerConfig } from '../../arena-config/types';
 import type { ProviderSpec } from './providers';
-import type { PromptMessages } from './types';
+import type { LlmReply, PromptMessages } from './types';
 
 export interface ModelRequest {
   config: DecisionMakerConfig;
@@ -15,9 +15,5 @@ export interface ModelRequest {
   signal: AbortSignal;
 }
 
-export interface ModelAnswer {
-  raw: string;
-  tokensIn: number;
-  tokensOut: number;
-  structured: boolean;
-}
+/** A reply before callModel times it: every field of LlmReply but the latency. */
+export type ModelAnswer = Omit<LlmReply, 'latencyMs'>;

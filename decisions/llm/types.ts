@@ -16,13 +16,23 @@ export interface LlmCallOptions {
 }
 
 export interface LlmReply {
-  /** The model's text (or the tool input, serialised), exactly as received. */
+  /** What the model sent, as recorded in llm_calls: the structured output serialised when there is one, else the text. */
   raw: string;
+  /** The model's visible text, without the structured output ('' when it wrote none). */
+  text: string;
+  /**
+   * The provider's structured output, for `parseReply`'s `structured` option; absent when the reply
+   * is plain text. Anthropic: the forced tool call's input (the API parsed it). OpenAI-compatible: the
+   * tool call's arguments or a strict JSON-schema reply, as the string received, so that the parser
+   * reads the JSON itself (size cap, value budget, duplicate keys: JSON.parse keeps the last of two
+   * `"action"` keys silently).
+   */
+  structuredOutput?: unknown;
+  /** The provider says the reply was cut by its output limit (`finish_reason: "length"`, `stop_reason: "max_tokens"`). */
+  truncated: boolean;
   tokensIn: number;
   tokensOut: number;
   latencyMs: number;
-  /** True when the provider's structured output (JSON schema / tool call) was used. */
-  structured: boolean;
 }
 
 export interface ParsedReply {

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import type { DecisionMakerConfig } from '../../arena-config/types';
 import { callModel } from '../../decisions/llm/call-model';
 import { callCost } from '../../decisions/llm/cost';
+import { parseReply } from '../../decisions/llm/parse-reply';
 import { PROVIDERS, type LlmProvider } from '../../decisions/llm/providers';
-import { LlmCallError, type LlmErrorKind, type PromptMessages } from '../../decisions/llm/types';
+import { LlmCallError, type LlmErrorKind, type LlmReply, type PromptMessages } from '../../decisions/llm/types';
 import { freePort } from '../support/ports';
 import { type MockLlmServer, type MockScript, startAnthropicServer, startOpenAiServer } from '../support/llm-servers';
 
@@ -21,6 +22,8 @@ const REPLY = {
   reasoning: 'RSI is stretched; no edge.',
   decisions: [{ action: 'open_long', symbol: 'BTCUSDT', size_usd: 1000, leverage: 5, stop_loss: 63000, take_profit: 69000, confidence: 0.6, reason: 'trend' }],
 };
+/** What the decide activity does with a reply. */
+const parse = (reply: LlmReply) => parseReply(reply.text, ['BTCUSDT'], { structured: reply.structuredOutput, truncated: reply.truncated });
 const OPENAI_COMPATIBLE = (Object.keys(PROVIDERS) as LlmProvider[]).filter((p) => PROVIDERS[p].family === 'openai-compatible');
 
 /** Every error message seen in this file, checked for the key at the end. */
@@ -77,7 +80,13 @@ describe('callModel', function () {
         assert.equal(reply.tokensIn, 1234);
         assert.equal(reply.tokensOut, 56);
         assert.ok(reply.latencyMs >= 0 && reply.latencyMs < 10_000);
-        assert.equal(reply.structured, spec.structuredOutput === 'json_schema');
+        assert.equal(reply.truncated, false);
+        // Only a strict schema (OpenAI's) guarantees one JSON document: that is structured output, the rest is text.
+        if (provider === 'openai') {
+          assert.deepEqual([reply.text, reply.structuredOutput], ['', JSON.stringify(REPLY)]);
+        } else {
+          assert.deepEqual([reply.text, reply.structuredOutput], [JSON.stringify(REPLY), undefined]);
+        }
 
         assert.equal(server.requests.length, 1);
         const [req] = server.requests;
@@ -121,7 +130,8 @@ describe('callModel', function () {
       const server = await openAi(() => ({ text: 'plain text reply' }), null);
       const reply = await callModel({ ...config('local', server), apiKeyEnv: undefined }, PROMPT, { apiKey: undefined });
       assert.equal(reply.raw, 'plain text reply');
-      assert.equal(reply.structured, false);
+      assert.equal(reply.text, 'plain text reply');
+      assert.equal(reply.structuredOutput, undefined);
       assert.equal(server.requests[0].headers.authorization, undefined);
     });
 
@@ -131,10 +141,11 @@ describe('callModel', function () {
       assert.equal(server.requests[0].authorized, true);
     });
 
-    it('no usage in the reply: 0 tokens; a tool call instead of content: its arguments', async () => {
+    it('no usage in the reply: 0 tokens; a tool call instead of content: its arguments, as structured output', async () => {
       const server = await openAi(() => ({ toolInput: REPLY, usage: null }));
       const reply = await callModel(config('xai', server), PROMPT, { apiKey: KEY });
       assert.deepEqual(JSON.parse(reply.raw), REPLY);
+      assert.deepEqual([reply.text, reply.structuredOutput], ['', JSON.stringify(REPLY)]);
       assert.equal(reply.tokensIn, 0);
       assert.equal(reply.tokensOut, 0);
     });
@@ -152,7 +163,9 @@ describe('callModel', function () {
       const reply = await callModel(config('anthropic', server), PROMPT, { apiKey: KEY });
 
       assert.deepEqual(JSON.parse(reply.raw), REPLY);
-      assert.equal(reply.structured, true);
+      assert.deepEqual(reply.structuredOutput, REPLY);
+      assert.equal(reply.text, '');
+      assert.equal(reply.truncated, false);
       assert.equal(reply.tokensIn, 2000);
       assert.equal(reply.tokensOut, 300);
 
@@ -177,7 +190,93 @@ describe('callModel', function () {
       const server = await anthropic(() => ({ text: 'I would rather wait.' }));
       const reply = await callModel(config('anthropic', server), PROMPT, { apiKey: KEY });
       assert.equal(reply.raw, 'I would rather wait.');
-      assert.equal(reply.structured, false);
+      assert.equal(reply.text, 'I would rather wait.');
+      assert.equal(reply.structuredOutput, undefined);
+    });
+  });
+
+  describe('what the parser gets: the text, the structured output, a cut', () => {
+    const OPEN = REPLY.decisions[0]!;
+    const CUT_JSON = '{"reasoning": "breakout", "decisions": [{"action": "open_long", "symbol": "BTCUSDT", "size_usd": 1000';
+
+    it('OpenAI-compatible: finish_reason "length" is a cut, and a cut reply trades nothing, complete-looking or not', async () => {
+      const server = await openAi(() => ({ json: REPLY, stopReason: 'length' }));
+      const reply = await callModel(config('deepseek', server), PROMPT, { apiKey: KEY });
+      assert.equal(reply.truncated, true);
+      assert.deepEqual(JSON.parse(reply.text), REPLY);
+      assert.deepEqual(parse(reply).decisions.map((d) => d.action), ['wait']);
+      assert.match(parse(reply).decisions[0]!.reason, /cut off by its output limit/);
+    });
+
+    it('OpenAI strict schema: a reply cut mid-JSON stays the string received, and is not traded', async () => {
+      const server = await openAi(() => ({ text: CUT_JSON, stopReason: 'length' }));
+      const reply = await callModel(config('openai', server), PROMPT, { apiKey: KEY });
+      assert.deepEqual([reply.text, reply.structuredOutput, reply.truncated, reply.raw], ['', CUT_JSON, true, CUT_JSON]);
+      assert.equal(parse(reply).parsed, false);
+    });
+
+    it('OpenAI strict schema and tool-call arguments: the parser takes them as the answer', async () => {
+      for (const script of [() => ({ json: REPLY }), () => ({ toolInput: REPLY })]) {
+        const server = await openAi(script);
+        const reply = await callModel(config('openai', server), PROMPT, { apiKey: KEY });
+        const parsed = parse(reply);
+        assert.equal(parsed.parsed, true);
+        assert.deepEqual(parsed.decisions.map((d) => [d.action, d.symbol, d.sizeUsd]), [[OPEN.action, OPEN.symbol, OPEN.size_usd]]);
+        assert.equal(parsed.reasoning, REPLY.reasoning);
+      }
+    });
+
+    it('tool-call arguments are passed as received: broken JSON stays a string, a duplicated key stays visible', async () => {
+      const broken = await openAi(() => ({ toolInput: CUT_JSON }));
+      const cut = await callModel(config('xai', broken), PROMPT, { apiKey: KEY });
+      assert.deepEqual([cut.text, cut.structuredOutput, cut.truncated], ['', CUT_JSON, false]);
+      assert.match(parse(cut).decisions[0]!.reason, /the structured output is not JSON/);
+
+      // JSON.parse would keep the last "action" silently; the parser reads the string and refuses the decision.
+      const twice = '{"reasoning": "r", "decisions": [{"action": "wait", "symbol": "BTCUSDT", "reason": "calm", "action": "open_long", "size_usd": 5000}]}';
+      const injected = await openAi(() => ({ toolInput: twice }));
+      const reply = await callModel(config('xai', injected), PROMPT, { apiKey: KEY });
+      assert.equal(reply.structuredOutput, twice);
+      const parsed = parse(reply);
+      assert.ok(!parsed.decisions.some((d) => d.action === 'open_long'), JSON.stringify(parsed.decisions));
+      assert.match(JSON.stringify(parsed.rejected), /duplicated key \\"action\\"/);
+    });
+
+    it('OpenAI-compatible: content beside a tool call is the reply, as text; the call is not read', async () => {
+      const server = await openAi(() => ({ toolInput: REPLY, besideText: 'No trade this cycle.' }));
+      const reply = await callModel(config('deepseek', server), PROMPT, { apiKey: KEY });
+      assert.deepEqual([reply.text, reply.structuredOutput, reply.raw], ['No trade this cycle.', undefined, 'No trade this cycle.']);
+    });
+
+    it('Anthropic: the text blocks are the text, the forced tool call\'s input the structured output', async () => {
+      const server = await anthropic(() => ({ toolInput: REPLY, besideText: 'Momentum is fading; I will size down.' }));
+      const reply = await callModel(config('anthropic', server), PROMPT, { apiKey: KEY });
+      assert.equal(reply.text, 'Momentum is fading; I will size down.');
+      assert.deepEqual(reply.structuredOutput, REPLY);
+      assert.deepEqual(JSON.parse(reply.raw), REPLY);
+      assert.equal(reply.truncated, false);
+      assert.deepEqual(parse(reply).decisions.map((d) => d.action), [OPEN.action]);
+    });
+
+    it('Anthropic: stop_reason "max_tokens" (or the context window\'s) is a cut, tool call or text, and trades nothing', async () => {
+      for (const stopReason of ['max_tokens', 'model_context_window_exceeded']) {
+        const tool = await anthropic(() => ({ toolInput: { reasoning: 'breakout', decisions: [OPEN] }, stopReason }));
+        const cutTool = await callModel(config('anthropic', tool), PROMPT, { apiKey: KEY });
+        assert.equal(cutTool.truncated, true, stopReason);
+        assert.deepEqual(parse(cutTool).decisions.map((d) => d.action), ['wait']);
+
+        const text = await anthropic(() => ({ text: CUT_JSON, stopReason }));
+        const cutText = await callModel(config('anthropic', text), PROMPT, { apiKey: KEY });
+        assert.deepEqual([cutText.text, cutText.structuredOutput, cutText.truncated], [CUT_JSON, undefined, true]);
+        assert.equal(parse(cutText).parsed, false);
+      }
+    });
+
+    it('Anthropic: end_turn and tool_use are not cuts', async () => {
+      for (const stopReason of ['end_turn', 'tool_use', 'stop_sequence']) {
+        const server = await anthropic(() => ({ json: REPLY, stopReason }));
+        assert.equal((await callModel(config('anthropic', server), PROMPT, { apiKey: KEY })).truncated, false, stopReason);
+      }
     });
   });
 

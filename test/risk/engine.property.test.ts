@@ -1,7 +1,9 @@
 /**
- * Property test of the risk engine: random accounts, positions, prices, venue rules, limits and
- * decision lists (garbage requests included). Every limit is recomputed here from the inputs and the
- * orders, without the engine's helpers, and must hold for every order the engine lets through.
+ * Property test of the risk engine: random accounts, positions, prices, venue rules (margin brackets
+ * included), limits and decision lists (garbage requests included). Every limit is recomputed here from
+ * the inputs and the orders, without the engine's helpers, and must hold for every order the engine lets
+ * through. The venue's own formulas (liquidation price, maintenance margin, what a bracket allows) come
+ * from venues/symbol-rules.ts, which the venue tests check against Binance's examples.
  */
 import assert from 'node:assert/strict';
 import Decimal from 'decimal.js';
@@ -9,8 +11,10 @@ import fc from 'fast-check';
 import type { RiskLimits } from '../../arena-config/types';
 import type { Decision, PositionView } from '../../decisions/types';
 import { type RiskContext, evaluateDecisions } from '../../risk/engine';
-import type { RiskVerdict } from '../../risk/types';
-import type { SymbolRules } from '../../venues/venue';
+import type { PlannedOrder, RiskVerdict } from '../../risk/types';
+import { liquidationPrice, maintenanceMargin, maxLeverageAt, maxNotionalAt } from '../../venues/symbol-rules';
+import { PAPER_MARGIN_BRACKETS } from '../../venues/paper/margin-brackets';
+import type { MarginBracket, SymbolRules } from '../../venues/venue';
 
 const NOW = Date.UTC(2024, 4, 1, 9, 30);
 const MIN = 60_000;
@@ -24,7 +28,15 @@ const DEFAULTS = {
   altcoinMaxNotionalMultiple: 1.5, minRiskReward: 2, maxDrawdownPct: 30, stopLossCooldownMinutes: 15, maxOpensPerHour: 10,
   minHoldingMinutes: 0, onePositionPerSymbol: true,
 };
-type Limits = Required<RiskLimits>;
+type Limits = Required<Omit<RiskLimits, 'maxStopLossPct'>> & Pick<RiskLimits, 'maxStopLossPct'>;
+/**
+ * Where a venue gives no brackets, the engine assumes one flat bracket: 2.5 % maintenance, or half the
+ * initial margin at the venue's maximum leverage when that is more (written out again here).
+ */
+const flatBrackets = (maxLeverage: number): MarginBracket[] => [{
+  bracket: 1, initialLeverage: maxLeverage, notionalFloor: 0, notionalCap: Number.MAX_SAFE_INTEGER,
+  maintMarginRatio: Math.max(0.025, 1 / (2 * maxLeverage)), cum: 0,
+}];
 
 const TOLERANCE = 1e-9;
 /** a <= b, forgiving float noise relative to the numbers at stake. */
@@ -73,6 +85,7 @@ const limitsArb = (pctArb: fc.Arbitrary<number>): fc.Arbitrary<RiskLimits> => fc
   maxOpensPerHour: optional(fc.integer({ min: 1, max: 12 })),
   minHoldingMinutes: optional(fc.integer({ min: 0, max: 60 })),
   onePositionPerSymbol: optional(fc.boolean()),
+  maxStopLossPct: optional(fc.oneof(fc.constantFrom(1, 2, 5, 10), between(0.1, 100))),
 }, { requiredKeys: ['maxPositions', 'maxLeverage', 'maxPositionSizePct', 'maxTotalPositionPct', 'maxSingleTradePct',
   'maxSingleTradeWithPositionsPct', 'maxDailyLossPct', 'maxMarginUsagePct', 'stopLossPct', 'takeProfitPct'] });
 
@@ -80,13 +93,47 @@ const limitsArb = (pctArb: fc.Arbitrary<number>): fc.Arbitrary<RiskLimits> => fc
 const configurableLimitsArb = limitsArb(fc.oneof(fc.constantFrom(30, 50, 80, 90, 95, 100), fc.integer({ min: 5, max: 100 })))
   .map((l) => ({ ...l, takeProfitPct: Math.max(l.takeProfitPct, l.stopLossPct * (l.minRiskReward ?? 2)) }));
 
+/**
+ * A bracket table in Binance's shape: floors from 0, each bracket's leverage no higher than the one
+ * before (now and then higher: the engine must hold even on a table no venue publishes), maintenance
+ * rates not falling (about half the initial margin, like the venues'), and `cum` keeping the
+ * maintenance margin continuous across brackets. The last cap is finite or "none".
+ */
+const bracketsArb: fc.Arbitrary<MarginBracket[]> = fc.record({
+  topLeverage: fc.integer({ min: 1, max: 125 }),
+  tiers: fc.array(fc.record({
+    width: fc.constantFrom(5_000, 50_000, 250_000, 1_000_000, 20_000_000),
+    leverageFactor: fc.constantFrom(1, 0.8, 0.5, 0.4, 0.2, 3),
+    rateFactor: between(0.3, 1.2),
+  }), { minLength: 1, maxLength: 6 }),
+  uncapped: fc.boolean(),
+}).map(({ topLeverage, tiers, uncapped }) => {
+  const out: MarginBracket[] = [];
+  let floor = 0;
+  tiers.forEach((t, i) => {
+    const previous = out[i - 1];
+    const initialLeverage = previous ? Math.max(1, Math.floor(previous.initialLeverage * t.leverageFactor)) : topLeverage;
+    const maintMarginRatio = Math.max(previous?.maintMarginRatio ?? 0, Math.min(0.5, t.rateFactor / (2 * initialLeverage)));
+    const last = i === tiers.length - 1;
+    out.push({
+      bracket: i + 1, initialLeverage, notionalFloor: floor, notionalCap: last && uncapped ? Number.MAX_SAFE_INTEGER : floor + t.width,
+      maintMarginRatio, cum: previous ? previous.cum + floor * (maintMarginRatio - previous.maintMarginRatio) : 0,
+    });
+    floor += t.width;
+  });
+  return out;
+});
+
 const rulesArb = (symbol: string): fc.Arbitrary<SymbolRules> => fc.record({
   tickSize: fc.constantFrom('1', '0.1', '0.01', '0.0001', '0.00001'),
   stepSize: fc.constantFrom('0.001', '0.01', '0.1', '1'),
   minQtySteps: fc.integer({ min: 1, max: 3 }),
   minNotional: fc.constantFrom('0', '5', '20', '100'),
   maxLeverage: fc.integer({ min: 1, max: 125 }),
-}).map(({ minQtySteps, ...r }) => ({ symbol, ...r, minQty: new Decimal(r.stepSize).mul(minQtySteps).toString() }));
+  marginBrackets: fc.oneof({ arbitrary: bracketsArb, weight: 3 }, { arbitrary: fc.constant(undefined), weight: 1 }),
+}).map(({ minQtySteps, marginBrackets, ...r }) => ({
+  symbol, ...r, minQty: new Decimal(r.stepSize).mul(minQtySteps).toString(), ...(marginBrackets && { marginBrackets }),
+}));
 
 const priceArb = fc.oneof(
   { arbitrary: fc.constantFrom(30_000, 2000, 150, 0.5, 0.07), weight: 4 },
@@ -169,6 +216,25 @@ const scenarioArb = fc.oneof(
   },
 );
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** A trader reaching for leverage: 5x to 125x, stops from 0.1 % to 40 % away, a target that meets the risk-reward. */
+const leveragedDecisionArb = fc.record({
+  action: fc.constantFrom('open_long', 'open_short'),
+  symbol: fc.constantFrom(...SYMBOLS),
+  sizeUsd: between(5, 200_000),
+  leverage: fc.integer({ min: 5, max: 125 }),
+  stopLossDistance: between(0.001, 0.4),
+  rewardRatio: between(2, 6),
+}).map(({ rewardRatio, ...d }) => ({ ...d, quantity: undefined, takeProfitDistance: Math.min(0.9, d.stopLossDistance * rewardRatio) }));
+
+/** Binance's own brackets for the arena's symbols, under limits that let any leverage through. */
+const leveragedScenarioArb: fc.Arbitrary<Scenario> = fc.record({
+  ...accountAndMarket,
+  rules: fc.record(Object.fromEntries(SYMBOLS.map((s) => [s, rulesArb(s).map((r) => ({ ...r, marginBrackets: [...PAPER_MARGIN_BRACKETS.get(s)!] }))])) as Record<(typeof SYMBOLS)[number], fc.Arbitrary<SymbolRules>>),
+  calm: fc.constant(true),
+  limits: configurableLimitsArb.map((l) => ({ ...l, maxLeverage: 125, majorMaxLeverage: 125, altcoinMaxLeverage: 125 })),
+  decisions: fc.array(leveragedDecisionArb, { minLength: 1, maxLength: 4 }),
+});
 
 function build(s: Scenario): { ctx: RiskContext; decisions: Decision[] } {
   const prices: Record<string, number> = { ...s.prices };
@@ -299,6 +365,8 @@ function checkVerdicts(ctx: RiskContext, decisions: Decision[], verdicts: RiskVe
     if (limits.onePositionPerSymbol) assert.ok(!holdings.some((h) => h.symbol === o.symbol), 'one position per symbol');
 
     checkProtection(d, o.stopLoss!, o.takeProfit!, side, price, rules, limits);
+    checkStopFires(o, price, rules, fee);
+    checkBracket(o, price, rules);
 
     holdings.push({ symbol: o.symbol, side, margin });
     available -= margin + notional * fee;
@@ -326,9 +394,14 @@ function checkProtection(d: Decision, stopLoss: string, takeProfit: string, side
   assert.ok(sl > 0 && tp > 0, 'positive protection prices');
   if (side === 'long') assert.ok(sl < price && price < tp, `long: ${sl} < ${price} < ${tp}`);
   else assert.ok(tp < price && price < sl, `short: ${tp} < ${price} < ${sl}`);
-  // Risk-reward on the requested prices (the configured distances when none was given).
+  // Risk-reward on the requested prices (the configured distances when none was given), the stop
+  // tightened to max_stop_loss_pct first.
   const sign = side === 'long' ? 1 : -1;
-  const askedStop = d.stopLoss ?? price * (1 - (sign * limits.stopLossPct) / 100);
+  const requestedStop = d.stopLoss ?? price * (1 - (sign * limits.stopLossPct) / 100);
+  const cap = limits.maxStopLossPct;
+  const capPrice = cap === undefined ? requestedStop : price * (1 - (sign * cap) / 100);
+  const askedStop = sign * (requestedStop - capPrice) >= 0 ? requestedStop : capPrice;
+  if (cap !== undefined) atMost((Math.abs(sl - price) / price) * 100, cap, 'stop-loss within max_stop_loss_pct');
   const askedTarget = d.takeProfit ?? price * (1 + (sign * limits.takeProfitPct) / 100);
   const reward = Math.abs(askedTarget - price);
   const risk = Math.abs(price - askedStop);
@@ -340,16 +413,50 @@ function checkProtection(d: Decision, stopLoss: string, takeProfit: string, side
   if (sign * (price - askedStop) >= tick) assert.ok(sign * (sl - askedStop) >= -slack(askedStop), `stop-loss ${sl} rounded away from the entry from ${askedStop}`);
 }
 
+/** The venue's brackets, or the engine's documented fallback. */
+function bracketsOf(rules: SymbolRules): MarginBracket[] {
+  return rules.marginBrackets ?? flatBrackets(rules.maxLeverage);
+}
+
+/**
+ * The stop-loss fires before liquidation, with a safety margin of one maintenance margin plus the fees
+ * of opening and of closing at the stop: strictly between the price and the liquidation price (isolated
+ * margin, notional / leverage, the brackets' formula), at least that margin / quantity inside it.
+ */
+function checkStopFires(o: PlannedOrder, price: number, rules: SymbolRules, fee: number): void {
+  const brackets = bracketsOf(rules);
+  const quantity = new Decimal(o.quantity);
+  const notional = quantity.mul(price);
+  const stop = new Decimal(o.stopLoss!);
+  const liquidation = liquidationPrice({ side: o.side, quantity, entryPrice: price, margin: notional.div(o.leverage) }, brackets);
+  // The liquidation price keeps the maintenance margin; the stop keeps the fees of opening and closing too.
+  const safety = notional.mul(fee).add(quantity.mul(stop).mul(fee));
+  const inside = safety.div(quantity);
+  const what = `${o.side} ${o.quantity} @ ${price} ${o.leverage}x: stop ${o.stopLoss}, liquidation ${liquidation}, safety ${inside}`;
+  if (o.side === 'long') assert.ok(stop.lt(price) && stop.sub(inside).gt(liquidation), what);
+  else assert.ok(stop.gt(price) && stop.add(inside).lt(liquidation), what);
+}
+
+/** Leverage within the bracket of the order's notional, and the notional within what its leverage allows. */
+function checkBracket(o: PlannedOrder, price: number, rules: SymbolRules): void {
+  const brackets = bracketsOf(rules);
+  const notional = new Decimal(o.quantity).mul(price);
+  assert.ok(o.leverage <= maxLeverageAt(brackets, notional), `${o.leverage}x over the bracket of ${notional} USDT`);
+  assert.ok(notional.lte(maxNotionalAt(brackets, o.leverage)), `${notional} USDT over the bracket cap at ${o.leverage}x`);
+}
+
 describe('risk engine: properties', function () {
   this.timeout(60_000);
 
   it('lets no order through that breaks a limit, explains every refusal and never throws (10,000 random batches)', () => {
     const statuses: Record<string, number> = {};
+    const opens: Record<string, number> = {};
     fc.assert(
       fc.property(scenarioArb, (scenario) => {
         const { ctx, decisions } = build(scenario);
         const verdicts = evaluateDecisions(ctx, decisions);
         for (const v of verdicts) statuses[v.status] = (statuses[v.status] ?? 0) + 1;
+        for (const v of verdicts) if (v.order?.kind === 'open') countOpen(opens, v, ctx.rules[v.order.symbol]!);
         checkVerdicts(ctx, decisions, verdicts);
       }),
       { numRuns: 10_000 },
@@ -358,5 +465,34 @@ describe('risk engine: properties', function () {
     for (const status of ['approved', 'resized', 'rejected', 'no_order']) {
       assert.ok((statuses[status] ?? 0) > 100, `too few ${status} verdicts: ${JSON.stringify(statuses)}`);
     }
+    for (const kind of ['with the venue\'s brackets', 'with the fallback rate', 'leverage lowered for the stop', 'leverage lowered for the bracket',
+      'stop tightened to max_stop_loss_pct', 'cut to the bracket\'s notional']) {
+      assert.ok((opens[kind] ?? 0) > 20, `too few opens ${kind}: ${JSON.stringify(opens)}`);
+    }
+  });
+
+
+  it('keeps every stop able to fire at any leverage on Binance\'s real brackets (3,000 batches of leveraged opens)', () => {
+    const opens: Record<string, number> = {};
+    fc.assert(
+      fc.property(leveragedScenarioArb, (scenario) => {
+        const { ctx, decisions } = build(scenario);
+        const verdicts = evaluateDecisions(ctx, decisions);
+        for (const v of verdicts) if (v.order?.kind === 'open') countOpen(opens, v, ctx.rules[v.order.symbol]!);
+        checkVerdicts(ctx, decisions, verdicts);
+      }),
+      { numRuns: 3000 },
+    );
+    assert.ok((opens['leverage lowered for the stop'] ?? 0) > 300, JSON.stringify(opens));
   });
 });
+
+/** Which of the new rules an approved open went through. */
+function countOpen(opens: Record<string, number>, v: RiskVerdict, rules: SymbolRules): void {
+  const add = (kind: string) => { opens[kind] = (opens[kind] ?? 0) + 1; };
+  add(rules.marginBrackets ? 'with the venue\'s brackets' : 'with the fallback rate');
+  if (/lowered to \d+x: .*must stay/.test(v.reason)) add('leverage lowered for the stop');
+  if (/lowered to \d+x: .*margin bracket for a position/.test(v.reason)) add('leverage lowered for the bracket');
+  if (/tightened to/.test(v.reason)) add('stop tightened to max_stop_loss_pct');
+  if (/cut to [\d,.]+: position value at most [\d,.]+ USDT at \d+x/.test(v.reason)) add('cut to the bracket\'s notional');
+}

@@ -3,17 +3,22 @@ import type { RiskLimits } from '../../arena-config/types';
 import type { Decision, PositionView } from '../../decisions/types';
 import { type RiskContext, evaluateDecisions } from '../../risk/engine';
 import type { RiskVerdict } from '../../risk/types';
-import type { SymbolRules } from '../../venues/venue';
+import { liquidationPrice } from '../../venues/symbol-rules';
+import { PAPER_MARGIN_BRACKETS } from '../../venues/paper/margin-brackets';
+import type { MarginBracket, SymbolRules } from '../../venues/venue';
 import { SEED_RISK_LIMITS } from '../fixtures/risk-limits';
 
 const NOW = Date.UTC(2024, 0, 10, 12, 0);
 const MIN = 60_000;
 
+/** Binance USD-M's maintenance brackets (the paper venue's bundled copy). */
+const brackets = (symbol: string): MarginBracket[] => [...PAPER_MARGIN_BRACKETS.get(symbol)!];
+
 const RULES: Record<string, SymbolRules> = {
-  BTCUSDT: { symbol: 'BTCUSDT', tickSize: '0.1', stepSize: '0.001', minQty: '0.001', minNotional: '100', maxLeverage: 125 },
-  ETHUSDT: { symbol: 'ETHUSDT', tickSize: '0.01', stepSize: '0.001', minQty: '0.001', minNotional: '20', maxLeverage: 100 },
-  SOLUSDT: { symbol: 'SOLUSDT', tickSize: '0.001', stepSize: '1', minQty: '1', minNotional: '5', maxLeverage: 50 },
-  DOGEUSDT: { symbol: 'DOGEUSDT', tickSize: '0.00001', stepSize: '1', minQty: '1', minNotional: '5', maxLeverage: 50 },
+  BTCUSDT: { symbol: 'BTCUSDT', tickSize: '0.1', stepSize: '0.001', minQty: '0.001', minNotional: '100', maxLeverage: 125, marginBrackets: brackets('BTCUSDT') },
+  ETHUSDT: { symbol: 'ETHUSDT', tickSize: '0.01', stepSize: '0.001', minQty: '0.001', minNotional: '20', maxLeverage: 100, marginBrackets: brackets('ETHUSDT') },
+  SOLUSDT: { symbol: 'SOLUSDT', tickSize: '0.001', stepSize: '1', minQty: '1', minNotional: '5', maxLeverage: 50, marginBrackets: brackets('SOLUSDT') },
+  DOGEUSDT: { symbol: 'DOGEUSDT', tickSize: '0.00001', stepSize: '1', minQty: '1', minNotional: '5', maxLeverage: 50, marginBrackets: brackets('DOGEUSDT') },
 };
 const PRICES = { BTCUSDT: 30_000, ETHUSDT: 2000, SOLUSDT: 100, DOGEUSDT: 0.07 };
 
@@ -98,20 +103,22 @@ describe('risk engine: hand-made cases', () => {
     });
 
     it('caps it at the venue maximum', () => {
-      const v = judgeOne(long('BTCUSDT', 3000, { leverage: 120 }), { limits: LOOSE, rules: { ...RULES, BTCUSDT: { ...RULES.BTCUSDT!, maxLeverage: 75 } } });
+      // A stop 0.33 % away: at 75x the position is liquidated about 0.9 % away (a 3 % stop could never fire).
+      const v = judgeOne(long('BTCUSDT', 3000, { leverage: 120, stopLoss: 29_900 }), { limits: LOOSE, rules: { ...RULES, BTCUSDT: { ...RULES.BTCUSDT!, maxLeverage: 75 } } });
       assert.equal(v.order!.leverage, 75);
       assert.match(v.reason, /leverage 120x capped to 75x: the venue max for BTCUSDT/);
     });
 
     it('caps majors at 50x and altcoins at 20x by default', () => {
+      // Stops near enough for these leverages to carry them (the default 3 % would lower the leverage further).
       const limits = { ...SEED, maxLeverage: 125 };
-      const btc = judgeOne(long('BTCUSDT', 3000, { leverage: 100 }), { limits });
+      const btc = judgeOne(long('BTCUSDT', 3000, { leverage: 100, stopLoss: 29_750, takeProfit: 31_000 }), { limits });
       assert.equal(btc.order!.leverage, 50);
       assert.match(btc.reason, /leverage 100x capped to 50x: the cap for majors \(major_max_leverage\)/);
-      const sol = judgeOne(long('SOLUSDT', 300, { leverage: 40 }), { limits });
+      const sol = judgeOne(long('SOLUSDT', 300, { leverage: 40, stopLoss: 98, takeProfit: 106 }), { limits });
       assert.equal(sol.order!.leverage, 20);
       assert.match(sol.reason, /leverage 40x capped to 20x: the cap for altcoins \(altcoin_max_leverage\)/);
-      const custom = judgeOne(long('SOLUSDT', 300, { leverage: 40 }), { limits: { ...limits, majorSymbols: ['SOLUSDT'] } });
+      const custom = judgeOne(long('SOLUSDT', 300, { leverage: 40, stopLoss: 99.75, takeProfit: 101 }), { limits: { ...limits, majorSymbols: ['SOLUSDT'] } });
       assert.equal(custom.order!.leverage, 40);
     });
 
@@ -188,10 +195,11 @@ describe('risk engine: hand-made cases', () => {
     });
 
     it('caps the position value at 1.5x equity for altcoins and 10x for majors', () => {
-      const sol = judgeOne(long('SOLUSDT', 50_000, { leverage: 20 }), { limits: { ...LOOSE, altcoinMaxNotionalMultiple: 1.5, majorMaxNotionalMultiple: 10 } });
+      // Stops these leverages carry (see 'the stop-loss can fire').
+      const sol = judgeOne(long('SOLUSDT', 50_000, { leverage: 20, stopLoss: 98 }), { limits: { ...LOOSE, altcoinMaxNotionalMultiple: 1.5, majorMaxNotionalMultiple: 10 } });
       assert.equal(sol.order!.quantity, '150');
       assert.match(sol.reason, /margin 2,500.00 USDT cut to 750.00: position value at most 15,000.00 USDT, 1.5x equity for an altcoin \(altcoin_max_notional_multiple\)/);
-      const btc = judgeOne(long('BTCUSDT', 200_000, { leverage: 50 }), { limits: { ...LOOSE, altcoinMaxNotionalMultiple: 1.5, majorMaxNotionalMultiple: 10 } });
+      const btc = judgeOne(long('BTCUSDT', 200_000, { leverage: 50, stopLoss: 29_800 }), { limits: { ...LOOSE, altcoinMaxNotionalMultiple: 1.5, majorMaxNotionalMultiple: 10 } });
       assert.equal(btc.order!.quantity, '3.333');
       assert.match(btc.reason, /position value at most 100,000.00 USDT, 10x equity for a major \(major_max_notional_multiple\)/);
     });
@@ -328,6 +336,136 @@ describe('risk engine: hand-made cases', () => {
       assert.equal(s.order!.takeProfit, '27000.0');
       const tight = judgeOne(long('BTCUSDT', 1000, { stopLoss: 29_999.95, takeProfit: 30_100 }), { limits: { ...SEED, minRiskReward: 1 } });
       assert.equal(tight.order!.stopLoss, '29999.9');
+    });
+  });
+
+  describe('a stop-loss that can fire', () => {
+    /** The liquidation price of an approved open, by the venue's formula (isolated, margin = notional / leverage). */
+    function liquidationOf(v: RiskVerdict): number {
+      const o = v.order!;
+      const quantity = Number(o.quantity);
+      const margin = (quantity * o.referencePrice) / o.leverage;
+      return liquidationPrice({ side: o.side, quantity, entryPrice: o.referencePrice, margin }, RULES[o.symbol]!.marginBrackets!).toNumber();
+    }
+
+    it('lowers the leverage to the highest at which the stop fires first, with its safety margin, and keeps the stop', () => {
+      const v = judgeOne(long('BTCUSDT', 5000, { leverage: 50 }), { limits: LOOSE });
+      // 0.166 BTC, 4,980 USDT. Safety margin: the fees, 0.05 % x (4,980 + 0.166 x 29,100) = 4.9053 USDT, 29.55 per BTC,
+      // so the position must survive 29,070.45. There the loss is 0.166 x 929.55 = 154.31 and the maintenance margin
+      // (0.4 % of 4,825.69) 19.30: 173.61 in all. At 28x the margin is 177.86; at 29x, 171.72 is not enough.
+      assert.equal(v.status, 'resized');
+      assert.equal(v.order!.leverage, 28);
+      assert.equal(v.order!.stopLoss, '29100.0');
+      assert.equal(v.order!.quantity, '0.166');
+      assert.match(v.reason, /; leverage 50x lowered to 28x: at 50x the position would be liquidated near 29518\.1: the stop-loss 29100\.0 must stay 29\.6 inside it \(the fees of opening and closing, 4\.91 USDT\) to fire first$/);
+      assert.ok(29_100 - 29.55 > liquidationOf(v), `liquidation at ${liquidationOf(v)}`);
+      const oneMore = liquidationPrice({ side: 'long', quantity: 0.166, entryPrice: 30_000, margin: 4980 / 29 }, RULES.BTCUSDT!.marginBrackets!).toNumber();
+      assert.ok(29_100 - 29.55 <= oneMore, 'at 29x the safety margin is not there');
+    });
+
+    it('does the same for a short', () => {
+      const v = judgeOne(short('BTCUSDT', 5000, { leverage: 125 }), { limits: LOOSE });
+      assert.equal(v.order!.leverage, 28);
+      assert.equal(v.order!.stopLoss, '30900.0');
+      assert.match(v.reason, /leverage 125x lowered to 28x: at 125x the position would be liquidated near 30119\.5: the stop-loss 30900\.0 must stay 30\.5 inside it/);
+      assert.ok(30_900 + 30.5 < liquidationOf(v));
+    });
+
+    it('sizes again at the lower leverage: the margin caps may cut the position, so the loss at the stop only shrinks', () => {
+      const v = judgeOne(long('BTCUSDT', 20_000, { leverage: 50 }), { limits: { ...LOOSE, maxPositionSizePct: 5 } });
+      // At 50x, 20,000 USDT is 400 of margin, within the 500 cap; at 28x it would be 714.29, cut to 500: 0.466 BTC.
+      assert.equal(v.order!.leverage, 28);
+      assert.equal(v.order!.quantity, '0.466');
+      assert.match(v.reason, /leverage 50x lowered to 28x: .* to fire first; margin 714\.29 USDT cut to 500\.00: 5 % of equity 10,000\.00 per position \(max_position_size_pct\)$/);
+      assert.ok(Number(v.order!.quantity) * 900 < (20_000 / 30_000) * 900);
+    });
+
+    it('refuses a size that the lower leverage takes under the venue minimum, saying why the leverage came down', () => {
+      const v = judgeOne(long('BTCUSDT', 1000, { leverage: 50 }), { limits: LOOSE, account: { equity: 10_000, available: 4, marginUsed: 0, unrealizedPnl: 0 } });
+      assertRejected(v, /^BTCUSDT: notional 90\.00 USDT is below the minimum 100 USDT \(after margin .*\) \(at 28x, lowered from 50x: at 50x the position would be liquidated near 29518\.1/);
+    });
+
+    it('refuses a stop no leverage can carry, not even 1x', () => {
+      // At 1x a long is liquidated near 0: a stop at 10 leaves less than the fees (15.1 per BTC) before it.
+      assertRejected(judgeOne(long('BTCUSDT', 5000, { leverage: 3, stopLoss: 10 }), { limits: LOOSE }),
+        /^stop-loss 10\.0 can never fire: even at 1x the position would be liquidated near 0\.0, and the stop must stay 15\.1 inside it \(the fees of opening and closing, 2\.49 USDT\)$/);
+      assertRejected(judgeOne(short('BTCUSDT', 5000, { leverage: 1, stopLoss: 59_900 }), { limits: LOOSE }),
+        /^stop-loss 59900\.0 can never fire: even at 1x the position would be liquidated near 59761\.0/);
+    });
+
+    it('without brackets from the venue: 2.5 % maintenance, or half the initial margin at the venue max when more', () => {
+      const flat = { ...RULES, BTCUSDT: { ...RULES.BTCUSDT!, marginBrackets: undefined } };
+      // The fees (4.91 USDT, 29.55 per BTC) beyond the stop: at 29,070.45 the loss is 154.31 and 2.5 % maintenance
+      // 120.64, 274.95 in all; at 18x the margin (276.67) covers it, at 19x (262.11) it does not.
+      const v = judgeOne(long('BTCUSDT', 5000, { leverage: 20 }), { limits: LOOSE, rules: flat });
+      assert.equal(v.order!.leverage, 18);
+      assert.match(v.reason, /leverage 20x lowered to 18x: at 20x the position would be liquidated near 29230\.8: the stop-loss 29100\.0 must stay 29\.6 inside it \(the fees of opening and closing, 4\.91 USDT\)/);
+      assert.equal(judgeOne(long('BTCUSDT', 5000, { leverage: 10 }), { limits: LOOSE, rules: flat }).status, 'approved');
+      // A venue max of 10x: half of its 10 % initial margin, 5 %. An empty list is no brackets. At 10x the margin
+      // (498) covers the loss at 29,070.45 (154.31) plus 5 % maintenance there (241.28). A stop at 28,000 must survive
+      // 27,971.0: loss 336.81 plus maintenance 232.16 is 568.97, which 8x (622.50) covers and 9x (553.33) does not.
+      const tenX = { ...RULES, BTCUSDT: { ...RULES.BTCUSDT!, maxLeverage: 10, marginBrackets: [] } };
+      assert.equal(judgeOne(long('BTCUSDT', 5000, { leverage: 10 }), { limits: LOOSE, rules: tenX }).order!.leverage, 10);
+      assert.equal(judgeOne(long('BTCUSDT', 5000, { leverage: 10, stopLoss: 28_000 }), { limits: LOOSE, rules: tenX }).order!.leverage, 8);
+    });
+  });
+
+  describe('margin brackets', () => {
+    it('caps the notional at what the bracket allows at the leverage, less 1 % for the price to move', () => {
+      const v = judgeOne(long('BTCUSDT', 400_000, { leverage: 60, stopLoss: 29_880 }), {
+        limits: LOOSE, account: { equity: 1_000_000, available: 1_000_000, marginUsed: 0, unrealizedPnl: 0 },
+      });
+      // Brackets allowing 60x or more end at 250,000 USDT.
+      assert.equal(v.order!.leverage, 60);
+      assert.equal(v.order!.quantity, '8.250');
+      assert.match(v.reason, /margin 6,666\.67 USDT cut to 4,125\.00: position value at most 247,500\.00 USDT at 60x, the venue's margin bracket for BTCUSDT less 1 % for the price to move before the fill$/);
+    });
+
+    it('caps the leverage at what the bracket of the notional allows', () => {
+      // A table no venue publishes (more leverage for larger positions): 500 USDT falls in the 20x bracket.
+      const odd: MarginBracket[] = [
+        { bracket: 1, initialLeverage: 20, notionalFloor: 0, notionalCap: 1000, maintMarginRatio: 0.005, cum: 0 },
+        { bracket: 2, initialLeverage: 50, notionalFloor: 1000, notionalCap: 1_000_000, maintMarginRatio: 0.005, cum: 0 },
+      ];
+      const v = judgeOne(long('SOLUSDT', 500, { leverage: 50, stopLoss: 99.8 }), { limits: LOOSE, rules: { ...RULES, SOLUSDT: { ...RULES.SOLUSDT!, marginBrackets: odd } } });
+      assert.equal(v.order!.leverage, 20);
+      assert.match(v.reason, /leverage 50x lowered to 20x: at 50x: the venue's margin bracket for a position of 500\.00 USDT allows at most 20x$/);
+    });
+
+    it('caps the leverage at the highest of the brackets', () => {
+      const capped = { ...RULES, SOLUSDT: { ...RULES.SOLUSDT!, maxLeverage: 125 } };
+      const v = judgeOne(long('SOLUSDT', 300, { leverage: 100, stopLoss: 99.8 }), { limits: LOOSE, rules: capped });
+      // At 50x (6 USDT of margin) a stop 0.2 % away fires first: the loss at 99.70 (0.90) and 1 % maintenance (2.99)
+      // leave room.
+      assert.equal(v.order!.leverage, 50);
+      assert.match(v.reason, /; leverage 100x capped to 50x: the highest leverage of the venue's margin brackets for SOLUSDT$/);
+    });
+  });
+
+  describe('max_stop_loss_pct', () => {
+    it('tightens a stop further than that from the price, and the risk-reward is judged on the tightened stop', () => {
+      const wide = long('BTCUSDT', 5000, { leverage: 2, stopLoss: 27_000, takeProfit: 33_000 });
+      assertRejected(judgeOne(wide), /^risk-reward 1:1\.00 \(stop-loss 27000, take-profit 33000, price 30000\)/);
+      const v = judgeOne(wide, { limits: { ...SEED, maxStopLossPct: 4 } });
+      assert.equal(v.status, 'resized');
+      assert.equal(v.order!.stopLoss, '28800.0');
+      assert.match(v.reason, /stop-loss 28800\.0, take-profit 33000\.0; stop-loss 27000 tightened to 28800\.0: at most 4 % from the price 30000 \(max_stop_loss_pct\)$/);
+    });
+
+    it('tightens the default stop too, and leaves a nearer stop alone', () => {
+      const v = judgeOne(short('BTCUSDT', 5000, { leverage: 2 }), { limits: { ...SEED, maxStopLossPct: 2 } });
+      assert.equal(v.order!.stopLoss, '30600.0');
+      assert.match(v.reason, /stop-loss 30600\.0, take-profit 27000\.0 \(default 10 %\); stop-loss 30900 \(default 3 %\) tightened to 30600\.0: at most 2 % from the price 30000/);
+      const near = judgeOne(short('BTCUSDT', 5000, { leverage: 2, stopLoss: 30_300 }), { limits: { ...SEED, maxStopLossPct: 2 } });
+      assert.equal(near.status, 'approved');
+      assert.equal(near.order!.stopLoss, '30300.0');
+    });
+
+    it('refuses a stop the tick cannot place within it', () => {
+      const coarse = { ...RULES, SOLUSDT: { ...RULES.SOLUSDT!, tickSize: '1' } };
+      // 0.5 % below 150 is 149.25; toward the price that is 150, the price itself, so the stop would be 149 (0.67 %).
+      const v = judgeOne(long('SOLUSDT', 500, { leverage: 2 }), { limits: { ...LOOSE, maxStopLossPct: 0.5 }, rules: coarse, prices: { ...PRICES, SOLUSDT: 150 } });
+      assertRejected(v, /^stop-loss 145\.5 \(default 3 %\) cannot be placed within 0\.5 % of the price \(max_stop_loss_pct\) at tick 1: the nearest tick on that side of the price, 149, is further$/);
     });
   });
 

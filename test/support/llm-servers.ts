@@ -52,8 +52,12 @@ export type MockReply =
    * when the request forces a tool, a text block otherwise.
    */
   | ({ json: unknown } & ReplyOptions)
-  /** A tool call. OpenAI: `message.tool_calls`. Anthropic: a `tool_use` block. Name defaults to the forced tool's. */
-  | ({ toolInput: unknown; toolName?: string } & ReplyOptions)
+  /**
+   * A tool call. OpenAI: `message.tool_calls`. Anthropic: a `tool_use` block. Name defaults to the forced
+   * tool's. `besideText`: OpenAI's `content` beside the call; Anthropic's text block before it. A string
+   * `toolInput` is sent as OpenAI's arguments exactly (broken JSON included).
+   */
+  | ({ toolInput: unknown; toolName?: string; besideText?: string } & ReplyOptions)
   /**
    * An error. `body` replaces the provider's error shape (a string is sent as is, e.g. an HTML page);
    * otherwise `{ error: { message, type, code } }` (OpenAI) or `{ type: 'error', error: { type, message } }`.
@@ -266,14 +270,15 @@ const openAiProtocol: Protocol = {
     const body = request.body;
     let content: string | null = null;
     let toolCalls: object[] | undefined;
-    if ('text' in reply) content = reply.text;
-    else if ('json' in reply) content = JSON.stringify(reply.json);
-    else {
+    if ('toolInput' in reply) {
+      content = reply.besideText ?? null;
+      const args = typeof reply.toolInput === 'string' ? reply.toolInput : JSON.stringify(reply.toolInput);
       toolCalls = [{
         id: `call_mock_${n}`, type: 'function',
-        function: { name: reply.toolName ?? body.tool_choice?.function?.name ?? 'submit_decisions', arguments: JSON.stringify(reply.toolInput) },
+        function: { name: reply.toolName ?? body.tool_choice?.function?.name ?? 'submit_decisions', arguments: args },
       }];
-    }
+    } else if ('text' in reply) content = reply.text;
+    else content = JSON.stringify(reply.json);
     const promptText = body.messages.map((m: { content: string }) => m.content).join('\n');
     const usage = reply.usage === undefined ? { input: approxTokens(promptText), output: approxTokens(content ?? JSON.stringify(toolCalls)) } : reply.usage;
     return {
@@ -369,25 +374,30 @@ const anthropicProtocol: Protocol = {
   success(reply, request, n) {
     const body = request.body;
     const forcedTool: string | undefined = body.tool_choice?.type === 'tool' ? body.tool_choice.name : undefined;
-    let block: object;
-    if ('text' in reply) block = { type: 'text', text: reply.text };
-    else if ('json' in reply && forcedTool === undefined) block = { type: 'text', text: JSON.stringify(reply.json) };
-    else {
-      const input = 'json' in reply ? reply.json : (reply as { toolInput: unknown }).toolInput;
-      const name = ('toolName' in reply && reply.toolName) || forcedTool || body.tools?.[0]?.name || 'tool';
-      block = { type: 'tool_use', id: `toolu_mock_${n}`, name, input };
-    }
+    const blocks = anthropicBlocks(reply, n, forcedTool ?? body.tools?.[0]?.name ?? 'tool', forcedTool !== undefined);
     const promptText = [JSON.stringify(body.system ?? ''), ...body.messages.map((m: { content: unknown }) => JSON.stringify(m.content))].join('\n');
-    const usage = reply.usage === undefined ? { input: approxTokens(promptText), output: approxTokens(JSON.stringify(block)) } : reply.usage;
+    const usage = reply.usage === undefined ? { input: approxTokens(promptText), output: approxTokens(JSON.stringify(blocks)) } : reply.usage;
     return {
       id: `msg_mock_${n}`,
       type: 'message',
       role: 'assistant',
       model: body.model,
-      content: [block],
-      stop_reason: reply.stopReason ?? ((block as { type: string }).type === 'tool_use' ? 'tool_use' : 'end_turn'),
+      content: blocks,
+      stop_reason: reply.stopReason ?? (blocks.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn'),
       stop_sequence: null,
       ...(usage && { usage: { input_tokens: usage.input, output_tokens: usage.output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } }),
     };
   },
 };
+
+type AnthropicBlock = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown };
+
+/** The content blocks of a reply: text, or a tool call (a JSON reply is one when the request forces a tool). */
+function anthropicBlocks(reply: Exclude<MockReply, string | ErrorReply>, n: number, toolName: string, toolForced: boolean): AnthropicBlock[] {
+  if ('text' in reply) return [{ type: 'text', text: reply.text }];
+  if ('json' in reply && !toolForced) return [{ type: 'text', text: JSON.stringify(reply.json) }];
+  const input = 'json' in reply ? reply.json : reply.toolInput;
+  const name = ('toolName' in reply && reply.toolName) || toolName;
+  const beside: AnthropicBlock[] = 'besideText' in reply && reply.besideText !== undefined ? [{ type: 'text', text: reply.besideText }] : [];
+  return [...beside, { type: 'tool_use', id: `toolu_mock_${n}`, name, input }];
+}
