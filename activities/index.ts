@@ -1,16 +1,26 @@
+/**
+ * The cycle's steps as Temporal activities, one file each: sync, market, decide, risk, execute,
+ * record; and the trading lock's grant. Each is a thin function over the cycle's core (cycle/), with
+ * the arena's Postgres books and venues; the backtester drives the same core in memory.
+ */
+import type { AgentActivities, CycleActivities, LockActivities } from '../workflows/definitions';
 import { createDecideActivities } from './decide';
 import type { ActivityDeps } from './deps';
+import { withDomainFailures } from './failures';
+import { createExecuteActivities } from './execute';
 import { withHeartbeats } from './keep-alive';
-import { createLockActivities } from './locks';
-import { createRecordActivities } from './records';
+import { createLockGrantActivities } from './lock-grants';
+import { createMarketActivities } from './market';
+import { createRecordActivities } from './record';
 import { withRedactedFailures } from './redacted-failures';
-import { createTradingActivities } from './trading';
-import { withVenueFailures } from './venue-failures';
+import { createRiskActivities } from './risk';
+import { createSyncActivities } from './sync';
 
-export function createActivities(deps: ActivityDeps) {
-  return withHeartbeats(withRedactedFailures(withVenueFailures({
-    ...createTradingActivities(deps), ...createDecideActivities(deps), ...createRecordActivities(deps), ...createLockActivities(deps),
+export type ArenaActivities = CycleActivities & AgentActivities & LockActivities;
+
+export function createActivities(deps: ActivityDeps): ArenaActivities {
+  return withHeartbeats(withRedactedFailures(withDomainFailures({
+    ...createSyncActivities(deps), ...createMarketActivities(deps), ...createDecideActivities(deps), ...createRiskActivities(deps),
+    ...createExecuteActivities(deps), ...createRecordActivities(deps), ...createLockGrantActivities(deps),
   })));
 }
-
-export type ArenaActivities = ReturnType<typeof createActivities>;

@@ -1,5 +1,9 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Kysely } from 'kysely';
+import { findAgent, listAgents } from '../db/agents';
+import { equityBefore, equityBuckets } from '../db/equity-snapshots';
+import { totalCost } from '../db/llm-calls';
 import type { Database } from '../db/schema';
+import { closedTrades } from '../db/trades';
 import {
   SAMPLING, annualizedReturnPct, calmarRatio, curvePnl, dailyPnl, drawdowns, exposurePct, fillBars, formatDuration,
   groupStats, maxDrawdown, periodReturns, sharpeRatio, sortinoRatio, tradeStats,
@@ -162,13 +166,11 @@ export async function loadLeaderboard(
 }
 
 export async function loadAgents(db: Kysely<Database>): Promise<AgentHead[]> {
-  const rows = await db.selectFrom('agents').select(['id', 'name', 'provider', 'model', 'initial_balance']).orderBy('id').execute();
-  return rows.map(head);
+  return (await listAgents(db)).map(head);
 }
 
 async function loadAgent(db: Kysely<Database>, agentId: string): Promise<AgentHead | undefined> {
-  const row = await db.selectFrom('agents').select(['id', 'name', 'provider', 'model', 'initial_balance'])
-    .where('id', '=', agentId).executeTakeFirst();
+  const row = await findAgent(db, agentId);
   return row && head(row);
 }
 
@@ -182,40 +184,16 @@ const head = (r: { id: string; name: string; provider: string; model: string; in
  * makes the grid. The opening is the last snapshot before `from`, else the initial balance.
  */
 export async function loadCurve(db: Kysely<Database>, agent: AgentHead, range: Range = {}, intervalMs: number = SAMPLING.intervalMs): Promise<EquityCurve> {
-  const inRange = timeFilter(sql.ref('market_time'), range);
-  const { rows } = await sql<{ bucket: number; equity: string; position_count: number; exposed: string; samples: string }>`
-    with b as (
-      select floor(date_part('epoch', market_time) * 1000 / ${intervalMs}) as bucket, max(market_time) as last_time,
-        count(*) filter (where position_count > 0) as exposed, count(*) as samples
-      from equity_snapshots where agent_id = ${agent.id} ${inRange}
-      group by 1
-    )
-    select b.bucket, s.equity, s.position_count, b.exposed, b.samples
-    from b cross join lateral (
-      select equity, position_count from equity_snapshots e
-      where e.agent_id = ${agent.id} and e.market_time = b.last_time
-      order by e.market_time desc, e.cycle_no desc limit 1
-    ) s
-    order by b.bucket`.execute(db);
-  const bars: Bar[] = rows.map((r) => ({
-    start: Number(r.bucket) * intervalMs, close: Number(r.equity), exposed: Number(r.exposed) / Number(r.samples),
-    lastExposed: r.position_count > 0, samples: Number(r.samples),
+  const bars: Bar[] = (await equityBuckets(db, agent.id, range, intervalMs)).map((r) => ({
+    start: r.bucket * intervalMs, close: r.equity, exposed: r.exposed / r.samples, lastExposed: r.positionCount > 0, samples: r.samples,
   }));
-  const before = range.from && await db.selectFrom('equity_snapshots').select('equity')
-    .where('agent_id', '=', agent.id).where('market_time', '<', range.from)
-    .orderBy('market_time', 'desc').orderBy('cycle_no', 'desc').limit(1).executeTakeFirst();
-  return { opening: before ? Number(before.equity) : agent.initial_balance, bars: fillBars(bars, intervalMs), intervalMs };
+  const before = range.from ? await equityBefore(db, agent.id, range.from) : null;
+  return { opening: before ?? agent.initial_balance, bars: fillBars(bars, intervalMs), intervalMs };
 }
 
 /** Closed trades in the range (by close time), in close order, with the columns the statistics read. */
 export async function loadClosedTrades(db: Kysely<Database>, agentId: string, range: Range = {}): Promise<ClosedTrade[]> {
-  let q = db.selectFrom('trades')
-    .select(['symbol', 'side', 'pnl', 'margin', 'fees', 'funding', 'opened_at', 'closed_at', 'close_reason'])
-    .where('agent_id', '=', agentId).where('status', '=', 'closed');
-  if (range.from) q = q.where('closed_at', '>=', range.from);
-  if (range.to) q = q.where('closed_at', '<', range.to);
-  const rows = await q.orderBy('closed_at').orderBy('id').execute();
-  return rows.map((t) => ({
+  return (await closedTrades(db, agentId, range)).map((t) => ({
     symbol: t.symbol, side: t.side, pnl: Number(t.pnl ?? 0), margin: Number(t.margin), fees: Number(t.fees),
     funding: Number(t.funding), openedAt: t.opened_at.getTime(), closedAt: (t.closed_at ?? t.opened_at).getTime(),
     closeReason: t.close_reason,
@@ -224,20 +202,7 @@ export async function loadClosedTrades(db: Kysely<Database>, agentId: string, ra
 
 /** Σ llm_calls.cost_usd; with a range, the calls of the cycles whose market time is in it. */
 export async function loadLlmCost(db: Kysely<Database>, agentId: string, range: Range = {}): Promise<number> {
-  const row = range.from || range.to
-    ? await sql<{ cost: string }>`
-        select coalesce(sum(l.cost_usd), 0) as cost from llm_calls l
-        join cycles c on c.agent_id = l.agent_id and c.cycle_no = l.cycle_no
-        where l.agent_id = ${agentId} ${timeFilter(sql.ref('c.market_time'), range)}`.execute(db).then((r) => r.rows[0])
-    : await db.selectFrom('llm_calls').select(sql<string>`coalesce(sum(cost_usd), 0)`.as('cost'))
-      .where('agent_id', '=', agentId).executeTakeFirst();
-  return Number(row?.cost ?? 0);
-}
-
-function timeFilter(column: RawBuilder<unknown>, range: Range): RawBuilder<unknown> {
-  const from = range.from ? sql` and ${column} >= ${range.from}` : sql``;
-  const to = range.to ? sql` and ${column} < ${range.to}` : sql``;
-  return sql`${from}${to}`;
+  return totalCost(db, agentId, range);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,9 @@
  * equity snapshot, then `agent_update`.
  */
 import type { Kysely, Selectable } from 'kysely';
+import { agentsByIds, findAgent } from '../db/agents';
+import { cyclesAfterCursors, lastCycleNo } from '../db/cycles';
+import { snapshotAndPrevious } from '../db/equity-snapshots';
 import type { CycleRow, Database, EquitySnapshotsTable } from '../db/schema';
 import { DecisionLog, decisionLog } from '../records/decision-log';
 import { AccountInfo, PositionInfo, accountFromSnapshot, positionInfo, snapshotPositions } from '../records/views';
@@ -112,10 +115,8 @@ export class CycleFeed {
   }
 
   private async lastCycle(agentId: string): Promise<number | null> {
-    const row = await this.db.selectFrom('agents').leftJoin('cycles', 'cycles.agent_id', 'agents.id')
-      .select((eb) => eb.fn.max('cycles.cycle_no').as('last'))
-      .where('agents.id', '=', agentId).groupBy('agents.id').executeTakeFirst();
-    return row ? Number(row.last ?? 0) : null;
+    if (!(await findAgent(this.db, agentId))) return null;
+    return lastCycleNo(this.db, agentId);
   }
 
   private schedule(): void {
@@ -133,13 +134,10 @@ export class CycleFeed {
   private async poll(): Promise<void> {
     const tracked = [...this.watches.entries()];
     if (tracked.length === 0) return;
-    const rows = await this.db.selectFrom('cycles').selectAll()
-      .where((eb) => eb.or(tracked.map(([id, w]) => eb.and([eb('agent_id', '=', id), eb('cycle_no', '>', w.after)]))))
-      // Per agent in cycle order, so that a cursor never skips a cycle whatever the workers' clocks said.
-      .orderBy('agent_id').orderBy('cycle_no').limit(this.batchSize).execute();
+    // Per agent in cycle order, so that a cursor never skips a cycle whatever the workers' clocks said.
+    const rows = await cyclesAfterCursors(this.db, tracked.map(([id, w]) => [id, w.after]), this.batchSize);
     if (rows.length === 0) return;
-    const agents = new Map((await this.db.selectFrom('agents').select(['id', 'initial_balance', 'cycle_count'])
-      .where('id', 'in', [...new Set(rows.map((r) => r.agent_id))]).execute()).map((a) => [a.id, a]));
+    const agents = new Map((await agentsByIds(this.db, [...new Set(rows.map((r) => r.agent_id))])).map((a) => [a.id, a]));
     for (const row of rows) {
       const watch = this.watches.get(row.agent_id);
       const agent = agents.get(row.agent_id);
@@ -159,9 +157,7 @@ export class CycleFeed {
   }
 
   private async messagesFor(row: CycleRow, initialBalance: number, cycleCount: number): Promise<FeedMessage[]> {
-    const [latest, before] = await this.db.selectFrom('equity_snapshots').selectAll()
-      .where('agent_id', '=', row.agent_id).where('cycle_no', '<=', row.cycle_no)
-      .orderBy('cycle_no', 'desc').limit(2).execute();
+    const [latest, before] = await snapshotAndPrevious(this.db, row.agent_id, row.cycle_no);
     const timestamp = row.finished_at.toISOString();
     const messages: FeedMessage[] = [{ type: 'new_decision', data: decisionLog(row, { market: 'summary' }) }];
     // A failed cycle writes no snapshot: no position changes to report, the account is the last known.

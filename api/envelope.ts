@@ -161,7 +161,6 @@ export function listQuery(defaultLimit: number, maxLimit: number) {
 // ---------------------------------------------------------------------------------------------
 // The agent's row, or a 404.
 
-export const findAgent = (db: Kysely<Database>, id: string) =>
-  db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+export { findAgent } from '../db/agents';
 
 export const noAgent = (c: Context, id: string) => fail(c, 404, `no agent "${id}"`);

@@ -60,12 +60,30 @@ export function loadArenaConfig(file: string, env: NodeJS.ProcessEnv = process.e
         ...(arena.system.market_data_base_url !== undefined && { baseUrl: arena.system.market_data_base_url }),
       },
       replayCycleSeconds: arena.system.replay_cycle_seconds,
+      ...replayDataDir(arena.system.replay_data_dir, arenaFile, env),
       logLevel: arena.system.log_level,
       tradingLock: arena.system.trading_lock,
     },
     api: { host: arena.api.host, port: arena.api.port },
     agents: applyConcurrencyLimit(agents, arena.system.max_concurrent_agents, path.basename(arenaFile.file)),
   };
+}
+
+/**
+ * The replay's data folder: the arena file's `system.replay_data_dir` (relative to that file), else
+ * ARENA_REPLAY_DATA (relative to the working directory), else the bundled data. It must exist.
+ */
+function replayDataDir(field: string | undefined, arenaFile: SourceFile, env: NodeJS.ProcessEnv): { replayDataDir?: string } {
+  const fromEnv = env.ARENA_REPLAY_DATA?.trim();
+  const dir = field !== undefined ? path.resolve(path.dirname(arenaFile.file), field) : fromEnv ? path.resolve(fromEnv) : undefined;
+  if (dir === undefined) return {};
+  if (!fs.existsSync(path.join(dir, 'candles'))) {
+    const where = field !== undefined ? 'system.replay_data_dir' : '';
+    const message = `${dir} has no candles/ folder (expected candles/{SYMBOL}-3m.csv or .csv.gz and funding/{SYMBOL}-funding-8h.csv)`;
+    if (field !== undefined) throw arenaFile.error(where, field, message);
+    throw new ConfigError(arenaFile.file, '', fromEnv, `ARENA_REPLAY_DATA: ${message}`);
+  }
+  return { replayDataDir: dir };
 }
 
 /** One YAML file and how it is named in messages. */

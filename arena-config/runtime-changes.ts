@@ -13,6 +13,8 @@ import type { AgentConfig } from './types';
 
 /** Dotted paths of the fields that may change while the agent runs (a path covers everything under it). */
 export const RUNTIME_FIELDS = [
+  'name',
+  'description',
   'strategy.risk',
   'strategy.tradingStyle',
   'strategy.scanIntervalMinutes',

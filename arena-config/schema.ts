@@ -179,6 +179,8 @@ export const ArenaFileSchema = mapping({
     market_data_testnet: bool.default(false),
     market_data_base_url: baseUrl.optional(),
     replay_cycle_seconds: numberFrom(1, 3600).default(5),
+    /** Replay: a folder of candles and funding in the layout of data/ (relative to this file); default the bundled data. */
+    replay_data_dir: text('a folder path').optional(),
     log_level: logLevel.default('info'),
     /** `per_account`: agents on different venue accounts never wait for each other; `global`: one lock for all. */
     trading_lock: oneOf(['per_account', 'global'] as const, 'trading lock scope').default('per_account'),

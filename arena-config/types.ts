@@ -173,8 +173,10 @@ export interface SystemConfig {
   marketData: 'replay' | 'live';
   /** Live mode: whose public endpoints the candles and funding come from (no credentials needed). */
   liveMarketData: { venue: Exclude<VenueType, 'paper'>; testnet: boolean; baseUrl?: string };
-  /** Wall-clock seconds between cycles in replay mode (live mode uses each agent's scan interval). */
+  /** Replay: wall-clock seconds one 3m bar lasts on the arena's market clock (live mode: 3 real minutes). */
   replayCycleSeconds: number;
+  /** Replay: the folder of candles and funding (absolute); undefined for the bundled data. */
+  replayDataDir?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** One trading lock per venue account, or one for every account (as the seed's global lock). */
   tradingLock: 'per_account' | 'global';

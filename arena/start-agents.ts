@@ -3,6 +3,8 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { ConfigChangeRefused, checkConfigChange } from '../arena-config/runtime-changes';
 import type { AgentConfig } from '../arena-config/types';
+import { recordedCycleCount } from '../db/agents';
+import { lastOkCycle } from '../db/cycles';
 import type { Database } from '../db/schema';
 import { agentWorkflow } from '../workflows/agent';
 import {
@@ -37,9 +39,9 @@ export async function startAgents(opts: StartAgentsOptions, configs: AgentConfig
     const handle = opts.client.workflow.getHandle<typeof agentWorkflow>(agentWorkflowId(config.id));
     const running = await handle.describe().then((d) => d.status.name === 'RUNNING', () => false);
     if (!running) {
-      const recorded = await opts.db.selectFrom('agents').select('cycle_count').where('id', '=', config.id).executeTakeFirst();
-      const cycleNo = recorded?.cycle_count ?? 0;
-      await start(opts, config, cycleNo > 0 ? freshState(config, cycleNo) : undefined);
+      const cycleNo = await recordedCycleCount(opts.db, config.id);
+      const last = cycleNo > 0 ? await lastOkCycle(opts.db, config.id) : undefined;
+      await start(opts, config, cycleNo > 0 ? freshState(config, cycleNo, last?.market_time?.getTime() ?? null) : undefined);
       opts.log(`agent ${config.id}: started${cycleNo ? ` (resuming after cycle ${cycleNo})` : ''}`);
       continue;
     }
@@ -57,10 +59,16 @@ export async function startAgents(opts: StartAgentsOptions, configs: AgentConfig
   }
 }
 
-function freshState(config: AgentConfig, cycleNo: number): AgentState {
+/**
+ * The state of an agent resumed from the records: its cycle count, and the bar it last traded, so that a
+ * market clock still on that bar (it holds while the arena is down) runs nothing twice.
+ */
+function freshState(config: AgentConfig, cycleNo: number, lastMarketTime: number | null): AgentState {
+  const lastCycle = lastMarketTime === null ? null : {
+    cycleNo, ok: true, marketTime: lastMarketTime, equity: null, positions: 0, summary: 'from the records', finishedAt: Date.now(),
+  };
   return {
-    config, status: 'RUNNING', pauseReason: null, cycleNo, consecutiveFailures: 0, failedCycles: 0,
-    lastCycle: null, continuedAsNew: 0,
+    config, status: 'RUNNING', pauseReason: null, cycleNo, consecutiveFailures: 0, failedCycles: 0, lastCycle, continuedAsNew: 0,
   };
 }
 

@@ -11,7 +11,7 @@ import { buildPrompt, fmtDuration, fmtFixed, fmtPrice, fmtSig, fmtTime, fmtUsd, 
 import { styleText } from '../decisions/prompt/styles';
 import { estimateTokens, TOKEN_ENCODING } from '../decisions/prompt/tokens';
 import type { DecisionInput, PerformanceFeedback, PositionView } from '../decisions/types';
-import { marketTimeForCycle, ReplayMarketData } from '../market/replay';
+import { REPLAY_BAR_MS, ReplayMarketData } from '../market/replay';
 import { fetchSymbolSnapshot, roundSig, type SymbolSnapshot } from '../market/snapshot';
 
 export const BENCH_CYCLE = 200;
@@ -68,8 +68,8 @@ async function position(
 /** Cycle BENCH_CYCLE of the replay: every bundled symbol, a long BTCUSDT and a short SOLUSDT. */
 export async function benchInput(): Promise<DecisionInput> {
   const source = new ReplayMarketData();
-  const now = marketTimeForCycle(BENCH_CYCLE);
-  const market = await Promise.all(source.symbols().map((s) => fetchSymbolSnapshot(source, s, now)));
+  const now = source.window().firstMarketTime + (BENCH_CYCLE - 1) * REPLAY_BAR_MS;
+  const market = await Promise.all(source.symbols().map(async (s) => (await fetchSymbolSnapshot(source, s, now)).snapshot));
   const bySymbol = (s: string) => market.find((m) => m.symbol === s)!;
   const positions = [
     await position(source, bySymbol('BTCUSDT'), now, { side: 'long', quantity: 0.1, leverage: 5, heldMs: 2 * HOUR }),

@@ -9,13 +9,14 @@ import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createLogger } from '../infra/logger';
-import { createRecordActivities } from '../activities/records';
+import { activityDeps } from '../activities/deps';
 import { createApp } from '../api/app';
 import { authFromEnv } from '../api/auth';
 import { attachWebSocket } from '../api/websocket';
 import { startAgents } from '../arena/start-agents';
 import { runnableAgents } from '../arena/runnable-agents';
 import { ConfigError, loadArenaConfig, resolveArenaConfigPath } from '../arena-config/load';
+import { saveAgent } from '../db/agents';
 import { createDb, migrateToLatest } from '../db/connect';
 import { openDatabase } from '../infra/database';
 import { connectionOptions, temporalAccessFromEnv } from '../infra/temporal-access';
@@ -91,7 +92,10 @@ async function main(): Promise<void> {
     const workerConnection = await NativeConnection.connect(options);
     cleanup.push(() => workerConnection.close());
 
-    const deps = { db, market: setup.market, clock: setup.clock, log, temporal: client };
+    const clock = await setup.runClock(db, (err) => log.warn({ err }, 'market clock heartbeat failed'));
+    if (clock) cleanup.push(() => clock.stop());
+    if (clock?.restarted) say('market clock: the replay data changed, so the arena clock starts over at its first bar');
+    const deps = activityDeps({ db, market: setup.market, clock: setup.clock(db), log, temporal: client });
     say(`market: ${setup.describe}`);
     const agents = await readyAgents(runnable, say);
     const taskQueue = process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
@@ -99,8 +103,7 @@ async function main(): Promise<void> {
     const workerDone = worker.run();
     try {
       if (interrupted) throw new Error('interrupted during start-up');
-      const records = createRecordActivities(deps);
-      for (const agent of agents) await records.registerAgent(agent);
+      for (const agent of agents) await saveAgent(db, agent);
       await startAgents({
         client, db, taskQueue, log: say, cycleIntervalMs: setup.cycleIntervalMs, symbolUniverse: [...setup.market.symbols()],
         lockScope: config.system.tradingLock === 'global' ? 'global' : 'account',

@@ -11,6 +11,9 @@ export function createDb(url: string, maxConnections = 10): Kysely<Database> {
   // An idle connection that the server drops (restart, failover, admin) must not crash the process:
   // the pool discards it and the next query opens a new one.
   pool.on('error', (err) => console.error(`database: idle connection lost: ${err.message}`));
+  // A connection checked out of the pool is not the pool's to watch: one the server drops while in use
+  // (or idle in a transaction) would otherwise crash the process; the pool discards it on release.
+  pool.on('connect', (client) => client.on('error', (err) => console.error(`database: connection lost: ${err.message}`)));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -1,9 +1,16 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { AgentConfig } from '../arena-config/types';
+import type { CycleInputRecord, CycleLlmRecord } from '../cycle/types';
+import type { Decision, PositionView } from '../decisions/types';
+import type { ExecutionResult } from '../execution/execute-orders';
+import type { RiskVerdict } from '../risk/types';
+import type { VenuePosition } from '../venues/venue';
 
 /** NUMERIC columns: pg returns them as strings so that no digit is lost; write strings or numbers. */
 export type Numeric = ColumnType<string, string | number, string | number>;
 /** BIGINT epoch-ms columns: pg returns int8 as a string. */
 export type EpochMs = ColumnType<string, number | string, number | string>;
+/** A jsonb column: read as T (pg parses it), written as its JSON text. */
 export type Json<T> = ColumnType<T, string, string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -16,7 +23,7 @@ export interface AgentsTable {
   venue: string;
   account: string;
   initial_balance: Numeric;
-  config: Json<unknown>;
+  config: Json<AgentConfig>;
   cycle_count: ColumnType<number, number | undefined, number>;
   last_cycle_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   last_cycle_status: string | null;
@@ -32,15 +39,16 @@ export interface CyclesTable {
   started_at: ColumnType<Date, Date | string, Date | string>;
   finished_at: ColumnType<Date, Date | string, Date | string>;
   duration_ms: number;
-  input: Json<unknown>;
+  /** What the agent saw (`{}` for a cycle that failed before it saw anything). */
+  input: Json<Partial<CycleInputRecord>>;
   reasoning: string | null;
-  decisions: Json<unknown>;
-  risk_verdicts: Json<unknown>;
-  executions: Json<unknown>;
+  decisions: Json<Decision[]>;
+  risk_verdicts: Json<RiskVerdict[]>;
+  executions: Json<ExecutionResult[]>;
   error: string | null;
   summary: string;
   /** The decision's model usage (provider, tokens, cost, dropped decisions); null for baselines. */
-  llm: ColumnType<unknown | null, string | null | undefined, string | null>;
+  llm: ColumnType<CycleLlmRecord | null, string | null | undefined, string | null>;
   llm_cost_usd: ColumnType<string, string | number | undefined, string | number>;
 }
 
@@ -55,8 +63,8 @@ export interface LlmCallsTable {
   prompt_chars: number;
   prompt: string;
   raw_reply: string | null;
-  decisions: Json<unknown>;
-  rejected: Json<unknown>;
+  decisions: Json<Decision[]>;
+  rejected: Json<Array<{ item: unknown; reason: string }>>;
   tokens_in: number;
   tokens_out: number;
   cost_usd: Numeric;
@@ -141,9 +149,13 @@ export interface EquitySnapshotsTable {
   margin: Numeric;
   unrealized_pnl: Numeric;
   position_count: number;
-  /** The venue's positions after the cycle's orders. */
-  positions: Json<unknown>;
+  /** The venue's positions after the cycle's orders (with their protection since the lean cycle). */
+  positions: Json<StoredPosition[]>;
 }
+
+/** A position as snapshots keep it: older rows are venue positions, newer ones also carry their stops. */
+export type StoredPosition = Omit<VenuePosition, 'marginType'> & Partial<Pick<VenuePosition, 'marginType'>>
+  & Partial<Pick<PositionView, 'stopLoss' | 'takeProfit'>>;
 
 export interface PaperAccountsTable {
   account_id: string;
@@ -213,7 +225,20 @@ export interface TradingLocksTable {
   expires_at: ColumnType<Date, Date | string, Date | string>;
 }
 
+export interface ArenaClockTable {
+  id: string;
+  first_market_time: EpochMs;
+  last_market_time: EpochMs;
+  bar_wall_ms: number;
+  /** Wall time the replay has run, up to `running_since`. */
+  elapsed_ms: EpochMs;
+  running_since: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  /** The runner's last sign of life: a runner that stopped without saying so holds the clock here. */
+  heartbeat_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+}
+
 export interface Database {
+  arena_clock: ArenaClockTable;
   trading_locks: TradingLocksTable;
   llm_calls: LlmCallsTable;
   agents: AgentsTable;

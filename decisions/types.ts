@@ -66,6 +66,7 @@ export interface PerformanceFeedback {
   }>;
   bestSymbol: { symbol: string; pnl: number } | null;
   worstSymbol: { symbol: string; pnl: number } | null;
-  /** The last cycles' one-line summaries (what was decided and what came of it), most recent first. */
-  recentDecisions: Array<{ cycle: number; summary: string }>;
+  /** The last cycles' one-line summaries (what was decided and what came of it), most recent first, with
+   * the rule that refused each rejected decision. */
+  recentDecisions: Array<{ cycle: number; summary: string; rejections?: string[] }>;
 }

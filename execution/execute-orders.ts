@@ -1,14 +1,10 @@
-import type { Kysely } from 'kysely';
-import type { Database, OrdersTable } from '../db/schema';
-import { recordFill } from '../ledger/fills';
-import { recordOrder } from '../ledger/orders';
-import { recordOpenedTrade } from '../ledger/trades';
+import type { AgentLedger } from '../ledger/agent-ledger';
 import type { PlannedOrder } from '../risk/types';
 import { OrderRequest, PositionSide, Venue, VenueOrder, VenueRejection } from '../venues/venue';
 import { clientOrderId } from './client-order-id';
-import { Fence, assertFence } from './fencing';
+import { type Leg, PURPOSE } from './legs';
 
-export type Leg = 'open' | 'close' | 'stop_loss' | 'take_profit' | 'emergency_close' | 'cancel';
+export type { Leg } from './legs';
 
 export interface ExecutionResult {
   symbol: string;
@@ -39,12 +35,11 @@ export interface ExecutionPlan {
 }
 
 export interface ExecutionContext {
-  db: Kysely<Database>;
+  ledger: AgentLedger;
   venue: Venue;
-  agentId: string;
   cycleNo: number;
-  /** The trading lock grant; checked before every order and cancel. */
-  fence: Fence;
+  /** Throws (FencingRejected) when this order phase may no longer touch the venue; run before every order and cancel. */
+  checkFence: () => Promise<void>;
   /** Pause between attempts to place a protection that failed for a passing reason. */
   retryDelayMs?: number;
 }
@@ -89,17 +84,17 @@ async function cancelLeftovers(ctx: ExecutionContext, symbol: string): Promise<E
 async function openPosition(ctx: ExecutionContext, order: PlannedOrder): Promise<ExecutionResult[]> {
   const { venue } = ctx;
   try {
-    await assertFence(ctx.db, ctx.fence);
+    await ctx.checkFence();
     await venue.setMarginType(order.symbol, 'isolated');
     await venue.setLeverage(order.symbol, order.leverage);
   } catch (err) {
     if (!(err instanceof VenueRejection)) throw err;
-    return [rejected('open', order.symbol, clientOrderId(ctx.agentId, ctx.cycleNo, `open:${order.symbol}`), err)];
+    return [rejected('open', order.symbol, clientOrderId(ctx.ledger.agentId, ctx.cycleNo, `open:${order.symbol}`), err)];
   }
   const open = await placeOnce(ctx, 'open', order.symbol, order.symbol, {
     symbol: order.symbol, side: order.side === 'long' ? 'BUY' : 'SELL', type: 'MARKET', quantity: order.quantity,
-  }, (fill) => recordOpenedTrade(ctx.db, {
-    agentId: ctx.agentId, cycleNo: ctx.cycleNo, symbol: order.symbol, side: order.side, leverage: order.leverage,
+  }, (fill) => ctx.ledger.openTrade({
+    cycleNo: ctx.cycleNo, symbol: order.symbol, side: order.side, leverage: order.leverage,
     fill, stopLoss: order.stopLoss ?? null, takeProfit: order.takeProfit ?? null,
   }));
   if (open.status !== 'filled') return [open];
@@ -157,18 +152,14 @@ async function withRetries(
   return { symbol, leg, clientOrderId: '', status: 'rejected', error: `failed ${PROTECTION_ATTEMPTS} times: ${message}` };
 }
 
-const PURPOSE: Record<Exclude<Leg, 'cancel'>, OrdersTable['purpose']> = {
-  open: 'open', close: 'close', emergency_close: 'close', stop_loss: 'stop_loss', take_profit: 'take_profit',
-};
-
 async function placeOnce(
   ctx: ExecutionContext, leg: Exclude<Leg, 'cancel'>, symbol: string, key: string,
   request: Omit<OrderRequest, 'clientOrderId'>, onFilled?: (order: VenueOrder) => Promise<void>,
 ): Promise<ExecutionResult> {
-  const id = clientOrderId(ctx.agentId, ctx.cycleNo, `${leg}:${key}`);
+  const id = clientOrderId(ctx.ledger.agentId, ctx.cycleNo, `${leg}:${key}`);
   let order = await ctx.venue.getOrder(symbol, id);
   if (!order) {
-    await assertFence(ctx.db, ctx.fence);
+    await ctx.checkFence();
     try {
       order = await ctx.venue.placeOrder({ ...request, clientOrderId: id });
     } catch (err) {
@@ -176,10 +167,8 @@ async function placeOnce(
       throw err;
     }
   }
-  await recordOrder(ctx.db, {
-    agentId: ctx.agentId, cycleNo: ctx.cycleNo, venue: ctx.venue.venue, account: ctx.venue.account, purpose: PURPOSE[leg],
-  }, order);
-  await recordFill(ctx.db, { agentId: ctx.agentId, venue: ctx.venue.venue, account: ctx.venue.account }, order);
+  await ctx.ledger.saveOrder({ cycleNo: ctx.cycleNo, venue: ctx.venue.venue, account: ctx.venue.account }, PURPOSE[leg], order);
+  await ctx.ledger.saveFill(ctx.venue.venue, ctx.venue.account, order);
   if (order.status === 'FILLED' && onFilled) await onFilled(order);
   return {
     symbol, leg, clientOrderId: id,
@@ -191,11 +180,10 @@ async function placeOnce(
 }
 
 async function cancelOnce(ctx: ExecutionContext, symbol: string, id: string): Promise<ExecutionResult> {
-  await assertFence(ctx.db, ctx.fence);
+  await ctx.checkFence();
   try {
     const order = await ctx.venue.cancelOrder(symbol, id);
-    if (order) await ctx.db.updateTable('orders').set({ status: order.status, updated_at: new Date() })
-      .where('agent_id', '=', ctx.agentId).where('client_order_id', '=', id).execute();
+    if (order) await ctx.ledger.updateOrder(order);
     return { symbol, leg: 'cancel', clientOrderId: id, status: 'canceled' };
   } catch (err) {
     if (err instanceof VenueRejection) return rejected('cancel', symbol, id, err);

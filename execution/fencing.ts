@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
+import { currentGrant } from '../db/trading-locks';
 import type { Database } from '../db/schema';
 
 /** The trading lock grant an order phase runs under. */
@@ -18,12 +18,10 @@ export class FencingRejected extends Error {
  * has not ended. Called right before every order and cancel.
  */
 export async function assertFence(db: Kysely<Database>, fence: Fence): Promise<void> {
-  const row = await db.selectFrom('trading_locks')
-    .select(['token', sql<boolean>`expires_at > now()`.as('live')])
-    .where('lock_id', '=', fence.lockId).executeTakeFirst();
-  if (!row) throw new FencingRejected(`lock ${fence.lockId} has no grant recorded`);
-  if (Number(row.token) !== fence.token) {
-    throw new FencingRejected(`lock ${fence.lockId}: token ${fence.token} was superseded by ${row.token}`);
+  const grant = await currentGrant(db, fence.lockId);
+  if (!grant) throw new FencingRejected(`lock ${fence.lockId} has no grant recorded`);
+  if (grant.token !== fence.token) {
+    throw new FencingRejected(`lock ${fence.lockId}: token ${fence.token} was superseded by ${grant.token}`);
   }
-  if (!row.live) throw new FencingRejected(`lock ${fence.lockId}: the lease of token ${fence.token} has expired`);
+  if (!grant.live) throw new FencingRejected(`lock ${fence.lockId}: the lease of token ${fence.token} has expired`);
 }

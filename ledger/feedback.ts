@@ -1,52 +1,66 @@
 import Decimal from 'decimal.js';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
 import type { PerformanceFeedback } from '../decisions/types';
+import type { RiskVerdict } from '../risk/types';
 
-const RECENT_TRADES = 10;
-const RECENT_CYCLES = 5;
+export const RECENT_TRADES = 10;
+export const RECENT_CYCLES = 5;
 
 type ClosedTrade = PerformanceFeedback['recentTrades'][number];
 
+/** A closed trade as the feedback reads it (money as decimal strings, times in epoch ms). */
+export interface FeedbackTrade {
+  symbol: string;
+  side: 'long' | 'short';
+  pnl: string;
+  margin: string;
+  closeReason: string | null;
+  openedAt: number;
+  closedAt: number;
+}
+
+/** A recent cycle as the feedback reads it. */
+export interface FeedbackCycle {
+  cycleNo: number;
+  summary: string;
+  verdicts: RiskVerdict[];
+}
+
 /**
- * The agent's record for its next prompt, from its closed trades and its last cycles:
+ * The agent's record for its next prompt, from its closed trades (newest close first) and its last
+ * cycles (newest first):
  * - tradeCount, totalPnl: every closed trade (PnL after fees and funding, USDT);
  * - winRate: share of closed trades with pnl > 0, a fraction 0-1 (null with no closed trade);
  * - recentTrades: the last 10 closed, newest first, with return on margin (%) and hold time (minutes);
  * - bestSymbol / worstSymbol: highest / lowest summed pnl per symbol (ties by symbol name); worstSymbol
  *   is null while only one symbol has been traded, bestSymbol then names it;
- * - recentDecisions: the summaries of the last 5 recorded cycles (failed ones included), newest first.
+ * - recentDecisions: the summaries of the last 5 recorded cycles (failed ones included), newest first,
+ *   each with the rule behind every rejected decision.
  */
-export async function performanceFeedback(db: Kysely<Database>, agentId: string): Promise<PerformanceFeedback> {
-  const trades = await db.selectFrom('trades')
-    .select(['symbol', 'side', 'pnl', 'margin', 'close_reason', 'opened_at', 'closed_at'])
-    .where('agent_id', '=', agentId).where('status', '=', 'closed').where('pnl', 'is not', null)
-    .orderBy('closed_at', 'desc').orderBy('id', 'desc')
-    .execute();
-  const cycles = await db.selectFrom('cycles').select(['cycle_no', 'summary'])
-    .where('agent_id', '=', agentId).orderBy('cycle_no', 'desc').limit(RECENT_CYCLES)
-    .execute();
-
-  const total = trades.reduce((sum, t) => sum.add(t.pnl!), new Decimal(0));
-  const wins = trades.filter((t) => new Decimal(t.pnl!).gt(0)).length;
-  const { best, worst } = symbolExtremes(trades.map((t) => ({ symbol: t.symbol, pnl: t.pnl! })));
+export function feedbackFrom(trades: FeedbackTrade[], cycles: FeedbackCycle[]): PerformanceFeedback {
+  const total = trades.reduce((sum, t) => sum.add(t.pnl), new Decimal(0));
+  const wins = trades.filter((t) => new Decimal(t.pnl).gt(0)).length;
+  const { best, worst } = symbolExtremes(trades);
   return {
     tradeCount: trades.length,
     winRate: trades.length ? round(wins / trades.length, 4) : null,
     totalPnl: usdt(total),
     recentTrades: trades.slice(0, RECENT_TRADES).map((t): ClosedTrade => {
-      const pnl = new Decimal(t.pnl!);
+      const pnl = new Decimal(t.pnl);
       const margin = new Decimal(t.margin);
       return {
         symbol: t.symbol, side: t.side, pnl: usdt(pnl),
         returnOnMarginPct: margin.gt(0) ? pnl.div(margin).mul(100).toDecimalPlaces(2).toNumber() : 0,
-        closeReason: t.close_reason,
-        holdMinutes: Math.round(((t.closed_at ?? t.opened_at).getTime() - t.opened_at.getTime()) / 60_000),
+        closeReason: t.closeReason,
+        holdMinutes: Math.round((t.closedAt - t.openedAt) / 60_000),
       };
     }),
     bestSymbol: best,
     worstSymbol: worst,
-    recentDecisions: cycles.map((c) => ({ cycle: c.cycle_no, summary: c.summary })),
+    recentDecisions: cycles.slice(0, RECENT_CYCLES).map((c) => {
+      const rejections = c.verdicts.filter((v) => v.status === 'rejected')
+        .map((v) => `${v.decision.action}${v.decision.symbol ? ` ${v.decision.symbol}` : ''}: ${v.reason}`);
+      return { cycle: c.cycleNo, summary: c.summary, ...(rejections.length > 0 && { rejections }) };
+    }),
   };
 }
 

@@ -1,31 +1,6 @@
 import Decimal from 'decimal.js';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
-import type { PositionSide, Venue, VenueOrder } from '../venues/venue';
-import { recordFill } from './fills';
-
-export interface OpenedTrade {
-  agentId: string;
-  cycleNo: number;
-  symbol: string;
-  side: PositionSide;
-  leverage: number;
-  fill: VenueOrder;
-  stopLoss: string | null;
-  takeProfit: string | null;
-}
-
-/** Records a filled opening order as an open trade; once per opening order. */
-export async function recordOpenedTrade(db: Kysely<Database>, t: OpenedTrade): Promise<void> {
-  const price = new Decimal(t.fill.avgPrice ?? 0);
-  const quantity = new Decimal(t.fill.executedQty);
-  await db.insertInto('trades').values({
-    agent_id: t.agentId, symbol: t.symbol, side: t.side, quantity: quantity.toString(), leverage: t.leverage,
-    margin: quantity.mul(price).div(t.leverage).toString(), entry_price: price.toString(),
-    stop_loss: t.stopLoss, take_profit: t.takeProfit, open_cycle: t.cycleNo, open_order_id: t.fill.clientOrderId,
-    opened_at: new Date(t.fill.updatedAt), fees: t.fill.fee, funding: 0, status: 'open',
-  }).onConflict((oc) => oc.columns(['agent_id', 'open_order_id']).doNothing()).execute();
-}
+import type { PositionSide, Venue, VenueOrder, VenuePosition } from '../venues/venue';
+import type { AgentLedger, OpenTrade } from './agent-ledger';
 
 export interface ClosedTrade {
   symbol: string;
@@ -36,52 +11,45 @@ export interface ClosedTrade {
 }
 
 /**
- * The venue is the truth: every trade still open in our books whose position is gone on the venue is
- * closed with the venue's fill (price, fee), the funding paid or received while it was open, and the
- * reason read off the closing order: our own close, stop-loss, take-profit, liquidation, or by hand.
+ * The venue is the truth: every trade open in the agent's books (`open`, read once by the caller)
+ * whose position is gone from `positions` (the venue's, read once by the caller) is closed with the
+ * venue's fill (price, fee), the funding paid or received while it was open, and the reason read off
+ * the closing order: our own close, stop-loss, take-profit, liquidation, or by hand.
  */
 export async function reconcileClosedTrades(
-  db: Kysely<Database>, venue: Venue, agentId: string, cycleNo: number,
+  ledger: AgentLedger, venue: Venue, positions: readonly VenuePosition[], open: readonly OpenTrade[], cycleNo: number,
 ): Promise<ClosedTrade[]> {
-  const open = await db.selectFrom('trades').selectAll()
-    .where('agent_id', '=', agentId).where('status', '=', 'open').orderBy('id').execute();
-  if (open.length === 0) return [];
-  const positions = await venue.positions();
   const gone = open.filter((t) => !positions.some((p) => p.symbol === t.symbol && p.side === t.side));
   if (gone.length === 0) return [];
 
-  const since = Math.min(...gone.map((t) => t.opened_at.getTime()));
+  const since = Math.min(...gone.map((t) => t.openedAt));
   const fills = await venue.filledOrders(since, [...new Set(gone.map((t) => t.symbol))]);
   const income = await venue.income(since);
   const closed: ClosedTrade[] = [];
   for (const trade of gone) {
-    const opened = trade.opened_at.getTime();
+    const opened = trade.openedAt;
     const exit = fills.find((o) => o.symbol === trade.symbol && o.updatedAt >= opened
-      && o.clientOrderId !== trade.open_order_id && o.side === (trade.side === 'long' ? 'SELL' : 'BUY'));
+      && o.clientOrderId !== trade.openOrderId && o.side === (trade.side === 'long' ? 'SELL' : 'BUY'));
     if (!exit) continue; // The venue has not reported the closing fill yet; the next sync will.
     // Our own closes are recorded when placed; the venue's (stop-loss, take-profit, liquidation, by hand) here.
-    await recordFill(db, { agentId, venue: venue.venue, account: venue.account }, exit);
+    await ledger.saveFill(venue.venue, venue.account, exit);
     // A stop-loss or take-profit of ours that the venue filled: our record of it follows the venue.
-    await db.updateTable('orders').set({
-      status: exit.status, avg_price: exit.avgPrice, executed_qty: exit.executedQty, fee: exit.fee, updated_at: new Date(),
-    }).where('agent_id', '=', agentId).where('client_order_id', '=', exit.clientOrderId).execute();
+    await ledger.updateOrder(exit);
     const closedAt = exit.updatedAt;
-    const within = income.filter((i) => i.symbol === trade.symbol && i.time >= opened && i.time <= closedAt);
+    // Funding settled at the instant the trade opened belongs to the position before it (venues/paper/settlement.ts).
+    const within = income.filter((i) => i.symbol === trade.symbol && i.time > opened && i.time <= closedAt);
     const funding = sum(within.filter((i) => i.type === 'FUNDING_FEE').map((i) => i.amount));
     const clearance = sum(within.filter((i) => i.type === 'INSURANCE_CLEAR' && i.clientOrderId === exit.clientOrderId).map((i) => i.amount));
     const quantity = new Decimal(trade.quantity);
     const exitPrice = new Decimal(exit.avgPrice ?? 0);
-    const gross = exitPrice.sub(trade.entry_price).mul(quantity).mul(trade.side === 'long' ? 1 : -1);
+    const gross = exitPrice.sub(trade.entryPrice).mul(quantity).mul(trade.side === 'long' ? 1 : -1);
     const fees = new Decimal(trade.fees).add(exit.fee);
     const pnl = gross.sub(fees).add(funding).add(clearance);
-    const ours = await db.selectFrom('orders').select('purpose')
-      .where('agent_id', '=', agentId).where('client_order_id', '=', exit.clientOrderId).executeTakeFirst();
-    const reason = closeReason(exit, ours?.purpose === 'close');
-    await db.updateTable('trades').set({
-      status: 'closed', exit_price: exitPrice.toString(), close_cycle: cycleNo, close_order_id: exit.clientOrderId,
-      closed_at: new Date(closedAt), fees: fees.toString(), funding: funding.toString(),
-      realized_pnl: gross.toString(), pnl: pnl.toString(), close_reason: reason,
-    }).where('id', '=', trade.id).where('status', '=', 'open').execute();
+    const reason = closeReason(exit, (await ledger.orderPurpose(exit.clientOrderId)) === 'close');
+    await ledger.closeTrade(trade.id, {
+      exitPrice: exitPrice.toString(), closeCycle: cycleNo, closeOrderId: exit.clientOrderId, closedAt,
+      fees: fees.toString(), funding: funding.toString(), realizedPnl: gross.toString(), pnl: pnl.toString(), reason,
+    });
     closed.push({ symbol: trade.symbol, side: trade.side, reason, exitPrice: exitPrice.toNumber(), pnl: pnl.toNumber() });
   }
   return closed;

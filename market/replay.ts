@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { aggregateBars } from './bars';
@@ -9,52 +9,126 @@ export const REPLAY_BAR_MS = INTERVAL_MS['3m'];
 /** History the replay keeps before its first cycle, so 4h EMA50 / RSI14 / MACD are warmed up (72 4h bars). */
 export const REPLAY_WARMUP_MS = 12 * 24 * 60 * 60_000;
 
-const DATA_DIR = path.join(__dirname, '..', 'data');
-const CANDLE_SUFFIX = '-3m.csv.gz';
+/** The bundled 30 days of Binance perp candles and funding. */
+export const BUNDLED_DATA_DIR = path.join(__dirname, '..', 'data');
+const CANDLE_SUFFIXES = ['-3m.csv.gz', '-3m.csv'];
+const FUNDING_SUFFIX = '-funding-8h.csv';
 const CANDLE_HEADER = 'open_time_ms,open,high,low,close,volume';
 const FUNDING_HEADER = 'funding_time_ms,funding_rate';
 
 export class ReplayEndedError extends Error {
   override name = 'ReplayEnded';
-  constructor(readonly cycleNo: number, readonly lastMarketTime: number) {
+  constructor(readonly marketTime: number, readonly lastMarketTime: number) {
     super(
-      `Replay ended: cycle ${cycleNo} would be at ${new Date(marketTimeUnchecked(cycleNo)).toISOString()}, ` +
-        `after the last bundled bar closes at ${new Date(lastMarketTime).toISOString()}`,
+      `Replay ended: the arena clock is at ${new Date(marketTime).toISOString()}, ` +
+        `after the last replayed bar closes at ${new Date(lastMarketTime).toISOString()}`,
     );
   }
 }
 
 export interface ReplayWindow {
-  /** Market time of cycle 1: close of the first 3m bar with REPLAY_WARMUP_MS of history before it. */
+  /** The first bar a replay trades at: close of the first 3m bar with REPLAY_WARMUP_MS of history before it. */
   firstMarketTime: number;
   /** Close time of the last bundled 3m bar. */
   lastMarketTime: number;
-  /** Number of cycles the replay can run (cycle `cycles` is at lastMarketTime or just before it). */
+  /** Number of bars the replay can trade at. */
   cycles: number;
 }
-
-// ---- lazy, process-wide data cache ----
 
 const openTimeOf = (c: Candle) => c.openTime;
 const timeOf = (f: FundingRate) => f.time;
 
-let symbolList: readonly string[] | undefined;
-const candleCache = new Map<string, Candle[]>();
-const fundingCache = new Map<string, FundingRate[]>();
-let windowCache: ReplayWindow | undefined;
+/**
+ * One data folder in the documented layout (see data/SOURCE.md): `candles/{SYMBOL}-3m.csv` or
+ * `.csv.gz` with header `open_time_ms,open,high,low,close,volume`, and `funding/{SYMBOL}-funding-8h.csv`
+ * with header `funding_time_ms,funding_rate` (a symbol without a funding file has no funding). Read
+ * lazily, once per folder and process.
+ */
+class ReplayData {
+  private symbolList: readonly string[] | undefined;
+  private readonly candles = new Map<string, Candle[]>();
+  private readonly funding = new Map<string, FundingRate[]>();
+  private windowCache: ReplayWindow | undefined;
 
-function availableSymbols(): readonly string[] {
-  symbolList ??= readdirSync(path.join(DATA_DIR, 'candles'))
-    .filter((f) => f.endsWith(CANDLE_SUFFIX))
-    .map((f) => f.slice(0, -CANDLE_SUFFIX.length))
-    .sort();
-  return symbolList;
+  constructor(readonly dir: string) {}
+
+  symbols(): readonly string[] {
+    if (!this.symbolList) {
+      const folder = path.join(this.dir, 'candles');
+      if (!existsSync(folder)) throw new Error(`replay data: no folder ${folder} (expected candles/{SYMBOL}-3m.csv or .csv.gz)`);
+      const names = readdirSync(folder).flatMap((f) => {
+        const suffix = CANDLE_SUFFIXES.find((s) => f.endsWith(s));
+        return suffix ? [f.slice(0, -suffix.length)] : [];
+      });
+      this.symbolList = [...new Set(names)].sort();
+      if (this.symbolList.length === 0) throw new Error(`replay data: no {SYMBOL}-3m.csv or .csv.gz file in ${folder}`);
+    }
+    return this.symbolList;
+  }
+
+  candleSeries(symbol: string): Candle[] {
+    this.assertKnown(symbol);
+    let bars = this.candles.get(symbol);
+    if (!bars) {
+      const file = CANDLE_SUFFIXES.map((suffix) => path.join(this.dir, 'candles', symbol + suffix)).find((f) => existsSync(f))!;
+      const raw = readFileSync(file);
+      const text = file.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
+      bars = parseCsv(text, CANDLE_HEADER, file, 6).map(([openTime, open, high, low, close, volume]) => ({
+        openTime, open, high, low, close, volume,
+      }));
+      if (bars.length === 0) throw new Error(`${file}: no bars`);
+      assertIncreasing(bars.map(openTimeOf), file);
+      this.candles.set(symbol, bars);
+    }
+    return bars;
+  }
+
+  fundingSeries(symbol: string): FundingRate[] {
+    this.assertKnown(symbol);
+    let rows = this.funding.get(symbol);
+    if (!rows) {
+      const file = path.join(this.dir, 'funding', `${symbol}${FUNDING_SUFFIX}`);
+      rows = existsSync(file)
+        ? parseCsv(readFileSync(file, 'utf8'), FUNDING_HEADER, file, 2).map(([time, rate]) => ({ time, rate }))
+        : [];
+      assertIncreasing(rows.map(timeOf), file);
+      this.funding.set(symbol, rows);
+    }
+    return rows;
+  }
+
+  window(): ReplayWindow {
+    if (!this.windowCache) {
+      const all = this.symbols().map((s) => this.candleSeries(s));
+      // Symbols share timestamps; taking the common span keeps the clock valid for every one of them anyway.
+      const firstOpen = Math.max(...all.map((bars) => bars[0]!.openTime));
+      const lastOpen = Math.min(...all.map((bars) => bars[bars.length - 1]!.openTime));
+      const firstCycleBarOpen = Math.ceil((firstOpen + REPLAY_WARMUP_MS) / REPLAY_BAR_MS) * REPLAY_BAR_MS;
+      const firstMarketTime = firstCycleBarOpen + REPLAY_BAR_MS;
+      const lastMarketTime = lastOpen + REPLAY_BAR_MS;
+      if (firstMarketTime > lastMarketTime) {
+        throw new Error(`replay data in ${this.dir} is shorter than the ${REPLAY_WARMUP_MS / 86_400_000}-day indicator warm-up`);
+      }
+      const cycles = Math.floor((lastMarketTime - firstMarketTime) / REPLAY_BAR_MS) + 1;
+      this.windowCache = { firstMarketTime, lastMarketTime, cycles };
+    }
+    return this.windowCache;
+  }
+
+  private assertKnown(symbol: string): void {
+    if (!this.symbols().includes(symbol)) {
+      throw new Error(`Unknown replay symbol "${symbol}"; available in ${this.dir}: ${this.symbols().join(', ')}`);
+    }
+  }
 }
 
-function assertKnownSymbol(symbol: string): void {
-  if (!availableSymbols().includes(symbol)) {
-    throw new Error(`Unknown replay symbol "${symbol}"; available: ${availableSymbols().join(', ')}`);
-  }
+const folders = new Map<string, ReplayData>();
+
+function dataIn(dir: string): ReplayData {
+  const resolved = path.resolve(dir);
+  let data = folders.get(resolved);
+  if (!data) folders.set(resolved, (data = new ReplayData(resolved)));
+  return data;
 }
 
 function parseCsv(text: string, header: string, file: string, columns: number): number[][] {
@@ -67,34 +141,6 @@ function parseCsv(text: string, header: string, file: string, columns: number): 
     }
     return values;
   });
-}
-
-function candleSeries(symbol: string): Candle[] {
-  assertKnownSymbol(symbol);
-  let bars = candleCache.get(symbol);
-  if (!bars) {
-    const file = path.join(DATA_DIR, 'candles', symbol + CANDLE_SUFFIX);
-    const text = gunzipSync(readFileSync(file)).toString('utf8');
-    bars = parseCsv(text, CANDLE_HEADER, file, 6).map(([openTime, open, high, low, close, volume]) => ({
-      openTime, open, high, low, close, volume,
-    }));
-    if (bars.length === 0) throw new Error(`${file}: no bars`);
-    assertIncreasing(bars.map(openTimeOf), file);
-    candleCache.set(symbol, bars);
-  }
-  return bars;
-}
-
-function fundingSeries(symbol: string): FundingRate[] {
-  assertKnownSymbol(symbol);
-  let rows = fundingCache.get(symbol);
-  if (!rows) {
-    const file = path.join(DATA_DIR, 'funding', `${symbol}-funding-8h.csv`);
-    rows = parseCsv(readFileSync(file, 'utf8'), FUNDING_HEADER, file, 2).map(([time, rate]) => ({ time, rate }));
-    assertIncreasing(rows.map(timeOf), file);
-    fundingCache.set(symbol, rows);
-  }
-  return rows;
 }
 
 /** Throws unless the timestamps strictly increase, which the binary searches rely on. */
@@ -121,51 +167,33 @@ function visibleEnd(bars: readonly Candle[], asOf: number): number {
   return countUpTo(bars, openTimeOf, asOf - REPLAY_BAR_MS, true);
 }
 
-// ---- replay clock ----
-
-export function replayWindow(): ReplayWindow {
-  if (!windowCache) {
-    const all = availableSymbols().map(candleSeries);
-    if (all.length === 0) throw new Error(`No bundled candles in ${path.join(DATA_DIR, 'candles')}`);
-    // Symbols share timestamps; taking the common span keeps the clock valid for every one of them anyway.
-    const firstOpen = Math.max(...all.map((bars) => bars[0]!.openTime));
-    const lastOpen = Math.min(...all.map((bars) => bars[bars.length - 1]!.openTime));
-    const firstCycleBarOpen = Math.ceil((firstOpen + REPLAY_WARMUP_MS) / REPLAY_BAR_MS) * REPLAY_BAR_MS;
-    const firstMarketTime = firstCycleBarOpen + REPLAY_BAR_MS;
-    const lastMarketTime = lastOpen + REPLAY_BAR_MS;
-    if (firstMarketTime > lastMarketTime) throw new Error('Bundled candles are shorter than the replay warm-up');
-    const cycles = Math.floor((lastMarketTime - firstMarketTime) / REPLAY_BAR_MS) + 1;
-    windowCache = { firstMarketTime, lastMarketTime, cycles };
-  }
-  return windowCache;
-}
-
-function marketTimeUnchecked(cycleNo: number): number {
-  return replayWindow().firstMarketTime + (cycleNo - 1) * REPLAY_BAR_MS;
-}
-
-/** Market clock of replay cycle `cycleNo` (1-based); throws ReplayEndedError past the last bundled bar. */
-export function marketTimeForCycle(cycleNo: number): number {
-  if (!Number.isInteger(cycleNo) || cycleNo < 1) throw new RangeError(`cycleNo must be an integer >= 1, got ${cycleNo}`);
-  const t = marketTimeUnchecked(cycleNo);
-  const { lastMarketTime } = replayWindow();
-  if (t > lastMarketTime) throw new ReplayEndedError(cycleNo, lastMarketTime);
-  return t;
+/** The replayable span of a data folder (default: the bundled data). */
+export function replayWindow(dir: string = BUNDLED_DATA_DIR): ReplayWindow {
+  return dataIn(dir).window();
 }
 
 // ---- data source ----
 
-/** Serves the bundled Binance perp history (data/) as if the market clock were `asOf`. */
+/** Serves a folder of perp history (the bundled data/ by default) as if the market clock were `asOf`. */
 export class ReplayMarketData implements MarketDataSource {
   readonly kind = 'replay' as const;
+  private readonly data: ReplayData;
+
+  constructor(readonly dataDir: string = BUNDLED_DATA_DIR) {
+    this.data = dataIn(dataDir);
+  }
 
   symbols(): readonly string[] {
-    return availableSymbols();
+    return this.data.symbols();
+  }
+
+  window(): ReplayWindow {
+    return this.data.window();
   }
 
   async candles(symbol: string, interval: Interval, asOf: number, limit: number): Promise<Candle[]> {
     if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
-    const bars = candleSeries(symbol);
+    const bars = this.data.candleSeries(symbol);
     const end = visibleEnd(bars, asOf);
     if (end === 0 || limit === 0) return [];
     if (interval === '3m') return bars.slice(Math.max(0, end - limit), end).map((c) => ({ ...c }));
@@ -178,21 +206,21 @@ export class ReplayMarketData implements MarketDataSource {
   }
 
   async barsBetween(symbol: string, fromOpenTime: number, toOpenTime: number): Promise<Candle[]> {
-    const bars = candleSeries(symbol);
+    const bars = this.data.candleSeries(symbol);
     const start = countUpTo(bars, openTimeOf, fromOpenTime, false);
     const end = countUpTo(bars, openTimeOf, toOpenTime, true);
     return bars.slice(start, Math.max(start, end)).map((c) => ({ ...c }));
   }
 
   async fundingBetween(symbol: string, from: number, to: number): Promise<FundingRate[]> {
-    const rows = fundingSeries(symbol);
+    const rows = this.data.fundingSeries(symbol);
     const start = countUpTo(rows, timeOf, from, true);
     const end = countUpTo(rows, timeOf, to, true);
     return rows.slice(start, Math.max(start, end)).map((f) => ({ ...f }));
   }
 
   async lastFunding(symbol: string, asOf: number): Promise<FundingRate | null> {
-    const rows = fundingSeries(symbol);
+    const rows = this.data.fundingSeries(symbol);
     const i = countUpTo(rows, timeOf, asOf, true);
     return i > 0 ? { ...rows[i - 1]! } : null;
   }

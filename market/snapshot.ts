@@ -115,14 +115,19 @@ export function buildSymbolSnapshot(input: SnapshotInput): SymbolSnapshot {
   };
 }
 
-/** Snapshot of `symbol` at market time `asOf`: 100 3m and 100 4h candles, price = last closed 3m close. */
-export async function fetchSymbolSnapshot(source: MarketDataSource, symbol: string, asOf: number): Promise<SymbolSnapshot> {
+/** Snapshot of `symbol` at market time `asOf` (100 3m and 100 4h candles) and its last close, exact. */
+export async function fetchSymbolSnapshot(source: MarketDataSource, symbol: string, asOf: number): Promise<{ snapshot: SymbolSnapshot; price: number }> {
   const [candles3m, candles4h, funding] = await Promise.all([
     source.candles(symbol, '3m', asOf, SNAPSHOT_CANDLES),
     source.candles(symbol, '4h', asOf, SNAPSHOT_CANDLES),
     source.lastFunding(symbol, asOf),
   ]);
   const last = candles3m[candles3m.length - 1];
-  if (!last) throw new Error(`No closed 3m candle for ${symbol} at ${new Date(asOf).toISOString()}`);
-  return buildSymbolSnapshot({ symbol, price: last.close, candles3m, candles4h, funding });
+  if (!last) throw new NoMarketDataError(`no closed 3m candle for ${symbol} at ${new Date(asOf).toISOString()}`);
+  return { snapshot: buildSymbolSnapshot({ symbol, price: last.close, candles3m, candles4h, funding }), price: last.close };
+}
+
+/** The source has nothing for a symbol at that time: no retry will change that. */
+export class NoMarketDataError extends Error {
+  override name = 'NoMarketData';
 }

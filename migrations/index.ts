@@ -4,6 +4,7 @@ import * as m002 from './002_trading_locks';
 import * as m003 from './003_llm_calls';
 import * as m004 from './004_fills';
 import * as m005 from './005_analytics_indexes';
+import * as m006 from './006_arena_clock';
 
 /** Every migration, in order. Forward-only: add a new file, never edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '003_llm_calls': m003,
   '004_fills': m004,
   '005_analytics_indexes': m005,
+  '006_arena_clock': m006,
 };

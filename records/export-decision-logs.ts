@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { decisionLog } from './decision-log';
+import { findAgent } from '../db/agents';
+import { cyclesAfter } from '../db/cycles';
 
 export interface ExportOptions {
   /** Cycles read per query: a long history is streamed, never loaded at once. */
@@ -29,7 +31,7 @@ export async function exportDecisionLogs(
   if (!/^[A-Za-z0-9_.-]{1,200}$/.test(agentId) || agentId === '.' || agentId === '..') {
     throw new Error(`agent id ${JSON.stringify(agentId.slice(0, 200))} cannot name a folder`);
   }
-  const agent = await db.selectFrom('agents').select('id').where('id', '=', agentId).executeTakeFirst();
+  const agent = await findAgent(db, agentId);
   if (!agent) throw new Error(`no agent "${agentId}"`);
   const pageSize = Math.max(1, Math.min(opts.pageSize ?? 200, 5_000));
   const dir = path.join(outDir, 'decisions', agentId);
@@ -37,9 +39,7 @@ export async function exportDecisionLogs(
 
   const result: ExportResult = { dir, files: 0, firstCycle: null, lastCycle: null };
   for (let after = -1; ;) {
-    const rows = await db.selectFrom('cycles').selectAll()
-      .where('agent_id', '=', agentId).where('cycle_no', '>', after)
-      .orderBy('cycle_no').limit(pageSize).execute();
+    const rows = await cyclesAfter(db, agentId, after, pageSize);
     for (const row of rows) {
       const file = path.join(dir, decisionFileName(row.finished_at, row.cycle_no));
       await writeWhole(file, `${JSON.stringify(decisionLog(row, { market: 'full' }), null, 2)}\n`);

@@ -4,7 +4,7 @@
  * decision-log export use them, and the REST routes may.
  */
 import type { Selectable } from 'kysely';
-import type { EquitySnapshotsTable } from '../db/schema';
+import type { EquitySnapshotsTable, StoredPosition } from '../db/schema';
 import type { AccountView, PositionView } from '../decisions/types';
 import type { VenuePosition } from '../venues/venue';
 
@@ -36,8 +36,7 @@ export interface PositionInfo {
 }
 
 /** A venue position (snapshot) or a position as the decision maker saw it. */
-type AnyPosition = Omit<VenuePosition, 'marginType'> & Partial<Pick<VenuePosition, 'marginType'>>
-  & Partial<Pick<PositionView, 'stopLoss' | 'takeProfit'>>;
+type AnyPosition = StoredPosition;
 
 export function positionInfo(p: AnyPosition): PositionInfo {
   const info: PositionInfo = {

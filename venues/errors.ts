@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { VenueRejection } from './venue';
 
 export { VenueRejection };
@@ -23,21 +22,7 @@ export class VenueOutcomeUnknown extends VenueTemporaryError {
   override name = 'VenueOutcomeUnknown';
 }
 
-/**
- * How a venue error leaves an activity: a rejection is permanent (non-retryable, its code in the
- * failure type); a temporary error is retried by Temporal, no sooner than the venue asked.
- */
-export function toActivityFailure(err: unknown): unknown {
-  if (err instanceof VenueRejection) {
-    return ApplicationFailure.create({
-      message: `${err.code}: ${err.message}`, type: `VenueRejection.${err.code}`, nonRetryable: true, cause: err,
-    });
-  }
-  if (err instanceof VenueTemporaryError) {
-    return ApplicationFailure.create({
-      message: err.message, type: err.name, nonRetryable: false, cause: err,
-      ...(err.retryAfterMs !== undefined && { nextRetryDelay: err.retryAfterMs }),
-    });
-  }
-  return err;
+/** No adapter serves this venue type: no retry will change that. */
+export class VenueUnavailableError extends Error {
+  override name = 'VenueUnavailable';
 }

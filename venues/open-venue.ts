@@ -1,17 +1,17 @@
-import { ApplicationFailure } from '@temporalio/common';
-import type { Kysely } from 'kysely';
 import type { ExchangeConfig } from '../arena-config/types';
-import type { Database } from '../db/schema';
 import type { MarketDataSource } from '../market/types';
 import { createAsterVenue } from './aster';
 import { createBinanceVenue } from './binance';
 import { createHyperliquidVenue } from './hyperliquid';
+import { VenueUnavailableError } from './errors';
 import type { LiveVenue } from './live-venue';
+import type { PaperBooks } from './paper/books';
 import { PaperVenue } from './paper/paper-venue';
 import type { Venue } from './venue';
 
 export interface VenueDeps {
-  db: Kysely<Database>;
+  /** Where paper accounts live: Postgres for the arena, memory for a backtest. */
+  paperBooks: PaperBooks;
   market: MarketDataSource;
 }
 
@@ -19,7 +19,7 @@ export interface VenueDeps {
 export function openVenue(deps: VenueDeps, exchange: ExchangeConfig, initialBalance: number, asOf: number): Venue {
   if (exchange.type === 'paper') {
     return new PaperVenue({
-      books: PaperVenue.postgresBooks(deps.db), market: deps.market, account: exchange.account, initialBalance,
+      books: deps.paperBooks, market: deps.market, account: exchange.account, initialBalance,
       takerFeeRate: exchange.takerFeeRate, slippageRate: exchange.slippageRate, asOf,
     });
   }
@@ -50,6 +50,6 @@ function createLive(exchange: ExchangeConfig, env: NodeJS.ProcessEnv): LiveVenue
     case 'binance': return createBinanceVenue(exchange, env);
     case 'hyperliquid': return createHyperliquidVenue(exchange, env);
     default:
-      throw ApplicationFailure.nonRetryable(`venue "${exchange.type}" has no adapter`, 'VenueUnavailable');
+      throw new VenueUnavailableError(`venue "${exchange.type}" has no adapter`);
   }
 }

@@ -1,11 +1,12 @@
 /**
  * A standalone worker process, for running many workers on many machines against one cluster and
  * one database. Needs TEMPORAL_ADDRESS and DATABASE_URL; optional TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
- * LOG_LEVEL, ARENA_CONFIG (for the market data mode), WORKFLOW_BUNDLE (path of a prebuilt workflow bundle). SIGINT/SIGTERM drain it: an order in flight finishes before the process exits.
+ * LOG_LEVEL, ARENA_CONFIG (for the market data mode and the replay's data folder; the replay's clock is the launcher's), WORKFLOW_BUNDLE (path of a prebuilt workflow bundle). SIGINT/SIGTERM drain it: an order in flight finishes before the process exits.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createLogger } from '../infra/logger';
+import { activityDeps } from '../activities/deps';
 import { createDb } from '../db/connect';
 import { connectionOptions, temporalAccessFromEnv } from '../infra/temporal-access';
 import { marketSetup } from '../arena/market-setup';
@@ -21,13 +22,13 @@ async function main(): Promise<void> {
   const clientConnection = await Connection.connect(connectionOptions(access));
   const { namespace } = access;
   // The arena file says where market data comes from (replay or a venue's live endpoints).
-  const { market, clock } = marketSetup(loadArenaConfig(resolveArenaConfigPath()));
+  const setup = marketSetup(loadArenaConfig(resolveArenaConfigPath()));
   try {
     const worker = await createArenaWorker({
       connection,
       namespace,
       taskQueue: process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
-      deps: { db, market, clock, log, temporal: new Client({ connection: clientConnection, namespace }) },
+      deps: activityDeps({ db, market: setup.market, clock: setup.clock(db), log, temporal: new Client({ connection: clientConnection, namespace }) }),
       // A workflow bundle built ahead (bundleWorkflowCode) starts the worker in a moment and pins the code.
       workflowBundle: process.env.WORKFLOW_BUNDLE ? { codePath: process.env.WORKFLOW_BUNDLE } : undefined,
     });

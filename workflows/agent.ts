@@ -1,14 +1,20 @@
 import {
-  allHandlersFinished, condition, continueAsNew, executeChild, getExternalWorkflowHandle, patched, setCurrentDetails, setHandler,
-  upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, condition, continueAsNew, executeChild, getExternalWorkflowHandle, patched, proxyLocalActivities,
+  setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { checkConfigChange } from '../arena-config/runtime-changes';
 import { DECISION_MAKER_DEFAULTS } from '../arena-config/types';
 import {
-  AgentInput, AgentState, AgentStateView, AgentStatus, CycleSummary, SAFE_MODE_AFTER_FAILURES, cycleWorkflowId,
+  type AgentActivities, AgentInput, AgentState, AgentStateView, AgentStatus, CycleSummary, SAFE_MODE_AFTER_FAILURES, cycleWorkflowId,
   abortDecisionSignal, getStateQuery, pauseSignal, resumeSignal, runCycleNowUpdate, stopSignal, updateConfigUpdate,
 } from './definitions';
-import { agentCycleWorkflow } from './cycle';
+import { agentCycle, agentCycleWorkflow } from './cycle';
+import { nextCycleTime } from './cadence';
+
+const { saveAgentConfig } = proxyLocalActivities<AgentActivities>({
+  startToCloseTimeout: '10s', retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 10 },
+  summary: 'save the config to the agents table',
+});
 import { AgentCycleAttr, AgentStatusAttr, LastCycleAtAttr } from './search-attributes';
 
 /**
@@ -54,9 +60,11 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
     ...state, safeMode: inSafeMode(state), nextCycleAt: state.status === 'RUNNING' ? nextCycleAt : null,
     ...(input.symbolUniverse && { symbolUniverse: input.symbolUniverse }),
   }));
-  setHandler(updateConfigUpdate, (config) => {
+  setHandler(updateConfigUpdate, async (config) => {
     state.config = config;
     publishDetails(state);
+    // The workflow owns the config; the database copy (what the API shows without a worker) follows it.
+    if (patched('config-saved-from-workflow')) await saveAgentConfig(config);
     return config;
   }, {
     // The same rule as the API's (a raw Temporal update gets no further than an API call would).
@@ -66,8 +74,10 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
   });
   setHandler(runCycleNowUpdate, async () => {
     const target = state.cycleNo + 1;
+    const skipped = state.skippedCycles ?? 0;
     runNowRequested = true;
-    await condition(() => state.cycleNo >= target || state.status !== 'RUNNING');
+    await condition(() => state.cycleNo >= target || (state.skippedCycles ?? 0) > skipped || state.status !== 'RUNNING');
+    if ((state.skippedCycles ?? 0) > skipped && state.cycleNo < target) throw new Error('the market clock has not moved past the last bar: nothing to run');
     if (state.cycleNo < target || !state.lastCycle) throw new Error(`agent ${state.status.toLowerCase()} before the cycle ran`);
     return state.lastCycle;
   }, {
@@ -82,8 +92,9 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
       await condition(() => state.status !== 'PAUSED');
       continue;
     }
-    nextCycleAt = Date.now() + input.cycleIntervalMs;
-    const woke = await condition(() => runNowRequested || state.status !== 'RUNNING', input.cycleIntervalMs);
+    nextCycleAt = nextCycleTime(state, input.cycleIntervalMs, Date.now());
+    const woke = await condition(() => runNowRequested || state.status !== 'RUNNING', Math.max(0, nextCycleAt - Date.now()),
+      { summary: `next cycle at ${new Date(nextCycleAt).toISOString().slice(11, 19)}Z` });
     if (state.status !== 'RUNNING') continue;
     if (!woke || runNowRequested) {
       runNowRequested = false;
@@ -108,10 +119,12 @@ async function runCycle(state: AgentState, lockScope: AgentInput['lockScope'], r
   const { config } = state;
   let summary: CycleSummary;
   running.workflowId = cycleWorkflowId(config.id, cycleNo);
+  const afterMarketTime = state.lastCycle?.ok ? state.lastCycle.marketTime ?? undefined : undefined;
   try {
-    summary = await executeChild(agentCycleWorkflow, {
+    // Agents whose history began before the lean cycle replay their earlier cycles as they ran.
+    summary = await executeChild(patched('lean-cycle') ? agentCycle : agentCycleWorkflow, {
       workflowId: cycleWorkflowId(config.id, cycleNo),
-      args: [{ config, cycleNo, safeMode: inSafeMode(state), lockScope }],
+      args: [{ config, cycleNo, safeMode: inSafeMode(state), lockScope, ...(afterMarketTime !== undefined && { afterMarketTime }) }],
       staticSummary: `${config.id} · cycle ${cycleNo}`,
       staticDetails: `${config.decisionMaker.provider}/${config.decisionMaker.model} on ${config.exchange.type}:${config.exchange.account}`,
       workflowExecutionTimeout: '15 minutes',
@@ -124,6 +137,12 @@ async function runCycle(state: AgentState, lockScope: AgentInput['lockScope'], r
     };
   } finally {
     running.workflowId = null;
+  }
+  if (summary.skipped) {
+    // Nothing ran: the same cycle number goes to the next bar; only the clock's timing is kept.
+    if (state.lastCycle) state.lastCycle = { ...state.lastCycle, nextBarAt: summary.nextBarAt, barWallMs: summary.barWallMs };
+    state.skippedCycles = (state.skippedCycles ?? 0) + 1;
+    return;
   }
   state.cycleNo = cycleNo;
   state.lastCycle = summary;

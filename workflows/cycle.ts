@@ -1,32 +1,30 @@
 import {
-  ActivityFailure, ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, patched, proxyActivities,
-  setHandler, workflowInfo, type ActivityOptions,
+  ActivityFailure, ApplicationFailure, CancellationScope, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler,
+  workflowInfo, type ActivityOptions, type LocalActivityOptions,
 } from '@temporalio/workflow';
-import type { ArenaActivities } from '../activities';
-import type { DecideResult } from '../activities/decide';
-import type { AccountRef, ExecuteInput, ExecuteResult } from '../activities/trading';
-import type { AgentConfig } from '../arena-config/types';
-import type { ExecutionResult } from '../execution/execute-orders';
-import type { RiskVerdict } from '../risk/types';
-import { abortDecisionSignal, type CycleSummary } from './definitions';
-import { LockGrant, lockGrantedSignal, releaseLockSignal, tradingLockId } from './trading-lock-definitions';
+import type { DecisionMakerConfig } from '../arena-config/types';
+import { describeCycle } from '../cycle/summary';
+import { hasWork } from '../cycle/types';
+import type { ExecutionPlan } from '../execution/execute-orders';
+import {
+  abortDecisionSignal, type CycleActivities, type CycleSummary, type DecideResult, type ExecuteResult, type RiskResult,
+  type SyncResult,
+} from './definitions';
+import type { CycleInput } from './legacy-cycle';
+import { tradingLockId } from './trading-lock-definitions';
 
-export interface CycleInput {
-  config: AgentConfig;
-  cycleNo: number;
-  safeMode: boolean;
-  /** One trading lock per venue account (default), or one for all accounts. */
-  lockScope?: 'account' | 'global';
-}
+export type { CycleInput } from './legacy-cycle';
+/** The cycle workflow of agents that began before the lean cycle: it still replays their histories. */
+export { agentCycleWorkflow } from './legacy-cycle';
 
 /** Errors no retry can fix: the cycle fails at once and says why. */
-const PERMANENT = ['ReplayEnded', 'VenueUnavailable', 'DecisionMakerUnavailable', 'NoMarketData', 'FencingRejected'];
+const PERMANENT = ['ReplayEnded', 'VenueUnavailable', 'DecisionMakerUnavailable', 'NoMarketData', 'FencingRejected', 'LockTimeout'];
 
-// Activities heartbeat every 2 s (activities/keep-alive.ts): a worker that dies mid-activity is
-// noticed after heartbeatTimeout, not at the end of startToClose.
-const READ: ActivityOptions = {
+// Short steps that only read, compute, or write idempotently run as local activities: a marker each in
+// the history, all in the workflow task that starts the cycle. The model call and the order phase stay
+// activities of their own: they are long, they heartbeat, and a dead worker's share moves elsewhere.
+const QUICK: LocalActivityOptions = {
   startToCloseTimeout: '30s',
-  heartbeatTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes: PERMANENT },
 };
 const DECIDE: ActivityOptions = {
@@ -34,100 +32,87 @@ const DECIDE: ActivityOptions = {
   heartbeatTimeout: '10s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 3, nonRetryableErrorTypes: PERMANENT },
 };
-// Orders: short and bounded, and over before the lock's lease ends (the fencing check refuses any
-// order after it). Every order is looked up by its client id before it is placed, so a retry after a
-// crash finds the earlier order instead of placing a second one.
-const LOCK_LEASE_MS = 120_000;
-const LOCK_WAIT = '3 minutes';
+// The order phase waits for the account's trading lock (at most 2 minutes), then runs under its lease;
+// a retry asks for the lock again under the same request id and looks every order up by its client id
+// before placing it, so it never places one twice.
 const ORDERS: ActivityOptions = {
-  startToCloseTimeout: '60s',
-  scheduleToCloseTimeout: '110s',
+  startToCloseTimeout: '4m',
+  scheduleToCloseTimeout: '10m',
   heartbeatTimeout: '10s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 5, nonRetryableErrorTypes: PERMANENT },
 };
-const RECORD: ActivityOptions = {
-  startToCloseTimeout: '30s',
-  heartbeatTimeout: '10s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
-};
 
-/** An activity proxy whose calls show `summary` in the Web UI's event history. */
-const step = (options: ActivityOptions, summary: string) => proxyActivities<ArenaActivities>({ ...options, summary });
+const quick = (summary: string) => proxyLocalActivities<CycleActivities>({ ...QUICK, summary });
+const long = (options: ActivityOptions, summary: string) => proxyActivities<CycleActivities>({ ...options, summary });
 
 /**
  * One cycle of one agent: sync the account, read the market, decide, check risk, trade, record.
+ * Seven steps, five of them local; a cycle without orders writes about ten events to its history.
  * A failure anywhere is recorded and returned as a failed summary; it never escapes to the agent.
  */
-export async function agentCycleWorkflow(input: CycleInput): Promise<CycleSummary> {
+export async function agentCycle(input: CycleInput): Promise<CycleSummary> {
   const { config, cycleNo } = input;
   const startedAt = Date.now();
-  const ref: AccountRef = { agentId: config.id, exchange: config.exchange, initialBalance: config.strategy.initialBalance };
+  const ref = { agentId: config.id, exchange: config.exchange, initialBalance: config.strategy.initialBalance };
   const symbols = config.strategy.symbols;
   let marketTime: number | null = null;
-  let grant: LockGrant | null = null;
-  setHandler(lockGrantedSignal, (g) => {
-    grant = g;
-  });
   // The agent's stop cancels a model call in flight (the decide activity heartbeats, so it hears it).
   const decisionScope = new CancellationScope();
   setHandler(abortDecisionSignal, () => decisionScope.cancel());
   try {
-    const sync = await step(READ, `sync ${config.exchange.type} account ${config.exchange.account}`)
-      .syncAccount({ ref, cycleNo, risk: config.strategy.risk, symbols });
+    const sync: SyncResult = await quick(`sync ${config.exchange.type} account ${config.exchange.account}`)
+      .readAccount({ ref, cycleNo, risk: config.strategy.risk, symbols });
     const at = sync.marketTime;
+    if (sync.clockHeld && input.afterMarketTime !== undefined && at <= input.afterMarketTime) {
+      return {
+        cycleNo, ok: true, skipped: true, marketTime: at, equity: sync.account.equity, positions: sync.positions.length,
+        summary: `no new bar since ${iso(at)} (the market clock is held)`, finishedAt: Date.now(),
+        nextBarAt: sync.nextBarAt, barWallMs: sync.barWallMs,
+      };
+    }
     marketTime = at;
-    const { prices } = await step(READ, `fetch ${symbols.length} symbols at ${iso(at)}`).fetchMarketData(symbols, at);
-    const market = await step(READ, 'indicators 3m + 4h').computeIndicators(symbols, at);
-    const ask = () => step(DECIDE, `ask ${config.decisionMaker.provider}/${config.decisionMaker.model}`).decide({
-      decisionMaker: config.decisionMaker, agentId: config.id, cycleNo, marketTime: at,
-      account: sync.account, positions: sync.positions, market,
-      risk: config.strategy.risk, tradingStyle: config.strategy.tradingStyle,
-    });
+    const seen = { account: sync.account, positions: sync.positions };
+    const { prices } = await quick(`market: ${symbols.length} symbols at ${iso(at)}`).readMarket({ symbols, marketTime: at });
     let decision: DecideResult;
     let modelError: string | null = null;
-    if (patched('model-failure-is-wait')) {
+    try {
+      decision = await decisionScope.run(() => decideStep(config.decisionMaker).askDecisionMaker({
+        decisionMaker: config.decisionMaker, agentId: config.id, cycleNo, marketTime: at, seen, symbols,
+        risk: config.strategy.risk, tradingStyle: config.strategy.tradingStyle,
+      }));
+    } catch (err) {
       // A model that fails (after its retries) means `wait`: the cycle still reconciles, protects and records.
-      try {
-        decision = await decisionScope.run(ask);
-      } catch (err) {
-        const failure = describeFailure(err);
-        modelError = `${failure.type}: ${failure.message}`;
-        decision = { reasoning: `model call failed (${modelError}); nothing new is opened`, decisions: [{ action: 'wait', reason: 'model call failed' }], llm: null };
-      }
-    } else {
-      decision = await ask();
+      const failure = describeFailure(err);
+      modelError = `${failure.type}: ${failure.message}`;
+      decision = { reasoning: `model call failed (${modelError}); nothing new is opened`, decisions: [{ action: 'wait', reason: 'model call failed' }], llm: null };
     }
-    const modelFailed = modelError !== null || decision.llm?.parsed === false;
-    const verdicts = await step(READ, `risk check ${decision.decisions.length} decisions`).riskCheck({
-      ref, marketTime, decisions: decision.decisions, account: sync.account, positions: sync.positions,
-      prices, risk: config.strategy.risk, safeMode: input.safeMode,
+    const risk: RiskResult = await quick(`risk check: ${decision.decisions.length} decisions`).checkRisk({
+      ref, marketTime: at, decisions: decision.decisions, seen, prices, risk: config.strategy.risk, safeMode: input.safeMode,
+      mend: { protect: sync.protect, cancel: sync.cancel },
     });
-    const orders = verdicts.flatMap((v) => (v.order ? [v.order] : []));
-    const plan = { ref, cycleNo, marketTime, orders, protect: sync.unprotected, cancel: sync.leftoverOrders };
-    let executed: ExecuteResult = { executions: [], closedTrades: [] };
-    if (patched('trading-lock')) {
-      if (orders.length || plan.protect.length || plan.cancel.length) {
-        const lockId = tradingLockId(config.exchange.type, config.exchange.account, input.lockScope);
-        executed = await underTradingLock(lockId, () => grant, (fence) =>
-          step(ORDERS, describePlan(plan)).executeOrders({ ...plan, fence }));
-      }
-    } else if (orders.length) {
-      throw ApplicationFailure.nonRetryable('this cycle began before the trading lock existed; its orders were not placed', 'VersionUpgrade');
+    let executed: ExecuteResult = { executions: [], closedTrades: [], after: seen };
+    if (hasWork(risk.plan)) {
+      executed = await long(ORDERS, describePlan(risk.plan)).placeOrders({
+        ref, cycleNo, marketTime: at, plan: risk.plan,
+        lockId: tradingLockId(config.exchange.type, config.exchange.account, input.lockScope), requestId: workflowInfo().workflowId,
+      });
     }
-    const summary = describeCycle(verdicts, executed.executions);
-    const recorded = await step(RECORD, 'record decision log and equity').recordCycle({
-      ref, cycleNo, startedAt, marketTime, account: sync.account, positions: sync.positions, market,
-      reasoning: decision.reasoning, decisions: decision.decisions, verdicts, executions: executed.executions,
-      closedTrades: [...sync.closedTrades, ...executed.closedTrades], summary,
-      llm: decision.llm || modelError ? { ...decision.llm, error: modelError } : null,
+    const summary = describeCycle(risk.verdicts, executed.executions);
+    const llm = decision.llm || modelError ? { ...decision.llm, error: modelError } : null;
+    await quick('record decision log and equity').recordCycleOutcome({
+      agentId: config.id, cycleNo, startedAt, marketTime: at, seen, closedTrades: [...sync.closedTrades, ...executed.closedTrades],
+      symbols, reasoning: decision.reasoning, decisions: decision.decisions, verdicts: risk.verdicts, executions: executed.executions,
+      after: executed.after, summary, llm,
     });
+    setCurrentDetails(`${iso(at)} · ${summary} · equity ${executed.after.account.equity.toFixed(2)} USDT`);
     return {
-      cycleNo, ok: true, marketTime, equity: recorded.equity, positions: recorded.positionCount, summary,
-      finishedAt: Date.now(), modelFailed, costUsd: decision.llm?.costUsd ?? 0,
+      cycleNo, ok: true, marketTime, equity: executed.after.account.equity, positions: executed.after.positions.length, summary,
+      finishedAt: Date.now(), modelFailed: modelError !== null || decision.llm?.parsed === false, costUsd: decision.llm?.costUsd ?? 0,
+      nextBarAt: sync.nextBarAt, barWallMs: sync.barWallMs,
     };
   } catch (err) {
     const failure = describeFailure(err);
-    await step(RECORD, 'record failed cycle').recordCycleFailure({
+    await quick('record failed cycle').recordCycleFailure({
       agentId: config.id, cycleNo, startedAt, marketTime, error: `${failure.type}: ${failure.message}`,
     });
     return {
@@ -137,55 +122,18 @@ export async function agentCycleWorkflow(input: CycleInput): Promise<CycleSummar
   }
 }
 
-/**
- * Runs `work` holding the account's trading lock: asks for it (signal-with-start through an
- * activity), waits for the grant, and always releases it, even when the cycle is being cancelled.
- */
-async function underTradingLock<T>(
-  lockId: string, granted: () => LockGrant | null, work: (fence: { lockId: string; token: number }) => Promise<T>,
-): Promise<T> {
-  // One lock request per cycle, named after the cycle's workflow. The grant is not matched against that
-  // name: only this lock signals this workflow, and a replay then needs nothing but the history.
-  const requestId = workflowInfo().workflowId;
-  await step(READ, `request trading lock ${lockId}`).requestTradingLock(lockId, {
-    requesterWorkflowId: requestId, requestId, leaseMs: LOCK_LEASE_MS,
-  });
-  if (!(await condition(() => granted() !== null, LOCK_WAIT))) {
-    throw ApplicationFailure.nonRetryable(`trading lock ${lockId} not granted within ${LOCK_WAIT}`, 'LockTimeout');
-  }
-  const grant = granted()!;
-  try {
-    return await work({ lockId, token: grant.token });
-  } finally {
-    await CancellationScope.nonCancellable(() =>
-      getExternalWorkflowHandle(lockId).signal(releaseLockSignal, { requestId: grant.requestId, token: grant.token }));
-  }
+/** A rule-based decision is a quick local step; a model call is an activity of its own (long, cancellable). */
+function decideStep(dm: DecisionMakerConfig): Pick<CycleActivities, 'askDecisionMaker'> {
+  const summary = `ask ${dm.provider}/${dm.model}`;
+  return dm.provider === 'rule_based' ? quick(summary) : long(DECIDE, summary);
 }
 
-function describePlan(plan: Pick<ExecuteInput, 'orders' | 'protect' | 'cancel'>): string {
+function describePlan(plan: ExecutionPlan): string {
   return [
     ...plan.orders.map((o) => `${o.kind} ${o.side} ${o.symbol} ${o.quantity}`),
     ...plan.protect.map((p) => `protect ${p.symbol}`),
     ...(plan.cancel.length ? [`cancel ${plan.cancel.length} leftover`] : []),
   ].join(', ');
-}
-
-/** "open long BTCUSDT 0.012 @3x · close ETHUSDT · 2 rejected" — what the Web UI and API show. */
-export function describeCycle(verdicts: RiskVerdict[], executions: ExecutionResult[]): string {
-  const parts: string[] = [];
-  for (const v of verdicts) {
-    if (!v.order) continue;
-    const leg = executions.find((e) => e.symbol === v.order!.symbol && e.leg === v.order!.kind);
-    const done = leg?.status === 'filled' ? '' : ` (${leg?.status ?? 'not sent'})`;
-    parts.push(v.order.kind === 'open'
-      ? `open ${v.order.side} ${v.order.symbol} ${v.order.quantity} @${v.order.leverage}x${done}`
-      : `close ${v.order.symbol}${done}`);
-  }
-  const rejected = verdicts.filter((v) => v.status === 'rejected').length;
-  if (rejected) parts.push(`${rejected} rejected`);
-  const emergencies = executions.filter((e) => e.leg === 'emergency_close').length;
-  if (emergencies) parts.push(`${emergencies} emergency close`);
-  return parts.length ? parts.join(' · ') : verdicts.some((v) => v.decision.action === 'hold') ? 'hold' : 'wait';
 }
 
 function describeFailure(err: unknown): { type: string; message: string } {
@@ -196,3 +144,4 @@ function describeFailure(err: unknown): { type: string; message: string } {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 16) + 'Z';
+

@@ -1,5 +1,14 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AgentConfig } from '../arena-config/types';
+import type { AgentConfig, DecisionMakerConfig, RiskLimits, TradingStyle } from '../arena-config/types';
+import type {
+  AccountRef, AccountState, CycleFailure, CycleRecord, DecideResult, ExecuteResult, RiskResult, SyncResult,
+} from '../cycle/types';
+import type { Decision } from '../decisions/types';
+import type { ExecutionPlan } from '../execution/execute-orders';
+
+export type {
+  AccountRef, AccountState, CycleFailure, CycleRecord, DecideResult, ExecuteResult, RiskResult, SyncResult,
+} from '../cycle/types';
 
 export type AgentStatus = 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FINISHED';
 
@@ -18,6 +27,11 @@ export interface CycleSummary {
   modelFailed?: boolean;
   /** Model cost of the cycle, USD. */
   costUsd?: number;
+  /** Wall-clock time at which the market clock shows the next bar, and how long a bar lasts (lean cycles). */
+  nextBarAt?: number;
+  barWallMs?: number;
+  /** The market clock had not moved past the agent's last bar (its runner is down): nothing ran or was recorded. */
+  skipped?: boolean;
 }
 
 /** Carried across continue-as-new: compact on purpose (no candles, no transcripts). */
@@ -33,6 +47,8 @@ export interface AgentState {
   consecutiveModelFailures?: number;
   lastCycle: CycleSummary | null;
   continuedAsNew: number;
+  /** Cycles that found the market clock held at the last bar (nothing ran). */
+  skippedCycles?: number;
 }
 
 export interface AgentInput {
@@ -69,3 +85,80 @@ export const updateConfigUpdate = defineUpdate<AgentConfig, [AgentConfig]>('upda
 
 export const agentWorkflowId = (agentId: string): string => `agent-${agentId}`;
 export const cycleWorkflowId = (agentId: string, cycleNo: number): string => `agent-${agentId}-cycle-${cycleNo}`;
+
+// ---------------------------------------------------------------------------------------------
+// The activities as the workflows call them (their implementations: activities/).
+
+export interface SyncInput {
+  ref: AccountRef;
+  cycleNo: number;
+  /** For the default stop-loss / take-profit of a position found unprotected. */
+  risk: RiskLimits;
+  /** The agent's symbols: on a shared account it protects and cleans up only these. */
+  symbols: string[];
+}
+
+export interface MarketInput {
+  symbols: string[];
+  marketTime: number;
+}
+
+/** Each symbol's last close at the bar (the snapshot itself stays in the worker's per-bar cache). */
+export interface MarketPrices {
+  prices: Record<string, number>;
+}
+
+export interface DecideInput {
+  decisionMaker: DecisionMakerConfig;
+  agentId: string;
+  cycleNo: number;
+  marketTime: number;
+  seen: AccountState;
+  symbols: string[];
+  risk: RiskLimits;
+  tradingStyle: TradingStyle;
+}
+
+export interface RiskInput {
+  ref: AccountRef;
+  marketTime: number;
+  decisions: Decision[];
+  seen: AccountState;
+  prices: Record<string, number>;
+  risk: RiskLimits;
+  safeMode: boolean;
+  mend: Pick<SyncResult, 'protect' | 'cancel'>;
+}
+
+export interface PlaceOrdersInput {
+  ref: AccountRef;
+  cycleNo: number;
+  marketTime: number;
+  plan: ExecutionPlan;
+  /** The trading lock of the account, and the request id that makes asking again harmless. */
+  lockId: string;
+  requestId: string;
+}
+
+/** What the record step writes; the market snapshot is looked up again by (symbols, market time). */
+export type RecordInput = Omit<CycleRecord, 'market'> & { symbols: string[] };
+
+export interface CycleActivities {
+  readAccount(input: SyncInput): Promise<SyncResult>;
+  readMarket(input: MarketInput): Promise<MarketPrices>;
+  askDecisionMaker(input: DecideInput): Promise<DecideResult>;
+  checkRisk(input: RiskInput): Promise<RiskResult>;
+  placeOrders(input: PlaceOrdersInput): Promise<ExecuteResult>;
+  recordCycleOutcome(input: RecordInput): Promise<void>;
+  recordCycleFailure(failure: CycleFailure): Promise<void>;
+}
+
+export interface AgentActivities {
+  /** The database copy of the agent's config, written from the workflow (its owner). */
+  saveAgentConfig(config: AgentConfig): Promise<void>;
+}
+
+export interface LockActivities {
+  /** Records a grant's token and lease before the holder learns of it; returns the lease end (epoch ms). */
+  recordLockGrant(grant: { lockId: string; token: number; holder: string; leaseMs: number }): Promise<number>;
+}

@@ -1,3 +1,3 @@
 export { agentWorkflow } from './agent';
-export { agentCycleWorkflow } from './cycle';
+export { agentCycle, agentCycleWorkflow } from './cycle';
 export { tradingLockWorkflow } from './trading-lock';

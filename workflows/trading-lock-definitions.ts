@@ -1,6 +1,9 @@
-import { defineSignal } from '@temporalio/workflow';
+import { defineSignal, defineUpdate } from '@temporalio/workflow';
 
-/** Who wants the lock: the cycle workflow to signal back, and an id that makes a repeated request harmless. */
+/**
+ * Who wants the lock: an id that makes a repeated request harmless (the cycle's workflow id), and, for
+ * the signal protocol of cycles that began before the lean cycle, the workflow to signal the grant to.
+ */
 export interface LockRequest {
   requesterWorkflowId: string;
   requestId: string;
@@ -14,7 +17,11 @@ export interface LockGrant {
   expiresAt: number;
 }
 
+/** Waits in the queue and answers with the grant (the order activity asks: update-with-start). */
+export const acquireLockUpdate = defineUpdate<LockGrant, [LockRequest]>('acquireLock');
+/** The signal protocol of cycles that began before the lean cycle: the grant comes back as lockGrantedSignal. */
 export const acquireLockSignal = defineSignal<[LockRequest]>('acquire');
+/** Gives the lock back, or withdraws a request still in the queue. */
 export const releaseLockSignal = defineSignal<[{ requestId: string; token: number }]>('release');
 /** Sent by the lock to the requester. */
 export const lockGrantedSignal = defineSignal<[LockGrant]>('lockGranted');
@@ -22,8 +29,9 @@ export const lockGrantedSignal = defineSignal<[LockGrant]>('lockGranted');
 export interface LockState {
   lockId: string;
   lastToken: number;
-  queue: LockRequest[];
-  holder: (LockGrant & { requesterWorkflowId: string }) | null;
+  /** `bySignal`: the requester waits for lockGrantedSignal (the old protocol); otherwise it waits on its update. */
+  queue: Array<LockRequest & { bySignal?: boolean }>;
+  holder: (LockGrant & { requesterWorkflowId: string; bySignal?: boolean }) | null;
 }
 
 /** Lock id for a venue account; one id for every account when the arena runs one global lock. */

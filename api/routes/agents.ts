@@ -4,15 +4,17 @@
  * Mounted at /api/agents.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AgentConfig } from '../../arena-config/types';
-import type { VenuePosition } from '../../venues/venue';
+import { listAgents } from '../../db/agents';
+import { decisionLogPage } from '../../db/cycles';
+import { equityPage, lastSnapshot, latestEquity } from '../../db/equity-snapshots';
+import { tradesPage } from '../../db/trades';
 import type { RouteDeps } from '../deps';
 import { AgentIdParam, errors, findAgent, listQuery, noAgent, ok, okJson, okSerialized, successBody } from '../envelope';
 import { TtlCache } from '../ttl-cache';
 import { publicConfig } from '../public-config';
 import {
   AccountSchema, AgentConfigSchema, AgentDetailSchema, AgentSummarySchema, DecisionLogSchema, EquityPointSchema, PositionSchema,
-  TradeSchema, lastSnapshot, latestEquity, summarize, toAccount, toDecisionLog, toEquityPoint, toPosition, toTrade,
+  TradeSchema, summarize, toAccount, toDecisionLog, toEquityPoint, toPosition, toTrade,
 } from '../views/agent-views';
 
 const agentGet = <S extends z.ZodType>(path: string, summary: string, data: S) => createRoute({
@@ -61,7 +63,7 @@ export function agentRoutes({ db, states }: RouteDeps): OpenAPIHono {
 
   routes.openapi(listRoute, async (c) => {
     const body = await answers.get(`list@${states.generation}`, async () => {
-      const agents = await db.selectFrom('agents').selectAll().orderBy('id').execute();
+      const agents = await listAgents(db);
       const equity = await latestEquity(db, agents.map((a) => a.id));
       return successBody(await Promise.all(agents.map(async (a) => summarize(a, await states.status(a.id), equity.get(a.id)))));
     });
@@ -90,7 +92,7 @@ export function agentRoutes({ db, states }: RouteDeps): OpenAPIHono {
     const agent = await findAgent(db, id);
     if (!agent) return noAgent(c, id);
     const live = await states.liveState(id);
-    return ok(c, publicConfig(live?.config ?? (agent.config as AgentConfig)));
+    return ok(c, publicConfig(live?.config ?? agent.config));
   });
 
   routes.openapi(accountRoute, async (c) => {
@@ -105,41 +107,28 @@ export function agentRoutes({ db, states }: RouteDeps): OpenAPIHono {
     const { id } = c.req.valid('param');
     if (!(await findAgent(db, id))) return noAgent(c, id);
     const snap = await lastSnapshot(db, id);
-    return ok(c, ((snap?.positions ?? []) as VenuePosition[]).map(toPosition));
+    return ok(c, (snap?.positions ?? []).map(toPosition));
   });
 
   routes.openapi(decisionsRoute, async (c) => {
     const { id } = c.req.valid('param');
     const { limit, offset, from, to } = c.req.valid('query');
     if (!(await findAgent(db, id))) return noAgent(c, id);
-    let q = db.selectFrom('cycles').selectAll().where('agent_id', '=', id);
-    if (from) q = q.where('market_time', '>=', from);
-    if (to) q = q.where('market_time', '<', to);
-    const rows = await q.orderBy('cycle_no', 'desc').limit(limit).offset(offset).execute();
-    return ok(c, rows.map(toDecisionLog));
+    return ok(c, (await decisionLogPage(db, id, { from, to }, limit, offset)).map(toDecisionLog));
   });
 
   routes.openapi(equityRoute, async (c) => {
     const { id } = c.req.valid('param');
     const { limit, offset, from, to } = c.req.valid('query');
     if (!(await findAgent(db, id))) return noAgent(c, id);
-    let q = db.selectFrom('equity_snapshots').selectAll().where('agent_id', '=', id);
-    if (from) q = q.where('market_time', '>=', from);
-    if (to) q = q.where('market_time', '<', to);
-    const rows = await q.orderBy('cycle_no', 'desc').limit(limit).offset(offset).execute();
-    return ok(c, rows.reverse().map(toEquityPoint));
+    return ok(c, (await equityPage(db, id, { from, to }, limit, offset)).map(toEquityPoint));
   });
 
   routes.openapi(tradesRoute, async (c) => {
     const { id } = c.req.valid('param');
     const { limit, offset, from, to, status } = c.req.valid('query');
     if (!(await findAgent(db, id))) return noAgent(c, id);
-    let q = db.selectFrom('trades').selectAll().where('agent_id', '=', id);
-    if (status) q = q.where('status', '=', status);
-    if (from) q = q.where('opened_at', '>=', from);
-    if (to) q = q.where('opened_at', '<', to);
-    const rows = await q.orderBy('id', 'desc').limit(limit).offset(offset).execute();
-    return ok(c, rows.map(toTrade));
+    return ok(c, (await tradesPage(db, id, { from, to, status }, limit, offset)).map(toTrade));
   });
 
   return routes;

@@ -1,7 +1,7 @@
 /**
  * Control of a running agent, mounted at /api/agents: signals `pause`/`resume`/`stop`, updates
- * `runCycleNow`/`updateConfig`. Every non-GET route of this group needs the control token (the
- * middleware is the group's, so a route added here is protected without further thought).
+ * `runCycleNow`/`updateConfig`. Every route of this group needs the control token (the group's
+ * middleware, on each of its paths).
  */
 import { randomUUID } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
@@ -69,7 +69,9 @@ export function controlRoutes({ db, temporal, states }: RouteDeps, options: ApiO
   const routes = new OpenAPIHono();
   const updateWaitMs = options.updateWaitMs ?? 60_000;
   const handleOf = (id: string) => temporal.workflow.getHandle(agentWorkflowId(id));
-  routes.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', requireControlToken(options.auth ?? {}));
+  const control = requireControlToken(options.auth ?? {});
+  routes.on('POST', ['/:id/pause', '/:id/resume', '/:id/stop', '/:id/run-cycle'], control);
+  routes.on(['PUT', 'PATCH'], '/:id/config', control);
   routes.on(['PUT', 'PATCH'], '/:id/config', bodyLimit({
     maxSize: 64 * 1024, onError: (c) => fail(c, 413, 'request body: at most 64 KB'),
   }));
@@ -117,21 +119,21 @@ export function controlRoutes({ db, temporal, states }: RouteDeps, options: ApiO
       const body = c.req.valid('json');
       const agent = await findAgent(db, id);
       if (!agent) return noAgent(c, id);
-      // The workflow owns the config: a change applies to what it runs (the records' copy only when no worker answers).
+      // A bad change is refused at once, against the records' copy (the workflow writes it whenever it
+      // takes a change); a good one is checked again against the workflow's own config, which owns it.
+      const early = checkConfig(agent.config, method === 'put' ? body : mergePatch(agent.config, body), undefined, 'shape');
+      if (typeof early === 'string') return fail(c, 400, early);
       states.invalidate(id);
       const live = await states.liveState(id);
-      const current = live?.config ?? (agent.config as AgentConfig);
+      const current = live?.config ?? agent.config;
       const candidate = method === 'put' ? body : mergePatch(current, body);
-      const checked = checkConfig(current, candidate, live?.symbolUniverse);
+      const checked = checkConfig(current, candidate, live?.symbolUniverse, 'change');
       if (typeof checked === 'string') return fail(c, 400, checked);
       const updateId = `api-config-${randomUUID()}`;
       try {
         const outcome = await within(updateWaitMs, handleOf(id).executeUpdate(updateConfigUpdate, { args: [checked], updateId }));
+        // The workflow writes the agents table's copy itself when it applies the change (now, or when a worker takes it).
         if (!outcome.done) return pending(c, id, updateId, 'no worker has taken the config yet; it applies when one does');
-        await db.updateTable('agents').set({
-          name: checked.name, provider: checked.decisionMaker.provider, model: checked.decisionMaker.model,
-          config: JSON.stringify(checked), updated_at: new Date(),
-        }).where('id', '=', id).execute();
         return ok(c, { agent_id: id, config: publicConfig(outcome.value) });
       } catch (err) {
         const refused = configRefusal(err);
@@ -152,10 +154,13 @@ export function controlRoutes({ db, temporal, states }: RouteDeps, options: ApiO
  * The validated config, or a message naming the field at fault: the same rule as the workflow's
  * updateConfig validator (arena-config/runtime-changes.ts). Values of secret-looking fields are not echoed.
  */
-function checkConfig(current: AgentConfig, candidate: unknown, symbolUniverse: string[] | undefined): AgentConfig | string {
+function checkConfig(
+  current: AgentConfig, candidate: unknown, symbolUniverse: string[] | undefined, what: 'shape' | 'change',
+): AgentConfig | string {
   let config: AgentConfig;
   try {
-    config = checkConfigChange(current, candidate, symbolUniverse);
+    // Against the records' copy only the config itself and its fixed fields are judged (symbols need the workflow's universe).
+    config = checkConfigChange(current, candidate, what === 'shape' ? [...new Set([...current.strategy.symbols, ...symbolsOf(candidate)])] : symbolUniverse);
   } catch (err) {
     if (err instanceof ConfigChangeRefused) return err.message;
     if (!(err instanceof ConfigError)) throw err;
@@ -164,6 +169,11 @@ function checkConfig(current: AgentConfig, candidate: unknown, symbolUniverse: s
   const long = longText(config);
   if (long !== null) return `config: ${long}: at most ${MAX_TEXT} characters`;
   return config;
+}
+
+function symbolsOf(candidate: unknown): string[] {
+  const symbols = (candidate as { strategy?: { symbols?: unknown } } | null)?.strategy?.symbols;
+  return Array.isArray(symbols) ? symbols.filter((s): s is string => typeof s === 'string') : [];
 }
 
 /** The workflow's validator refused the change under the shared rule: its message, else null. */

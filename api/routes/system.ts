@@ -1,5 +1,6 @@
 /** What the API is and whether it is healthy: `/` and `/health`. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { pingAgents } from '../../db/agents';
 import type { ApiDeps } from '../deps';
 import { ok, okJson } from '../envelope';
 
@@ -35,7 +36,7 @@ export function systemRoutes(deps: ApiDeps, endpoints: () => string[]): OpenAPIH
   routes.openapi(healthRoute, async (c) => {
     const check = (p: Promise<unknown>) => p.then(() => 'ok', (err: Error) => `error: ${String(err?.message).slice(0, 200)}`);
     const [database, temporal] = await Promise.all([
-      check(deps.db.selectFrom('agents').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()),
+      check(pingAgents(deps.db)),
       check(deps.temporal.connection.workflowService.getSystemInfo({})),
     ]);
     const healthy = database === 'ok' && temporal === 'ok';

@@ -4,10 +4,9 @@
  * which sends the same models.
  */
 import { z } from '@hono/zod-openapi';
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { AgentsTable, CycleRow, Database, TradeRow } from '../../db/schema';
-import type { AccountView } from '../../decisions/types';
-import type { VenuePosition } from '../../venues/venue';
+import { accountFromSnapshot, positionInfo } from '../../records/views';
 import type { AgentStatusInfo } from '../agent-state';
 
 type AgentRow = Selectable<AgentsTable>;
@@ -36,6 +35,9 @@ export const CycleSummarySchema = z.object({
   failureType: z.string().optional(),
   modelFailed: z.boolean().optional(),
   costUsd: z.number().optional(),
+  nextBarAt: z.number().optional().openapi({ description: 'Wall-clock time (epoch ms) at which the market clock shows the next bar' }),
+  barWallMs: z.number().optional().openapi({ description: 'Wall time one bar of the market clock lasts' }),
+  skipped: z.boolean().optional().openapi({ description: 'The market clock was held on a bar already traded: nothing ran' }),
 }).openapi('CycleSummary');
 
 export const LiveStateSchema = z.object({
@@ -49,6 +51,8 @@ export const LiveStateSchema = z.object({
   continuedAsNew: z.number().int(),
   safeMode: z.boolean(),
   nextCycleAt: z.number().nullable(),
+  skippedCycles: z.number().int().optional(),
+  symbolUniverse: z.array(z.string()).optional().openapi({ description: 'The symbols a config change may choose from' }),
   config: AgentConfigSchema,
 }).openapi('LiveState', { description: "The workflow's own view (its getState query), as it answers it" });
 
@@ -104,7 +108,9 @@ export const PositionSchema = z.object({
   liquidation_price: z.number(),
   margin_type: z.enum(['cross', 'isolated']),
   margin: z.number(),
-  opened_at: isoTime,
+  opened_at: isoTime.nullable(),
+  stop_loss: z.number().nullable().optional().openapi({ description: 'The protective stop on the venue (snapshots since the lean cycle)' }),
+  take_profit: z.number().nullable().optional().openapi({ description: 'The protective take-profit on the venue (snapshots since the lean cycle)' }),
 }).openapi('Position');
 
 const json = (description: string) => z.unknown().openapi({ description });
@@ -170,16 +176,6 @@ export const TradeSchema = z.object({
 // ---------------------------------------------------------------------------------------------
 // Rows to response models (exported for the WebSocket messages, which carry the same models).
 
-export async function latestEquity(db: Kysely<Database>, ids: string[]): Promise<Map<string, number>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('equity_snapshots').select(['agent_id', 'equity'])
-    .distinctOn('agent_id').where('agent_id', 'in', ids).orderBy('agent_id').orderBy('cycle_no', 'desc').execute();
-  return new Map(rows.map((r) => [r.agent_id, Number(r.equity)]));
-}
-
-export const lastSnapshot = (db: Kysely<Database>, agentId: string) => db.selectFrom('equity_snapshots').selectAll()
-  .where('agent_id', '=', agentId).orderBy('cycle_no', 'desc').limit(1).executeTakeFirst();
-
 export function summarize(a: AgentRow, status: AgentStatusInfo, equity: number | undefined) {
   const config = a.config as { strategy?: { tradingStyle?: string } };
   const initial = Number(a.initial_balance);
@@ -202,34 +198,21 @@ export function summarize(a: AgentRow, status: AgentStatusInfo, equity: number |
 }
 
 export function toAccount(snap: EquityRow, initialBalance: number): z.infer<typeof AccountSchema> {
-  const positions = snap.positions as VenuePosition[];
-  const equity = Number(snap.equity);
-  const margin = Number(snap.margin);
+  const account = accountFromSnapshot(snap);
   return {
     cycle: snap.cycle_no,
     market_time: snap.market_time.toISOString(),
-    total_balance: equity,
-    available_balance: Number(snap.cash),
-    margin_used: margin,
-    unrealized_pnl: Number(snap.unrealized_pnl),
-    total_positions_value: positions.reduce((s, p) => s + p.quantity * p.markPrice, 0),
-    used_percentage: equity > 0 ? (margin / equity) * 100 : 0,
+    ...account,
     initial_balance: initialBalance,
-    return_pct: (equity / initialBalance - 1) * 100,
+    return_pct: (account.total_balance / initialBalance - 1) * 100,
   };
 }
 
-export function toPosition(p: VenuePosition): z.infer<typeof PositionSchema> {
-  return {
-    symbol: p.symbol, side: p.side, position_amt: p.quantity, entry_price: p.entryPrice, mark_price: p.markPrice,
-    unrealized_profit: p.unrealizedPnl, pnl_percentage: p.margin > 0 ? (p.unrealizedPnl / p.margin) * 100 : 0,
-    leverage: p.leverage, liquidation_price: p.liquidationPrice, margin_type: p.marginType, margin: p.margin,
-    opened_at: new Date(p.openedAt).toISOString(),
-  };
-}
+/** The seed's Position from a stored position (records/views.ts builds it for the feed and the export too). */
+export const toPosition = positionInfo;
 
 export function toDecisionLog(r: CycleRow): z.infer<typeof DecisionLogSchema> {
-  const input = r.input as { account?: AccountView; positions?: unknown[]; market?: unknown[]; closedTrades?: unknown[] };
+  const input = r.input;
   return {
     cycle: r.cycle_no, agent_id: r.agent_id, status: r.status, timestamp: r.finished_at.toISOString(),
     market_time: r.market_time?.toISOString() ?? null, duration_ms: r.duration_ms, summary: r.summary,
@@ -238,8 +221,8 @@ export function toDecisionLog(r: CycleRow): z.infer<typeof DecisionLogSchema> {
       margin_used: input.account.marginUsed, unrealized_pnl: input.account.unrealizedPnl,
     } : null,
     positions: input.positions ?? [], market_data: input.market ?? [], closed_trades: input.closedTrades ?? [],
-    ai_reasoning: r.reasoning, decisions: r.decisions as unknown[], risk_verdicts: r.risk_verdicts as unknown[],
-    execution_results: r.executions as unknown[], error: r.error, llm: r.llm ?? null, llm_cost_usd: Number(r.llm_cost_usd),
+    ai_reasoning: r.reasoning, decisions: r.decisions, risk_verdicts: r.risk_verdicts,
+    execution_results: r.executions, error: r.error, llm: r.llm ?? null, llm_cost_usd: Number(r.llm_cost_usd),
   };
 }
 

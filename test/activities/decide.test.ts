@@ -3,12 +3,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Kysely } from 'kysely';
 import pino from 'pino';
-import { createDecideActivities, type DecideInput, type DecideResult } from '../../activities/decide';
-import type { ActivityDeps } from '../../activities/deps';
+import { createActivities } from '../../activities';
+import { activityDeps } from '../../activities/deps';
 import type { Database } from '../../db/schema';
 import { replayClock } from '../../market/clock';
-import { ReplayMarketData, marketTimeForCycle } from '../../market/replay';
-import { fetchSymbolSnapshot } from '../../market/snapshot';
+import { REPLAY_BAR_MS, ReplayMarketData } from '../../market/replay';
+import type { DecideInput, DecideResult } from '../../workflows/definitions';
 import { type MigratedTestDatabase, createMigratedTestDatabase } from '../support/database';
 import { MockReply, startOpenAiServer } from '../support/llm-servers';
 import { SEED_RISK_LIMITS } from '../fixtures/risk-limits';
@@ -28,13 +28,11 @@ describe('the decide activity with a model behind a local OpenAI-protocol server
       id: 'llm-a', name: 'a', provider: 'openai', model: 'm', venue: 'paper', account: 'a', initial_balance: 10_000, config: '{}',
     }).execute();
     process.env.OPENAI_API_KEY_DECIDE_TEST = 'sk-decide';
-    const marketTime = marketTimeForCycle(10);
+    const marketTime = new ReplayMarketData().window().firstMarketTime + 9 * REPLAY_BAR_MS;
     input = {
       decisionMaker: { provider: 'openai', model: 'm', temperature: 0, maxTokens: 500, baseUrl: (await server).url, apiKeyEnv: 'OPENAI_API_KEY_DECIDE_TEST', timeoutSeconds: 10 },
-      agentId: 'llm-a', cycleNo: 1, marketTime, account: { equity: 10_000, available: 10_000, marginUsed: 0, unrealizedPnl: 0 },
-      positions: [], market: [await fetchSymbolSnapshot(new ReplayMarketData(), 'BTCUSDT', marketTime)],
-      risk: { ...SEED_RISK_LIMITS },
-      tradingStyle: 'balanced',
+      agentId: 'llm-a', cycleNo: 1, marketTime, seen: { account: { equity: 10_000, available: 10_000, marginUsed: 0, unrealizedPnl: 0 }, positions: [] },
+      symbols: ['BTCUSDT'], risk: { ...SEED_RISK_LIMITS }, tradingStyle: 'balanced',
     };
   });
   after(async () => {
@@ -43,9 +41,9 @@ describe('the decide activity with a model behind a local OpenAI-protocol server
     delete process.env.OPENAI_API_KEY_DECIDE_TEST;
   });
 
-  const decide = (): Promise<DecideResult> => new MockActivityEnvironment().run(createDecideActivities({
-    db, market: new ReplayMarketData(), clock: replayClock, log: pino({ level: 'silent' }), temporal: undefined as never,
-  } satisfies ActivityDeps).decide, input);
+  const decide = (): Promise<DecideResult> => new MockActivityEnvironment().run(createActivities(activityDeps({
+    db, market: new ReplayMarketData(), clock: replayClock(db), log: pino({ level: 'silent' }), temporal: undefined as never,
+  })).askDecisionMaker, input);
 
   it('passes a 429 Retry-After on to Temporal as the next retry delay', async () => {
     next = { status: 429, message: 'slow down', headers: { 'retry-after': '7' } };

@@ -204,35 +204,31 @@ describe('API: every endpoint on records of real cycles', function () {
     assert.deepEqual(trendTrades.map((t) => t.id), inDb.map((t) => Number(t.id)));
   });
 
-  it('shows model costs (none for rule-based agents) and the prompt preview', async () => {
+  it('shows model costs (none for rule-based agents), and no prompt preview for them', async () => {
     const costs = conforms(await get(`/api/agents/${trend.id}/costs?limit=10&offset=0&from=2020-01-01&to=2030-01-01`), CostsSchema);
     assert.deepEqual(costs.totals, { calls: 0, failed_calls: 0, tokens_in: 0, tokens_out: 0, cost_usd: 0 });
     assert.deepEqual([costs.per_cycle, costs.calls], [[], []]);
 
-    const preview = conforms(await get(`/api/agents/${trend.id}/prompt/preview`), PromptPreviewSchema);
-    assert.equal(preview.based_on_cycle, await cycleCount(arena.db, trend.id));
-    assert.match(preview.user, /BTCUSDT/);
-    assert.equal(preview.tokens.total, preview.tokens.system + preview.tokens.user);
+    // A rule-based agent decides in code: it has no prompt to show (an LLM agent's preview: llm-agent.test.ts).
+    refused(await get(`/api/agents/${trend.id}/prompt/preview`), 409, /rule-based \(ema_trend\): it decides in code and sends no prompt/);
   });
 
-  it('gives the latest prices the agents saw, per symbol', async () => {
-    // Per symbol, the newest recorded cycle whose snapshot has it (buy-and-hold watches BTCUSDT only).
-    const cycles = await arena.db.selectFrom('cycles').select(['market_time', 'input']).where('status', '=', 'ok').execute();
-    const newest = new Map<string, { price: number; at: string }>();
-    for (const cycle of cycles) {
-      for (const m of (cycle.input as { market: Array<{ symbol: string; price: number }> }).market) {
-        const seen = newest.get(m.symbol);
-        if (!seen || seen.at < cycle.market_time!.toISOString()) newest.set(m.symbol, { price: m.price, at: cycle.market_time!.toISOString() });
-      }
+  it('gives the prices at one bar: the newest any agent recorded on the arena clock', async () => {
+    const cycles = await arena.db.selectFrom('cycles').select(['agent_id', 'market_time', 'input']).where('status', '=', 'ok').execute();
+    const bar = Math.max(...cycles.map((c) => c.market_time!.getTime()));
+    const atBar = new Map<string, number>();
+    for (const cycle of cycles.filter((c) => c.market_time!.getTime() === bar).sort((a, b) => (a.agent_id < b.agent_id ? -1 : 1))) {
+      for (const m of cycle.input.market ?? []) if (!atBar.has(m.symbol)) atBar.set(m.symbol, m.price);
     }
 
     const all = conforms(await get('/api/market/prices'), z.array(PriceSchema));
-    assert.deepEqual(all.map((p) => p.symbol).sort(), [...trend.strategy.symbols].sort());
-    for (const p of all) assert.deepEqual([p.price, p.market_time], [newest.get(p.symbol)!.price, newest.get(p.symbol)!.at], p.symbol);
+    assert.deepEqual(all.map((p) => p.symbol), [...atBar.keys()].sort());
+    for (const p of all) assert.deepEqual([p.price, p.market_time], [atBar.get(p.symbol)!, new Date(bar).toISOString()], p.symbol);
+    assert.equal(new Set(all.map((p) => p.market_time)).size, 1, 'one bar for every symbol');
 
     const some = conforms(await get('/api/market/prices?symbols=ethusdt,BTCUSDT,ADAUSDT,BTCUSDT'), z.array(PriceSchema));
     assert.deepEqual(some.map((p) => p.symbol), ['ETHUSDT', 'BTCUSDT', 'ADAUSDT'], 'in the order asked, once each');
-    assert.equal(some[1]!.price, newest.get('BTCUSDT')!.price);
+    assert.equal(some[1]!.price, atBar.get('BTCUSDT'));
     assert.ok([trend.id, hold.id].includes(some[1]!.agent_id!));
     assert.deepEqual([some[2]!.price, some[2]!.market_time, some[2]!.agent_id], [null, null, null], 'no agent trades ADAUSDT');
     refused(await get('/api/market/prices?symbols=BTC-USDT'), 400, 'symbols');

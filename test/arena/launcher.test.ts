@@ -64,7 +64,7 @@ describe('the start command, zero config', function () {
     assert.deepEqual(running.map((a) => a.id).sort(), ['btc-buy-hold', 'ema-trend', 'random-entry', 'rsi-reversion']);
     assert.match(output, /agent deepseek-chat: skipped: DEEPSEEK_API_KEY is not set/);
 
-    const cycles = await temporal('workflow', 'list', '--query', "WorkflowType = 'agentCycleWorkflow'", '--limit', '5');
+    const cycles = await temporal('workflow', 'list', '--query', "WorkflowType = 'agentCycle'", '--limit', '5');
     assert.match(cycles, /agent-ema-trend-cycle-\d+|agent-rsi-reversion-cycle-\d+|agent-btc-buy-hold-cycle-\d+/);
     await temporal('workflow', 'signal', '--workflow-id', 'agent-ema-trend', '--name', 'pause');
     await eventually('ema-trend paused', async () => (await agents()).find((a) => a.id === 'ema-trend')?.status === 'paused');

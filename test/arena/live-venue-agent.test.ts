@@ -95,9 +95,10 @@ for (const [venue, start] of [['binance', binance], ['aster', aster], ['hyperliq
       fixture = await start(account);
       Object.assign(process.env, fixture.env, { DEEPSEEK_API_KEY_VENUE_TEST: 'sk-venue-test' });
       llm = await startOpenAiServer({ apiKey: 'sk-venue-test', models: ['deepseek-chat'], script: reply });
-      arena = await startTestArena({
-        market: new LiveMarketData({ source: fixture.marketData, symbols: [SYMBOL] }), clock: liveClock(),
-      });
+      // The live clock's bar, read every half second instead of at each 3-minute close: cycles come quickly.
+      const live = liveClock();
+      const clock = { read: async () => ({ ...(await live.read()), nextBarAt: Date.now() + 500, barWallMs: 500 }) };
+      arena = await startTestArena({ market: new LiveMarketData({ source: fixture.marketData, symbols: [SYMBOL] }), clock });
       await arena.runWorker();
       const base = demoAgent('random-entry', `${arena.tag}-${venue}`);
       const exchange: ExchangeConfig = {

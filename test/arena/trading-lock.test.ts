@@ -7,6 +7,7 @@ import { openVenue } from '../../venues/open-venue';
 import { agentWorkflow } from '../../workflows/agent';
 import { agentWorkflowId, stopSignal } from '../../workflows/definitions';
 import { acquireLockSignal } from '../../workflows/trading-lock-definitions';
+import { executionContext } from '../fixtures/paper-account';
 import { TestArena, demoAgent, eventually, startTestArena } from '../support/arena';
 
 describe('the trading lock (workflow mutex with fencing) on a real dev server', function () {
@@ -94,12 +95,12 @@ describe('the trading lock (workflow mutex with fencing) on a real dev server', 
     }).execute();
     const venue = openVenue(arena.deps, holders[0]!.exchange, 10_000, Date.UTC(2023, 7, 1));
     const order = { kind: 'open' as const, symbol: 'BTCUSDT', side: 'long' as const, quantity: '0.01', leverage: 2, referencePrice: 29000, stopLoss: '28000.0', takeProfit: '31000.0' };
-    const ctx = { db: arena.db, venue, agentId: holders[0]!.id, cycleNo: 1 };
-    await assert.rejects(executeOrders({ ...ctx, fence: { lockId, token: 1 } }, { orders: [order], protect: [], cancel: [] }),
+    const phase = (token: number) => executionContext(arena.db, venue, holders[0]!.id, 1, { lockId, token });
+    await assert.rejects(executeOrders(phase(1), { orders: [order], protect: [], cancel: [] }),
       (err: unknown) => err instanceof FencingRejected && /superseded by 2/.test(err.message));
     assert.deepEqual(await venue.openOrders(), []);
     assert.deepEqual(await venue.positions(), [], 'the expired holder placed nothing');
-    const results = await executeOrders({ ...ctx, fence: { lockId, token: 2 } }, { orders: [order], protect: [], cancel: [] });
+    const results = await executeOrders(phase(2), { orders: [order], protect: [], cancel: [] });
     assert.equal(results[0]!.status, 'filled');
     for (const config of holders) await arena.client.workflow.getHandle(agentWorkflowId(config.id)).terminate('test over');
   });

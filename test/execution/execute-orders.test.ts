@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import { ExecutionContext, ExecutionPlan, executeOrders } from '../../execution/execute-orders';
+import { ExecutionPlan, executeOrders } from '../../execution/execute-orders';
 import { FencingRejected } from '../../execution/fencing';
-import { reconcileClosedTrades } from '../../ledger/trades';
 import type { PlannedOrder } from '../../risk/types';
 import type { OrderRequest, Venue } from '../../venues/venue';
 import { BAR_MS, FixtureMarket, bars } from '../fixtures/fixture-market';
-import { PAPER_FEE as FEE, PAPER_SLIPPAGE as SLIP, grantLock, paperAgentAccount } from '../fixtures/paper-account';
+import { PAPER_FEE as FEE, PAPER_SLIPPAGE as SLIP, executionContext, grantLock, paperAgentAccount, reconcile } from '../fixtures/paper-account';
 import { type MigratedTestDatabase, createMigratedTestDatabase } from '../support/database';
 
 const T0 = 1_689_696_000_000 - 10 * BAR_MS;
@@ -42,9 +41,7 @@ describe('order execution (paper venue, real Postgres)', () => {
     const { account, venueAt } = await paperAgentAccount(db, market, `exec-${++accounts}`);
     const at = (n: number) => venueAt(T0 + n * BAR_MS);
     const venue = venueWrapper ? venueWrapper(at(barsClosed)) : at(barsClosed);
-    const ctx: ExecutionContext = {
-      db, venue, agentId: account, cycleNo: ++cycle, fence: await grant(`lock-${account}`, 1, 60_000), retryDelayMs: 1,
-    };
+    const ctx = executionContext(db, venue, account, ++cycle, await grant(`lock-${account}`, 1, 60_000));
     return { ctx, at };
   }
 
@@ -69,7 +66,7 @@ describe('order execution (paper venue, real Postgres)', () => {
     assert.deepEqual(results.map((r) => [r.leg, r.status]), [['open', 'filled'], ['stop_loss', 'rejected'], ['emergency_close', 'filled']]);
     assert.match(results[2]!.error!, /stop-loss could not be placed/);
     assert.deepEqual(await ctx.venue.positions(), []);
-    const [closed] = await reconcileClosedTrades(db, ctx.venue, ctx.agentId, ctx.cycleNo);
+    const [closed] = await reconcile(db, ctx.venue, ctx.ledger.agentId, ctx.cycleNo);
     assert.equal(closed!.reason, 'signal');
   });
 
@@ -126,20 +123,20 @@ describe('order execution (paper venue, real Postgres)', () => {
     const { ctx } = await context([[30000, 30000, 30000, 30000]]);
     const stale = await grant(ctx.fence.lockId, 1, 1);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    await assert.rejects(executeOrders({ ...ctx, fence: stale }, plan()),
+    await assert.rejects(executeOrders(executionContext(db, ctx.venue, ctx.ledger.agentId, ctx.cycleNo, stale), plan()),
       (err: unknown) => err instanceof FencingRejected && /lease of token 1 has expired/.test(err.message));
     await grant(ctx.fence.lockId, 2, 60_000);
-    await assert.rejects(executeOrders({ ...ctx, fence: { lockId: ctx.fence.lockId, token: 1 } }, plan()),
+    await assert.rejects(executeOrders(executionContext(db, ctx.venue, ctx.ledger.agentId, ctx.cycleNo, { lockId: ctx.fence.lockId, token: 1 }), plan()),
       (err: unknown) => err instanceof FencingRejected && /superseded by 2/.test(err.message));
     assert.equal((await paperOrders(ctx.venue.account)).length, 0, 'no order reached the venue');
-    const results = await executeOrders({ ...ctx, fence: { lockId: ctx.fence.lockId, token: 2 } }, plan());
+    const results = await executeOrders(executionContext(db, ctx.venue, ctx.ledger.agentId, ctx.cycleNo, { lockId: ctx.fence.lockId, token: 2 }), plan());
     assert.equal(results[0]!.status, 'filled');
   });
 
   it('books a stop-loss hit between cycles with the venue exit price and reason', async () => {
     const { ctx, at } = await context([[30000, 30000, 30000, 30000], [29900, 29950, 28800, 28900]]);
     await executeOrders(ctx, plan());
-    const [closed] = await reconcileClosedTrades(db, at(5), ctx.agentId, ctx.cycleNo + 1);
+    const [closed] = await reconcile(db, at(5), ctx.ledger.agentId, ctx.cycleNo + 1);
     assert.equal(closed!.reason, 'stop_loss');
     assert.ok(Math.abs(closed!.exitPrice - 29000 * (1 - SLIP)) < 1e-9);
     const [trade] = await db.selectFrom('trades').selectAll().where('close_order_id', '=', (await at(5).filledOrders(0, ['BTCUSDT'])).at(-1)!.clientOrderId).execute();
@@ -157,16 +154,16 @@ describe('order execution (paper venue, real Postgres)', () => {
     const byHand = await context([[30000, 30000, 30000, 30000]]);
     await executeOrders(byHand.ctx, plan());
     await byHand.ctx.venue.placeOrder({ clientOrderId: 'phone-app', symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.1', reduceOnly: true });
-    const [manual] = await reconcileClosedTrades(db, byHand.ctx.venue, byHand.ctx.agentId, byHand.ctx.cycleNo + 1);
+    const [manual] = await reconcile(db, byHand.ctx.venue, byHand.ctx.ledger.agentId, byHand.ctx.cycleNo + 1);
     assert.equal(manual!.reason, 'manual');
     assert.ok(Math.abs(manual!.exitPrice - 30000 * (1 - SLIP)) < 1e-9);
 
     const crash = await context([[30000, 30000, 30000, 30000], [29000, 29000, 27000, 27500]]);
     // 20x with a stop far below the liquidation price: the liquidation comes first.
     await executeOrders(crash.ctx, plan({ leverage: 20, stopLoss: '20000.0', takeProfit: '50000.0' }));
-    const [liquidated] = await reconcileClosedTrades(db, crash.at(5), crash.ctx.agentId, crash.ctx.cycleNo + 1);
+    const [liquidated] = await reconcile(db, crash.at(5), crash.ctx.ledger.agentId, crash.ctx.cycleNo + 1);
     assert.equal(liquidated!.reason, 'liquidation');
-    const [trade] = await db.selectFrom('trades').selectAll().where('agent_id', '=', crash.ctx.agentId).execute();
+    const [trade] = await db.selectFrom('trades').selectAll().where('agent_id', '=', crash.ctx.ledger.agentId).execute();
     const margin = Number(trade!.margin);
     const entryFee = 0.1 * 30000 * (1 + SLIP) * FEE;
     assert.ok(Math.abs(Number(trade!.pnl) - (-margin - entryFee)) < 1e-6, `a liquidation loses the margin and the fees: ${trade!.pnl}`);

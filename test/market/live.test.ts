@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { aggregateBars } from '../../market/bars';
-import { liveClock } from '../../market/clock';
+import { LIVE_SETTLE_MS, liveClock } from '../../market/clock';
 import { LIVE_PAGE_LIMIT, LiveMarketData } from '../../market/live';
 import { ReplayMarketData, replayWindow } from '../../market/replay';
 import { INTERVAL_MS, type Candle, type FundingRate, type Interval } from '../../market/types';
@@ -245,7 +245,7 @@ describe('LiveMarketData', () => {
 });
 
 describe('liveClock', () => {
-  it('is the close of the latest closed 3m bar at the wall clock, whatever the cycle', () => {
+  it('is the close of the latest closed 3m bar at the wall clock, and knows when the next one settles', async () => {
     const base = Date.UTC(2024, 0, 1, 12, 0);
     for (const [now, expected] of [
       [base, base],
@@ -254,10 +254,12 @@ describe('liveClock', () => {
       [base + M3, base + M3],
       [base + 7 * 60_000 + 30_000, base + 6 * 60_000],
     ]) {
-      assert.equal(liveClock(() => now!).timeForCycle(1), expected);
-      assert.equal(liveClock(() => now!).timeForCycle(999), expected);
+      const reading = await liveClock(() => now!).read();
+      assert.equal(reading.marketTime, expected);
+      assert.equal(reading.nextBarAt, expected! + M3 + LIVE_SETTLE_MS, 'the next bar is read once it has closed and settled');
+      assert.equal(reading.barWallMs, M3);
     }
-    const t = liveClock().timeForCycle(1);
+    const t = (await liveClock().read()).marketTime;
     assert.equal(t % M3, 0);
     assert.ok(t <= Date.now() && Date.now() - t < M3);
   });

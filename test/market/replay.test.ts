@@ -5,7 +5,6 @@ import {
   REPLAY_WARMUP_MS,
   ReplayEndedError,
   ReplayMarketData,
-  marketTimeForCycle,
   replayWindow,
 } from '../../market/replay';
 import { INTERVAL_MS } from '../../market/types';
@@ -16,6 +15,9 @@ const FIRST_OPEN = Date.UTC(2023, 6, 18, 11, 15);
 const LAST_OPEN = Date.UTC(2023, 7, 17, 11, 9);
 const BAR_COUNT = 14_399;
 const H4 = INTERVAL_MS['4h'];
+
+/** The close of the replay's n-th bar (1-based), where an arena clock started at its first bar would be after n - 1 bars. */
+const barAt = (n: number) => replayWindow().firstMarketTime + (n - 1) * REPLAY_BAR_MS;
 
 describe('ReplayMarketData', () => {
   const source = new ReplayMarketData();
@@ -47,26 +49,12 @@ describe('ReplayMarketData', () => {
       assert.equal(w.cycles, 8_639);
     });
 
-    it('maps cycles to bar closes and throws ReplayEndedError past the end', () => {
-      const w = replayWindow();
-      assert.equal(marketTimeForCycle(1), w.firstMarketTime);
-      assert.equal(marketTimeForCycle(2), w.firstMarketTime + REPLAY_BAR_MS);
-      assert.equal(marketTimeForCycle(w.cycles), w.lastMarketTime);
-      assert.throws(
-        () => marketTimeForCycle(w.cycles + 1),
-        (err: unknown) =>
-          err instanceof ReplayEndedError && err.name === 'ReplayEnded' && err.cycleNo === w.cycles + 1 &&
-          /Replay ended: cycle 8640/.test(err.message),
-      );
-      assert.throws(() => marketTimeForCycle(0), RangeError);
-      assert.throws(() => marketTimeForCycle(1.5), RangeError);
-    });
 
     it('has 12 full days of 3m bars visible at cycle 1', async () => {
-      const bars = await source.candles('BTCUSDT', '3m', marketTimeForCycle(1), 100_000);
+      const bars = await source.candles('BTCUSDT', '3m', barAt(1), 100_000);
       assert.equal(bars[0]!.openTime, FIRST_OPEN);
       assert.equal(bars.length, REPLAY_WARMUP_MS / REPLAY_BAR_MS + 1);
-      const fourHour = await source.candles('BTCUSDT', '4h', marketTimeForCycle(1), 100);
+      const fourHour = await source.candles('BTCUSDT', '4h', barAt(1), 100);
       assert.ok(fourHour.length >= 72, `only ${fourHour.length} 4h bars`);
     });
   });
@@ -82,7 +70,7 @@ describe('ReplayMarketData', () => {
       closeOf(someOpen) + 90_000, // mid-bar
       Date.UTC(2023, 7, 5, 12, 0), // exactly at a 4h boundary
       Date.UTC(2023, 7, 5, 12, 3), // first 3m bar of a 4h bucket just closed
-      marketTimeForCycle(1),
+      barAt(1),
       replayWindow().lastMarketTime,
     ];
 
@@ -122,7 +110,7 @@ describe('ReplayMarketData', () => {
   });
 
   it('respects limit and returns copies', async () => {
-    const asOf = marketTimeForCycle(500);
+    const asOf = barAt(500);
     const a = await source.candles('XRPUSDT', '3m', asOf, 7);
     assert.equal(a.length, 7);
     assert.deepEqual(await source.candles('XRPUSDT', '3m', asOf, 0), []);
@@ -151,7 +139,7 @@ describe('ReplayMarketData', () => {
   });
 
   it('names the symbol and the available ones for an unknown symbol', async () => {
-    await assert.rejects(source.candles('FOOUSDT', '3m', marketTimeForCycle(1), 10), (err: Error) => {
+    await assert.rejects(source.candles('FOOUSDT', '3m', barAt(1), 10), (err: Error) => {
       assert.match(err.message, /FOOUSDT/);
       assert.match(err.message, /BTCUSDT/);
       assert.match(err.message, /XRPUSDT/);

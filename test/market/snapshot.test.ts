@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { latestIndicators, type IndicatorValues } from '../../market/indicators';
-import { ReplayMarketData, marketTimeForCycle, replayWindow } from '../../market/replay';
+import { REPLAY_BAR_MS, ReplayMarketData, replayWindow } from '../../market/replay';
 import { buildSymbolSnapshot, fetchSymbolSnapshot, roundSig, type SymbolSnapshot } from '../../market/snapshot';
 import type { Candle } from '../../market/types';
 
@@ -33,21 +33,21 @@ describe('roundSig', () => {
 
 describe('buildSymbolSnapshot / fetchSymbolSnapshot', () => {
   const w = replayWindow();
-  const times = [w.firstMarketTime, marketTimeForCycle(4321), w.lastMarketTime];
+  const times = [w.firstMarketTime, w.firstMarketTime + 4320 * REPLAY_BAR_MS, w.lastMarketTime];
 
   it('stays under 1500 bytes of JSON for every symbol', async () => {
     for (const asOf of times) {
       for (const symbol of source.symbols()) {
-        const bytes = Buffer.byteLength(JSON.stringify(await fetchSymbolSnapshot(source, symbol, asOf)));
+        const bytes = Buffer.byteLength(JSON.stringify((await fetchSymbolSnapshot(source, symbol, asOf)).snapshot));
         assert.ok(bytes < 1500, `${symbol} at ${new Date(asOf).toISOString()}: ${bytes} bytes`);
       }
     }
   });
 
   it('has the expected shape, rounded, close to the unrounded indicators', async () => {
-    const asOf = marketTimeForCycle(4321);
+    const asOf = w.firstMarketTime + 4320 * REPLAY_BAR_MS;
     for (const symbol of ['BTCUSDT', 'DOGEUSDT']) {
-      const snap: SymbolSnapshot = await fetchSymbolSnapshot(source, symbol, asOf);
+      const snap: SymbolSnapshot = (await fetchSymbolSnapshot(source, symbol, asOf)).snapshot;
       const candles3m = await source.candles(symbol, '3m', asOf, 100);
       const candles4h = await source.candles(symbol, '4h', asOf, 100);
       const last = candles3m[candles3m.length - 1]!;
@@ -106,6 +106,6 @@ describe('buildSymbolSnapshot / fetchSymbolSnapshot', () => {
 
   it('fails clearly when nothing has closed yet', async () => {
     const firstOpen = (await source.barsBetween('BTCUSDT', 0, Number.MAX_SAFE_INTEGER))[0]!.openTime;
-    await assert.rejects(fetchSymbolSnapshot(source, 'BTCUSDT', firstOpen), /No closed 3m candle for BTCUSDT/);
+    await assert.rejects(fetchSymbolSnapshot(source, 'BTCUSDT', firstOpen), /no closed 3m candle for BTCUSDT/);
   });
 });

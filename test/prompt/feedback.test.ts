@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import { createDb, migrateToLatest } from '../../db/connect';
 import type { Database, NewTrade } from '../../db/schema';
-import { performanceFeedback } from '../../ledger/feedback';
+import { PostgresAgentLedger } from '../../ledger/postgres-ledger';
+
+const performanceFeedback = (db: Kysely<Database>, agentId: string) => new PostgresAgentLedger(db, agentId).feedback();
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 const T0 = Date.UTC(2023, 6, 30, 12, 0);
@@ -19,7 +21,7 @@ function trade(agentId: string, t: { symbol: string; side: 'long' | 'short'; pnl
   };
 }
 
-describe('performanceFeedback (Postgres)', function () {
+describe('an agent\'s feedback for its prompt (the Postgres ledger)', function () {
   this.timeout(30_000);
   let testDb: TestDatabase;
   let db: Kysely<Database>;

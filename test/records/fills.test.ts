@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import { ExecutionContext, ExecutionPlan, executeOrders } from '../../execution/execute-orders';
-import { reconcileClosedTrades } from '../../ledger/trades';
+import { ExecutionPlan, executeOrders } from '../../execution/execute-orders';
 import * as fillsMigration from '../../migrations/004_fills';
 import type { PlannedOrder } from '../../risk/types';
 import { BAR_MS, FixtureMarket, bars } from '../fixtures/fixture-market';
-import { PAPER_FEE as FEE, PAPER_SLIPPAGE as SLIP, grantLock, paperAgentAccount } from '../fixtures/paper-account';
+import { PAPER_FEE as FEE, PAPER_SLIPPAGE as SLIP, executionContext, grantLock, paperAgentAccount, reconcile } from '../fixtures/paper-account';
 import { type MigratedTestDatabase, createMigratedTestDatabase } from '../support/database';
 
 const T0 = 1_689_696_000_000 - 10 * BAR_MS;
@@ -44,9 +43,7 @@ describe('fills (paper venue, real Postgres)', () => {
     const { account, venueAt } = await paperAgentAccount(db, market, `fills-${++accounts}`);
     const at = (n: number) => venueAt(T0 + (4 + n) * BAR_MS);
     await grantLock(db, `lock-${account}`, 1, 3_600_000);
-    const ctx = (n: number): ExecutionContext => ({
-      db, venue: at(n), agentId: account, cycleNo: ++cycle, fence: { lockId: `lock-${account}`, token: 1 }, retryDelayMs: 1,
-    });
+    const ctx = (n: number) => executionContext(db, at(n), account, ++cycle, { lockId: `lock-${account}`, token: 1 });
     return { account, at, ctx };
   }
 
@@ -77,7 +74,7 @@ describe('fills (paper venue, real Postgres)', () => {
     await executeOrders(ctx(0), open());
     const closing = ctx(1);
     const [closed] = await executeOrders(closing, close);
-    for (let i = 0; i < 2; i++) await reconcileClosedTrades(db, at(1), account, closing.cycleNo);
+    for (let i = 0; i < 2; i++) await reconcile(db, at(1), account, closing.cycleNo);
     const fills = await fillsOf(account);
     assert.deepEqual(fills.map((f) => f.side), ['BUY', 'SELL']);
     assert.equal(fills[1]!.client_order_id, closed!.clientOrderId);
@@ -88,7 +85,7 @@ describe('fills (paper venue, real Postgres)', () => {
   it('records a stop-loss the venue filled between cycles once, across repeated reconciliations', async () => {
     const { account, ctx, at } = await context([[29900, 29950, 28800, 28900]]);
     const [opened] = await executeOrders(ctx(0), open());
-    for (let i = 0; i < 3; i++) await reconcileClosedTrades(db, at(1), account, ++cycle);
+    for (let i = 0; i < 3; i++) await reconcile(db, at(1), account, ++cycle);
     const fills = await fillsOf(account);
     assert.equal(fills.length, 2);
     const [entry, stop] = fills;
@@ -107,15 +104,15 @@ describe('fills (paper venue, real Postgres)', () => {
   it('records a liquidation and a close by hand, which never were our orders', async () => {
     const crash = await context([[29000, 29000, 27000, 27500]]);
     await executeOrders(crash.ctx(0), open({ leverage: 20, stopLoss: '20000.0', takeProfit: '50000.0' }));
-    await reconcileClosedTrades(db, crash.at(1), crash.account, ++cycle);
+    await reconcile(db, crash.at(1), crash.account, ++cycle);
     const liquidation = (await fillsOf(crash.account))[1];
     assert.match(liquidation!.client_order_id, /^liquidation-BTCUSDT-/);
 
     const byHand = await context();
     await executeOrders(byHand.ctx(0), open());
     await byHand.at(0).placeOrder({ clientOrderId: 'phone-app', symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.1', reduceOnly: true });
-    await reconcileClosedTrades(db, byHand.at(0), byHand.account, ++cycle);
-    await reconcileClosedTrades(db, byHand.at(0), byHand.account, ++cycle);
+    await reconcile(db, byHand.at(0), byHand.account, ++cycle);
+    await reconcile(db, byHand.at(0), byHand.account, ++cycle);
     assert.deepEqual((await fillsOf(byHand.account)).map((f) => f.client_order_id).slice(1), ['phone-app']);
   });
 

@@ -5,14 +5,15 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import pino from 'pino';
-import type { ActivityDeps } from '../../activities/deps';
+import { activityDeps, type ActivityDeps } from '../../activities/deps';
 import { loadArenaConfig } from '../../arena-config/load';
 import type { AgentConfig } from '../../arena-config/types';
 import { startAgents } from '../../arena/start-agents';
 import { createDb, migrateToLatest } from '../../db/connect';
 import type { Database } from '../../db/schema';
-import { replayClock } from '../../market/clock';
+import { replayClock, runReplayClock, type ClockRunner, type MarketClock } from '../../market/clock';
 import { ReplayMarketData } from '../../market/replay';
+import type { MarketDataSource } from '../../market/types';
 import { createArenaWorker } from '../../workers/create-worker';
 import { createTestDatabase } from './database';
 import { getTestTemporal } from './temporal';
@@ -47,6 +48,10 @@ export interface TestArena {
   tag: string;
   /** Starts an in-process worker; the returned function stops it. */
   runWorker(): Promise<() => Promise<void>>;
+  /**
+   * Registers and starts the agents. On the replay, the arena's market clock starts too (if it is not
+   * running yet), one bar every `cycleIntervalMs`: every agent then cycles once per bar.
+   */
   start(configs: AgentConfig[], cycleIntervalMs: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -55,17 +60,19 @@ export interface TestArena {
  * A real dev server, a fresh real Postgres database with migrations applied, and the real activities
  * (on the bundled replay unless another market and clock are given).
  */
-export async function startTestArena(market: Pick<ActivityDeps, 'market' | 'clock'> = { market: new ReplayMarketData(), clock: replayClock }): Promise<TestArena> {
+export async function startTestArena(live?: { market: MarketDataSource; clock: MarketClock }): Promise<TestArena> {
   const env = await getTestTemporal();
   const database = await createTestDatabase();
   const db = createDb(database.url, 5);
   await migrateToLatest(db);
   const tag = randomBytes(3).toString('hex');
   const taskQueue = `arena-test-${tag}`;
-  const deps: ActivityDeps = {
-    db, ...market, log: pino({ level: 'silent' }), temporal: env.client,
-  };
+  const replay = live ? null : new ReplayMarketData();
+  const deps: ActivityDeps = activityDeps({
+    db, market: live?.market ?? replay!, clock: live?.clock ?? replayClock(db), log: pino({ level: 'silent' }), temporal: env.client,
+  });
   const workers: Array<() => Promise<void>> = [];
+  let clock: ClockRunner | null = null;
 
   return {
     env, client: env.client, db, dbUrl: database.url, taskQueue, deps, tag,
@@ -83,6 +90,10 @@ export async function startTestArena(market: Pick<ActivityDeps, 'market' | 'cloc
       return stop;
     },
     async start(configs, cycleIntervalMs) {
+      if (replay && !clock) {
+        const w = replay.window();
+        clock = await runReplayClock(db, { first: w.firstMarketTime, last: w.lastMarketTime }, cycleIntervalMs);
+      }
       for (const config of configs) {
         await db.insertInto('agents').values({
           id: config.id, name: config.name, provider: config.decisionMaker.provider, model: config.decisionMaker.model,
@@ -97,6 +108,7 @@ export async function startTestArena(market: Pick<ActivityDeps, 'market' | 'cloc
     },
     async close() {
       for (const stop of workers) await stop();
+      await clock?.stop();
       await db.destroy();
       await database.drop();
     },

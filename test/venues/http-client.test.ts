@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
-import { VenueOutcomeUnknown, VenueRejection, VenueTemporaryError, toActivityFailure } from '../../venues/errors';
+import { toActivityFailure } from '../../activities/failures';
+import { VenueOutcomeUnknown, VenueRejection, VenueTemporaryError } from '../../venues/errors';
 import { DEFAULT_BACKOFF_MS, type HttpRequest, retryAfter, sendHttp } from '../../venues/http/http-client';
 import { WeightedRateLimiter } from '../../venues/http/rate-limiter';
 

@@ -1,6 +1,9 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
+/** The `fills` table: every filled order of an agent (ours, and the venue's own: triggers, liquidations). */
+import { type Kysely, type Transaction } from 'kysely';
 import type { VenueOrder } from '../venues/venue';
+import type { Database } from './schema';
+
+type Db = Kysely<Database> | Transaction<Database>;
 
 export interface FillOwner {
   agentId: string;
@@ -10,9 +13,9 @@ export interface FillOwner {
 
 /**
  * Records a filled order as its fill, once: (agent, client order id) is the key and a second call
- * changes nothing, so a retried activity never duplicates a row. Orders not (yet) filled are ignored.
+ * changes nothing. Orders not (yet) filled are ignored. True when a row was written.
  */
-export async function recordFill(db: Kysely<Database>, owner: FillOwner, order: VenueOrder): Promise<boolean> {
+export async function saveFill(db: Db, owner: FillOwner, order: VenueOrder): Promise<boolean> {
   if (order.status !== 'FILLED' || order.avgPrice === null || !(order.executedQty > 0)) return false;
   const inserted = await db.insertInto('fills').values({
     agent_id: owner.agentId, client_order_id: order.clientOrderId, venue: owner.venue, account: owner.account,

@@ -1,0 +1,30 @@
+import type { AgentConfig } from '../arena-config/types';
+import type { CycleFailure } from '../cycle/types';
+import { saveAgent } from '../db/agents';
+import type { RecordInput } from '../workflows/definitions';
+import type { ActivityDeps } from './deps';
+import { agentLedger } from './books';
+
+export function createRecordActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * The cycle's decision log and the equity snapshot after its orders, in one transaction, keyed by
+     * (agent, cycle): a retried or re-run step rewrites the same rows, never adds a second. Writes only:
+     * the account after the cycle came from the order phase (or the sync, when nothing was sent).
+     */
+    async recordCycleOutcome({ symbols, ...record }: RecordInput): Promise<void> {
+      const { snapshot } = await deps.snapshots.at(symbols, record.marketTime);
+      await agentLedger(deps, record.agentId).recordCycle({ ...record, market: snapshot });
+    },
+
+    /** A failed cycle is recorded too; it never overwrites a cycle that was recorded as done. */
+    async recordCycleFailure(failure: CycleFailure): Promise<void> {
+      await agentLedger(deps, failure.agentId).recordFailure(failure);
+    },
+
+    /** The agents table's copy of an agent's config, written from the workflow that owns it. */
+    async saveAgentConfig(config: AgentConfig): Promise<void> {
+      await saveAgent(deps.db, config);
+    },
+  };
+}
