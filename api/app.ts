@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import { HTTPException } from 'hono/http-exception';
 import { cachedAnalytics } from '../analytics/cache';
 import { AgentStates } from './agent-state';
@@ -9,9 +8,12 @@ import { fail, validationHook } from './envelope';
 import { agentRoutes } from './routes/agents';
 import { agentAnalyticsRoutes, leaderboardRoutes } from './routes/analytics';
 import { controlRoutes } from './routes/control';
+import { equityCurveRoutes } from './routes/equity-curves';
 import { marketRoutes } from './routes/market';
 import { modelRoutes } from './routes/models';
 import { systemRoutes } from './routes/system';
+import { docsRoutes } from '../web/docs';
+import { webRoutes } from '../web/routes';
 
 export type { ApiDeps, ApiOptions } from './deps';
 
@@ -20,6 +22,7 @@ export type { ApiDeps, ApiOptions } from './deps';
  * in the `{ success, data, error }` envelope. One group per resource, each mounted under its prefix;
  * reads may need the token (auth.ts), control always does (the control group's own middleware).
  * OpenAPI at /openapi.json (from the same zod schemas that validate the requests), Swagger UI at /docs.
+ * The pages (web/) come first: `/` is the arena page for a browser and the JSON index for anyone else.
  */
 export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono {
   const app = new OpenAPIHono({ defaultHook: validationHook });
@@ -28,6 +31,11 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono 
   app.use('*', corsFor(options.auth?.corsOrigins));
   app.on(['GET', 'HEAD'], '/api/*', requireReadToken(options.auth ?? {}));
 
+  app.route('/', webRoutes({
+    api: (url, init) => app.request(url, init),
+    namespace: deps.temporal.options.namespace,
+    readTokenRequired: options.auth?.readTokenRequired ?? false,
+  }));
   app.route('/', systemRoutes(deps, () => app.openAPIRegistry.definitions
     .flatMap((d) => (d.type === 'route' ? [`${d.route.method.toUpperCase()} ${d.route.path}`] : []))));
   app.route('/api/agents', agentRoutes(routeDeps));
@@ -36,12 +44,13 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono 
   app.route('/api/agents', controlRoutes(routeDeps, options));
   app.route('/api/leaderboard', leaderboardRoutes(analytics));
   app.route('/api/market', marketRoutes(routeDeps));
+  app.route('/api/equity-curves', equityCurveRoutes(routeDeps));
 
   app.doc('/openapi.json', {
     openapi: '3.0.0',
     info: { title: 'Agent Arena API', version: '1.0.0', description: 'Every answer is { success, data, error }.' },
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  app.route('/docs', docsRoutes());
 
   app.notFound((c) => fail(c, 404, `no route ${c.req.method} ${c.req.path.slice(0, 200)}`));
   app.onError((err, c) => {

@@ -50,9 +50,10 @@ export interface TestArena {
   runWorker(): Promise<() => Promise<void>>;
   /**
    * Registers and starts the agents. On the replay, the arena's market clock starts too (if it is not
-   * running yet), one bar every `cycleIntervalMs`: every agent then cycles once per bar.
+   * running yet), one bar every `barMs` (default `cycleIntervalMs`: every agent then cycles once per bar;
+   * a short bar and a long interval leave the cycles to run-cycle, each on a bar of its own).
    */
-  start(configs: AgentConfig[], cycleIntervalMs: number): Promise<void>;
+  start(configs: AgentConfig[], cycleIntervalMs: number, clock?: { barMs: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,10 +90,10 @@ export async function startTestArena(live?: { market: MarketDataSource; clock: M
       workers.push(stop);
       return stop;
     },
-    async start(configs, cycleIntervalMs) {
+    async start(configs, cycleIntervalMs, options) {
       if (replay && !clock) {
         const w = replay.window();
-        clock = await runReplayClock(db, { first: w.firstMarketTime, last: w.lastMarketTime }, cycleIntervalMs);
+        clock = await runReplayClock(db, { first: w.firstMarketTime, last: w.lastMarketTime }, options?.barMs ?? cycleIntervalMs);
       }
       for (const config of configs) {
         await db.insertInto('agents').values({
