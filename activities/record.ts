@@ -12,7 +12,7 @@ export function createRecordActivities(deps: ActivityDeps) {
      * (agent, cycle): a retried or re-run step rewrites the same rows, never adds a second. Writes only:
      * the account after the cycle came from the order phase (or the sync, when nothing was sent).
      */
-    async recordCycleOutcome({ symbols, ...record }: RecordInput): Promise<void> {
+    async recordCycleOutcome({ symbols, safeMode: _safeMode, unprotected: _unprotected, ...record }: RecordInput): Promise<void> {
       const { snapshot } = await deps.snapshots.at(symbols, record.marketTime);
       await agentLedger(deps, record.agentId).recordCycle({ ...record, market: snapshot });
     },

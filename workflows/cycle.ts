@@ -77,7 +77,7 @@ export async function agentCycle(input: CycleInput): Promise<CycleSummary> {
     let modelError: string | null = null;
     try {
       decision = await decisionScope.run(() => decideStep(config.decisionMaker).askDecisionMaker({
-        decisionMaker: config.decisionMaker, agentId: config.id, cycleNo, marketTime: at, seen, symbols,
+        decisionMaker: config.decisionMaker, takerFeeRate: config.exchange.takerFeeRate, agentId: config.id, cycleNo, marketTime: at, seen, symbols,
         risk: config.strategy.risk, tradingStyle: config.strategy.tradingStyle,
       }));
     } catch (err) {
@@ -102,7 +102,7 @@ export async function agentCycle(input: CycleInput): Promise<CycleSummary> {
     await quick('record decision log and equity').recordCycleOutcome({
       agentId: config.id, cycleNo, startedAt, marketTime: at, seen, closedTrades: [...sync.closedTrades, ...executed.closedTrades],
       symbols, reasoning: decision.reasoning, decisions: decision.decisions, verdicts: risk.verdicts, executions: executed.executions,
-      after: executed.after, summary, llm,
+      after: executed.after, summary, llm, safeMode: input.safeMode, unprotected: sync.protect.map((p) => p.symbol),
     });
     setCurrentDetails(`${iso(at)} · ${summary} · equity ${executed.after.account.equity.toFixed(2)} USDT`);
     return {

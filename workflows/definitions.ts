@@ -110,6 +110,8 @@ export interface MarketPrices {
 
 export interface DecideInput {
   decisionMaker: DecisionMakerConfig;
+  /** The venue's taker fee rate (the prompt states it). */
+  takerFeeRate: number;
   agentId: string;
   cycleNo: number;
   marketTime: number;
@@ -140,8 +142,12 @@ export interface PlaceOrdersInput {
   requestId: string;
 }
 
-/** What the record step writes; the market snapshot is looked up again by (symbols, market time). */
-export type RecordInput = Omit<CycleRecord, 'market'> & { symbols: string[] };
+/**
+ * What the record step writes; the market snapshot is looked up again by (symbols, market time). Also
+ * what the cycle knew that the records do not keep but observers want: whether the agent was in safe
+ * mode, and the positions the sync found without protection (they are mended in the order phase).
+ */
+export type RecordInput = Omit<CycleRecord, 'market'> & { symbols: string[]; safeMode: boolean; unprotected: string[] };
 
 export interface CycleActivities {
   readAccount(input: SyncInput): Promise<SyncResult>;

@@ -31,6 +31,7 @@ describe('the decide activity with a model behind a local OpenAI-protocol server
     const marketTime = new ReplayMarketData().window().firstMarketTime + 9 * REPLAY_BAR_MS;
     input = {
       decisionMaker: { provider: 'openai', model: 'm', temperature: 0, maxTokens: 500, baseUrl: (await server).url, apiKeyEnv: 'OPENAI_API_KEY_DECIDE_TEST', timeoutSeconds: 10 },
+      takerFeeRate: 0.0005,
       agentId: 'llm-a', cycleNo: 1, marketTime, seen: { account: { equity: 10_000, available: 10_000, marginUsed: 0, unrealizedPnl: 0 }, positions: [] },
       symbols: ['BTCUSDT'], risk: { ...SEED_RISK_LIMITS }, tradingStyle: 'balanced',
     };
