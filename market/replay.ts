@@ -48,6 +48,7 @@ class ReplayData {
   private symbolList: readonly string[] | undefined;
   private readonly candles = new Map<string, Candle[]>();
   private readonly funding = new Map<string, FundingRate[]>();
+  private readonly aggregates = new Map<string, Candle[]>();
   private windowCache: ReplayWindow | undefined;
 
   constructor(readonly dir: string) {}
@@ -95,6 +96,14 @@ class ReplayData {
       this.funding.set(symbol, rows);
     }
     return rows;
+  }
+
+  /** Every bucket of `intervalMs` over the whole history, each aggregated from all its 3m bars. */
+  buckets(symbol: string, intervalMs: number): Candle[] {
+    const key = `${symbol}/${intervalMs}`;
+    let buckets = this.aggregates.get(key);
+    if (!buckets) this.aggregates.set(key, (buckets = aggregateBars(this.candleSeries(symbol), intervalMs)));
+    return buckets;
   }
 
   window(): ReplayWindow {
@@ -198,11 +207,16 @@ export class ReplayMarketData implements MarketDataSource {
     if (end === 0 || limit === 0) return [];
     if (interval === '3m') return bars.slice(Math.max(0, end - limit), end).map((c) => ({ ...c }));
 
+    // Buckets closed before the forming one never change: aggregated once per symbol, then sliced. The
+    // forming bucket is built from the 3m bars closed so far, as a venue's kline endpoint shows it.
     const intervalMs = INTERVAL_MS[interval];
     const lastOpen = bars[end - 1]!.openTime;
-    const firstBucketOpen = lastOpen - (lastOpen % intervalMs) - (limit - 1) * intervalMs;
-    const start = countUpTo(bars, openTimeOf, firstBucketOpen, false);
-    return aggregateBars(bars.slice(start, end), intervalMs).slice(-limit);
+    const formingOpen = lastOpen - (lastOpen % intervalMs);
+    const buckets = this.data.buckets(symbol, intervalMs);
+    const closedEnd = countUpTo(buckets, openTimeOf, formingOpen, false);
+    const closed = buckets.slice(Math.max(0, closedEnd - (limit - 1)), closedEnd).map((c) => ({ ...c }));
+    const forming = aggregateBars(bars.slice(countUpTo(bars, openTimeOf, formingOpen, false), end), intervalMs);
+    return [...closed, ...forming].slice(-limit);
   }
 
   async barsBetween(symbol: string, fromOpenTime: number, toOpenTime: number): Promise<Candle[]> {
