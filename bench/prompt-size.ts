@@ -1,16 +1,18 @@
 /**
  * Prompt size: the lean prompt (decisions/prompt/build-prompt.ts) against the same information laid out
  * as the seed's prompt (000 §2.3: one labelled line per field per coin, "$" prices, signed "%" changes),
- * for one replay cycle on the bundled data: six symbols, two open positions, a trading record.
+ * for one replay cycle on the bundled data: six symbols, two open positions, a trading record with a refusal, the
+ * agent's standing against its limits and its fee rate.
  * Both carry the same values at the same precision, so the ratio measures the layout only.
  *
  *   npm run bench      (or: npx tsx bench/prompt-size.ts)
  */
 import { withRiskDefaults, type RiskLimits } from '../arena-config/types';
-import { buildPrompt, fmtDuration, fmtFixed, fmtPrice, fmtSig, fmtTime, fmtUsd, limitsText, REPLY_FORMAT, type PromptSettings } from '../decisions/prompt/build-prompt';
+import { buildPrompt, fmtDuration, fmtFixed, fmtPrice, fmtSig, fmtTime, fmtUsd, limitsText, type PromptSettings } from '../decisions/prompt/build-prompt';
+import { limitsState } from '../decisions/prompt/limits-state';
 import { styleText } from '../decisions/prompt/styles';
 import { estimateTokens, TOKEN_ENCODING } from '../decisions/prompt/tokens';
-import type { DecisionInput, PerformanceFeedback, PositionView } from '../decisions/types';
+import type { DecisionInput, LimitsState, PerformanceFeedback, PositionView } from '../decisions/types';
 import { REPLAY_BAR_MS, ReplayMarketData } from '../market/replay';
 import { fetchSymbolSnapshot, roundSig, type SymbolSnapshot } from '../market/snapshot';
 
@@ -25,6 +27,8 @@ export const BENCH_RISK: RiskLimits = {
 };
 
 export const BENCH_SETTINGS: PromptSettings = { promptSections: ['Prefer BTC and ETH; leave the small caps alone.'] };
+/** The paper venue's taker fee. */
+export const BENCH_TAKER_FEE = 0.0005;
 
 /** A record as performanceFeedback (ledger/feedback.ts) returns it: made up, the market data is not. */
 const FEEDBACK: PerformanceFeedback = {
@@ -33,7 +37,7 @@ const FEEDBACK: PerformanceFeedback = {
     { symbol: 'ETHUSDT', side: 'long', pnl: 58.21, returnOnMarginPct: 11.64, closeReason: 'take_profit', holdMinutes: 171 },
     { symbol: 'SOLUSDT', side: 'short', pnl: -35.9, returnOnMarginPct: -7.18, closeReason: 'stop_loss', holdMinutes: 48 },
     { symbol: 'BTCUSDT', side: 'long', pnl: -62.05, returnOnMarginPct: -6.2, closeReason: 'stop_loss', holdMinutes: 95 },
-    { symbol: 'DOGEUSDT', side: 'short', pnl: 12.4, returnOnMarginPct: 4.13, closeReason: 'signal', holdMinutes: 33 },
+    { symbol: 'DOGEUSDT', side: 'short', pnl: -12.4, returnOnMarginPct: -4.13, closeReason: 'stop_loss', holdMinutes: 33 },
     { symbol: 'BTCUSDT', side: 'short', pnl: -18.77, returnOnMarginPct: -1.88, closeReason: 'signal', holdMinutes: 260 },
   ],
   bestSymbol: { symbol: 'ETHUSDT', pnl: 58.21 },
@@ -42,7 +46,11 @@ const FEEDBACK: PerformanceFeedback = {
     { cycle: 199, summary: 'hold' },
     { cycle: 198, summary: 'open short SOLUSDT 100 @3x' },
     { cycle: 197, summary: 'wait' },
-    { cycle: 196, summary: '1 rejected' },
+    {
+      cycle: 196, summary: '1 rejected', rejections: [
+        'open_short DOGEUSDT: DOGEUSDT was stopped out 2 min ago: no new position there for 15 min after a stop-loss (stop_loss_cooldown_minutes)',
+      ],
+    },
     { cycle: 195, summary: 'close ETHUSDT' },
   ],
 };
@@ -78,10 +86,15 @@ export async function benchInput(): Promise<DecisionInput> {
   const marginUsed = positions.reduce((sum, p) => sum + p.margin, 0);
   const unrealizedPnl = positions.reduce((sum, p) => sum + p.unrealizedPnl, 0);
   const cash = 10_000 + FEEDBACK.totalPnl - marginUsed;
+  const account = { equity: cash + marginUsed + unrealizedPnl, available: cash, marginUsed, unrealizedPnl };
+  // The day began a little higher, the peak was before the losing trades, DOGEUSDT's stop fired 14 min ago.
+  const history = {
+    dayStartEquity: 10_020, dayLowEquity: 9_931.4, peakEquity: 10_264.5, lastStopLossAt: { DOGEUSDT: now - 14 * 60_000 }, opensLastHour: 1,
+  };
   return {
-    agentId: 'bench', cycleNo: BENCH_CYCLE, marketTime: now,
-    account: { equity: cash + marginUsed + unrealizedPnl, available: cash, marginUsed, unrealizedPnl },
-    positions, market, risk: BENCH_RISK, tradingStyle: 'balanced', feedback: FEEDBACK,
+    agentId: 'bench', cycleNo: BENCH_CYCLE, marketTime: now, account, positions, market, risk: BENCH_RISK, tradingStyle: 'balanced',
+    feedback: FEEDBACK, takerFeeRate: BENCH_TAKER_FEE,
+    limitsState: limitsState({ now, account, positions, risk: BENCH_RISK, history }),
   };
 }
 
@@ -116,7 +129,19 @@ function seedPerformance(f: PerformanceFeedback): string[] {
       `    Holding Time: ${fmtDuration(t.holdMinutes * 60_000)}`,
     ]),
     '  Recent Decisions:',
-    ...f.recentDecisions.map((d) => `    Cycle ${d.cycle}: ${d.summary}`),
+    ...f.recentDecisions.flatMap((d) => [`    Cycle ${d.cycle}: ${d.summary}`, ...(d.rejections ?? []).map((r) => `      Rejected: ${r}`)]),
+  ];
+}
+
+function seedLimits(s: LimitsState, input: DecisionInput): string[] {
+  const risk = withRiskDefaults(input.risk);
+  return [
+    `  Daily PnL: ${signedUsd(s.dayPnl)} (${signedPct(s.dayPnlPct, 1)}, low ${signedPct(-s.dayLossPct, 1)}; limit -${risk.maxDailyLossPct}%)`,
+    `  Drawdown: ${fmtFixed(s.drawdownPct, 1)}% (lock ${risk.maxDrawdownPct}%)`,
+    `  Positions: ${input.positions.length}/${risk.maxPositions}`,
+    `  Opens This Hour: ${s.opensLastHour}/${risk.maxOpensPerHour}`,
+    `  Stop-Loss Cooldowns: ${s.cooldowns.map((c) => `${c.symbol} ${c.minutesLeft} min left`).join(', ') || 'none'}`,
+    `  Free Margin: ${usd(s.freeMargin)} USDT (max per open ${usd(s.maxOpenMargin)} USDT)`,
   ];
 }
 
@@ -128,8 +153,8 @@ function seedCoin(s: SymbolSnapshot): string[] {
     `  EMA20: ${price(s.tf3m.ema20)}`,
     `  4h RSI(14): ${fmtFixed(s.tf4h.rsi14, 1)}`, `  4h EMA20: ${price(s.tf4h.ema20)}`, `  4h EMA50: ${price(s.tf4h.ema50)}`,
     `  4h ATR: ${plain(s.tf4h.atr14, 4)}`, `  4h Trend: ${s.tf4h.trend}`,
-    `  Funding Rate: ${s.fundingRate === null ? 'N/A' : `${fmtSig(s.fundingRate * 100, 3)}%`}`,
-    `  Open Interest: ${s.openInterest === null ? 'N/A' : fmtSig(s.openInterest, 3)}`,
+    `  Funding Rate: ${s.fundingRate === null ? 'N/A' : `${fmtSig(s.fundingRate * 100, 3)}% per ${s.fundingIntervalHours}h`}`,
+    ...(s.openInterest === null ? [] : [`  Open Interest: ${fmtSig(s.openInterest, 3)}`]),
     `  Volume: ${fmtSig(s.volume3m, 3)}`,
     `  3m Closes: ${s.tf3m.closes.map(fmtPrice).join(', ')}`,
     '',
@@ -146,6 +171,7 @@ export function seedDataBlock(input: DecisionInput): string {
     `- Balance: ${usd(a.equity)} USDT`, `- Available: ${usd(a.available)} USDT`,
     `- Margin Used: ${usd(a.marginUsed)} USDT (${fmtFixed((a.marginUsed / a.equity) * 100, 1)}%)`,
     `- Unrealized PnL: ${signedUsd(a.unrealizedPnl)} USDT`,
+    ...(input.limitsState ? ['- Limits:', ...seedLimits(input.limitsState, input)] : []),
     '- Positions:', ...input.positions.flatMap((p) => seedPosition(p, input.marketTime)),
     '- Performance:', ...(input.feedback ? seedPerformance(input.feedback) : ['  N/A']),
     '',
@@ -165,6 +191,7 @@ export function seedPrompt(input: DecisionInput, settings: PromptSettings): stri
   };
   return [
     'You are a professional crypto futures trader on Aster DEX.',
+    ...(input.takerFeeRate === undefined ? [] : [`Trading fee: ${fmtSig(input.takerFeeRate * 100, 3)}% per open and per close.`]),
     '',
     seedDataBlock(input),
     'TRADING RULES:',

@@ -5,6 +5,7 @@ import { callCost } from '../decisions/llm/cost';
 import { parseReply } from '../decisions/llm/parse-reply';
 import { LlmCallError, type LlmReply, type PromptMessages } from '../decisions/llm/types';
 import { buildPrompt } from '../decisions/prompt/build-prompt';
+import { limitsState } from '../decisions/prompt/limits-state';
 import type { DecisionInput } from '../decisions/types';
 import type { AgentLedger } from '../ledger/agent-ledger';
 import type { DecideResult } from './types';
@@ -34,27 +35,39 @@ export interface ModelGateway {
   record(call: ModelCallRecord): Promise<void>;
 }
 
+/**
+ * What a model's prompt is built from: the cycle's input, the agent's record and how close it stands to
+ * its limits, from its history at the cycle's market time and equity (what the risk engine will use).
+ */
+export async function promptInput(input: DecisionInput, ledger: AgentLedger): Promise<DecisionInput> {
+  const [feedback, history] = await Promise.all([ledger.feedback(), ledger.riskHistory(input.marketTime, input.account.equity)]);
+  const { marketTime: now, account, positions, risk } = input;
+  return { ...input, feedback, limitsState: limitsState({ now, account, positions, risk, history }) };
+}
+
 /** How many dropped decisions travel with the result (all of them are in the call's record). */
 const REJECTED_IN_RESULT = 20;
 
 /**
  * The cycle's decision: a rule-based baseline decides from the snapshot alone; a model gets the prompt
- * (snapshot, account, limits and the agent's own record), and its reply is parsed so that only valid
- * decisions go on. A failed call is recorded and thrown (the workflow turns it into `wait`).
+ * (snapshot, account, limits and how close the agent is to them, its fee rate and its own record), and its
+ * reply is parsed so that only valid decisions go on. A failed call is recorded and thrown (the workflow
+ * turns it into `wait`).
  */
 export async function decide(
   dm: DecisionMakerConfig, input: DecisionInput, ports: { ledger: AgentLedger; models?: ModelGateway; signal?: AbortSignal },
 ): Promise<DecideResult> {
   if (dm.provider === 'rule_based') return { ...(await baselineDecisionMaker(dm.model).decide(input)), llm: null };
   if (!ports.models) throw new LlmCallError('bad_request', `${dm.provider} ${dm.model}: no model gateway here`);
-  const feedback = await ports.ledger.feedback();
-  const prompt = buildPrompt({ ...input, feedback }, { promptSections: dm.promptSections });
+  const prompt = buildPrompt(await promptInput(input, ports.ledger), { promptSections: dm.promptSections });
   const text = `${prompt.system}\n\n${prompt.user}`;
   const base = { prompt: text, promptSha256: createHash('sha256').update(text).digest('hex') };
   let reply: LlmReply;
   try {
     reply = await ports.models.call(dm, prompt, ports.signal);
   } catch (err) {
+    // A gateway that stops the run on purpose (a backtest's budget) is not a failed call: it goes up as it is.
+    if (err instanceof Error && err.name === 'BudgetExceeded') throw err;
     const failure = err instanceof LlmCallError ? err : new LlmCallError('network', err instanceof Error ? err.message : String(err));
     await ports.models.record({
       ...base, status: 'error', rawReply: null, decisions: [], rejected: [], tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs: 0,

@@ -44,6 +44,32 @@ export interface DecisionInput {
   tradingStyle: TradingStyle;
   /** The agent's recent record; absent for decision makers that do not use it. */
   feedback?: PerformanceFeedback;
+  /** The venue's taker fee rate (0.0005 = 0.05 %); absent for decision makers that do not use it. */
+  takerFeeRate?: number;
+  /** Where the agent stands against its limits; absent for decision makers that do not use it. */
+  limitsState?: LimitsState;
+}
+
+/**
+ * How close the agent is to its account-wide limits at market time, from its own history, measured as
+ * the risk engine measures them (risk/engine.ts), so the model can see a refusal coming.
+ */
+export interface LimitsState {
+  /** Equity now minus equity at 00:00 UTC (USDT), and that in % of the latter. */
+  dayPnl: number;
+  dayPnlPct: number;
+  /** The loss the daily breaker counts, from the day's lowest equity (%, 0 when none). */
+  dayLossPct: number;
+  /** Equity below its peak (%, 0 at the peak). */
+  drawdownPct: number;
+  /** Positions opened in the last hour. */
+  opensLastHour: number;
+  /** Symbols still in their stop-loss cooldown, with the minutes left (rounded up), soonest free first. */
+  cooldowns: Array<{ symbol: string; minutesLeft: number }>;
+  /** Margin (USDT) new positions can still take under the account-wide caps, fees aside. */
+  freeMargin: number;
+  /** The most margin (USDT) one new position can take under the account-wide caps, fees aside. */
+  maxOpenMargin: number;
 }
 
 export interface DecisionOutput {

@@ -7,7 +7,7 @@ const BAR_MS = INTERVAL_MS['3m'];
 export const LIVE_PAGE_LIMIT = 1000;
 /** Candle requests ask for at least this many bars, so the small asks of a cycle share the snapshot's fetch. */
 const MIN_FETCH = 100;
-/** How far back lastFunding looks (Binance and Aster settle every 8h, Hyperliquid every hour). */
+/** How far back lastFunding looks (Binance and Aster settle every 8h or less, Hyperliquid every hour). */
 const FUNDING_LOOKBACK_MS = 3 * 24 * 60 * 60_000;
 const MAX_CACHE_ENTRIES = 256;
 
@@ -100,6 +100,23 @@ export class LiveMarketData implements MarketDataSource {
     );
     const last = rows.filter((f) => f.time <= asOf).at(-1);
     return last ? { ...last } : null;
+  }
+
+  /**
+   * Open interest at `asOf`, asked once per symbol and bar: the venue's present figure while `asOf` is
+   * less than a bar old (a cycle reads it moments after its bar closed), else the venue's last record at
+   * or before `asOf` (null where it keeps none), so a late cycle does not see a later market.
+   */
+  async openInterest(symbol: string, asOf: number): Promise<number | null> {
+    const visibleAt = Math.min(asOf, this.now());
+    return this.remember(`oi ${symbol} ${floorTo(visibleAt, BAR_MS)}`, 0, () =>
+      this.now() - visibleAt < BAR_MS ? this.source.openInterest(symbol) : this.source.openInterestAt(symbol, visibleAt),
+    );
+  }
+
+  /** The venue's interval (its adapter caches it). */
+  fundingIntervalHours(symbol: string): Promise<number> {
+    return this.source.fundingIntervalHours(symbol);
   }
 
   /** At least `limit` bars with open time at or before `endOpen`, oldest first, through the cache (do not mutate). */

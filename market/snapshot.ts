@@ -1,5 +1,5 @@
 import { latestIndicators, type IndicatorValues } from './indicators';
-import type { Candle, FundingRate, MarketDataSource } from './types';
+import { DEFAULT_FUNDING_INTERVAL_HOURS, type Candle, type FundingRate, type MarketDataSource } from './types';
 
 export type Trend = 'up' | 'down' | 'flat';
 
@@ -20,6 +20,9 @@ export interface SymbolSnapshot {
   change1hPct: number | null;
   change4hPct: number | null;
   fundingRate: number | null;
+  /** Hours between funding settlements (absent in snapshots recorded before it was, and when the venue did not say). */
+  fundingIntervalHours?: number;
+  /** Base units; null where the source has none. */
   openInterest: number | null;
   /** Base-asset volume of the last closed 3m bar. */
   volume3m: number;
@@ -34,6 +37,7 @@ export interface SnapshotInput {
   candles3m: readonly Candle[];
   candles4h: readonly Candle[];
   funding: FundingRate | null;
+  fundingIntervalHours?: number;
   /** The replay has no open interest; a live source may pass it. */
   openInterest?: number | null;
 }
@@ -108,6 +112,7 @@ export function buildSymbolSnapshot(input: SnapshotInput): SymbolSnapshot {
     change1hPct: changePct(candles3m, price, 60 * 60_000),
     change4hPct: changePct(candles3m, price, 4 * 60 * 60_000),
     fundingRate: funding ? roundSig(funding.rate, 4) : null,
+    ...(input.fundingIntervalHours !== undefined && { fundingIntervalHours: input.fundingIntervalHours }),
     openInterest: input.openInterest == null ? null : roundSig(input.openInterest, 6),
     volume3m: roundSig(candles3m[candles3m.length - 1]?.volume ?? 0, 6),
     tf3m: { ...roundIndicators(ind3m), closes: candles3m.slice(-CLOSES_IN_SNAPSHOT).map((c) => price6(c.close)) },
@@ -115,16 +120,25 @@ export function buildSymbolSnapshot(input: SnapshotInput): SymbolSnapshot {
   };
 }
 
-/** Snapshot of `symbol` at market time `asOf` (100 3m and 100 4h candles) and its last close, exact. */
+/**
+ * Snapshot of `symbol` at market time `asOf` (100 3m and 100 4h candles) and its last close, exact. Open
+ * interest and the funding interval are extras: when the source fails to give them the snapshot goes
+ * without (shown as unknown) rather than failing the cycle.
+ */
 export async function fetchSymbolSnapshot(source: MarketDataSource, symbol: string, asOf: number): Promise<{ snapshot: SymbolSnapshot; price: number }> {
-  const [candles3m, candles4h, funding] = await Promise.all([
+  const [candles3m, candles4h, funding, openInterest, fundingIntervalHours] = await Promise.all([
     source.candles(symbol, '3m', asOf, SNAPSHOT_CANDLES),
     source.candles(symbol, '4h', asOf, SNAPSHOT_CANDLES),
     source.lastFunding(symbol, asOf),
+    source.openInterest ? source.openInterest(symbol, asOf).catch(() => null) : null,
+    source.fundingIntervalHours ? source.fundingIntervalHours(symbol).catch(() => undefined) : DEFAULT_FUNDING_INTERVAL_HOURS,
   ]);
   const last = candles3m[candles3m.length - 1];
   if (!last) throw new NoMarketDataError(`no closed 3m candle for ${symbol} at ${new Date(asOf).toISOString()}`);
-  return { snapshot: buildSymbolSnapshot({ symbol, price: last.close, candles3m, candles4h, funding }), price: last.close };
+  return {
+    snapshot: buildSymbolSnapshot({ symbol, price: last.close, candles3m, candles4h, funding, openInterest, fundingIntervalHours }),
+    price: last.close,
+  };
 }
 
 /** The source has nothing for a symbol at that time: no retry will change that. */

@@ -17,6 +17,9 @@ export interface Candle {
   volume: number;
 }
 
+/** Binance's standard funding interval, and so the bundled replay's (its funding files are Binance's 8-hourly rates). */
+export const DEFAULT_FUNDING_INTERVAL_HOURS = 8;
+
 export interface FundingRate {
   /** Funding settlement time, UTC epoch ms. */
   time: number;
@@ -42,4 +45,11 @@ export interface MarketDataSource {
   fundingBetween(symbol: string, from: number, to: number): Promise<FundingRate[]>;
   /** The latest funding rate known at `asOf`, or null when none. */
   lastFunding(symbol: string, asOf: number): Promise<FundingRate | null>;
+  /**
+   * Open interest in base units at `asOf`, or null when not known then. A source without this method
+   * (the bundled replay) has no open interest at all.
+   */
+  openInterest?(symbol: string, asOf: number): Promise<number | null>;
+  /** Hours between two funding settlements; a source without this method settles every DEFAULT_FUNDING_INTERVAL_HOURS. */
+  fundingIntervalHours?(symbol: string): Promise<number>;
 }

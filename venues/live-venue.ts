@@ -40,6 +40,13 @@ export interface VenueMarketData {
   price(symbol: string): Promise<number>;
   /** Funding settlements with time in [startTime, endTime], oldest first. */
   fundingHistory(symbol: string, startTime: number, endTime: number): Promise<FundingRate[]>;
-  /** Open interest in base units, or null where the venue does not publish it. */
+  /** Open interest in base units now, or null where the venue does not publish it. */
   openInterest(symbol: string): Promise<number | null>;
+  /**
+   * Open interest in base units at the venue's last record at or before `time`, or null where the venue
+   * keeps no history (or none that far back).
+   */
+  openInterestAt(symbol: string, time: number): Promise<number | null>;
+  /** Hours between two funding settlements of `symbol`. */
+  fundingIntervalHours(symbol: string): Promise<number>;
 }

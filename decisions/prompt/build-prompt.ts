@@ -7,7 +7,7 @@
 import { type ResolvedRiskLimits, withRiskDefaults } from '../../arena-config/types';
 import { roundSig, type SymbolSnapshot } from '../../market/snapshot';
 import type { PromptMessages } from '../llm/types';
-import type { AccountView, DecisionInput, PerformanceFeedback, PositionView } from '../types';
+import type { AccountView, DecisionInput, LimitsState, PerformanceFeedback, PositionView } from '../types';
 import { styleText } from './styles';
 
 export interface PromptSettings {
@@ -71,6 +71,11 @@ const ROLE =
   'the market time, your account, open positions, market data per symbol and your recent record, and decide what ' +
   'to do now. Prices and amounts are in USDT.';
 
+function roleText(takerFeeRate: number | undefined): string {
+  if (absent(takerFeeRate)) return ROLE;
+  return `${ROLE} Fees: ${fmtSig(takerFeeRate * 100, 3)}% of the position value on each open and each close.`;
+}
+
 /** The agent's limits, compactly. The risk engine enforces every one; the model only needs to know them. */
 export function limitsText(risk: ResolvedRiskLimits): string {
   const majors = risk.majorSymbols.join('/');
@@ -116,7 +121,7 @@ export const REPLY_FORMAT = [
 
 function systemMessage(input: DecisionInput, sections: string[]): string {
   return [
-    ROLE,
+    roleText(input.takerFeeRate),
     limitsText(withRiskDefaults(input.risk)),
     styleText(input.tradingStyle),
     ...sections.map((s) => s.trim()).filter((s) => s.length > 0),
@@ -132,6 +137,26 @@ function accountLine(a: AccountView): string {
     `upnl ${fmtUsd(a.unrealizedPnl)}`;
 }
 
+/** How close the account is to the limits that stop new positions, and the margin left for them. */
+function limitsLine(state: LimitsState, risk: ResolvedRiskLimits, positions: number): string {
+  // The breaker counts the day's low: shown when it is below where the day stands now.
+  const low = state.dayLossPct > 0 && fmtFixed(-state.dayLossPct, 1) !== fmtFixed(state.dayPnlPct, 1)
+    ? `, low ${fmtFixed(-state.dayLossPct, 1)}%` : '';
+  const dayLimit = `limit -${risk.maxDailyLossPct}%` +
+    (state.dayLossPct >= risk.maxDailyLossPct ? ' hit: no new positions until 00:00 UTC' : '');
+  const parts = [`day pnl ${fmtUsd(state.dayPnl)} (${fmtFixed(state.dayPnlPct, 1)}%${low}; ${dayLimit})`];
+  if (risk.maxDrawdownPct < 100) {
+    const lock = `lock ${risk.maxDrawdownPct}%${state.drawdownPct >= risk.maxDrawdownPct ? ' hit: no new positions' : ''}`;
+    parts.push(`drawdown ${fmtFixed(state.drawdownPct, 1)}% (${lock})`);
+  }
+  parts.push(`positions ${positions}/${risk.maxPositions}`, `opens this hour ${state.opensLastHour}/${risk.maxOpensPerHour}`);
+  if (state.cooldowns.length > 0) {
+    parts.push(`stop-loss cooldown ${state.cooldowns.map((c) => `${c.symbol} ${fmtDuration(c.minutesLeft * 60_000)}`).join(', ')}`);
+  }
+  parts.push(`free margin ${fmtUsd(state.freeMargin)} (one open <= ${fmtUsd(state.maxOpenMargin)})`);
+  return `Limits now: ${parts.join(', ')}`;
+}
+
 function positionsTable(positions: PositionView[], now: number): string {
   if (positions.length === 0) return 'Positions: none';
   return table(
@@ -145,16 +170,34 @@ function positionsTable(positions: PositionView[], now: number): string {
   );
 }
 
+/**
+ * The funding column: one interval for all in the title when the symbols settle alike ("funding % per 8h"),
+ * else each rate with its own ("0.01/4h"); no interval where the snapshot does not know it (older records).
+ */
+function fundingColumn(market: SymbolSnapshot[]): { title: string; cell: (s: SymbolSnapshot) => string } {
+  const rate = (s: SymbolSnapshot) => (s.fundingRate === null ? NA : fmtSig(s.fundingRate * 100, 3));
+  const intervals = new Set(market.map((s) => s.fundingIntervalHours));
+  const [only] = intervals;
+  if (intervals.size === 1) return { title: only === undefined ? 'funding % per settlement' : `funding % per ${only}h`, cell: rate };
+  return {
+    title: 'funding % per settlement/its interval',
+    cell: (s) => (s.fundingRate === null || s.fundingIntervalHours === undefined ? rate(s) : `${rate(s)}/${s.fundingIntervalHours}h`),
+  };
+}
+
 function marketTable(market: SymbolSnapshot[]): string {
+  const funding = fundingColumn(market);
+  // A source without open interest (the bundled replay, Aster) gets no column rather than a column of "-".
+  const withOi = market.some((s) => s.openInterest !== null);
   return table(
-    'Market (chg = price change %; _3m, _4h = on 3-minute, 4-hour bars; funding % per 8h; oi, vol3m in base units):',
+    `Market (chg = price change %; _3m, _4h = on 3-minute, 4-hour bars; ${funding.title}; ${withOi ? 'oi, ' : ''}vol3m in base units):`,
     ['symbol', 'price', 'chg1h', 'chg4h', 'rsi7_3m', 'macd_3m', 'hist_3m', 'ema20_3m',
-      'rsi14_4h', 'ema20_4h', 'ema50_4h', 'atr14_4h', 'trend_4h', 'funding', 'oi', 'vol3m'],
+      'rsi14_4h', 'ema20_4h', 'ema50_4h', 'atr14_4h', 'trend_4h', 'funding', ...(withOi ? ['oi'] : []), 'vol3m'],
     market.map((s) => [
       s.symbol, fmtPrice(s.price), fmtFixed(s.change1hPct, 2), fmtFixed(s.change4hPct, 2),
       fmtFixed(s.tf3m.rsi7, 1), fmtSig(s.tf3m.macd, 4), fmtSig(s.tf3m.macdHist, 4), fmtPrice(s.tf3m.ema20),
       fmtFixed(s.tf4h.rsi14, 1), fmtPrice(s.tf4h.ema20), fmtPrice(s.tf4h.ema50), fmtSig(s.tf4h.atr14, 4), s.tf4h.trend,
-      s.fundingRate === null ? NA : fmtSig(s.fundingRate * 100, 3), fmtCompact(s.openInterest), fmtCompact(s.volume3m),
+      funding.cell(s), ...(withOi ? [fmtCompact(s.openInterest)] : []), fmtCompact(s.volume3m),
     ]),
   );
 }
@@ -186,15 +229,35 @@ function feedbackText(f: PerformanceFeedback): string {
     ));
   }
   if (f.recentDecisions.length > 0) {
-    parts.push(['Last cycles, newest first:', ...f.recentDecisions.map((d) => `${d.cycle} ${d.summary}`)].join('\n'));
+    parts.push([
+      'Last cycles, newest first:',
+      ...f.recentDecisions.flatMap((d) => [`${d.cycle} ${d.summary}`, ...refusalLines(d.rejections ?? [])]),
+    ].join('\n'));
   }
   return parts.join('\n');
 }
 
+const REFUSALS_PER_CYCLE = 3;
+/** A longer refusal loses its middle: it starts with the decision and ends with the rule's name (max_opens_per_hour). */
+const REFUSAL_CHARS = 240;
+const REFUSAL_TAIL_CHARS = 60;
+
+/** " refused open_long BTCUSDT: <why, and the rule>", one line per rejected decision. */
+function refusalLines(rejections: string[]): string[] {
+  const shortened = (r: string) => (r.length <= REFUSAL_CHARS ? r
+    : `${r.slice(0, REFUSAL_CHARS - REFUSAL_TAIL_CHARS - 1)}…${r.slice(-REFUSAL_TAIL_CHARS)}`);
+  const lines = rejections.slice(0, REFUSALS_PER_CYCLE).map((r) => ` refused ${shortened(r)}`);
+  const more = rejections.length - REFUSALS_PER_CYCLE;
+  return more > 0 ? [...lines, ` and ${more} more refused`] : lines;
+}
+
 function userMessage(input: DecisionInput): string {
+  const risk = withRiskDefaults(input.risk);
   const sections = [
     `Time ${fmtTime(input.marketTime)}, cycle ${input.cycleNo}`,
-    accountLine(input.account),
+    input.limitsState
+      ? `${accountLine(input.account)}\n${limitsLine(input.limitsState, risk, input.positions.length)}`
+      : accountLine(input.account),
     positionsTable(input.positions, input.marketTime),
     marketTable(input.market),
     closesTable(input.market),

@@ -17,8 +17,11 @@ const SYMBOL = 'BTCUSDT';
  */
 class FakeVenue implements VenueMarketData {
   readonly venue = 'fake';
-  readonly calls: { method: string; interval?: CandleInterval; endTime: number; limit?: number }[] = [];
+  readonly calls: { method: string; interval?: CandleInterval; endTime?: number; limit?: number }[] = [];
   fail?: Error;
+  /** Open interest now, and the records by time the venue keeps (none: no history). */
+  presentOi: number | null = 81_234.5;
+  oiRecords: { time: number; value: number }[] = [];
   private readonly series = new Map<string, Candle[]>();
 
   constructor(bars3m: Candle[], private readonly funding: FundingRate[]) {
@@ -45,7 +48,20 @@ class FakeVenue implements VenueMarketData {
   }
 
   async openInterest(): Promise<number | null> {
-    return null;
+    this.calls.push({ method: 'openInterest' });
+    await new Promise((r) => setTimeout(r, 1));
+    if (this.fail) throw this.fail;
+    return this.presentOi;
+  }
+
+  async openInterestAt(_symbol: string, time: number): Promise<number | null> {
+    this.calls.push({ method: 'openInterestAt', endTime: time });
+    if (this.fail) throw this.fail;
+    return this.oiRecords.filter((r) => r.time <= time).at(-1)?.value ?? null;
+  }
+
+  async fundingIntervalHours(): Promise<number> {
+    return 4;
   }
 }
 
@@ -231,6 +247,36 @@ describe('LiveMarketData', () => {
     });
   });
 
+  describe('open interest', () => {
+    const oiCalls = () => venue.calls.filter((c) => c.method.startsWith('openInterest'));
+
+    it('reads the present figure once per symbol and bar while the bar is the latest, whoever asks', async () => {
+      let now = bucket + 2_000;
+      live = new LiveMarketData({ source: venue, symbols: [SYMBOL], now: () => now });
+      const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => live.openInterest(SYMBOL, bucket + (i % 2) * 1000)));
+      assert.deepEqual(new Set(answers), new Set([81_234.5]));
+      now += 60_000;
+      assert.equal(await live.openInterest(SYMBOL, bucket), 81_234.5);
+      assert.deepEqual(oiCalls(), [{ method: 'openInterest' }]);
+      now = bucket + M3 + 2_000; // the next bar: asked again
+      venue.presentOi = 81_300;
+      assert.equal(await live.openInterest(SYMBOL, bucket + M3), 81_300);
+      assert.equal(oiCalls().length, 2);
+    });
+
+    it("takes the venue's record at or before asOf for a cycle more than a bar late, null where it keeps none", async () => {
+      live = new LiveMarketData({ source: venue, symbols: [SYMBOL], now: () => bucket + 10 * 60_000 });
+      assert.equal(await live.openInterest(SYMBOL, bucket), null);
+      venue.oiRecords = [{ time: bucket - 10 * 60_000, value: 80_000 }, { time: bucket - 5 * 60_000, value: 80_500 }, { time: bucket + 5 * 60_000, value: 99_999 }];
+      assert.equal(await live.openInterest(SYMBOL, bucket - M3), 80_500);
+      assert.deepEqual(oiCalls(), [{ method: 'openInterestAt', endTime: bucket }, { method: 'openInterestAt', endTime: bucket - M3 }]);
+    });
+
+    it("passes the venue's funding interval through", async () => {
+      assert.equal(await live.fundingIntervalHours(SYMBOL), 4);
+    });
+  });
+
   it('passes source errors through unchanged', async () => {
     for (const err of [new VenueTemporaryError('rate limited', 5000, 429), new VenueRejection('BAD_SYMBOL', 'no such symbol')]) {
       venue.fail = err;
@@ -240,6 +286,7 @@ describe('LiveMarketData', () => {
       await assert.rejects(live.barsBetween(SYMBOL, bucket - 10 * M3, bucket), same);
       await assert.rejects(live.fundingBetween(SYMBOL, bucket - H4, bucket), same);
       await assert.rejects(live.lastFunding(SYMBOL, bucket + 7 * M3), same);
+      await assert.rejects(live.openInterest(SYMBOL, Date.now()), same);
     }
   });
 });

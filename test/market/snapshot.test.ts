@@ -52,12 +52,15 @@ describe('buildSymbolSnapshot / fetchSymbolSnapshot', () => {
       const candles4h = await source.candles(symbol, '4h', asOf, 100);
       const last = candles3m[candles3m.length - 1]!;
 
-      assert.deepEqual(Object.keys(snap), ['symbol', 'price', 'change1hPct', 'change4hPct', 'fundingRate', 'openInterest', 'volume3m', 'tf3m', 'tf4h']);
+      assert.deepEqual(Object.keys(snap), [
+        'symbol', 'price', 'change1hPct', 'change4hPct', 'fundingRate', 'fundingIntervalHours', 'openInterest', 'volume3m', 'tf3m', 'tf4h',
+      ]);
       assert.deepEqual(Object.keys(snap.tf3m), [...INDICATOR_KEYS, 'closes']);
       assert.deepEqual(Object.keys(snap.tf4h), [...INDICATOR_KEYS, 'trend']);
       assert.equal(snap.symbol, symbol);
       assert.equal(snap.price, roundSig(last.close, 6));
-      assert.equal(snap.openInterest, null);
+      assert.equal(snap.openInterest, null, 'the replay has no open interest');
+      assert.equal(snap.fundingIntervalHours, 8, "the replay's funding files are 8-hourly");
       assert.equal(snap.volume3m, roundSig(last.volume, 6));
       assert.equal(snap.fundingRate, (await source.lastFunding(symbol, asOf))!.rate);
       assert.deepEqual(snap.tf3m.closes, candles3m.slice(-10).map((c) => roundSig(c.close, 6)));
@@ -102,6 +105,32 @@ describe('buildSymbolSnapshot / fetchSymbolSnapshot', () => {
     assert.deepEqual(snap.tf3m.closes, [1, 1.1, 1.2]);
     for (const key of INDICATOR_KEYS) assert.equal(snap.tf4h[key], null, key);
     assert.equal(snap.tf4h.trend, 'flat');
+  });
+
+  it('takes open interest and the funding interval from a source that has them, and goes without when they fail', async () => {
+    const asOf = w.firstMarketTime + 4320 * REPLAY_BAR_MS;
+    const asked: Array<[string, number]> = [];
+    const extras = {
+      openInterest: async (symbol: string, at: number) => {
+        asked.push([symbol, at]);
+        return 81_234.5678;
+      },
+      fundingIntervalHours: async () => 1,
+    };
+    const withExtras = Object.assign(Object.create(source) as ReplayMarketData, extras);
+    const snap = (await fetchSymbolSnapshot(withExtras, 'BTCUSDT', asOf)).snapshot;
+    assert.equal(snap.openInterest, 81_234.6);
+    assert.equal(snap.fundingIntervalHours, 1);
+    assert.deepEqual(asked, [['BTCUSDT', asOf]]);
+
+    const failing = Object.assign(Object.create(source) as ReplayMarketData, {
+      openInterest: async () => { throw new Error('venue down'); },
+      fundingIntervalHours: async () => { throw new Error('venue down'); },
+    });
+    const without = (await fetchSymbolSnapshot(failing, 'BTCUSDT', asOf)).snapshot;
+    assert.equal(without.openInterest, null);
+    assert.ok(!('fundingIntervalHours' in without));
+    assert.deepEqual({ ...without, openInterest: snap.openInterest, fundingIntervalHours: 1 }, snap);
   });
 
   it('fails clearly when nothing has closed yet', async () => {

@@ -178,3 +178,121 @@ describe('buildPrompt: determinism and number formats', () => {
     assert.equal(fmtDuration((26 * 60 + 5) * MIN), '1d2h');
   });
 });
+
+describe('buildPrompt: what a trader needs to trust it', () => {
+  const header = (user: string) => user.split('\n').find((l) => l.startsWith('symbol|price|'))!;
+  const rowOf = (user: string, symbol: string) => user.split('\n').find((l) => l.startsWith(`${symbol}|`) && l.split('|').length > 12)!;
+
+  describe('open interest', () => {
+    it('has its column where the source gives it, "-" for a symbol it does not know', () => {
+      const { user } = buildPrompt(input(), {});
+      assert.ok(user.includes('; oi, vol3m in base units):'));
+      assert.match(header(user), /\|funding\|oi\|vol3m$/);
+      assert.match(rowOf(user, 'BTCUSDT'), /\|81\.2K\|373$/);
+      assert.match(rowOf(user, 'DOGEUSDT'), /\|-\|13\.2M$/);
+    });
+
+    it('leaves the column out entirely when no symbol has it (the bundled replay, Aster)', () => {
+      const { user } = buildPrompt(input({ market: [{ ...BTC, openInterest: null }, DOGE] }), {});
+      assert.ok(user.includes('; vol3m in base units):') && !user.includes('oi,'));
+      assert.match(header(user), /\|trend_4h\|funding\|vol3m$/);
+      assert.match(rowOf(user, 'BTCUSDT'), /\|down\|0\.0113\|373$/);
+    });
+  });
+
+  describe('funding interval', () => {
+    const marketWith = (btcHours?: number, dogeHours?: number) => [
+      { ...BTC, fundingIntervalHours: btcHours }, { ...DOGE, fundingRate: 0.0001, fundingIntervalHours: dogeHours },
+    ];
+    const userWith = (btcHours?: number, dogeHours?: number) => buildPrompt(input({ market: marketWith(btcHours, dogeHours) }), {}).user;
+
+    it('states the interval of the replay and Binance (8h) and of Hyperliquid (1h) in the title', () => {
+      assert.ok(userWith(8, 8).includes('4-hour bars; funding % per 8h; oi'));
+      const hourly = userWith(1, 1);
+      assert.ok(hourly.includes('4-hour bars; funding % per 1h; oi'));
+      assert.match(rowOf(hourly, 'BTCUSDT'), /\|down\|0\.0113\|81\.2K\|/);
+    });
+
+    it('gives each rate its own interval when symbols settle differently (Binance 4h symbols)', () => {
+      const user = userWith(8, 4);
+      assert.ok(user.includes('4-hour bars; funding % per settlement/its interval; oi'));
+      assert.match(rowOf(user, 'BTCUSDT'), /\|down\|0\.0113\/8h\|81\.2K\|/);
+      assert.match(rowOf(user, 'DOGEUSDT'), /\|flat\|0\.01\/4h\|-\|/);
+    });
+
+    it('names no interval it does not know (snapshots recorded before intervals were)', () => {
+      const user = userWith(undefined, undefined);
+      assert.ok(user.includes('4-hour bars; funding % per settlement; oi'));
+      assert.match(rowOf(user, 'BTCUSDT'), /\|down\|0\.0113\|81\.2K\|/);
+    });
+  });
+
+  describe('limits', () => {
+    // limits-state.test.ts computes these from an account and a history by hand.
+    const STATE = {
+      dayPnl: -300, dayPnlPct: -3, dayLossPct: 5, drawdownPct: (700 / 10_400) * 100, opensLastHour: 4,
+      cooldowns: [{ symbol: 'XRPUSDT', minutesLeft: 1 }, { symbol: 'SOLUSDT', minutesLeft: 9 }], freeMargin: 5_060, maxOpenMargin: 1_800,
+    };
+    const limitsLine = (user: string) => user.split('\n').find((l) => l.startsWith('Limits now:'));
+
+    it('shows, under the account, the day against the daily loss limit, drawdown against its lock, slots, cooldowns, free margin', () => {
+      const { user } = buildPrompt(input({ limitsState: STATE }), {});
+      assert.ok(user.includes(
+        'Account: equity 10012.3, available 7500, margin 2500 (25% of equity), upnl 12.35\n' +
+        'Limits now: day pnl -300 (-3%, low -5%; limit -15%), drawdown 6.7% (lock 30%), positions 2/3, opens this hour 4/10, ' +
+        'stop-loss cooldown XRPUSDT 1m, SOLUSDT 9m, free margin 5060 (one open <= 1800)\n\nPositions',
+      ));
+    });
+
+    it('says when a lock stops new positions', () => {
+      const locked = buildPrompt(input({
+        limitsState: { ...STATE, dayPnl: -1620.456, dayPnlPct: -16.2046, dayLossPct: 16.2046, drawdownPct: 31.04, opensLastHour: 10, cooldowns: [] },
+      }), {}).user;
+      assert.equal(limitsLine(locked),
+        'Limits now: day pnl -1620.46 (-16.2%; limit -15% hit: no new positions until 00:00 UTC), drawdown 31% (lock 30% hit: no new positions), ' +
+        'positions 2/3, opens this hour 10/10, free margin 5060 (one open <= 1800)');
+    });
+
+    it('leaves out a drawdown lock that is off, and the line when the state is not known', () => {
+      const off = buildPrompt(input({ limitsState: STATE, risk: { ...SEED_RISK_LIMITS, maxDrawdownPct: 100 } }), {}).user;
+      assert.ok(!limitsLine(off)!.includes('drawdown'));
+      assert.equal(limitsLine(buildPrompt(input(), {}).user), undefined);
+    });
+  });
+
+  describe('recent cycles', () => {
+    const withRejections = (rejections: string[]) => buildPrompt(input({
+      feedback: { ...input().feedback!, recentDecisions: [{ cycle: 199, summary: `${rejections.length} rejected`, rejections }, { cycle: 198, summary: 'wait' }] },
+    }), {}).user;
+
+    it('says which rule refused each rejected decision', () => {
+      const user = withRejections([
+        'open_long BTCUSDT: 10 positions opened in the last hour: at most 10 per hour (max_opens_per_hour)',
+        'close ETHUSDT: no open position in ETHUSDT to close',
+      ]);
+      assert.ok(user.endsWith('Last cycles, newest first:\n199 2 rejected\n' +
+        ' refused open_long BTCUSDT: 10 positions opened in the last hour: at most 10 per hour (max_opens_per_hour)\n' +
+        ' refused close ETHUSDT: no open position in ETHUSDT to close\n198 wait'));
+    });
+
+    it('keeps it lean: three refusals per cycle, a long reason cut in the middle so the rule stays', () => {
+      const long = `open_short SOLUSDT: ${'x'.repeat(400)} the stop must stay inside it (stop_loss_cooldown_minutes)`;
+      const user = withRejections([long, 'a: 1', 'b: 2', 'c: 3', 'd: 4']);
+      const lines = user.split('\n');
+      const first = lines.find((l) => l.startsWith(' refused open_short'))!;
+      assert.equal(first.length, ' refused '.length + 240);
+      assert.ok(first.startsWith(' refused open_short SOLUSDT: xxx'), first);
+      assert.ok(first.endsWith(`…${long.slice(-60)}`) && first.endsWith('xx the stop must stay inside it (stop_loss_cooldown_minutes)'), first);
+      assert.deepEqual(lines.slice(lines.indexOf(first) + 1, lines.indexOf(first) + 4), [' refused a: 1', ' refused b: 2', ' and 2 more refused']);
+    });
+  });
+
+  describe('fee rate', () => {
+    it("states the venue's taker fee in the system message, and nothing when it is not known", () => {
+      assert.ok(buildPrompt(input({ takerFeeRate: 0.0005 }), {}).system
+        .includes('Prices and amounts are in USDT. Fees: 0.05% of the position value on each open and each close.\n\n'));
+      assert.ok(buildPrompt(input({ takerFeeRate: 0.00045 }), {}).system.includes('Fees: 0.045% of the position value'));
+      assert.ok(!buildPrompt(input(), {}).system.includes('Fees:'));
+    });
+  });
+});

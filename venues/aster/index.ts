@@ -27,7 +27,10 @@ export const asterFlavour: BinanceFamilyFlavour = {
     tickerPrice: '/fapi/v3/ticker/price',
     premiumIndex: '/fapi/v3/premiumIndex',
     fundingRate: '/fapi/v3/fundingRate',
+    // Neither the v3 nor the v1 documentation has an open interest endpoint (exchanges.md §1.3).
     openInterest: null,
+    openInterestHistory: null,
+    fundingInfo: '/fapi/v3/fundingInfo',
     balance: '/fapi/v3/balance',
     positionRisk: '/fapi/v3/positionRisk',
     order: '/fapi/v3/order',

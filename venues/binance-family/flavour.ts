@@ -10,6 +10,10 @@ export interface BinanceFamilyPaths {
   fundingRate: string;
   /** null where the venue publishes no open interest. */
   openInterest: string | null;
+  /** Open interest statistics (5-minute records); null where the venue keeps none. */
+  openInterestHistory: string | null;
+  /** Funding interval (and cap / floor) per symbol. */
+  fundingInfo: string;
   // Signed.
   balance: string;
   positionRisk: string;

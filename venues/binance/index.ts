@@ -26,6 +26,8 @@ export const binanceFlavour: BinanceFamilyFlavour = {
     premiumIndex: '/fapi/v1/premiumIndex',
     fundingRate: '/fapi/v1/fundingRate',
     openInterest: '/fapi/v1/openInterest',
+    openInterestHistory: '/futures/data/openInterestHist',
+    fundingInfo: '/fapi/v1/fundingInfo',
     balance: '/fapi/v3/balance',
     positionRisk: '/fapi/v3/positionRisk',
     order: '/fapi/v1/order',

@@ -13,12 +13,19 @@ const INTERVAL_MS: Record<CandleInterval, number> = {
 /** candleSnapshot answers at most 5000 bars; fundingHistory 500 settlements per call. */
 const MAX_CANDLES = 5000;
 const FUNDING_PAGE = 500;
+/** Hyperliquid settles funding every hour, every perp. */
+const FUNDING_INTERVAL_HOURS = 1;
+/** One metaAndAssetCtxs answer (every perp at once) serves the symbols asked for within this long: those of one bar. */
+const ASSET_CONTEXTS_TTL_MS = 5_000;
+
+type AssetContexts = Awaited<ReturnType<InfoClient['metaAndAssetCtxs']>>;
 
 /** Hyperliquid's public market data (info endpoint, no signature), through the shared limiter. */
 export class HyperliquidMarketData implements VenueMarketData {
   readonly venue = 'hyperliquid';
   private readonly info: InfoClient;
   private readonly assets: AssetDirectory;
+  private contexts: { at: number; value: Promise<AssetContexts> } | null = null;
 
   constructor(readonly baseUrl: string, testnet: boolean) {
     this.info = new InfoClient({ transport: new HyperliquidTransport(baseUrl, testnet) });
@@ -58,9 +65,29 @@ export class HyperliquidMarketData implements VenueMarketData {
   /** Open interest in coins, from metaAndAssetCtxs (contexts line up with meta's universe). */
   async openInterest(symbol: string): Promise<number | null> {
     const { coin } = await this.assets.asset(symbol);
-    const [meta, contexts] = await venueCall('info metaAndAssetCtxs', () => this.info.metaAndAssetCtxs());
+    const [meta, contexts] = await this.assetContexts();
     const index = meta.universe.findIndex((u) => u.name === coin);
     const oi = index >= 0 ? contexts[index]?.openInterest : undefined;
     return oi === undefined ? null : Number(oi);
+  }
+
+  /** The info endpoint has the present open interest only. */
+  async openInterestAt(): Promise<number | null> {
+    return null;
+  }
+
+  async fundingIntervalHours(): Promise<number> {
+    return FUNDING_INTERVAL_HOURS;
+  }
+
+  private assetContexts(): Promise<AssetContexts> {
+    const now = Date.now();
+    if (this.contexts && now - this.contexts.at < ASSET_CONTEXTS_TTL_MS) return this.contexts.value;
+    const entry = { at: now, value: venueCall('info metaAndAssetCtxs', () => this.info.metaAndAssetCtxs()) };
+    this.contexts = entry;
+    entry.value.catch(() => {
+      if (this.contexts === entry) this.contexts = null; // a failure is asked again next time
+    });
+    return entry.value;
   }
 }

@@ -13,7 +13,9 @@
  * EIP-712 + nonces), mandatory parameters, formats, precision and every symbol filter, margin,
  * reduce-only, immediate triggers, client order ids, leverage / margin type / position mode rules,
  * request weight and order-count limits with 429 / 418 bans. Errors are HTTP 400 (401 for keys) with
- * `{"code","msg"}`; answers have the shapes of test/fixtures/venues/{binance,aster}.
+ * `{"code","msg"}`; answers have the shapes of test/fixtures/venues/{binance,aster}. Public market data:
+ * klines, prices, funding history and intervals (fundingInfo), and on Binance open interest, now and
+ * its 5-minute statistics (Aster documents neither).
  *
  * Behaviour choices where the venues leave room:
  * - POST order answers ACK by default, sent as before matching: a MARKET order shows NEW with
@@ -49,7 +51,7 @@ import { Engine } from './engine';
 import type { MockCandles } from './klines';
 import type { MarginType } from './model';
 import { RateLimits } from './rate-limits';
-import { buildRoutes } from './routes';
+import { type RouteConfig, buildRoutes } from './routes';
 import { type BinanceFamilyMock, serve } from './server';
 import { DEFAULT_PRICES, type MockSymbolSpec, symbolSpecs } from './symbols';
 import type { FlavourName, RateLimitConfig } from './views';
@@ -69,6 +71,11 @@ export interface BinanceFamilyOptions {
   candles?: MockCandles;
   /** Funding history served by fundingRate (payFunding adds to it). */
   fundingRates?: Record<string, Array<{ time: number; rate: number }>>;
+  /**
+   * Funding interval (hours) by symbol, served by fundingInfo: Binance lists only these (the others
+   * settle every 8 hours), Aster lists every symbol (8 unless given here).
+   */
+  fundingIntervals?: Record<string, number>;
   /** Symbol rules over (or beside) the paper symbol table. */
   symbols?: Record<string, Partial<MockSymbolSpec>>;
   /** REQUEST_WEIGHT per minute per IP. Default 2400. */
@@ -114,6 +121,8 @@ export interface BinanceMockOptions extends BinanceFamilyOptions {
   accounts: BinanceMockAccount[];
   /** Extra open interest by symbol on top of the accounts' long positions. */
   openInterest?: Record<string, number>;
+  /** Records served by GET /futures/data/openInterestHist (a period's records are those at multiples of it). */
+  openInterestHistory?: Record<string, Array<{ time: number; openInterest: number }>>;
 }
 
 export interface AsterMockAccount {
@@ -143,7 +152,9 @@ export async function startBinanceMock(options: BinanceMockOptions): Promise<Bin
     ids.set(account.apiKey, id);
   }
   const auth = new BinanceAuth(options.accounts.map((a) => ({ apiKey: a.apiKey, apiSecret: a.apiSecret, account: a.id ?? a.apiKey })), engine.config.now);
-  return start('binance', engine, options, auth, (name) => ids.get(name) ?? name, options.openInterest);
+  return start('binance', engine, options, auth, (name) => ids.get(name) ?? name, {
+    openInterest: options.openInterest, openInterestHistory: options.openInterestHistory,
+  });
 }
 
 export async function startAsterMock(options: AsterMockOptions): Promise<BinanceFamilyMock> {
@@ -181,7 +192,7 @@ function makeEngine(flavour: FlavourName, options: BinanceFamilyOptions): Engine
 
 function start(
   flavour: FlavourName, engine: Engine, options: BinanceFamilyOptions, auth: BinanceAuth | AsterAuth,
-  accountId: (name: string) => string, openInterest?: Record<string, number>,
+  accountId: (name: string) => string, openInterestData: Pick<RouteConfig, 'openInterest' | 'openInterestHistory'> = {},
 ): Promise<BinanceFamilyMock> {
   const limitConfig: RateLimitConfig = {
     requestWeightPerMinute: options.requestWeightPerMinute ?? 2400,
@@ -194,6 +205,8 @@ function start(
     banAfterIgnoredBackOffs: options.banAfterIgnoredBackOffs ?? 1,
     now: engine.config.now,
   });
-  const routes = buildRoutes({ flavour, engine, limits: limitConfig, candles: options.candles, openInterest });
+  const routes = buildRoutes({
+    flavour, engine, limits: limitConfig, candles: options.candles, fundingIntervals: options.fundingIntervals, ...openInterestData,
+  });
   return serve({ flavour, engine, routes, auth, limits, accountId });
 }

@@ -41,9 +41,19 @@ export interface RouteConfig {
   candles?: MockCandles;
   /** Extra open interest by symbol (Binance openInterest), on top of the accounts' long positions. */
   openInterest?: Record<string, number>;
+  /** Binance openInterestHist records by symbol (5-minute times). */
+  openInterestHistory?: Record<string, Array<{ time: number; openInterest: number }>>;
+  /** Funding interval (hours) by symbol, for fundingInfo. */
+  fundingIntervals?: Record<string, number>;
 }
 
 const DAY = 24 * 3600_000;
+/** openInterestHist periods (Binance "Open Interest Statistics"). */
+const OI_PERIOD_MS: Record<string, number> = {
+  '5m': 5 * 60_000, '15m': 15 * 60_000, '30m': 30 * 60_000, '1h': 3600_000, '2h': 2 * 3600_000, '4h': 4 * 3600_000,
+  '6h': 6 * 3600_000, '12h': 12 * 3600_000, '1d': DAY,
+};
+const STANDARD_FUNDING_HOURS = 8;
 const bySymbol = (params: Params, withSymbol: number, without: number) => (params.has('symbol') ? withSymbol : without);
 
 export function buildRoutes(config: RouteConfig): Route[] {
@@ -102,6 +112,19 @@ export function buildRoutes(config: RouteConfig): Route[] {
         return timeWindow(rows, (r) => r.time, params, engine.now, 100, 1000, false).map((r) => ({
           symbol: r.symbol, fundingRate: fmt.money(r.rate), fundingTime: r.time,
           ...(flavour === 'binance' && { markPrice: fmt.money(r.markPrice) }),
+        }));
+      },
+    },
+    {
+      // Binance lists only the symbols whose funding interval (or cap) was adjusted, Aster every symbol.
+      method: 'GET', path: `${v}/fundingInfo`, signed: false, weight: flavour === 'binance' ? 0 : 1,
+      handle: ({ params }) => {
+        const hours = config.fundingIntervals ?? {};
+        if (flavour === 'binance') return Object.entries(hours).map(([symbol, h]) => binanceFundingInfo(symbol, h));
+        const symbols = params.has('symbol') ? [symbolOf(params)] : engine.symbols().map((s) => s.symbol);
+        return symbols.map((symbol) => ({
+          symbol, interestRate: '0.00010000', time: engine.now, fundingIntervalHours: hours[symbol] ?? STANDARD_FUNDING_HOURS,
+          fundingFeeCap: 0.03, fundingFeeFloor: -0.03,
         }));
       },
     },
@@ -233,7 +256,7 @@ function asterRoutes({ engine }: RouteConfig): Route[] {
   ];
 }
 
-function binanceRoutes({ engine, openInterest }: RouteConfig): Route[] {
+function binanceRoutes({ engine, openInterest, openInterestHistory }: RouteConfig): Route[] {
   const positions = (id: string, symbol?: string) =>
     [...engine.account(id).positions.values()].filter((p) => !symbol || p.symbol === symbol);
   const optionalSymbol = (params: Params) => (params.has('symbol') ? engine.spec(params.get('symbol')!).symbol : undefined);
@@ -259,6 +282,23 @@ function binanceRoutes({ engine, openInterest }: RouteConfig): Route[] {
           for (const p of account.positionsOf(spec.symbol)) if (p.amount.gt(0)) total = total.add(p.amount);
         }
         return { openInterest: fmt.qty(spec, total), symbol: spec.symbol, time: engine.now };
+      },
+    },
+    {
+      // Open Interest Statistics: the records of the period's times, the last 30 days only.
+      method: 'GET', path: '/futures/data/openInterestHist', signed: false, weight: 0,
+      handle: ({ params }) => {
+        const spec = engine.spec(params.required('symbol'));
+        const periodMs = OI_PERIOD_MS[params.required('period')];
+        if (!periodMs) throw Errors.invalidValue('period');
+        const records = (openInterestHistory?.[spec.symbol] ?? [])
+          .filter((r) => r.time % periodMs === 0 && r.time >= engine.now - 30 * DAY && r.time <= engine.now)
+          .sort((a, b) => a.time - b.time);
+        const price = engine.price(spec.symbol);
+        return timeWindow(records, (r) => r.time, params, engine.now, 30, 500, false).map((r) => ({
+          symbol: spec.symbol, sumOpenInterest: new Decimal(r.openInterest).toFixed(8),
+          sumOpenInterestValue: price.mul(r.openInterest).toFixed(8), CMCCirculatingSupply: '0', timestamp: String(r.time),
+        }));
       },
     },
     { method: 'GET', path: '/fapi/v2/balance', signed: true, weight: 5, handle: balance },
@@ -326,6 +366,11 @@ function binanceRoutes({ engine, openInterest }: RouteConfig): Route[] {
       },
     },
   ];
+}
+
+/** Binance fundingInfo's row (the doc's example caps). */
+function binanceFundingInfo(symbol: string, fundingIntervalHours: number) {
+  return { symbol, adjustedFundingRateCap: '0.02500000', adjustedFundingRateFloor: '-0.02500000', fundingIntervalHours, disclaimer: false };
 }
 
 function pricedSymbols(engine: Engine): string[] {

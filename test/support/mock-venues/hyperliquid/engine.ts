@@ -103,6 +103,8 @@ export class MockExchange {
   /** Price points per coin, for candles. */
   readonly history = new Map<string, Array<{ time: number; px: Decimal }>>();
   readonly fundingHistory = new Map<string, Array<{ coin: string; fundingRate: string; premium: string; time: number }>>();
+  /** Open interest per coin on top of the accounts' positions (metaAndAssetCtxs). */
+  readonly extraOpenInterest = new Map<string, Decimal>();
   private nextOid = 1_000_000;
   private nextTid = 5_000_000;
 

@@ -30,6 +30,8 @@ export interface HyperliquidMockOptions {
   universe?: MockAsset[];
   /** Taker fee rate (default 0.00045 = 0.045 %). */
   takerFeeRate?: number;
+  /** Open interest by arena symbol or coin, on top of the accounts' positions (metaAndAssetCtxs). */
+  openInterest?: Record<string, number>;
   now?: () => number;
 }
 
@@ -93,6 +95,7 @@ export async function startHyperliquidMock(options: HyperliquidMockOptions): Pro
     for (const agent of a.agents ?? []) agentOwner.set(agent.toLowerCase(), user);
   }
   for (const [symbol, price] of Object.entries(options.prices ?? {})) exchange.setPrice(exchange.coinOf(symbol), price);
+  for (const [symbol, oi] of Object.entries(options.openInterest ?? {})) exchange.extraOpenInterest.set(exchange.coinOf(symbol), new Decimal(oi));
   const directory: Directory = {
     accountOf: (user) => exchange.accounts.get(user),
     userOfAgent: (agent) => agentOwner.get(agent),

@@ -76,7 +76,7 @@ function meta(ex: MockExchange) {
 function assetCtx(ex: MockExchange, coin: string) {
   const px = ex.prices.get(coin);
   const price = px ? num(px) : '0.0';
-  let openInterest = ZERO;
+  let openInterest = ex.extraOpenInterest.get(coin) ?? ZERO;
   for (const account of ex.accounts.values()) openInterest = openInterest.add(account.positions.get(coin)?.szi.abs() ?? 0);
   const funding = ex.fundingHistory.get(coin)?.at(-1)?.fundingRate ?? '0.0';
   return {
