@@ -1,5 +1,6 @@
 /** What the agent's model costs, and the prompt it would send now. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { promptInput } from '../../cycle/decide';
 import { lastOkCycle } from '../../db/cycles';
 import { callTotals, callsOfCycles, usagePerCycle } from '../../db/llm-calls';
 import { buildPrompt } from '../../decisions/prompt/build-prompt';
@@ -78,12 +79,13 @@ export function modelRoutes({ db }: RouteDeps): OpenAPIHono {
     if (!last || !last.input.account || !last.input.market) {
       return fail(c, 409, `agent ${id} has no recorded cycle yet: the prompt is built from the last cycle's snapshot`);
     }
-    const prompt = buildPrompt({
+    // The decide step's own input (record, limits state, fee): the preview is the prompt that would be sent.
+    const input = await promptInput({
       agentId: id, cycleNo: last.cycle_no + 1, marketTime: last.market_time?.getTime() ?? Date.now(),
       account: last.input.account, positions: last.input.positions ?? [], market: last.input.market,
-      risk: config.strategy.risk, tradingStyle: config.strategy.tradingStyle,
-      feedback: await new PostgresAgentLedger(db, id).feedback(),
-    }, { promptSections: config.decisionMaker.promptSections });
+      risk: config.strategy.risk, tradingStyle: config.strategy.tradingStyle, takerFeeRate: config.exchange.takerFeeRate,
+    }, new PostgresAgentLedger(db, id));
+    const prompt = buildPrompt(input, { promptSections: config.decisionMaker.promptSections });
     const tokens = { system: estimateTokens(prompt.system), user: estimateTokens(prompt.user) };
     return ok(c, {
       agent_id: id, based_on_cycle: last.cycle_no, provider: config.decisionMaker.provider, model: config.decisionMaker.model,

@@ -79,6 +79,10 @@ describe('an LLM agent on a real dev server, its model a local OpenAI-protocol s
     assert.ok(Math.abs(costs.data.totals.cost_usd - costs.data.totals.calls * cost) < 1e-9);
     const preview = await (await api.request(`/api/agents/${agent.id}/prompt/preview`)).json() as any;
     assert.match(preview.data.user, /BTCUSDT/);
+    // The preview is built as the decide step builds it: the limits line and the fee are in both.
+    assert.match(JSON.stringify(request.body.messages), /Limits now:/);
+    assert.match(preview.data.user, /Limits now:/);
+    assert.match(preview.data.system, /Fees: 0\.05% of the position value/);
     assert.ok(preview.data.tokens.total > 100);
 
     // The key lives in the environment only: not in the history, the database or the API.
