@@ -1,9 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import {
-  leaderboardOf, loadAgents, loadAnalytics, loadPerformance,
-  type Analytics, type LeaderboardRow, type Performance, type Range,
-} from './load';
+import { leaderboardOf, type Analytics, type LeaderboardRow, type Performance, type Range } from './answers';
+import { chanceNotComputed, type ChanceBenchmark } from './chance';
+import { loadAgents, loadAnalytics, loadPerformance } from './load';
 
 /**
  * The loaders behind a cache that is never stale. Each answer is kept under its agent's version:
@@ -21,9 +20,19 @@ export interface AnalyticsReader {
   leaderboard(): Promise<LeaderboardRow[]>;
 }
 
-export function cachedAnalytics(db: Kysely<Database>, options: { maxEntries?: number } = {}): AnalyticsReader {
+export interface AnalyticsOptions {
+  maxEntries?: number;
+  /**
+   * Where each agent stands against seeded random-entry runs (the backtester's). Its answer is kept
+   * with the agent's performance, until the agent's next cycle.
+   */
+  chance?: ChanceBenchmark;
+}
+
+export function cachedAnalytics(db: Kysely<Database>, options: AnalyticsOptions = {}): AnalyticsReader {
   const versions = coalesced(versionReader(db));
   const memo = new Memo(options.maxEntries ?? 1000);
+  const chance = options.chance ?? chanceNotComputed;
 
   const perAgent = <T>(kind: string, load: (id: string, range: Range) => Promise<T | undefined>) =>
     async (agentId: string, range: Range = {}): Promise<T | undefined> => {
@@ -32,7 +41,7 @@ export function cachedAnalytics(db: Kysely<Database>, options: { maxEntries?: nu
       return memo.get(keyOf(kind, agentId, range), version, () => load(agentId, range));
     };
 
-  const performance = perAgent('performance', (id, range) => loadPerformance(db, id, range));
+  const performance = perAgent('performance', (id, range) => loadPerformance(db, id, range, chance));
   const analytics = perAgent('analytics', (id, range) => loadAnalytics(db, id, range));
 
   const leaderboard = async (): Promise<LeaderboardRow[]> => {
@@ -41,7 +50,7 @@ export function cachedAnalytics(db: Kysely<Database>, options: { maxEntries?: nu
       const agents = await loadAgents(db);
       const version = (id: string) => byAgent.get(id) ?? 'gone';
       return leaderboardOf(agents, await Promise.all(agents.map((a) =>
-        memo.get(keyOf('performance', a.id, {}), version(a.id), () => loadPerformance(db, a.id)))));
+        memo.get(keyOf('performance', a.id, {}), version(a.id), () => loadPerformance(db, a.id, {}, chance)))));
     });
   };
 

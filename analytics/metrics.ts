@@ -159,6 +159,38 @@ function streaksOf(results: number[]): Pick<TradeStats, 'currentStreak' | 'longe
   return { currentStreak: current, longestWinStreak: longestWin, longestLossStreak: longestLoss };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Open trades
+
+export interface OpenTrade {
+  symbol: string;
+  side: Side;
+  margin: number;
+  /** The fee paid so far: the opening fill's. */
+  fees: number;
+  /** Funding received (positive) or paid (negative) so far; null where the venue reports it only at the close. */
+  funding: number | null;
+  openedAt: number;
+}
+
+export interface OpenTradeStats {
+  openTrades: number;
+  /** Σ fees paid so far (the opening fees). */
+  feesPaid: number;
+  /** −Σ funding so far (positive when paid on balance); null when any open trade's funding is unknown. */
+  fundingPaid: number | null;
+}
+
+/** What the open trades have cost so far: they pay their opening fee at once and funding while open. */
+export function openTradeStats(open: readonly OpenTrade[]): OpenTradeStats {
+  const funding = open.map((t) => t.funding);
+  return {
+    openTrades: open.length,
+    feesPaid: sum(open.map((t) => t.fees)).toNumber(),
+    fundingPaid: funding.every((f): f is number => f !== null) ? sum(funding).neg().toNumber() || 0 : null,
+  };
+}
+
 /** Seconds as "HH:MM:SS" (hours keep counting past 24), rounded to the second. */
 export function formatDuration(seconds: number | null): string | null {
   if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return null;

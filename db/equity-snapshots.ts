@@ -55,6 +55,24 @@ export async function equityBefore(db: Db, agentId: string, t: Date): Promise<nu
   return row ? Number(row.equity) : null;
 }
 
+/** Market time of the first and the last snapshot in the range; null without one. */
+export async function snapshotSpan(db: Db, agentId: string, range: TimeRange): Promise<{ first: Date; last: Date } | null> {
+  let q = db.selectFrom('equity_snapshots')
+    .select((eb) => [eb.fn.min('market_time').as('first'), eb.fn.max('market_time').as('last')])
+    .where('agent_id', '=', agentId);
+  if (range.from) q = q.where('market_time', '>=', range.from);
+  if (range.to) q = q.where('market_time', '<', range.to);
+  const row = await q.executeTakeFirst();
+  return row?.first && row.last ? { first: new Date(row.first), last: new Date(row.last) } : null;
+}
+
+/** The highest equity of the agent's cycles before `beforeCycle` whose market time is at or after `from`; null without one. */
+export async function equityHighSince(db: Db, agentId: string, from: Date, beforeCycle: number): Promise<number | null> {
+  const row = await db.selectFrom('equity_snapshots').select((eb) => eb.fn.max('equity').as('high'))
+    .where('agent_id', '=', agentId).where('market_time', '>=', from).where('cycle_no', '<', beforeCycle).executeTakeFirst();
+  return row?.high == null ? null : Number(row.high);
+}
+
 /** One row per interval with a snapshot: its last equity and how many of its snapshots held positions. */
 export async function equityBuckets(
   db: Db, agentId: string, range: TimeRange, intervalMs: number,

@@ -1,5 +1,5 @@
 /** The `trades` table: one row per position the agent opened, closed when the venue says it is gone. */
-import { type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { TimeRange } from './cycles';
 import type { Database, NewTrade, TradeRow } from './schema';
 
@@ -51,6 +51,47 @@ export function closedTrades(db: Db, agentId: string, range: TimeRange = {}, ord
   return order === 'oldest'
     ? q.orderBy('closed_at').orderBy('id').execute()
     : q.orderBy('closed_at', 'desc').orderBy('id', 'desc').execute();
+}
+
+export interface OpenTradeCost {
+  symbol: string;
+  side: 'long' | 'short';
+  margin: string;
+  opened_at: Date;
+  /** The opening fill's fee: what the trade has paid in fees while open. */
+  opening_fee: string;
+  /** Σ funding settled on the position while open (signed as received); null off the paper venue. */
+  funding: string | null;
+}
+
+/**
+ * Trades open at the end of `[from, to)`: opened before `to` and not closed before it (without `to`,
+ * the trades open now), with what they have cost so far.
+ *
+ * - Fees: an open trade's `fees` is its opening fee (the closing fee is added at the close); a trade
+ *   closed since `to` has both legs in `fees`, so its opening fill's fee is read from `fills` (there
+ *   for every order since migration 004; without it both legs count, never less than was paid).
+ * - Funding: the ledger books a trade's funding when it closes. While it is open, the paper venue
+ *   has already settled it in `paper_income` (the agent's paper account, the trade's symbol, after
+ *   the opening instant, before `to`), the same rows the close will sum (ledger/trades.ts). Live
+ *   venues report funding only through their own API, read at the close: null there.
+ */
+export async function tradesOpenAt(db: Db, agentId: string, to?: Date): Promise<OpenTradeCost[]> {
+  const { rows } = await sql<OpenTradeCost>`
+    select t.symbol, t.side, t.margin, t.opened_at,
+      case when t.status = 'open' then t.fees else coalesce(f.fee, t.fees) end as opening_fee,
+      case when a.venue = 'paper' then coalesce((
+        select sum(i.amount) from paper_income i
+        where i.account_id = a.account and i.symbol = t.symbol and i.income_type = 'FUNDING_FEE'
+          and i.time > floor(extract(epoch from t.opened_at) * 1000)${to ? sql` and i.time < ${to.getTime()}` : sql``}
+      ), 0) end as funding
+    from trades t
+    join agents a on a.id = t.agent_id
+    left join fills f on f.agent_id = t.agent_id and f.client_order_id = t.open_order_id
+    where t.agent_id = ${agentId}
+      ${to ? sql`and t.opened_at < ${to} and (t.status = 'open' or t.closed_at >= ${to})` : sql`and t.status = 'open'`}
+    order by t.id`.execute(db);
+  return rows;
 }
 
 /** The last stop-loss exit per symbol, and how many positions were opened after `since`. */

@@ -3,7 +3,8 @@
  * the API: the API's own response types (JSON, so times are ISO strings).
  */
 import type { z } from '@hono/zod-openapi';
-import type { LeaderboardRow, Performance } from '../analytics/load';
+import type { LeaderboardRow, Performance } from '../analytics/answers';
+import type { FigureNote } from '../analytics/sample-rules';
 import type { EquityCurveSchema } from '../api/routes/equity-curves';
 import type { CostsSchema } from '../api/routes/models';
 import type {
@@ -19,7 +20,7 @@ export type DecisionLog = z.infer<typeof DecisionLogSchema>;
 export type EquityPoint = z.infer<typeof EquityPointSchema>;
 export type Costs = z.infer<typeof CostsSchema>;
 export type EquityCurve = z.infer<typeof EquityCurveSchema>;
-export type { LeaderboardRow, Performance };
+export type { FigureNote, LeaderboardRow, Performance };
 
 /** The decision log's JSON columns as the arena writes them (older records may lack fields). */
 export type Verdict = Partial<RiskVerdict>;

@@ -42,6 +42,9 @@ export const ratio = (value: number | null | undefined): string => (missing(valu
 /** 1,234 */
 export const count = (value: number | null | undefined): string => (missing(value) ? MISSING : number(value, 0));
 
+/** 0.042, or < 0.001: a p-value never reads as zero. */
+export const pValue = (value: number | null | undefined): string => (missing(value) ? MISSING : value < 0.001 ? '< 0.001' : number(value, 3));
+
 /** $0.0123: model costs are cents and fractions of them. */
 export const usd = (value: number | null | undefined): string => (missing(value) ? MISSING : `$${number(value, 4)}`);
 

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import { cachedAnalytics, coalesced } from '../../analytics/cache';
 import { loadAnalytics, loadLeaderboard, loadPerformance } from '../../analytics/load';
-import { agentAnalyticsRoutes, leaderboardRoutes } from '../../api/routes/analytics';
+import { AnalyticsSchema, LeaderboardEntrySchema, PerformanceSchema, agentAnalyticsRoutes, leaderboardRoutes } from '../../api/routes/analytics';
 import { createDb, migrateToLatest } from '../../db/connect';
 import type { Database } from '../../db/schema';
+import { conforms } from '../api/helpers';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { at, seedHistory } from './fixture';
 
@@ -38,13 +39,22 @@ describe('analytics routes', function () {
 
   const get = async (path: string) => {
     const res = await app.request(path);
-    return { status: res.status, body: (await res.json()) as { success: boolean; data: unknown; error: string | null } };
+    return { status: res.status, headers: res.headers, body: (await res.json()) as { success: boolean; data: unknown; error: string | null } };
   };
 
   it('GET /api/agents/{id}/performance: the loader\'s numbers in the envelope', async () => {
     const { status, body } = await get('/api/agents/alpha/performance');
     assert.equal(status, 200);
     assert.deepEqual(body, { success: true, data: await loadPerformance(db, 'alpha'), error: null });
+  });
+
+  it('every answer has exactly the fields its OpenAPI schema declares (notes, sample, market time)', async () => {
+    for (const id of ['alpha', 'beta', 'idle']) {
+      conforms(await get(`/api/agents/${id}/performance`), PerformanceSchema);
+      conforms(await get(`/api/agents/${id}/analytics`), AnalyticsSchema);
+    }
+    conforms(await get('/api/agents/alpha/performance?to=2025-03-02T01:00:00Z'), PerformanceSchema);
+    conforms(await get('/api/leaderboard'), z.array(LeaderboardEntrySchema));
   });
 
   it('GET /api/agents/{id}/performance?from&to: the range, as ISO times, dates or epoch milliseconds', async () => {
@@ -68,7 +78,8 @@ describe('analytics routes', function () {
 
   it('an unknown agent is a 404 naming it', async () => {
     for (const path of ['/api/agents/x/performance', '/api/agents/x/analytics?from=2025-03-01']) {
-      assert.deepEqual(await get(path), { status: 404, body: { success: false, data: null, error: 'no agent "x"' } });
+      const { status, body } = await get(path);
+      assert.deepEqual({ status, body }, { status: 404, body: { success: false, data: null, error: 'no agent "x"' } });
     }
   });
 
@@ -114,7 +125,7 @@ describe('analytics routes', function () {
     assert.deepEqual(Object.keys(doc.paths).sort(), ['/api/agents/{id}/analytics', '/api/agents/{id}/performance', '/api/leaderboard']);
     const params = (doc.paths['/api/agents/{id}/performance']!.get!.parameters ?? []) as Array<{ name: string; in: string }>;
     assert.deepEqual(params.map((p) => `${p.in}:${p.name}`).sort(), ['path:id', 'query:from', 'query:to']);
-    for (const name of ['PerformanceMetrics', 'AgentAnalytics', 'LeaderboardEntry']) assert.ok(doc.components?.schemas?.[name], name);
+    for (const name of ['PerformanceMetrics', 'AgentAnalytics', 'LeaderboardEntry', 'Sample']) assert.ok(doc.components?.schemas?.[name], name);
   });
 });
 

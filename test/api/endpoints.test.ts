@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { z } from '@hono/zod-openapi';
 import { createApp } from '../../api/app';
+import { AnalyticsSchema, LeaderboardEntrySchema, PerformanceSchema } from '../../api/routes/analytics';
 import { PriceSchema } from '../../api/routes/market';
 import { CostsSchema, PromptPreviewSchema } from '../../api/routes/models';
 import {
@@ -235,18 +236,14 @@ describe('API: every endpoint on records of real cycles', function () {
   });
 
   it('mounts performance, analytics and the leaderboard (analytics-routes.ts) in the same envelope and document', async () => {
-    const performance = (await get(`/api/agents/${hold.id}/performance`)).body;
-    assert.equal(performance.success, true);
-    assert.equal(performance.data.agent_id, hold.id);
-    for (const field of ['total_trades', 'win_rate', 'total_pnl', 'profit_factor', 'sharpe_ratio', 'max_drawdown_pct', 'current_streak']) {
-      assert.ok(field in performance.data, field);
-    }
-    const analytics = (await get(`/api/agents/${trend.id}/analytics?from=2020-01-01&to=2030-01-01`)).body;
-    assert.equal(analytics.success, true);
-    assert.ok(Array.isArray(analytics.data.by_symbol));
-    const board = (await get('/api/leaderboard')).body;
-    assert.equal(board.success, true);
-    assert.deepEqual(board.data.map((e: { agent_id: string }) => e.agent_id).sort(), [trend.id, hold.id].sort());
+    const performance = conforms(await get(`/api/agents/${hold.id}/performance`), PerformanceSchema);
+    assert.equal(performance.agent_id, hold.id);
+    assert.equal(performance.as_of, (await get(`/api/agents/${hold.id}/equity-history?limit=1`)).body.data[0].market_time);
+    const analytics = conforms(await get(`/api/agents/${trend.id}/analytics?from=2020-01-01&to=2030-01-01`), AnalyticsSchema);
+    assert.ok(Array.isArray(analytics.by_symbol));
+    const board = conforms(await get('/api/leaderboard'), z.array(LeaderboardEntrySchema));
+    assert.deepEqual(board.map((e) => e.agent_id).sort(), [trend.id, hold.id].sort());
+    assert.equal(new Set(board.map((e) => e.market_time)).size, 1, "one market time: the arena's");
     refused(await get('/api/agents/nobody/performance'), 404, 'nobody');
     refused(await get(`/api/agents/${hold.id}/analytics?from=soon`), 400, '"from"');
 

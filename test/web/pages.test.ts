@@ -14,12 +14,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { LeaderboardRow } from '../../analytics/load';
+import type { LeaderboardRow } from '../../analytics/answers';
 import { createApp } from '../../api/app';
 import type { AuthOptions } from '../../api/auth';
 import { attachWebSocket } from '../../api/websocket';
 import type { AgentConfig } from '../../arena-config/types';
-import type { AgentDetail, DecisionLog, EquityPoint, Position, Trade } from '../../web/api-types';
+import type { AgentDetail, DecisionLog, EquityPoint, Performance, Position, Trade } from '../../web/api-types';
 import * as format from '../../web/format';
 import { agentWorkflowId, getStateQuery } from '../../workflows/definitions';
 import { type TestArena, demoAgent, eventually, startTestArena } from '../support/arena';
@@ -90,6 +90,12 @@ describe('web pages in a real browser', function () {
   };
   const text = (page: Page, selector: string) => page.locator(selector).innerText().then((t) => t.trim());
   const rowCell = (page: Page, agentId: string, field: string) => text(page, `tr[data-agent="${agentId}"] [data-field="${field}"]`);
+  /** A figure the API held back: "n/a", and the API's reason as visible text and as the title. */
+  const heldBack = async (page: Page, selector: string, reason: string) => {
+    assert.equal(await text(page, `${selector} .missing`), format.MISSING);
+    assert.equal(await page.locator(`${selector} .missing`).getAttribute('title'), reason);
+    assert.equal(await text(page, `${selector} .why`), reason);
+  };
 
   before(async () => {
     arena = await startTestArena();
@@ -119,12 +125,15 @@ describe('web pages in a real browser', function () {
     const rows = await page.locator('tr[data-agent]').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.agent));
     assert.deepEqual(rows, leaderboard.map((e) => e.agent_id), 'ranked in the API order');
 
-    const marketTimes: string[] = [];
+    // One market time for the arena: the newest bar any agent recorded, on every entry.
+    const arenaTime = leaderboard[0]!.market_time!;
+    const newest = (await Promise.all(leaderboard.map(async (e) => (await api<EquityPoint[]>(`/api/agents/${e.agent_id}/equity-history?limit=1`))[0]!.market_time)))
+      .sort().at(-1)!;
+    assert.equal(Date.parse(arenaTime), Date.parse(newest));
     for (const entry of leaderboard) {
       const id = entry.agent_id;
       const detail = await api<AgentDetail>(`/api/agents/${id}`);
-      const [last] = await api<EquityPoint[]>(`/api/agents/${id}/equity-history?limit=1`);
-      marketTimes.push(last!.market_time);
+      assert.equal(entry.market_time, arenaTime);
       assert.equal(detail.status, 'running');
       assert.equal(await rowCell(page, id, 'status'), 'Running');
       assert.equal(await rowCell(page, id, 'rank'), String(entry.rank));
@@ -134,15 +143,20 @@ describe('web pages in a real browser', function () {
       assert.equal(await rowCell(page, id, 'max_drawdown_pct'), format.pct(entry.max_drawdown_pct));
       assert.equal(await rowCell(page, id, 'win_rate'), format.pct(entry.win_rate));
       assert.equal(await rowCell(page, id, 'trades'), format.count(entry.trades));
-      assert.equal(await rowCell(page, id, 'positions'), format.count(last!.positions));
+      assert.equal(await rowCell(page, id, 'open_trades'), format.count(entry.open_trades));
       assert.equal(await rowCell(page, id, 'llm_cost_usd'), format.usd(entry.llm_cost_usd));
-      assert.equal(await rowCell(page, id, 'sharpe_ratio'), format.ratio(entry.sharpe_ratio));
       assert.equal(await rowCell(page, id, 'cycle_count'), format.count(HISTORY_CYCLES));
+      // A few hours of market time support no Sharpe: n/a, with the API's reason in words.
+      assert.equal(entry.sharpe_ratio, null);
+      await heldBack(page, `tr[data-agent="${id}"] [data-field="sharpe_ratio"]`, entry.sharpe_ratio_note!.reason);
+      await heldBack(page, `tr[data-agent="${id}"] [data-field="vs_random_entry"]`, entry.vs_random_entry_note!.reason);
+      // Each run-cycle traded at a bar of its own: an agent whose newest cycle is older says so.
+      assert.equal(await rowCell(page, id, 'as_of'), entry.behind_seconds === 0
+        ? 'current' : `${format.utcTime(entry.as_of)}\n${format.duration(entry.behind_seconds)} behind`);
     }
-    // Each agent's newest bar: the page shows the span they cover (one time when they agree).
-    const sorted = [...marketTimes].sort();
-    const span = sorted[0] === sorted.at(-1) ? format.utcTime(sorted[0]!) : `${format.utcTime(sorted[0]!)} to ${format.utcTime(sorted.at(-1)!)}`;
-    assert.ok((await text(page, '[data-region="summary"] [data-field="market_time"]')).startsWith(span));
+    assert.ok((await text(page, '[data-region="summary"] [data-field="market_time"]')).startsWith(format.utcTime(arenaTime)));
+    const behind = leaderboard.filter((e) => e.behind_seconds! > 0).length;
+    assert.equal(await page.locator('[data-region="summary"] [data-field="behind"]').count(), behind > 0 ? 1 : 0);
     assert.equal(await text(page, '[data-region="summary"] [data-field="agents"]'), '4 (4 running)');
   });
 
@@ -208,6 +222,20 @@ describe('web pages in a real browser', function () {
     await page.keyboard.press('Enter');
     assert.equal((await second.locator('.reasoning').innerText()).trim(), previous!.ai_reasoning!.trim());
 
+    // Holding one position: 0 closed trades and 1 open, its opening fee among the fees.
+    const p = await api<Performance>(`/api/agents/${hold.id}/performance`);
+    assert.deepEqual([p.total_trades, p.open_trades], [0, 1]);
+    assert.ok(p.open_fees_paid > 0 && p.fees_paid === p.open_fees_paid);
+    const overview = (field: string) => `[data-region="overview"] [data-field="${field}"]`;
+    assert.equal(await text(page, overview('total_trades')), '0');
+    assert.equal(await text(page, overview('open_trades')), '1');
+    assert.equal(await text(page, overview('fees_paid')), `${format.money(p.fees_paid)} (${format.money(p.open_fees_paid)} on open trades)`);
+    assert.equal(await text(page, overview('as_of')).then((t) => t.split('\n')[0]), format.utcTime(p.as_of));
+    for (const figure of ['sharpe_ratio', 'sortino_ratio', 'annualized_return_pct', 'calmar_ratio', 'profit_factor', 'vs_random_entry'] as const) {
+      assert.equal(p[figure], null, figure);
+      await heldBack(page, overview(figure), p[`${figure}_note`]!.reason);
+    }
+
     assert.equal(await page.locator('a.workflow-link').getAttribute('href'),
       `http://localhost:8233/namespaces/default/workflows/agent-${hold.id}`);
     assert.ok(Number(await page.locator('#agent-chart').getAttribute('data-points')) >= HISTORY_CYCLES, 'equity and drawdown drawn');
@@ -236,6 +264,21 @@ describe('web pages in a real browser', function () {
     await eventually('the workflow paused', async () => (await workflowStatus(trend.id)) === 'PAUSED', 20_000);
     await page.locator('[data-region="overview"] [data-field="status"]', { hasText: 'Paused' }).waitFor({ timeout: 20_000 });
     assert.equal(await page.getByRole('button', { name: 'Pause', exact: true }).isDisabled(), true);
+
+    // Paused, its figures stay at its last bar while the arena moves on: both pages say how far behind.
+    await runCycle(hold.id);
+    const entry = (await api<LeaderboardRow[]>('/api/leaderboard')).find((e) => e.agent_id === trend.id)!;
+    assert.ok(entry.behind_seconds! > 0, 'behind the arena');
+    const behind = `${format.duration(entry.behind_seconds)} behind`;
+    const arenaPage = await open(page.context(), '/');
+    assert.equal(await rowCell(arenaPage, trend.id, 'status'), 'Paused');
+    assert.equal(await rowCell(arenaPage, trend.id, 'as_of'), `${format.utcTime(entry.as_of)}\n${behind}`);
+    assert.ok((await text(arenaPage, '[data-region="summary"] [data-field="market_time"]')).startsWith(format.utcTime(entry.market_time)));
+    const agentPage = await open(page.context(), `/agents/${trend.id}`);
+    assert.equal(await text(agentPage, '[data-region="overview"] [data-field="as_of"]'),
+      `${format.utcTime(entry.as_of)}\n${behind} the arena (${format.utcTime(entry.market_time)})`);
+    await arenaPage.close();
+    await agentPage.close();
 
     await page.getByRole('button', { name: 'Resume', exact: true }).click();
     await eventually('the workflow running again', async () => (await workflowStatus(trend.id)) === 'RUNNING', 20_000);

@@ -7,13 +7,13 @@
 import { html } from 'hono/html';
 import type { ApiReader } from '../api-reader';
 import type {
-  AgentDetail, Costs, DecisionLog, EquityPoint, Execution, ModelUsage, Performance, Position, Trade, Verdict,
+  AgentDetail, Costs, DecisionLog, Execution, LeaderboardRow, ModelUsage, Performance, Position, Trade, Verdict,
 } from '../api-types';
 import {
   MISSING, count, duration, leverage, money, pct, price, quantity, ratio, signedMoney, signedPct, usd, utcTime,
 } from '../format';
 import { type Html, chartAttribution, page, scrollTable, section } from './layout';
-import { type Loaded, agentStatus, figure, load, region, signed, statusBadge } from './parts';
+import { type Loaded, agentStatus, figure, heldFigure, load, region, signed, statusBadge, vsRandomFigure } from './parts';
 
 export interface AgentRecords {
   detail: AgentDetail;
@@ -24,8 +24,8 @@ export interface AgentRecords {
   openTrades: Trade[];
   closedTrades: Trade[];
   decisions: DecisionLog[];
-  /** The latest equity snapshot: the agent's market time. */
-  last: EquityPoint | null;
+  /** The agent's leaderboard entry: the arena's market time, and how far behind it the agent's figures are. */
+  standing: LeaderboardRow | null;
 }
 
 export type AgentData = Loaded<AgentRecords>;
@@ -37,7 +37,7 @@ const TRADES_SHOWN = 50;
 export function loadAgent(api: ApiReader, agentId: string): Promise<AgentData> {
   const base = `/api/agents/${encodeURIComponent(agentId)}`;
   return load(async () => {
-    const [detail, performance, costs, positions, openTrades, closedTrades, decisions, history] = await Promise.all([
+    const [detail, performance, costs, positions, openTrades, closedTrades, decisions, leaderboard] = await Promise.all([
       api.get<AgentDetail>(base),
       api.get<Performance>(`${base}/performance`),
       api.get<Costs>(`${base}/costs?limit=1`),
@@ -45,9 +45,10 @@ export function loadAgent(api: ApiReader, agentId: string): Promise<AgentData> {
       api.get<Trade[]>(`${base}/trades?status=open&limit=100`),
       api.get<Trade[]>(`${base}/trades?status=closed&limit=${TRADES_SHOWN}`),
       api.get<DecisionLog[]>(`${base}/decisions?limit=${DECISIONS_SHOWN}`),
-      api.get<EquityPoint[]>(`${base}/equity-history?limit=1`),
+      api.get<LeaderboardRow[]>('/api/leaderboard'),
     ]);
-    return { detail, performance, costs, positions, openTrades, closedTrades, decisions, last: history[0] ?? null };
+    const standing = leaderboard.find((e) => e.agent_id === agentId) ?? null;
+    return { detail, performance, costs, positions, openTrades, closedTrades, decisions, standing };
   });
 }
 
@@ -112,27 +113,31 @@ function controls(): Html {
 </section>`;
 }
 
-function overview({ detail, performance: p, costs, last }: AgentRecords): Html {
+function overview({ detail, performance: p, costs, standing }: AgentRecords): Html {
   const status = agentStatus(detail);
   const live = detail.live;
   const totals = costs.totals;
   return section('overview', 'Status and performance', html`<dl class="figures">
   <div><dt>Status</dt><dd data-field="status">${statusBadge(status)}${status.reason ? html` <small>${status.reason}</small>` : ''}</dd></div>
   <div><dt>Cycles</dt><dd data-field="cycle_count">${count(detail.cycle_count)}</dd></div>
-  <div><dt>Market time</dt><dd data-field="market_time">${utcTime(last?.market_time)}</dd></div>
+  <div><dt>Figures as of</dt><dd data-field="as_of">${utcTime(p.as_of)}${behindArena(standing)}</dd></div>
   <div><dt>Equity</dt><dd data-field="equity">${money(detail.equity)}</dd></div>
   <div><dt>Return</dt><dd data-field="return_pct">${signed(detail.return_pct, signedPct)}</dd></div>
   <div><dt>PnL (equity)</dt><dd data-field="equity_pnl">${signed(p.equity_pnl, signedMoney)}</dd></div>
   <div><dt>Realised PnL</dt><dd data-field="total_pnl">${signed(p.total_pnl, signedMoney)}</dd></div>
   <div><dt>Max drawdown</dt><dd data-field="max_drawdown_pct">${figure(p.max_drawdown_pct, pct)}</dd></div>
   <div><dt>Closed trades</dt><dd data-field="total_trades">${count(p.total_trades)}</dd></div>
+  <div><dt>Open trades</dt><dd data-field="open_trades">${count(p.open_trades)}</dd></div>
   <div><dt>Win rate</dt><dd data-field="win_rate">${figure(p.win_rate, pct)}</dd></div>
-  <div><dt>Profit factor</dt><dd data-field="profit_factor">${figure(p.profit_factor, ratio)}</dd></div>
-  <div><dt>Sharpe</dt><dd data-field="sharpe_ratio">${figure(p.sharpe_ratio, ratio)}</dd></div>
-  <div><dt>Sortino</dt><dd data-field="sortino_ratio">${figure(p.sortino_ratio, ratio)}</dd></div>
-  <div><dt>Calmar</dt><dd data-field="calmar_ratio">${figure(p.calmar_ratio, ratio)}</dd></div>
-  <div><dt>Fees</dt><dd data-field="fees_paid">${money(p.fees_paid)}</dd></div>
-  <div><dt>Funding</dt><dd data-field="funding_paid">${signed(-p.funding_paid, signedMoney)}</dd></div>
+  <div><dt>Profit factor</dt><dd data-field="profit_factor">${heldFigure(p.profit_factor, p.profit_factor_note, ratio)}</dd></div>
+  <div><dt>Sharpe</dt><dd data-field="sharpe_ratio">${heldFigure(p.sharpe_ratio, p.sharpe_ratio_note, ratio)}</dd></div>
+  <div><dt>Sortino</dt><dd data-field="sortino_ratio">${heldFigure(p.sortino_ratio, p.sortino_ratio_note, ratio)}</dd></div>
+  <div><dt>Annualised return</dt><dd data-field="annualized_return_pct">${heldFigure(p.annualized_return_pct, p.annualized_return_pct_note, signedPct)}</dd></div>
+  <div><dt>Calmar</dt><dd data-field="calmar_ratio">${heldFigure(p.calmar_ratio, p.calmar_ratio_note, ratio)}</dd></div>
+  <div><dt>Fees</dt><dd data-field="fees_paid">${money(p.fees_paid)}${p.open_trades > 0 ? html` <small>(${money(p.open_fees_paid)} on open trades)</small>` : ''}</dd></div>
+  <div><dt>Funding</dt><dd data-field="funding_paid">${signed(-p.funding_paid, signedMoney)}${p.open_funding_paid === null && p.open_trades > 0
+    ? html` <small>${p.open_funding_paid_note?.reason ?? ''}</small>` : ''}</dd></div>
+  <div><dt>vs random entry</dt><dd data-field="vs_random_entry">${vsRandomFigure(p.vs_random_entry, p.vs_random_entry_note)}</dd></div>
   <div><dt>Model calls</dt><dd data-field="calls">${count(totals.calls)}${totals.failed_calls ? ` (${count(totals.failed_calls)} failed)` : ''}</dd></div>
   <div><dt>Model tokens</dt><dd data-field="tokens">${count(totals.tokens_in)} in / ${count(totals.tokens_out)} out</dd></div>
   <div><dt>Model cost</dt><dd data-field="cost_usd">${usd(totals.cost_usd)}</dd></div>
@@ -140,9 +145,15 @@ function overview({ detail, performance: p, costs, last }: AgentRecords): Html {
 ${live?.lastCycle ? html`<p class="last-cycle">Last cycle #${live.lastCycle.cycleNo}: ${live.lastCycle.summary}</p>` : ''}`);
 }
 
-function positions({ positions: open, openTrades, last }: AgentRecords): Html {
+/** How far the agent's figures are behind the arena's market time (a paused agent skips bars); nothing when current. */
+function behindArena(standing: LeaderboardRow | null): Html | string {
+  if (!standing?.behind_seconds || !standing.market_time) return '';
+  return html` <small class="behind">${duration(standing.behind_seconds)} behind the arena (${utcTime(standing.market_time)})</small>`;
+}
+
+function positions({ positions: open, openTrades, performance }: AgentRecords): Html {
   if (open.length === 0) return section('positions', 'Open positions', html`<p>No open position.</p>`);
-  const now = last ? Date.parse(last.market_time) : NaN;
+  const now = performance.as_of ? Date.parse(performance.as_of) : NaN;
   return section('positions', 'Open positions', scrollTable('Open positions', html`<table class="positions">
   <thead><tr>
     <th scope="col">Symbol</th><th scope="col">Side</th><th scope="col" class="num">Size</th><th scope="col" class="num">Entry</th>

@@ -1,21 +1,20 @@
 /**
  * The arena page (`/`): every agent's equity on one chart (drawn in the browser), the ranking with
- * each agent's status, and the market time. The ranking and the summary are regions that the
- * browser swaps after each cycle.
+ * each agent's status, and the arena's market time (each agent's own when its figures are behind).
+ * The ranking and the summary are regions that the browser swaps after each cycle.
  */
 import { html } from 'hono/html';
+import { SHARPE_RULE, describeRule } from '../../analytics/sample-rules';
 import type { ApiReader } from '../api-reader';
-import type { AgentDetail, EquityPoint, LeaderboardRow } from '../api-types';
-import { count, money, pct, ratio, signedMoney, signedPct, usd, utcTime } from '../format';
+import type { AgentDetail, LeaderboardRow } from '../api-types';
+import { count, duration, money, pct, ratio, signedMoney, signedPct, usd, utcTime } from '../format';
 import { seriesIndex } from '../palette';
 import { type Html, chartAttribution, page, scrollTable, section } from './layout';
-import { type Loaded, agentStatus, figure, load, region, signed, statusBadge } from './parts';
+import { type Loaded, agentStatus, figure, heldFigure, load, region, signed, statusBadge, vsRandomFigure } from './parts';
 
 export interface RankingRow {
   entry: LeaderboardRow;
   detail: AgentDetail;
-  /** The latest equity snapshot: market time and open positions. */
-  last: EquityPoint | null;
 }
 
 export type ArenaData = Loaded<RankingRow[]>;
@@ -23,14 +22,9 @@ export type ArenaData = Loaded<RankingRow[]>;
 export function loadArena(api: ApiReader): Promise<ArenaData> {
   return load(async () => {
     const entries = await api.get<LeaderboardRow[]>('/api/leaderboard');
-    return Promise.all(entries.map(async (entry) => {
-      const id = encodeURIComponent(entry.agent_id);
-      const [detail, history] = await Promise.all([
-        api.get<AgentDetail>(`/api/agents/${id}`),
-        api.get<EquityPoint[]>(`/api/agents/${id}/equity-history?limit=1`),
-      ]);
-      return { entry, detail, last: history[0] ?? null };
-    }));
+    return Promise.all(entries.map(async (entry) => ({
+      entry, detail: await api.get<AgentDetail>(`/api/agents/${encodeURIComponent(entry.agent_id)}`),
+    })));
   });
 }
 
@@ -45,17 +39,26 @@ interface Column {
 /** The ranking's columns, in order: a new figure of the leaderboard is one more line here. */
 const COLUMNS: Column[] = [
   { label: 'Status', field: 'status', cell: (r) => statusBadge(agentStatus(r.detail)) },
+  { label: 'Figures as of', field: 'as_of', cell: (r) => asOf(r.entry) },
   { label: 'Equity', field: 'equity', cell: (r) => money(r.entry.equity), numeric: true },
   { label: 'Return', field: 'return_pct', cell: (r) => signed(r.entry.return_pct, signedPct), numeric: true },
   { label: 'PnL', field: 'pnl', cell: (r) => signed(r.entry.pnl, signedMoney), numeric: true },
   { label: 'Max drawdown', field: 'max_drawdown_pct', cell: (r) => figure(r.entry.max_drawdown_pct, pct), numeric: true },
   { label: 'Win rate', field: 'win_rate', cell: (r) => figure(r.entry.win_rate, pct), numeric: true },
-  { label: 'Trades', field: 'trades', cell: (r) => count(r.entry.trades), numeric: true },
-  { label: 'Open positions', field: 'positions', cell: (r) => count(r.last?.positions ?? 0), numeric: true },
+  { label: 'Closed trades', field: 'trades', cell: (r) => count(r.entry.trades), numeric: true },
+  { label: 'Open trades', field: 'open_trades', cell: (r) => count(r.entry.open_trades), numeric: true },
   { label: 'Model cost', field: 'llm_cost_usd', cell: (r) => usd(r.entry.llm_cost_usd), numeric: true },
-  { label: 'Sharpe', field: 'sharpe_ratio', cell: (r) => figure(r.entry.sharpe_ratio, ratio), numeric: true },
+  { label: 'Sharpe', field: 'sharpe_ratio', cell: (r) => heldFigure(r.entry.sharpe_ratio, r.entry.sharpe_ratio_note, ratio), numeric: true },
+  { label: 'vs random entry', field: 'vs_random_entry', cell: (r) => vsRandomFigure(r.entry.vs_random_entry, r.entry.vs_random_entry_note), numeric: true },
   { label: 'Cycles', field: 'cycle_count', cell: (r) => count(r.detail.cycle_count), numeric: true },
 ];
+
+/** "current" when the agent's figures are at the arena's bar; else their market time and how far behind. */
+function asOf(entry: LeaderboardRow): Html | string {
+  if (entry.as_of === null || entry.behind_seconds === null) return html`<span class="missing">no cycle yet</span>`;
+  if (entry.behind_seconds === 0) return 'current';
+  return html`${utcTime(entry.as_of)} <small class="behind">${duration(entry.behind_seconds)} behind</small>`;
+}
 
 const summaryRegion = (data: ArenaData) => region('summary', data, () => summary(data.ok ? data.data : []));
 const rankingRegion = (data: ArenaData) => region('ranking', data, () => ranking(data.ok ? data.data : []));
@@ -80,9 +83,9 @@ ${rankingRegion(data)}`,
 }
 
 function summary(rows: RankingRow[]): Html {
-  const times = rows.flatMap((r) => (r.last ? [r.last.market_time] : [])).sort();
-  const first = times[0];
-  const last = times.at(-1);
+  // Every entry carries the arena's one market time.
+  const marketTime = rows[0]?.entry.market_time ?? null;
+  const behind = rows.filter((r) => (r.entry.behind_seconds ?? 0) > 0).length;
   const statuses = new Map<string, number>();
   for (const r of rows) {
     const label = agentStatus(r.detail).label.toLowerCase();
@@ -90,9 +93,9 @@ function summary(rows: RankingRow[]): Html {
   }
   const breakdown = [...statuses].map(([label, n]) => `${n} ${label}`).join(', ');
   return html`<dl class="summary">
-  <div><dt>Market time</dt><dd data-field="market_time">${
-    !first ? 'no cycle yet' : first === last ? utcTime(last) : html`${utcTime(first)} to ${utcTime(last)} <small>(each agent on its own clock)</small>`
-  }</dd></div>
+  <div><dt>Market time</dt><dd data-field="market_time">${marketTime === null ? 'no cycle yet' : html`${utcTime(marketTime)}${behind > 0
+    ? html` <small class="behind" data-field="behind">(${count(behind)} ${behind === 1 ? "agent's figures are" : "agents' figures are"} older: see "Figures as of")</small>`
+    : ''}`}</dd></div>
   <div><dt>Agents</dt><dd data-field="agents">${count(rows.length)}${breakdown ? ` (${breakdown})` : ''}</dd></div>
 </dl>`;
 }
@@ -100,7 +103,8 @@ function summary(rows: RankingRow[]): Html {
 function ranking(rows: RankingRow[]): Html {
   if (rows.length === 0) return html`<p>No agents yet: they appear here once the arena has started them.</p>`;
   const ids = rows.map((r) => r.entry.agent_id);
-  return section('ranking', 'Ranking', html`<p class="note">Ranked by return. n/a: the API has no figure yet (no closed trade, too few returns).</p>
+  return section('ranking', 'Ranking', html`<p class="note">Ranked by return, each agent at the market time of its newest cycle (a paused agent's figures stay where it paused).
+  Sharpe is stated once the agent has ${describeRule(SHARPE_RULE)}; n/a says what is missing.</p>
 ${scrollTable('Ranking', html`<table class="ranking">
   <thead><tr><th scope="col">#</th><th scope="col">Agent</th>${COLUMNS.map((c) => html`<th scope="col"${c.numeric ? html` class="num"` : ''}>${c.label}</th>`)}</tr></thead>
   <tbody>

@@ -4,8 +4,8 @@
  */
 import { html } from 'hono/html';
 import { ApiError } from '../api-reader';
-import type { AgentDetail } from '../api-types';
-import { MISSING, tone } from '../format';
+import type { AgentDetail, FigureNote, LeaderboardRow } from '../api-types';
+import { MISSING, count, pValue, pct, tone } from '../format';
 import type { Html } from './layout';
 
 /** What a region was made from: the API's data, or its refusal (reads need the token). */
@@ -42,6 +42,23 @@ export function signed(value: number | null | undefined, format: (v: number | nu
 /** A figure the API gives no value for (null): says so. */
 export function figure(value: number | null | undefined, format: (v: number | null | undefined) => string): Html | string {
   return value === null || value === undefined ? html`<span class="missing" title="The API gives no figure for this yet">${MISSING}</span>` : format(value);
+}
+
+/**
+ * A figure the API may hold back (too small a sample, or undefined): n/a with the API's reason as
+ * visible text (every reader gets it, on touch screens and screen readers too) and as the title.
+ */
+export function heldFigure(value: number | null, note: FigureNote | null, format: (v: number) => string): Html | string {
+  if (value !== null) return format(value);
+  const reason = note?.reason ?? 'The API gives no figure for this yet';
+  return html`<span class="missing" title="${reason}">${MISSING}</span> <small class="why">${reason}</small>`;
+}
+
+/** Better than chance: the percentile among random-entry runs, with the p-value and the runs; n/a with why until computed. */
+export function vsRandomFigure(v: LeaderboardRow['vs_random_entry'], note: FigureNote | null): Html | string {
+  return v === null
+    ? heldFigure(null, note, pct)
+    : html`${pct(v.percentile)} <small>p = ${pValue(v.p_value)} · ${count(v.runs)} runs</small>`;
 }
 
 export interface StatusView {
