@@ -4,6 +4,7 @@ import type { DecideResult } from '../cycle/types';
 import { saveLlmCall } from '../db/llm-calls';
 import { readApiKey } from '../decisions/llm/api-key';
 import { callModel } from '../decisions/llm/call-model';
+import { countModelCall } from '../observability/llm-metrics';
 import { processSecrets } from '../secrets/known-secrets';
 import type { DecideInput } from '../workflows/definitions';
 import type { ActivityDeps } from './deps';
@@ -22,6 +23,7 @@ export function createDecideActivities(deps: ActivityDeps) {
       return decide(input.decisionMaker, {
         agentId: input.agentId, cycleNo: input.cycleNo, marketTime: input.marketTime, account: input.seen.account,
         positions: input.seen.positions, market: snapshot, risk: input.risk, tradingStyle: input.tradingStyle,
+        takerFeeRate: input.takerFeeRate,
       }, { ledger: agentLedger(deps, input.agentId), models: arenaModels(deps, input, context.info.attempt), signal: context.cancellationSignal });
     },
   };
@@ -45,6 +47,7 @@ function arenaModels(deps: ActivityDeps, input: DecideInput, attempt: number): M
         agentId: input.agentId, cycleNo: input.cycleNo, attempt, provider: input.decisionMaker.provider, model: input.decisionMaker.model,
         ...call,
       });
+      countModelCall(input.decisionMaker.provider, input.decisionMaker.model, call);
     },
   };
 }

@@ -10,6 +10,7 @@ import { agentAnalyticsRoutes, leaderboardRoutes } from './routes/analytics';
 import { controlRoutes } from './routes/control';
 import { equityCurveRoutes } from './routes/equity-curves';
 import { marketRoutes } from './routes/market';
+import { metricsRoutes } from './routes/metrics';
 import { modelRoutes } from './routes/models';
 import { systemRoutes } from './routes/system';
 import { docsRoutes } from '../web/docs';
@@ -36,8 +37,9 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono 
     namespace: deps.temporal.options.namespace,
     readTokenRequired: options.auth?.readTokenRequired ?? false,
   }));
-  app.route('/', systemRoutes(deps, () => app.openAPIRegistry.definitions
+  app.route('/', systemRoutes(routeDeps, () => app.openAPIRegistry.definitions
     .flatMap((d) => (d.type === 'route' ? [`${d.route.method.toUpperCase()} ${d.route.path}`] : []))));
+  app.route('/', metricsRoutes(routeDeps, options.auth));
   app.route('/api/agents', agentRoutes(routeDeps));
   app.route('/api/agents', agentAnalyticsRoutes(analytics));
   app.route('/api/agents', modelRoutes(routeDeps));

@@ -12,7 +12,10 @@ import {
   type AgentFile, type ArenaFile,
 } from './schema';
 import { requiredCredentialEnv } from '../venues/credentials';
-import { ASTER_SIGNING_DEFAULTS, type AgentConfig, type AgentEntry, type ArenaConfig, type CredentialField } from './types';
+import {
+  ASTER_SIGNING_DEFAULTS, type AgentConfig, type AgentEntry, type AlertChannelConfig, type AlertsConfig, type ArenaConfig,
+  type CredentialField,
+} from './types';
 
 export { ConfigError } from './schema';
 
@@ -66,6 +69,38 @@ export function loadArenaConfig(file: string, env: NodeJS.ProcessEnv = process.e
     },
     api: { host: arena.api.host, port: arena.api.port },
     agents: applyConcurrencyLimit(agents, arena.system.max_concurrent_agents, path.basename(arenaFile.file)),
+    alerts: alertsConfig(arena.alerts, env),
+  };
+}
+
+/** The alerts section: a channel whose variables are not all set does not run (like an agent without its key). */
+function alertsConfig(alerts: ArenaFile['alerts'], env: NodeJS.ProcessEnv): AlertsConfig {
+  const channels: AlertChannelConfig[] = [];
+  const skippedChannels: AlertsConfig['skippedChannels'] = [];
+  for (const file of alerts.channels) {
+    const name = file.name ?? file.type;
+    const channel: AlertChannelConfig = file.type === 'webhook'
+      ? { type: 'webhook', name, url: file.url, maxPerMinute: file.max_per_minute }
+      : {
+        type: 'telegram', name, botTokenEnv: file.bot_token, chatId: file.chat_id, apiBaseUrl: file.api_base_url,
+        maxPerMinute: file.max_per_minute,
+      };
+    const variables = channel.type === 'webhook' ? [channel.url] : [{ env: channel.botTokenEnv }, channel.chatId];
+    const missing = missingVariable(variables.flatMap((v) => ('env' in v ? [v.env] : [])), env);
+    if (missing) skippedChannels.push({ name, reason: `${missing} is not set` });
+    else channels.push(channel);
+  }
+  return {
+    channels,
+    skippedChannels,
+    thresholds: {
+      failingCycles: alerts.failing_cycles,
+      venueErrorsPer10Minutes: alerts.venue_errors_per_10_minutes,
+      equityDropPctPerHour: alerts.equity_drop_pct_per_hour,
+      noCycleMinutes: alerts.no_cycle_minutes,
+    },
+    dailySummary: alerts.daily_summary,
+    checkIntervalSeconds: alerts.check_interval_seconds,
   };
 }
 
@@ -270,12 +305,18 @@ function isCredentialPath(keys: readonly (string | number)[]): boolean {
   );
 }
 
+/** An alert channel's bot token, and its URL or chat id when written as one `${NAME}`, keep the reference too. */
+function isAlertReference(keys: readonly (string | number)[], value: string): boolean {
+  if (keys.length !== 4 || keys[0] !== 'alerts' || keys[1] !== 'channels') return false;
+  return keys[3] === 'bot_token' || ((keys[3] === 'url' || keys[3] === 'chat_id') && /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(value.trim()));
+}
+
 function interpolate(value: unknown, env: NodeJS.ProcessEnv, source: SourceFile, keys: (string | number)[] = []): unknown {
   if (Array.isArray(value)) return value.map((item, i) => interpolate(item, env, source, [...keys, i]));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, source, [...keys, k])]));
   }
-  if (typeof value !== 'string' || !value.includes('${') || isCredentialPath(keys)) return value;
+  if (typeof value !== 'string' || !value.includes('${') || isCredentialPath(keys) || isAlertReference(keys, value)) return value;
 
   const fieldPath = formatPath(keys);
   const result = value.replace(REFERENCE, (_whole, name: string, fallback: string | undefined) => {

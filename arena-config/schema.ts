@@ -6,9 +6,9 @@
 import { z } from 'zod';
 import { apiKeyVariableProblem, credentialVariableProblem } from './secret-variables';
 import {
-  ASTER_SIGNING_DEFAULTS, BASELINE_MODELS, CREDENTIAL_FIELDS, DECISION_MAKER_DEFAULTS, DECISION_PROVIDERS,
-  RISK_LIMIT_DEFAULTS, TRADING_STYLES, VENUE_TYPES, type AgentConfig, type CredentialField, type DecisionProvider,
-  type RiskLimits,
+  ALERT_CHANNEL_TYPES, ALERT_THRESHOLD_DEFAULTS, ASTER_SIGNING_DEFAULTS, BASELINE_MODELS, CREDENTIAL_FIELDS, DECISION_MAKER_DEFAULTS,
+  DECISION_PROVIDERS, RISK_LIMIT_DEFAULTS, TRADING_STYLES, VENUE_TYPES, type AgentConfig, type CredentialField, type DecisionProvider,
+  type RiskLimits, type ValueSource,
 } from './types';
 
 export class ConfigError extends Error {
@@ -171,6 +171,79 @@ const logLevel = z.preprocess(
   oneOf(['debug', 'info', 'warn', 'error'] as const, 'log level'),
 );
 
+// Alerts (alerts/): where they go and when they are raised. A secret is a `${VARIABLE}` kept by name,
+// like a credential; a URL or chat id may also be written as it is.
+
+const TELEGRAM_API_URL = 'https://api.telegram.org';
+const CHAT_ID_PATTERN = /^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$/;
+const channelName = text('a channel name of letters, digits, ".", "_" or "-"', AGENT_ID_PATTERN);
+const perMinute = numberFrom(1, 600, { int: true });
+
+/** A value written in the file (`isValue` says which are), or `${VARIABLE}`: then only the variable's name is kept. */
+function valueOrVariable(what: string, isValue: (text: string) => boolean) {
+  const expected = `expected ${what} or \${VARIABLE}`;
+  return z.preprocess(
+    (v) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : v),
+    z.string({ error: expected }).trim().transform((text, ctx): ValueSource => {
+      const reference = ENV_REFERENCE.exec(text);
+      if (reference) return { env: reference[1]! };
+      if (isValue(text)) return { value: text };
+      ctx.addIssue({ code: 'custom', message: expected, input: text });
+      return z.NEVER;
+    }),
+  );
+}
+
+const webhookChannelFile = mapping({
+  type: z.literal('webhook'),
+  name: channelName.optional(),
+  url: valueOrVariable('an http(s) URL', (t) => URL_PATTERN.test(t)),
+  max_per_minute: perMinute.default(30),
+});
+
+const telegramChannelFile = mapping({
+  type: z.literal('telegram'),
+  name: channelName.optional(),
+  bot_token: envReference,
+  chat_id: valueOrVariable('a chat id (a number, or @channelname)', (t) => CHAT_ID_PATTERN.test(t)),
+  api_base_url: baseUrl.default(TELEGRAM_API_URL),
+  // The Bot API lets a bot send about 20 messages a minute to one group.
+  max_per_minute: perMinute.default(20),
+});
+
+const alertChannelFile = z.discriminatedUnion('type', [webhookChannelFile, telegramChannelFile], {
+  error: (issue) => {
+    const input = issue.input;
+    if (input === null || typeof input !== 'object' || Array.isArray(input)) return 'expected a mapping of "key: value" lines';
+    const type = (input as Record<string, unknown>).type;
+    const expected = `expected one of ${ALERT_CHANNEL_TYPES.join(', ')}`;
+    return type === undefined ? `required field is missing (${expected})` : `unknown channel type ${JSON.stringify(type)} (${expected})`;
+  },
+});
+
+const alertsFile = mapping({
+  channels: z.array(alertChannelFile, { error: 'expected a list of channels' }).default([]),
+  failing_cycles: numberFrom(1, 1000, { int: true }).default(ALERT_THRESHOLD_DEFAULTS.failingCycles),
+  venue_errors_per_10_minutes: numberFrom(0, 100_000, { int: true }).default(ALERT_THRESHOLD_DEFAULTS.venueErrorsPer10Minutes),
+  equity_drop_pct_per_hour: positiveNumber(100).default(ALERT_THRESHOLD_DEFAULTS.equityDropPctPerHour),
+  no_cycle_minutes: positiveNumber(10_080).default(ALERT_THRESHOLD_DEFAULTS.noCycleMinutes),
+  daily_summary: bool.default(true),
+  check_interval_seconds: numberFrom(1, 3600).default(60),
+}).superRefine((alerts, ctx) => {
+  const seen = new Map<string, number>();
+  alerts.channels.forEach((channel, index) => {
+    const name = channel.name ?? channel.type;
+    const earlier = seen.get(name);
+    if (earlier !== undefined) {
+      ctx.addIssue({
+        code: 'custom', path: ['channels', index, 'name'], input: name,
+        message: `duplicate channel name ${JSON.stringify(name)} (also channels[${earlier}]; give each channel a name of its own)`,
+      });
+    }
+    seen.set(name, index);
+  });
+});
+
 export const ArenaFileSchema = mapping({
   system: mapping({
     market_data: oneOf(['replay', 'live'] as const, 'market data mode').default('replay'),
@@ -203,6 +276,7 @@ export const ArenaFileSchema = mapping({
     }),
     { error: 'expected a list of agents' },
   ).min(1, { error: 'expected at least one agent' }),
+  alerts: alertsFile.prefault({}),
 });
 export type ArenaFile = z.output<typeof ArenaFileSchema>;
 
@@ -488,6 +562,8 @@ function keysAt(schema: unknown, path: readonly PropertyKey[]): string[] {
     if (def.type === 'object' && i < path.length) { def = defOf((def.shape as Record<string, unknown>)[String(path[i++])]); continue; }
     if (def.type === 'array' && i < path.length) { def = defOf(def.element); i++; continue; }
     if (def.type === 'object') return Object.keys(def.shape as object);
+    // A channel (a discriminated union): the keys of every kind, for the near-miss hint.
+    if (def.type === 'union') return [...new Set((def.options as unknown[]).flatMap((option) => keysAt(option, path.slice(i))))];
     const inner = def.innerType ?? def.out ?? def.in;
     if (!inner) return [];
     def = defOf(inner);

@@ -83,9 +83,17 @@ export const RISK_LIMIT_DEFAULTS: Readonly<Required<Pick<RiskLimits, Exclude<Opt
 /** Every risk limit, the optional ones filled with their defaults (`maxStopLossPct` has none: absent means no cap). */
 export type ResolvedRiskLimits = Required<Omit<RiskLimits, 'maxStopLossPct'>> & Pick<RiskLimits, 'maxStopLossPct'>;
 
+const resolved = new WeakMap<RiskLimits, ResolvedRiskLimits>();
+
+/** The limits with their defaults filled in; resolved once per limits object (a backtest asks at every cycle). */
 export function withRiskDefaults(limits: RiskLimits): ResolvedRiskLimits {
-  const given = Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined));
-  return { ...RISK_LIMIT_DEFAULTS, majorSymbols: [...RISK_LIMIT_DEFAULTS.majorSymbols], ...given } as ResolvedRiskLimits;
+  let full = resolved.get(limits);
+  if (!full) {
+    const given = Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined));
+    full = Object.freeze({ ...RISK_LIMIT_DEFAULTS, majorSymbols: [...RISK_LIMIT_DEFAULTS.majorSymbols], ...given }) as ResolvedRiskLimits;
+    resolved.set(limits, full);
+  }
+  return full;
 }
 
 export interface DecisionMakerConfig {
@@ -198,4 +206,63 @@ export interface ArenaConfig {
   system: SystemConfig;
   api: { host: string; port: number };
   agents: AgentEntry[];
+  alerts: AlertsConfig;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alerts (`alerts:` in the arena file; see alerts/).
+
+/** A setting written in the file, or the name of the variable that holds it, read only when it is used (secrets). */
+export type ValueSource = { value: string } | { env: string };
+
+export interface WebhookChannelConfig {
+  type: 'webhook';
+  name: string;
+  /** A Slack incoming webhook's URL is itself a secret: give it as a variable. */
+  url: ValueSource;
+  maxPerMinute: number;
+}
+
+export interface TelegramChannelConfig {
+  type: 'telegram';
+  name: string;
+  /** The variable holding the bot token (never the token). */
+  botTokenEnv: string;
+  chatId: ValueSource;
+  /** The Bot API's root (another host, or a local server in tests). */
+  apiBaseUrl: string;
+  maxPerMinute: number;
+}
+
+export type AlertChannelConfig = WebhookChannelConfig | TelegramChannelConfig;
+export const ALERT_CHANNEL_TYPES = ['webhook', 'telegram'] as const;
+
+export interface AlertThresholds {
+  /** Failed cycles in a row that raise an alert. */
+  failingCycles: number;
+  /** Venue errors of one agent (orders the venue refused, cycles failed at the venue) in 10 minutes above which an alert is raised. */
+  venueErrorsPer10Minutes: number;
+  /** An alert when equity falls more than this (%) below its high of the last hour (market time). */
+  equityDropPctPerHour: number;
+  /** An alert when a running agent has recorded no cycle for longer than this (wall clock). */
+  noCycleMinutes: number;
+}
+
+export const ALERT_THRESHOLD_DEFAULTS: Readonly<AlertThresholds> = {
+  failingCycles: 3, venueErrorsPer10Minutes: 5, equityDropPctPerHour: 20, noCycleMinutes: 60,
+};
+
+/** What the record step and the alert dispatcher work from (the launcher stores it in the database; no secret in it). */
+export interface AlertSettings {
+  /** The channels that run: every variable they name was set when the arena started. */
+  channels: AlertChannelConfig[];
+  thresholds: AlertThresholds;
+  dailySummary: boolean;
+  /** How often the dispatcher runs the time-based checks (agent stopped, no cycle). */
+  checkIntervalSeconds: number;
+}
+
+export interface AlertsConfig extends AlertSettings {
+  /** Channels that do not run, and why (a variable they name is not set). */
+  skippedChannels: Array<{ name: string; reason: string }>;
 }

@@ -7,18 +7,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createLogger } from '../infra/logger';
 import { activityDeps } from '../activities/deps';
 import { createApp } from '../api/app';
 import { authFromEnv } from '../api/auth';
 import { attachWebSocket } from '../api/websocket';
+import { startAlerts } from '../alerts/start';
 import { startAgents } from '../arena/start-agents';
 import { runnableAgents } from '../arena/runnable-agents';
 import { ConfigError, loadArenaConfig, resolveArenaConfigPath } from '../arena-config/load';
 import { saveAgent } from '../db/agents';
 import { createDb, migrateToLatest } from '../db/connect';
 import { openDatabase } from '../infra/database';
+import { installTemporalRuntime } from '../observability/temporal-runtime';
 import { connectionOptions, temporalAccessFromEnv } from '../infra/temporal-access';
 import { ensureTemporalCli } from '../infra/temporal-cli';
 import { ensureSearchAttributes, startTemporalDevServer } from '../infra/temporal-dev-server';
@@ -36,18 +38,26 @@ async function main(): Promise<void> {
   const envFile = path.join(PROJECT_ROOT, '.env');
   if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
   const config = loadArenaConfig(resolveArenaConfigPath());
-  const log = createLogger(config.system.logLevel);
+  const log = createLogger(process.env.LOG_LEVEL ?? config.system.logLevel);
   const say = (msg: string) => log.info(msg);
   const runnable = runnableAgents(config, say);
   const auth = authFromEnv();
   const setup = marketSetup(config);
 
   // Signals are ours, not the Temporal runtime's: before the worker runs they end the start-up,
-  // afterwards they drain the worker, and the rest shuts down behind it.
-  Runtime.install({ shutdownSignals: [] });
+  // afterwards they drain the worker, and the rest shuts down behind it. The runtime also logs through
+  // ours and serves the SDK's metrics for /metrics.
+  await installTemporalRuntime({ log, shutdownSignals: [] });
   let worker: Worker | undefined;
   let interrupted = false;
+  let repeatedSignalSaid = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    // A second Ctrl-C while the worker drains (an order may take a minute) changes nothing: say so, once.
+    if (interrupted) {
+      if (!repeatedSignalSaid) say(`${signal}: already shutting down (the worker lets an order in flight finish)`);
+      repeatedSignalSaid = true;
+      return;
+    }
     say(`${signal}: shutting down`);
     interrupted = true;
     if (worker?.getState() === 'RUNNING') worker.shutdown();
@@ -108,7 +118,8 @@ async function main(): Promise<void> {
         client, db, taskQueue, log: say, cycleIntervalMs: setup.cycleIntervalMs, symbolUniverse: [...setup.market.symbols()],
         lockScope: config.system.tradingLock === 'global' ? 'global' : 'account',
       }, agents);
-      const app = createApp({ db, temporal: client }, { auth });
+      await startAlerts({ db, client, taskQueue, log: say }, config.alerts);
+      const app = createApp({ db, temporal: client }, { auth, logError: (err) => log.error({ err }, 'unexpected error in a request') });
       const ws = attachWebSocket(app, { db, auth });
       const api = serve({ fetch: app.fetch, hostname: config.api.host, port: config.api.port });
       ws.injectWebSocket(api);

@@ -1,5 +1,5 @@
 /** The `cycles` table: one row per agent and cycle, the decision log. */
-import { type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CycleFailure, CycleRecord } from '../cycle/types';
 import type { CycleRow, Database } from './schema';
 
@@ -77,6 +77,44 @@ export async function lastCycleNo(db: Db, agentId: string): Promise<number> {
 export function lastOkCycle(db: Db, agentId: string): Promise<Pick<CycleRow, 'cycle_no' | 'market_time' | 'input'> | undefined> {
   return db.selectFrom('cycles').select(['cycle_no', 'market_time', 'input'])
     .where('agent_id', '=', agentId).where('status', '=', 'ok').orderBy('cycle_no', 'desc').limit(1).executeTakeFirst();
+}
+
+/** The failed cycles in a row that end at `cycleNo` (none when it did not fail), and the first of them. */
+export async function failedStreak(db: Db, agentId: string, cycleNo: number): Promise<{ length: number; firstCycle: number }> {
+  const { rows } = await sql<{ last_ok: number | null; failed: string }>`
+    with last_ok as (
+      select max(cycle_no) as n from cycles where agent_id = ${agentId} and status = 'ok' and cycle_no <= ${cycleNo}
+    )
+    select (select n from last_ok) as last_ok,
+      (select count(*) from cycles where agent_id = ${agentId} and status = 'failed'
+        and cycle_no > coalesce((select n from last_ok), 0) and cycle_no <= ${cycleNo}) as failed`.execute(db);
+  const lastOk = rows[0]?.last_ok ?? 0;
+  return { length: Number(rows[0]?.failed ?? 0), firstCycle: lastOk + 1 };
+}
+
+/** How far back the venue-error count looks, in cycles (far more than an agent runs in its window). */
+const VENUE_ERROR_CYCLES = 500;
+
+/**
+ * Venue errors of the agent's cycles finished since `since` (wall clock): orders the venue refused,
+ * and cycles that failed with a venue error (their error starts with `failurePrefix`). Among its last
+ * 500 cycles, so the count reads a bounded slice of the primary key.
+ */
+export async function venueErrorsSince(db: Db, agentId: string, since: Date, failurePrefix: string): Promise<{ count: number; lastError: string | null }> {
+  const { rows } = await sql<{ count: string; last_error: string | null }>`
+    with recent as (
+      select * from (
+        select cycle_no, status, error, executions, finished_at from cycles
+        where agent_id = ${agentId} order by cycle_no desc limit ${VENUE_ERROR_CYCLES}
+      ) newest where finished_at >= ${since}
+    ), errors as (
+      select r.cycle_no, e.value->>'error' as error from recent r cross join jsonb_array_elements(r.executions) e
+      where e.value->>'status' = 'rejected'
+      union all
+      select cycle_no, error from recent where status = 'failed' and starts_with(error, ${failurePrefix})
+    )
+    select count(*) as count, (select error from errors order by cycle_no desc limit 1) as last_error from errors`.execute(db);
+  return { count: Number(rows[0]?.count ?? 0), lastError: rows[0]?.last_error ?? null };
 }
 
 /** The one-line summaries of the last `n` cycles, newest first (with the risk verdicts, for the prompt's feedback). */

@@ -25,3 +25,10 @@ export async function saveFill(db: Db, owner: FillOwner, order: VenueOrder): Pro
     .returning('client_order_id').executeTakeFirst();
   return inserted !== undefined;
 }
+
+/** Σ fee of the agent's fills in `[from, to)` (market time). */
+export async function feesBetween(db: Db, agentId: string, from: Date, to: Date): Promise<number> {
+  const row = await db.selectFrom('fills').select((eb) => eb.fn.sum<string | null>('fee').as('fees'))
+    .where('agent_id', '=', agentId).where('time', '>=', from).where('time', '<', to).executeTakeFirst();
+  return Number(row?.fees ?? 0);
+}

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
-import type { AgentConfig } from '../arena-config/types';
+import type { AlertFields, AlertKind, AlertSeverity } from '../alerts/types';
+import type { AgentConfig, AlertSettings } from '../arena-config/types';
 import type { CycleInputRecord, CycleLlmRecord } from '../cycle/types';
 import type { Decision, PositionView } from '../decisions/types';
 import type { ExecutionResult } from '../execution/execute-orders';
@@ -237,7 +238,68 @@ export interface ArenaClockTable {
   heartbeat_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
 }
 
+/** The arena file's alert settings as the launcher last started them (one row), and the dispatcher's task queue. */
+export interface AlertSettingsTable {
+  id: string;
+  settings: Json<AlertSettings>;
+  task_queue: string;
+  updated_at: UpdatedAt;
+}
+
+/** One row per alert event: the key names the event, so a second detection of it adds nothing. */
+export interface AlertEventsTable {
+  key: string;
+  kind: AlertKind;
+  severity: AlertSeverity;
+  agent_id: string | null;
+  title: string;
+  fields: Json<AlertFields>;
+  /** When it happened: market time for what a cycle saw, wall-clock time for the time-based checks. */
+  occurred_at: ColumnType<Date, Date | string, Date | string>;
+  created_at: CreatedAt;
+}
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+/** The outbox: one row per alert event and channel, sent by the alert dispatcher. */
+export interface AlertDeliveriesTable {
+  id: Generated<string>;
+  event_key: string;
+  channel: string;
+  status: 'pending' | 'sent' | 'failed';
+  /** Attempts started (each is recorded before its request leaves). */
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  /** An attempt under way holds the row until then. */
+  claimed_until: NullableTimestamp;
+  last_attempt_at: NullableTimestamp;
+  /** An attempt started and its outcome is unknown (a crash, a timeout): the message may have arrived. */
+  in_flight: ColumnType<boolean, boolean | undefined, boolean>;
+  /** An earlier attempt may have arrived: channels that cannot deduplicate label the message. */
+  possible_repeat: ColumnType<boolean, boolean | undefined, boolean>;
+  last_error: string | null;
+  /** What the receiver answered (HTTP status, Telegram's message id). */
+  receipt: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  sent_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+/** What the alerts know of each agent's last recorded cycle (the past that cycle detection compares with). */
+export interface AlertAgentMarksTable {
+  agent_id: string;
+  cycle_no: number;
+  market_time: Timestamp;
+  safe_mode: boolean;
+  unprotected: Json<string[]>;
+  updated_at: UpdatedAt;
+}
+
 export interface Database {
+  alert_settings: AlertSettingsTable;
+  alert_events: AlertEventsTable;
+  alert_deliveries: AlertDeliveriesTable;
+  alert_agent_marks: AlertAgentMarksTable;
   arena_clock: ArenaClockTable;
   trading_locks: TradingLocksTable;
   llm_calls: LlmCallsTable;

@@ -5,6 +5,7 @@ import * as m003 from './003_llm_calls';
 import * as m004 from './004_fills';
 import * as m005 from './005_analytics_indexes';
 import * as m006 from './006_arena_clock';
+import * as m007 from './007_alerts';
 
 /** Every migration, in order. Forward-only: add a new file, never edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '004_fills': m004,
   '005_analytics_indexes': m005,
   '006_arena_clock': m006,
+  '007_alerts': m007,
 };

@@ -66,7 +66,7 @@ import {
   liquidationPrice, maintenanceMargin, maxLeverageAt, maxNotionalAt, roundQuantity, sizeViolation,
 } from '../venues/symbol-rules';
 import type { MarginBracket, PositionSide, SymbolRules } from '../venues/venue';
-import type { PlannedOrder, RiskVerdict } from './types';
+import type { PlannedOrder, RiskRule, RiskVerdict } from './types';
 
 export interface RiskContext {
   /** Market time, epoch ms. */
@@ -110,7 +110,7 @@ export function evaluateDecisions(ctx: RiskContext, decisions: Decision[]): Risk
     } else if (d.action === 'open_long' || d.action === 'open_short') {
       verdicts[i] = lock ? reject(d, lock) : judgeOpen(d, ctx, limits, book);
     } else {
-      verdicts[i] = reject(d, `unknown action ${JSON.stringify(d.action)}`);
+      verdicts[i] = reject(d, new Refusal('unknown_action', `unknown action ${JSON.stringify(d.action)}`));
     }
   }
   return verdicts;
@@ -168,18 +168,18 @@ function judgeClose(d: Decision, ctx: RiskContext, limits: ResolvedRiskLimits, b
   const holding = book.holdings
     .filter((h) => h.position && h.symbol === symbol)
     .sort((a, b) => finiteOr(a.position!.openedAt, 0) - finiteOr(b.position!.openedAt, 0))[0];
-  if (!holding) return reject(d, `no open position in ${symbol || '(no symbol)'} to close`);
+  if (!holding) return reject(d, new Refusal('no_position', `no open position in ${symbol || '(no symbol)'} to close`));
   const position = holding.position!;
 
   const minHoldMs = limits.minHoldingMinutes * MINUTE;
   const heldMs = ctx.now - position.openedAt;
   if (minHoldMs > 0 && heldMs < minHoldMs) {
-    return reject(d, `${symbol} ${position.side} was opened ${minutesText(heldMs)} ago: ` +
-      `minimum holding time is ${limits.minHoldingMinutes} min (min_holding_minutes)`);
+    return reject(d, new Refusal('min_holding_minutes', `${symbol} ${position.side} was opened ${minutesText(heldMs)} ago: ` +
+      `minimum holding time is ${limits.minHoldingMinutes} min (min_holding_minutes)`));
   }
   // A position outside the agent's symbol list (e.g. after a config change) must still be closable.
   const price = [ctx.prices[symbol], position.markPrice, position.entryPrice].find(isPositive);
-  if (price === undefined) return reject(d, `no price for ${symbol} to close at`);
+  if (price === undefined) return reject(d, new Refusal('no_price', `no price for ${symbol} to close at`));
 
   book.holdings = book.holdings.filter((h) => h !== holding);
   const closeFee = new Decimal(finiteOr(position.quantity, 0)).abs().mul(price).mul(book.feeRate);
@@ -210,8 +210,12 @@ function judgeOpen(d: Decision, ctx: RiskContext, limits: ResolvedRiskLimits, bo
   const symbol = d.symbol ?? '';
   const price = ctx.prices[symbol];
   const rules = ctx.rules[symbol];
-  if (!isPositive(price) || !rules) return reject(d, `${symbol || '(no symbol)'} is not traded by this agent (no price or venue rules)`);
-  if (!usableRules(rules)) return reject(d, `the venue rules of ${symbol} are unusable (tick ${rules.tickSize}, step ${rules.stepSize})`);
+  if (!isPositive(price) || !rules) {
+    return reject(d, new Refusal('symbol_not_traded', `${symbol || '(no symbol)'} is not traded by this agent (no price or venue rules)`));
+  }
+  if (!usableRules(rules)) {
+    return reject(d, new Refusal('venue_rules', `the venue rules of ${symbol} are unusable (tick ${rules.tickSize}, step ${rules.stepSize})`));
+  }
 
   const refusal = symbolConflict(symbol, side, limits, book) ?? stopLossCooldown(symbol, ctx, limits) ?? noFreeSlot(limits, book);
   if (refusal) return reject(d, refusal);
@@ -219,9 +223,9 @@ function judgeOpen(d: Decision, ctx: RiskContext, limits: ResolvedRiskLimits, bo
   const open: OpenRequest = { decision: d, symbol, side, price, rules, brackets: marginBracketsOf(rules) };
   const leverage = chooseLeverage(open, limits);
   const protection = protectionPrices(open, limits);
-  if (typeof protection === 'string') return reject(d, protection);
+  if (protection instanceof Refusal) return reject(d, protection);
   const position = fitPosition(open, leverage.value, protection.stopLoss, ctx, limits, book);
-  if (typeof position === 'string') return reject(d, position);
+  if (position instanceof Refusal) return reject(d, position);
 
   const notional = new Decimal(position.quantity).mul(price);
   const margin = notional.div(position.leverage);
@@ -230,7 +234,7 @@ function judgeOpen(d: Decision, ctx: RiskContext, limits: ResolvedRiskLimits, bo
   book.marginUsed = book.marginUsed.add(margin);
   book.opensThisHour += 1;
 
-  const notes = [leverage.note, protection.note, position.leverageNote, ...position.sizeNotes].filter((n): n is string => n !== undefined);
+  const notes = [leverage.note, protection.note, position.leverageNote, ...position.sizeNotes].filter((n): n is Note => n !== undefined);
   const summary = `open ${side} ${position.quantity} ${symbol} at ${position.leverage}x, margin ${usdt(margin)} USDT, ` +
     `stop-loss ${protection.stopLoss}${protection.defaulted.stopLoss ? ` (default ${limits.stopLossPct} %)` : ''}, ` +
     `take-profit ${protection.takeProfit}${protection.defaulted.takeProfit ? ` (default ${limits.takeProfitPct} %)` : ''}`;
@@ -238,26 +242,29 @@ function judgeOpen(d: Decision, ctx: RiskContext, limits: ResolvedRiskLimits, bo
     kind: 'open', symbol, side, quantity: position.quantity, leverage: position.leverage, referencePrice: price,
     stopLoss: protection.stopLoss, takeProfit: protection.takeProfit,
   };
-  return { decision: d, status: notes.length ? 'resized' : 'approved', reason: [summary, ...notes].join('; '), order };
+  const reason = [summary, ...notes.map((n) => n.text)].join('; ');
+  if (notes.length === 0) return { decision: d, status: 'approved', reason, order };
+  return { decision: d, status: 'resized', reason, rule: notes[0]!.rule, order };
 }
 
 /** Safe mode, the daily loss circuit breaker and the drawdown lock: no new position at all. */
-function newPositionLock(ctx: RiskContext, limits: ResolvedRiskLimits): string | null {
-  if (ctx.safeMode) return 'safe mode: no new positions until the agent recovers from repeated failures (closes still pass)';
+function newPositionLock(ctx: RiskContext, limits: ResolvedRiskLimits): Refusal | null {
+  if (ctx.safeMode) return new Refusal('safe_mode', 'safe mode: no new positions until the agent recovers from repeated failures (closes still pass)');
   const equity = ctx.account.equity;
-  if (!isPositive(equity)) return `equity ${usdt(equity)} USDT is not positive: no new positions`;
+  if (!isPositive(equity)) return new Refusal('equity_not_positive', `equity ${usdt(equity)} USDT is not positive: no new positions`);
 
   const dayLow = Math.min(equity, finiteOr(ctx.dayLowEquity, equity));
   const dailyLoss = lossPct(ctx.dayStartEquity, dayLow);
   if (dailyLoss !== null && dailyLoss >= limits.maxDailyLossPct) {
-    return `daily loss ${dailyLoss.toFixed(1)} % (equity down to ${usdt(dayLow)} from ${usdt(ctx.dayStartEquity)} at 00:00 UTC) ` +
-      `reached the ${limits.maxDailyLossPct} % limit (max_daily_loss_pct): no new positions until ${nextUtcDay(ctx.now)}`;
+    return new Refusal('max_daily_loss_pct',
+      `daily loss ${dailyLoss.toFixed(1)} % (equity down to ${usdt(dayLow)} from ${usdt(ctx.dayStartEquity)} at 00:00 UTC) ` +
+      `reached the ${limits.maxDailyLossPct} % limit (max_daily_loss_pct): no new positions until ${nextUtcDay(ctx.now)}`);
   }
   const peak = Math.max(finiteOr(ctx.peakEquity, equity), equity);
   const drawdown = lossPct(peak, equity);
   if (drawdown !== null && drawdown >= limits.maxDrawdownPct) {
-    return `drawdown ${drawdown.toFixed(1)} % (equity ${usdt(equity)} vs peak ${usdt(peak)}) ` +
-      `reached the ${limits.maxDrawdownPct} % lock (max_drawdown_pct): no new positions`;
+    return new Refusal('max_drawdown_pct', `drawdown ${drawdown.toFixed(1)} % (equity ${usdt(equity)} vs peak ${usdt(peak)}) ` +
+      `reached the ${limits.maxDrawdownPct} % lock (max_drawdown_pct): no new positions`);
   }
   return null;
 }
@@ -269,29 +276,32 @@ function lossPct(reference: number, value: number): number | null {
 }
 
 /** No stacking (same symbol and side), and one position per symbol unless configured otherwise. */
-function symbolConflict(symbol: string, side: PositionSide, limits: ResolvedRiskLimits, book: Book): string | null {
+function symbolConflict(symbol: string, side: PositionSide, limits: ResolvedRiskLimits, book: Book): Refusal | null {
   if (book.holdings.some((h) => h.symbol === symbol && h.side === side)) {
-    return `a ${side} ${symbol} position is already open: no stacking`;
+    return new Refusal('no_stacking', `a ${side} ${symbol} position is already open: no stacking`);
   }
   const other = limits.onePositionPerSymbol ? book.holdings.find((h) => h.symbol === symbol) : undefined;
-  if (other) return `a ${other.side} ${symbol} position is already open: one position per symbol (one_position_per_symbol)`;
+  if (other) {
+    return new Refusal('one_position_per_symbol', `a ${other.side} ${symbol} position is already open: one position per symbol (one_position_per_symbol)`);
+  }
   return null;
 }
 
-function stopLossCooldown(symbol: string, ctx: RiskContext, limits: ResolvedRiskLimits): string | null {
+function stopLossCooldown(symbol: string, ctx: RiskContext, limits: ResolvedRiskLimits): Refusal | null {
   const last = ctx.lastStopLossAt[symbol];
   const cooldownMs = limits.stopLossCooldownMinutes * MINUTE;
   if (last === undefined || cooldownMs <= 0 || !(ctx.now - last < cooldownMs)) return null;
-  return `${symbol} was stopped out ${minutesText(ctx.now - last)} ago: ` +
-    `no new position there for ${limits.stopLossCooldownMinutes} min after a stop-loss (stop_loss_cooldown_minutes)`;
+  return new Refusal('stop_loss_cooldown_minutes', `${symbol} was stopped out ${minutesText(ctx.now - last)} ago: ` +
+    `no new position there for ${limits.stopLossCooldownMinutes} min after a stop-loss (stop_loss_cooldown_minutes)`);
 }
 
-function noFreeSlot(limits: ResolvedRiskLimits, book: Book): string | null {
+function noFreeSlot(limits: ResolvedRiskLimits, book: Book): Refusal | null {
   if (book.holdings.length >= limits.maxPositions) {
-    return `${book.holdings.length} positions open or being opened: max positions ${limits.maxPositions} (max_positions)`;
+    return new Refusal('max_positions', `${book.holdings.length} positions open or being opened: max positions ${limits.maxPositions} (max_positions)`);
   }
   if (book.opensThisHour >= limits.maxOpensPerHour) {
-    return `${book.opensThisHour} positions opened in the last hour: at most ${limits.maxOpensPerHour} per hour (max_opens_per_hour)`;
+    return new Refusal('max_opens_per_hour',
+      `${book.opensThisHour} positions opened in the last hour: at most ${limits.maxOpensPerHour} per hour (max_opens_per_hour)`);
   }
   return null;
 }
@@ -300,24 +310,33 @@ function noFreeSlot(limits: ResolvedRiskLimits, book: Book): string | null {
  * The requested leverage (1x when absent), capped by the agent, the venue, the symbol's class and the
  * symbol's margin brackets.
  */
-function chooseLeverage(open: OpenRequest, limits: ResolvedRiskLimits): { value: number; note?: string } {
+function chooseLeverage(open: OpenRequest, limits: ResolvedRiskLimits): { value: number; note?: Note } {
   const { decision: d, symbol, rules } = open;
   const major = limits.majorSymbols.includes(symbol);
-  const caps = [
-    { value: limits.maxLeverage, label: 'the agent max (max_leverage)' },
-    { value: rules.maxLeverage, label: `the venue max for ${symbol}` },
+  const caps: Array<{ value: number; label: string; rule: RiskRule }> = [
+    { value: limits.maxLeverage, label: 'the agent max (max_leverage)', rule: 'max_leverage' },
+    { value: rules.maxLeverage, label: `the venue max for ${symbol}`, rule: 'venue_max_leverage' },
     major
-      ? { value: limits.majorMaxLeverage, label: 'the cap for majors (major_max_leverage)' }
-      : { value: limits.altcoinMaxLeverage, label: 'the cap for altcoins (altcoin_max_leverage)' },
-    { value: Math.max(...open.brackets.map((b) => b.initialLeverage)), label: `the highest leverage of the venue's margin brackets for ${symbol}` },
-  ].filter((c) => Number.isFinite(c.value) && c.value >= 1);
-  const binding = caps.reduce<{ value: number; label: string } | undefined>((low, c) => (!low || c.value < low.value ? c : low), undefined);
+      ? { value: limits.majorMaxLeverage, label: 'the cap for majors (major_max_leverage)', rule: 'major_max_leverage' }
+      : { value: limits.altcoinMaxLeverage, label: 'the cap for altcoins (altcoin_max_leverage)', rule: 'altcoin_max_leverage' },
+    {
+      value: Math.max(...open.brackets.map((b) => b.initialLeverage)),
+      label: `the highest leverage of the venue's margin brackets for ${symbol}`, rule: 'margin_bracket',
+    },
+  ];
+  const usable = caps.filter((c) => Number.isFinite(c.value) && c.value >= 1);
+  const binding = usable.reduce<(typeof caps)[number] | undefined>((low, c) => (!low || c.value < low.value ? c : low), undefined);
   const cap = binding ? Math.floor(binding.value) : 1;
 
   if (d.leverage === undefined) return { value: 1 };
-  if (!Number.isFinite(d.leverage) || d.leverage < 1) return { value: 1, note: `leverage ${d.leverage}x is not valid: 1x used` };
+  if (!Number.isFinite(d.leverage) || d.leverage < 1) {
+    return { value: 1, note: { rule: 'invalid_leverage', text: `leverage ${d.leverage}x is not valid: 1x used` } };
+  }
   const asked = Math.floor(d.leverage);
-  if (asked > cap) return { value: cap, note: `leverage ${asked}x capped to ${cap}x: ${binding?.label ?? 'no usable cap'}` };
+  if (asked > cap) {
+    const text = `leverage ${asked}x capped to ${cap}x: ${binding?.label ?? 'no usable cap'}`;
+    return { value: cap, note: { rule: binding?.rule ?? 'max_leverage', text } };
+  }
   return { value: asked };
 }
 
@@ -327,7 +346,7 @@ interface Protection {
   /** The price placed is the configured default distance. */
   defaulted: { stopLoss: boolean; takeProfit: boolean };
   /** Set when the stop was tightened to max_stop_loss_pct. */
-  note?: string;
+  note?: Note;
 }
 
 /**
@@ -335,41 +354,47 @@ interface Protection {
  * side of the price, the stop tightened to max_stop_loss_pct, with the minimum risk-reward on those
  * prices, then rounded to the tick.
  */
-function protectionPrices(open: OpenRequest, limits: ResolvedRiskLimits): Protection | string {
+function protectionPrices(open: OpenRequest, limits: ResolvedRiskLimits): Protection | Refusal {
   const { decision: d, side, price } = open;
   const sign = side === 'long' ? 1 : -1;
   const requestedStop = d.stopLoss ?? price * (1 - (sign * limits.stopLossPct) / 100);
   const takeProfit = d.takeProfit ?? price * (1 + (sign * limits.takeProfitPct) / 100);
   if (d.takeProfit === undefined && !isPositive(takeProfit)) {
-    return `the default take-profit (${limits.takeProfitPct} % below the price) is below zero for a short: the decision must give one`;
+    return new Refusal('take_profit_price',
+      `the default take-profit (${limits.takeProfitPct} % below the price) is below zero for a short: the decision must give one`);
   }
-  if (!isPositive(requestedStop)) return `stop-loss ${priceText(requestedStop)} is not a positive price`;
-  if (!isPositive(takeProfit)) return `take-profit ${priceText(takeProfit)} is not a positive price`;
+  if (!isPositive(requestedStop)) return new Refusal('stop_loss_price', `stop-loss ${priceText(requestedStop)} is not a positive price`);
+  if (!isPositive(takeProfit)) return new Refusal('take_profit_price', `take-profit ${priceText(takeProfit)} is not a positive price`);
   if ((requestedStop - price) * sign >= 0) {
-    return `stop-loss ${priceText(requestedStop)} is on the wrong side of the price ${priceText(price)} for a ${side}`;
+    return new Refusal('stop_loss_price', `stop-loss ${priceText(requestedStop)} is on the wrong side of the price ${priceText(price)} for a ${side}`);
   }
   if ((takeProfit - price) * sign <= 0) {
-    return `take-profit ${priceText(takeProfit)} is on the wrong side of the price ${priceText(price)} for a ${side}`;
+    return new Refusal('take_profit_price', `take-profit ${priceText(takeProfit)} is on the wrong side of the price ${priceText(price)} for a ${side}`);
   }
   const maxStopPct = stopLossCap(limits);
   const stopLoss = maxStopPct === undefined ? requestedStop : closer(requestedStop, price * (1 - (sign * maxStopPct) / 100), side);
   const risk = Math.abs(price - stopLoss);
   const reward = Math.abs(takeProfit - price);
   if (reward < limits.minRiskReward * risk * (1 - RATIO_TOLERANCE)) {
-    return `risk-reward 1:${(reward / risk).toFixed(2)} (stop-loss ${priceText(stopLoss)}, take-profit ${priceText(takeProfit)}, ` +
-      `price ${priceText(price)}) is below the minimum 1:${limits.minRiskReward} (min_risk_reward)`;
+    return new Refusal('min_risk_reward',
+      `risk-reward 1:${(reward / risk).toFixed(2)} (stop-loss ${priceText(stopLoss)}, take-profit ${priceText(takeProfit)}, ` +
+      `price ${priceText(price)}) is below the minimum 1:${limits.minRiskReward} (min_risk_reward)`);
   }
   const rounded = roundProtection(stopLoss, takeProfit, side, price, open.rules);
-  if (typeof rounded === 'string') return rounded;
+  if (rounded instanceof Refusal) return rounded;
   const defaulted = { stopLoss: d.stopLoss === undefined, takeProfit: d.takeProfit === undefined };
   const asked = `stop-loss ${priceText(requestedStop)}${defaulted.stopLoss ? ` (default ${limits.stopLossPct} %)` : ''}`;
   // Rounding moves a stop toward the price, except one within a tick of it, which goes a tick beyond.
   if (maxStopPct !== undefined && pctFrom(price, rounded.stopLoss).gt(maxStopPct * (1 + RATIO_TOLERANCE))) {
-    return `${asked} cannot be placed within ${maxStopPct} % of the price (max_stop_loss_pct) at tick ${open.rules.tickSize}: ` +
-      `the nearest tick on that side of the price, ${rounded.stopLoss}, is further`;
+    return new Refusal('max_stop_loss_pct',
+      `${asked} cannot be placed within ${maxStopPct} % of the price (max_stop_loss_pct) at tick ${open.rules.tickSize}: ` +
+      `the nearest tick on that side of the price, ${rounded.stopLoss}, is further`);
   }
   if (stopLoss === requestedStop) return { ...rounded, defaulted };
-  const note = `${asked} tightened to ${rounded.stopLoss}: at most ${maxStopPct} % from the price ${priceText(price)} (max_stop_loss_pct)`;
+  const note: Note = {
+    rule: 'max_stop_loss_pct',
+    text: `${asked} tightened to ${rounded.stopLoss}: at most ${maxStopPct} % from the price ${priceText(price)} (max_stop_loss_pct)`,
+  };
   return { ...rounded, defaulted: { ...defaulted, stopLoss: false }, note };
 }
 
@@ -388,7 +413,7 @@ export function defaultProtection(side: PositionSide, entry: number, rules: Symb
   const withTarget = takeProfit > 0;
   // A target on the other side of the entry (the stop's mirror when the default one is unusable) only steers the rounding.
   const rounded = roundProtection(stopLoss, withTarget ? takeProfit : entry * (1 + (sign * stopPct) / 100), side, entry, rules);
-  if (typeof rounded === 'string') throw new Error(`no default protection for ${rules.symbol} at ${entry}: ${rounded}`);
+  if (rounded instanceof Refusal) throw new Error(`no default protection for ${rules.symbol} at ${entry}: ${rounded.reason}`);
   return withTarget ? rounded : { stopLoss: rounded.stopLoss };
 }
 
@@ -415,7 +440,9 @@ const RATIO_TOLERANCE = 1e-9;
  * risk shrinks), so rounding never worsens the ratio; except that a price within a tick of the entry
  * goes to the first tick beyond it, never onto or over the entry.
  */
-function roundProtection(stopLoss: number, takeProfit: number, side: PositionSide, price: number, rules: SymbolRules): { stopLoss: string; takeProfit: string } | string {
+function roundProtection(
+  stopLoss: number, takeProfit: number, side: PositionSide, price: number, rules: SymbolRules,
+): { stopLoss: string; takeProfit: string } | Refusal {
   const tick = new Decimal(rules.tickSize);
   const toTick = (value: Decimal.Value, direction: 'up' | 'down'): Decimal => {
     const ticks = new Decimal(value).div(tick);
@@ -435,8 +462,9 @@ function roundProtection(stopLoss: number, takeProfit: number, side: PositionSid
   if (long && tp.lte(price)) tp = above;
   if (!long && sl.lte(price)) sl = above;
   if (!long && tp.gte(price)) tp = below;
-  if (sl.lte(0)) return `stop-loss ${priceText(stopLoss)} cannot be placed below ${priceText(price)} at tick ${rules.tickSize}`;
-  if (tp.lte(0)) return `take-profit ${priceText(takeProfit)} cannot be placed below ${priceText(price)} at tick ${rules.tickSize}`;
+  const unplaceable = (what: string, at: number) => `${what} ${priceText(at)} cannot be placed below ${priceText(price)} at tick ${rules.tickSize}`;
+  if (sl.lte(0)) return new Refusal('stop_loss_price', unplaceable('stop-loss', stopLoss));
+  if (tp.lte(0)) return new Refusal('take_profit_price', unplaceable('take-profit', takeProfit));
   const places = tick.decimalPlaces();
   return { stopLoss: sl.toFixed(places), takeProfit: tp.toFixed(places) };
 }
@@ -448,8 +476,8 @@ interface FittedPosition {
   leverage: number;
   quantity: string;
   /** Set when the leverage came down for the stop or the bracket. */
-  leverageNote?: string;
-  sizeNotes: string[];
+  leverageNote?: Note;
+  sizeNotes: Note[];
 }
 
 /**
@@ -459,34 +487,41 @@ interface FittedPosition {
  */
 function fitPosition(
   open: OpenRequest, leverage: number, stopLoss: string, ctx: RiskContext, limits: ResolvedRiskLimits, book: Book,
-): FittedPosition | string {
+): FittedPosition | Refusal {
   const stop = new Decimal(stopLoss);
-  const why: string[] = [];
+  const why: Note[] = [];
+  const whyText = () => why.map((n) => n.text).join('; then ');
   let at = leverage;
   for (;;) {
     const size = sizeOrder(open, at, ctx, limits, book);
-    if (typeof size === 'string') return why.length ? `${size} (at ${at}x, lowered from ${leverage}x: ${why.join('; then ')})` : size;
+    if (size instanceof Refusal) return why.length ? new Refusal(size.rule, `${size.reason} (at ${at}x, lowered from ${leverage}x: ${whyText()})`) : size;
     const quantity = new Decimal(size.quantity);
     const notional = quantity.mul(open.price);
     const safety = stopSafetyMargin(open, quantity, stop, book.feeRate);
     const stopAllows = highestFiringLeverage(open, quantity, stop, safety);
     const bracketAllows = Math.floor(maxLeverageAt(open.brackets, notional));
     if (at <= stopAllows && at <= bracketAllows) {
-      const leverageNote = why.length ? `leverage ${leverage}x lowered to ${at}x: ${why.join('; then ')}` : undefined;
+      const leverageNote = why.length ? { rule: why[0]!.rule, text: `leverage ${leverage}x lowered to ${at}x: ${whyText()}` } : undefined;
       return { leverage: at, quantity: size.quantity, sizeNotes: size.notes, ...(leverageNote && { leverageNote }) };
     }
     if (stopAllows < 1) return stopNeverFires(open, quantity, stopLoss, safety);
     why.push(stopAllows < bracketAllows
-      ? `at ${at}x ${liquidationText(open, quantity, at)}: the stop-loss ${stopLoss} must stay ${priceDistance(open, quantity, safety)} inside it ` +
-        `(the fees of opening and closing, ${usdt(safety)} USDT) to fire first`
-      : `at ${at}x: the venue's margin bracket for a position of ${usdt(notional)} USDT allows at most ${bracketAllows}x`);
+      ? {
+        rule: 'stop_inside_liquidation',
+        text: `at ${at}x ${liquidationText(open, quantity, at)}: the stop-loss ${stopLoss} must stay ${priceDistance(open, quantity, safety)} inside it ` +
+          `(the fees of opening and closing, ${usdt(safety)} USDT) to fire first`,
+      }
+      : {
+        rule: 'margin_bracket',
+        text: `at ${at}x: the venue's margin bracket for a position of ${usdt(notional)} USDT allows at most ${bracketAllows}x`,
+      });
     at = Math.min(stopAllows, bracketAllows);
   }
 }
 
-function stopNeverFires(open: OpenRequest, quantity: Decimal, stopLoss: string, safety: Decimal): string {
-  return `stop-loss ${stopLoss} can never fire: even at 1x ${liquidationText(open, quantity, 1)}, ` +
-    `and the stop must stay ${priceDistance(open, quantity, safety)} inside it (the fees of opening and closing, ${usdt(safety)} USDT)`;
+function stopNeverFires(open: OpenRequest, quantity: Decimal, stopLoss: string, safety: Decimal): Refusal {
+  return new Refusal('stop_inside_liquidation', `stop-loss ${stopLoss} can never fire: even at 1x ${liquidationText(open, quantity, 1)}, ` +
+    `and the stop must stay ${priceDistance(open, quantity, safety)} inside it (the fees of opening and closing, ${usdt(safety)} USDT)`);
 }
 
 /**
@@ -531,44 +566,52 @@ interface Cap {
   /** The largest margin this cap leaves for the new position. */
   maxMargin: Decimal;
   label: string;
+  rule: RiskRule;
 }
 
 /**
  * The margin every cap allows at this leverage, and the quantity that follows (rounded down to the
  * step). Rejected when nothing is left, or when what is left is under the venue's minimums.
  */
-function sizeOrder(open: OpenRequest, leverage: number, ctx: RiskContext, limits: ResolvedRiskLimits, book: Book): { quantity: string; notes: string[] } | string {
+function sizeOrder(
+  open: OpenRequest, leverage: number, ctx: RiskContext, limits: ResolvedRiskLimits, book: Book,
+): { quantity: string; notes: Note[] } | Refusal {
   const { symbol, price, rules } = open;
   const requested = requestedNotional(open.decision, price);
-  if (typeof requested === 'string') return requested;
+  if (requested instanceof Refusal) return requested;
   const requestedMargin = requested.div(leverage);
   const caps = sizeCaps(open, leverage, ctx, limits, book);
   const binding = caps.reduce((low, c) => (c.maxMargin.lt(low.maxMargin) ? c : low));
-  if (binding.maxMargin.lte(0)) return `no room for a new position: ${binding.label}`;
+  if (binding.maxMargin.lte(0)) return new Refusal(binding.rule, `no room for a new position: ${binding.label}`);
 
-  const notes: string[] = [];
+  const notes: Note[] = [];
   let margin = requestedMargin;
   if (binding.maxMargin.lt(requestedMargin)) {
     margin = binding.maxMargin;
     const others = caps.filter((c) => c !== binding && c.maxMargin.lt(requestedMargin)).sort((a, b) => a.maxMargin.cmp(b.maxMargin));
-    notes.push(`margin ${usdt(requestedMargin)} USDT cut to ${usdt(margin)}: ${binding.label}` +
-      (others.length ? `; also over ${others.map((c) => c.label).join('; ')}` : ''));
+    notes.push({
+      rule: binding.rule,
+      text: `margin ${usdt(requestedMargin)} USDT cut to ${usdt(margin)}: ${binding.label}` +
+        (others.length ? `; also over ${others.map((c) => c.label).join('; ')}` : ''),
+    });
   }
   const quantity = roundQuantity(margin.mul(leverage).div(price), rules);
   const violation = sizeViolation(quantity, price, rules);
-  if (violation) return notes.length ? `${symbol}: ${violation} (after ${notes[0]})` : `${symbol}: ${violation}`;
+  if (violation) return new Refusal('venue_minimum', notes.length ? `${symbol}: ${violation} (after ${notes[0]!.text})` : `${symbol}: ${violation}`);
   return { quantity, notes };
 }
 
 /** The requested position value: sizeUsd, else quantity at the price. */
-function requestedNotional(d: Decision, price: number): Decimal | string {
+function requestedNotional(d: Decision, price: number): Decimal | Refusal {
   if (d.sizeUsd !== undefined) {
-    return isPositive(d.sizeUsd) ? new Decimal(d.sizeUsd) : `requested size ${d.sizeUsd} USDT is not a positive amount`;
+    if (isPositive(d.sizeUsd)) return new Decimal(d.sizeUsd);
+    return new Refusal('requested_size', `requested size ${d.sizeUsd} USDT is not a positive amount`);
   }
   if (d.quantity !== undefined) {
-    return isPositive(d.quantity) ? new Decimal(d.quantity).mul(price) : `requested quantity ${d.quantity} is not a positive amount`;
+    if (isPositive(d.quantity)) return new Decimal(d.quantity).mul(price);
+    return new Refusal('requested_size', `requested quantity ${d.quantity} is not a positive amount`);
   }
-  return 'no size requested (sizeUsd or quantity)';
+  return new Refusal('requested_size', 'no size requested (sizeUsd or quantity)');
 }
 
 /** Every cap on the new position's margin, with the numbers a person needs to check it. */
@@ -592,23 +635,28 @@ function sizeCaps(open: OpenRequest, leverage: number, ctx: RiskContext, limits:
       label: `${singleTradePct} % of available ${usdt(book.available)} ` +
         (positionsOpen ? 'with positions open (max_single_trade_with_positions_pct)' : 'with no position open (max_single_trade_pct)') +
         ', fee included',
+      rule: positionsOpen ? 'max_single_trade_with_positions_pct' : 'max_single_trade_pct',
     },
-    { maxMargin: book.available.div(withFee), label: `available balance ${usdt(book.available)} for margin plus fee` },
+    { maxMargin: book.available.div(withFee), label: `available balance ${usdt(book.available)} for margin plus fee`, rule: 'available_balance' },
     {
       maxMargin: pctOf(limits.maxPositionSizePct, equity),
       label: `${limits.maxPositionSizePct} % of equity ${usdt(equity)} per position (max_position_size_pct)`,
+      rule: 'max_position_size_pct',
     },
     {
       maxMargin: pctOf(limits.maxTotalPositionPct, equity).sub(committed),
       label: `${limits.maxTotalPositionPct} % of equity ${usdt(equity)} for all positions, ${usdt(committed)} already committed (max_total_position_pct)`,
+      rule: 'max_total_position_pct',
     },
     {
       maxMargin: pctOf(limits.maxMarginUsagePct, equity).sub(book.marginUsed),
       label: `${limits.maxMarginUsagePct} % of equity ${usdt(equity)} as margin in use, ${usdt(book.marginUsed)} already used (max_margin_usage_pct)`,
+      rule: 'max_margin_usage_pct',
     },
     {
       maxMargin: maxValue.div(leverage),
       label: `position value at most ${usdt(maxValue)} USDT, ${multiple}x equity for ${major ? 'a major (major_max_notional_multiple)' : 'an altcoin (altcoin_max_notional_multiple)'}`,
+      rule: major ? 'major_max_notional_multiple' : 'altcoin_max_notional_multiple',
     },
   ];
   if (bracketCap >= UNCAPPED_NOTIONAL) return caps;
@@ -616,6 +664,7 @@ function sizeCaps(open: OpenRequest, leverage: number, ctx: RiskContext, limits:
     maxMargin: bracketValue.div(leverage),
     label: `position value at most ${usdt(bracketValue)} USDT at ${leverage}x, the venue's margin bracket for ${symbol} ` +
       `less ${BRACKET_HEADROOM * 100} % for the price to move before the fill`,
+    rule: 'margin_bracket',
   }];
 }
 
@@ -660,8 +709,19 @@ function usableBracket(b: MarginBracket): boolean {
 
 const MINUTE = 60_000;
 
-function reject(decision: Decision, reason: string): RiskVerdict {
-  return { decision, status: 'rejected', reason };
+/** A refusal: the rule (for machines) and the reason (for people). */
+class Refusal {
+  constructor(readonly rule: RiskRule, readonly reason: string) {}
+}
+
+/** What changed an order that still passes (a resize): its rule and its words. */
+interface Note {
+  rule: RiskRule;
+  text: string;
+}
+
+function reject(decision: Decision, refusal: Refusal): RiskVerdict {
+  return { decision, status: 'rejected', reason: refusal.reason, rule: refusal.rule };
 }
 
 function isPositive(value: number | undefined): value is number {

@@ -1,6 +1,7 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
+import { temporalLogger } from '../observability/temporal-logger';
 
 export const DEFAULT_TASK_QUEUE = 'arena';
 
@@ -14,14 +15,19 @@ export interface ArenaWorkerOptions {
 }
 
 /** One worker for the agent, cycle and activity tasks of the arena's task queue. */
-export function createArenaWorker(opts: ArenaWorkerOptions): Promise<Worker> {
+export async function createArenaWorker(opts: ArenaWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    workflowBundle: opts.workflowBundle ?? await bundleWorkflows(opts.deps),
     activities: createActivities(opts.deps),
     // Let an order in flight finish on shutdown instead of cancelling it halfway (its timeout is 60 s).
     shutdownGraceTime: '70s',
   });
+}
+
+/** The workflows bundled here rather than by Worker.create, so that the bundler's statistics go to the log at debug. */
+function bundleWorkflows(deps: ActivityDeps): Promise<WorkerOptions['workflowBundle']> {
+  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: temporalLogger(deps.log, { infoAsDebug: true }) });
 }

@@ -1,9 +1,10 @@
 import {
-  allHandlersFinished, condition, continueAsNew, executeChild, getExternalWorkflowHandle, patched, proxyLocalActivities,
-  setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, condition, continueAsNew, currentUpdateInfo, executeChild, getExternalWorkflowHandle, log, patched,
+  proxyLocalActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { checkConfigChange } from '../arena-config/runtime-changes';
 import { DECISION_MAKER_DEFAULTS } from '../arena-config/types';
+import { changedRuntimeFields, updateRequester } from '../observability/config-changes';
 import {
   type AgentActivities, AgentInput, AgentState, AgentStateView, AgentStatus, CycleSummary, SAFE_MODE_AFTER_FAILURES, cycleWorkflowId,
   abortDecisionSignal, getStateQuery, pauseSignal, resumeSignal, runCycleNowUpdate, stopSignal, updateConfigUpdate,
@@ -41,16 +42,19 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
     if (state.status !== 'RUNNING') return;
     state.pauseReason = args?.reason ?? 'paused by signal';
     setStatus('PAUSED');
+    log.info(args?.reason ? `paused: ${args.reason}` : 'paused by signal');
   });
   setHandler(resumeSignal, () => {
     if (state.status !== 'PAUSED') return;
     state.pauseReason = null;
     setStatus('RUNNING');
+    log.info('resumed by signal');
   });
   setHandler(stopSignal, async (args) => {
     if (state.status === 'STOPPED' || state.status === 'FINISHED') return;
     state.pauseReason = args?.reason ?? 'stopped by signal';
     setStatus('STOPPED');
+    log.info(args?.reason ? `stopped: ${args.reason}` : 'stopped by signal');
     // A model call in flight is not waited for: the running cycle cancels it and finishes with `wait`.
     if (patched('stop-aborts-decision') && running.workflowId) {
       await getExternalWorkflowHandle(running.workflowId).signal(abortDecisionSignal).catch(() => undefined);
@@ -61,6 +65,8 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
     ...(input.symbolUniverse && { symbolUniverse: input.symbolUniverse }),
   }));
   setHandler(updateConfigUpdate, async (config) => {
+    const changed = changedRuntimeFields(state.config, config);
+    log.info(`config changed by ${updateRequester(currentUpdateInfo()?.id)}: ${changed.join(', ') || 'no field'}`, { changed });
     state.config = config;
     publishDetails(state);
     // The workflow owns the config; the database copy (what the API shows without a worker) follows it.

@@ -168,3 +168,28 @@ export interface LockActivities {
   /** Records a grant's token and lease before the holder learns of it; returns the lease end (epoch ms). */
   recordLockGrant(grant: { lockId: string; token: number; holder: string; leaseMs: number }): Promise<number>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The alert dispatcher (workflows/alert-dispatcher.ts): sends the outbox's alerts, runs the time-based checks.
+
+export interface AlertDispatcherInput {
+  /** Carried across continue-as-new: when the time-based checks run next (epoch ms). */
+  nextCheckAt?: number;
+  /** When a delivery is due next (a retry, the end of a throttle window), or null. */
+  nextDeliveryAt?: number | null;
+  /** Alerts arrived that no delivery round has seen yet. */
+  pending?: boolean;
+}
+
+/** Sent (with start) by a record step that wrote new alerts. */
+export const alertsPendingSignal = defineSignal('alertsPending');
+
+/** One dispatcher per arena: its task queue names it. */
+export const alertDispatcherWorkflowId = (taskQueue: string): string => `alert-dispatcher-${taskQueue}`;
+
+export interface AlertActivities {
+  /** Raises the time-based alerts (agent stopped, no cycle); whether alerts are on, and how often to check. */
+  checkTimedAlerts(): Promise<{ enabled: boolean; checkEveryMs: number }>;
+  /** Sends what is due on every channel; when something is due next (epoch ms), or null. */
+  deliverAlerts(): Promise<{ nextDueAt: number | null }>;
+}

@@ -1,7 +1,7 @@
-/** What the API is and whether it is healthy: `/` and `/health`. */
+/** What the API is and whether it is healthy: `/`, `/health` and `/health/live`. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { pingAgents } from '../../db/agents';
-import type { ApiDeps } from '../deps';
+import { checkHealth, type HealthReport } from '../../observability/health';
+import type { RouteDeps } from '../deps';
 import { ok, okJson } from '../envelope';
 
 const infoRoute = createRoute({
@@ -11,20 +11,41 @@ const infoRoute = createRoute({
   }), 'Name, docs and every endpoint'),
 });
 
-const HealthData = z.object({ status: z.enum(['healthy', 'degraded']), database: z.string(), temporal: z.string() });
+const AgentHealthSchema = z.object({
+  id: z.string(),
+  status: z.string().openapi({ description: 'running, paused, stopped, finished, failed, not_started, unknown' }),
+  last_cycle_at: z.string().nullable(),
+  seconds_since_last_cycle: z.number().nullable().openapi({ description: 'Since the last recorded cycle, or since the workflow started' }),
+  health: z.enum(['ok', 'late', 'idle', 'unknown']).openapi({
+    description: 'late: running without a cycle for three scan intervals (at least 5 minutes); idle: not meant to cycle now',
+  }),
+});
+const HealthData = z.object({
+  status: z.enum(['healthy', 'degraded']),
+  database: z.string().openapi({ description: '`ok`, or the error' }),
+  temporal: z.string().openapi({ description: '`ok`, or the error' }),
+  worker: z.string().openapi({ description: '`ok`, `down: ...` (no worker polls the running agents\' task queue), or `not checked: ...`' }),
+  task_queue: z.object({ name: z.string(), workflow_pollers: z.number(), activity_pollers: z.number() }).nullable(),
+  agents: z.array(AgentHealthSchema),
+}).openapi('Health');
 const healthRoute = createRoute({
-  method: 'get', path: '/health', tags: ['system'], summary: 'Health check: the database and Temporal answer',
+  method: 'get', path: '/health', tags: ['system'],
+  summary: 'Health: the database, Temporal, a worker polling the task queue, and each agent\'s time since its last cycle',
   responses: {
-    ...okJson(HealthData, 'Both answer'),
+    ...okJson(HealthData, 'Every component answers and every running agent cycles'),
     503: {
       content: { 'application/json': { schema: z.object({ success: z.literal(false), data: HealthData, error: z.string() }) } },
-      description: 'One of them does not',
+      description: 'A component is down or a running agent is late: `error` says which',
     },
   },
 });
+const liveRoute = createRoute({
+  method: 'get', path: '/health/live', tags: ['system'], summary: 'Liveness: the process answers (checks nothing else)',
+  responses: okJson(z.object({ status: z.literal('alive') }), 'The process answers'),
+});
 
 /** `endpoints()` lists the whole app's routes (known only once every group is mounted). */
-export function systemRoutes(deps: ApiDeps, endpoints: () => string[]): OpenAPIHono {
+export function systemRoutes(deps: RouteDeps, endpoints: () => string[]): OpenAPIHono {
   const routes = new OpenAPIHono();
   routes.openapi(infoRoute, (c) => ok(c, {
     name: 'agent-arena',
@@ -34,14 +55,21 @@ export function systemRoutes(deps: ApiDeps, endpoints: () => string[]): OpenAPIH
     endpoints: endpoints(),
   }));
   routes.openapi(healthRoute, async (c) => {
-    const check = (p: Promise<unknown>) => p.then(() => 'ok', (err: Error) => `error: ${String(err?.message).slice(0, 200)}`);
-    const [database, temporal] = await Promise.all([
-      check(pingAgents(deps.db)),
-      check(deps.temporal.connection.workflowService.getSystemInfo({})),
-    ]);
-    const healthy = database === 'ok' && temporal === 'ok';
-    const data = { status: healthy ? 'healthy' as const : 'degraded' as const, database, temporal };
-    return healthy ? ok(c, data) : c.json({ success: false as const, data, error: 'degraded' }, 503);
+    const report = await checkHealth(deps);
+    if (report.status === 'healthy') return ok(c, report);
+    return c.json({ success: false as const, data: report, error: `degraded: ${problems(report).join('; ')}` }, 503);
   });
+  routes.openapi(liveRoute, (c) => ok(c, { status: 'alive' as const }));
   return routes;
+}
+
+/** What makes a report degraded, in words. */
+function problems(report: HealthReport): string[] {
+  const found: string[] = [];
+  if (report.database !== 'ok') found.push(`database ${report.database}`);
+  if (report.temporal !== 'ok') found.push(`temporal ${report.temporal}`);
+  if (report.worker.startsWith('down')) found.push(`worker ${report.worker}`);
+  const late = report.agents.filter((a) => a.health === 'late').map((a) => a.id);
+  if (late.length) found.push(`late: ${late.join(', ')}`);
+  return found;
 }

@@ -67,15 +67,23 @@ describe('API: every endpoint on records of real cycles', function () {
       'GET /api/agents/{id}/performance', 'GET /api/agents/{id}/analytics', 'GET /api/leaderboard',
     ]) assert.ok(info.endpoints.includes(endpoint), endpoint);
 
-    const health = conforms(await get('/health'), z.object({ status: z.literal('healthy'), database: z.literal('ok'), temporal: z.literal('ok') }));
-    assert.equal(health.status, 'healthy');
+    const health = conforms(await get('/health'), z.object({
+      status: z.literal('healthy'), database: z.literal('ok'), temporal: z.literal('ok'),
+      // Both agents are paused: none is meant to cycle, so no task queue needs a worker.
+      worker: z.literal('not checked: no running agent'), task_queue: z.null(),
+      agents: z.array(z.object({
+        id: z.string(), status: z.literal('paused'), last_cycle_at: z.string(), seconds_since_last_cycle: z.number(), health: z.literal('idle'),
+      })),
+    }));
+    assert.deepEqual(health.agents.map((a) => a.id), [trend.id, hold.id].sort());
+    conforms(await get('/health/live'), z.object({ status: z.literal('alive') }));
 
     const res = await api.request('/openapi.json');
     assert.equal(res.status, 200);
     const doc = await res.json() as { openapi: string; paths: Record<string, Record<string, any>>; components: { schemas: Record<string, unknown> } };
     assert.equal(doc.openapi, '3.0.0');
     for (const [path, methods] of Object.entries({
-      '/': ['get'], '/health': ['get'], '/api/agents': ['get'], '/api/agents/{id}': ['get'], '/api/agents/{id}/account': ['get'],
+      '/': ['get'], '/health': ['get'], '/health/live': ['get'], '/metrics': ['get'], '/api/agents': ['get'], '/api/agents/{id}': ['get'], '/api/agents/{id}/account': ['get'],
       '/api/agents/{id}/positions': ['get'], '/api/agents/{id}/decisions': ['get'], '/api/agents/{id}/equity-history': ['get'],
       '/api/agents/{id}/trades': ['get'], '/api/agents/{id}/costs': ['get'], '/api/agents/{id}/prompt/preview': ['get'],
       '/api/market/prices': ['get'], '/api/agents/{id}/pause': ['post'], '/api/agents/{id}/resume': ['post'],

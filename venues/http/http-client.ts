@@ -1,3 +1,4 @@
+import { limiterLabels, venueBackoffs, venueErrors, venueRequests } from '../../observability/metrics';
 import { VenueOutcomeUnknown, VenueTemporaryError } from '../errors';
 import type { WeightedRateLimiter } from './rate-limiter';
 
@@ -32,7 +33,13 @@ export const DEFAULT_BACKOFF_MS = { 429: 10_000, 418: 120_000 } as const;
  * Retry-After. Any other status is returned for the adapter to read the venue's error body.
  */
 export async function sendHttp(limiter: WeightedRateLimiter, request: HttpRequest): Promise<HttpResponse> {
-  await limiter.acquire(request.weight);
+  const labels = limiterLabels(limiter.name);
+  const failed = (errorClass: VenueErrorClass) => venueErrors.inc({ ...labels, class: errorClass });
+  await limiter.acquire(request.weight).catch((err: unknown) => {
+    failed('budget_exhausted');
+    throw err;
+  });
+  venueRequests.inc(labels);
   const what = `${request.method} ${new URL(request.url).pathname}`;
   let response: Response;
   try {
@@ -44,6 +51,7 @@ export async function sendHttp(limiter: WeightedRateLimiter, request: HttpReques
     });
   } catch (err) {
     const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    failed(err instanceof Error && err.name === 'TimeoutError' ? 'timeout' : 'network');
     const message = `${limiter.name}: ${what} failed before an answer (${reason})`;
     throw request.mutates ? new VenueOutcomeUnknown(message) : new VenueTemporaryError(message);
   }
@@ -59,10 +67,13 @@ export async function sendHttp(limiter: WeightedRateLimiter, request: HttpReques
   if (status === 429 || status === 418) {
     const retryAfterMs = retryAfter(response.headers) ?? DEFAULT_BACKOFF_MS[status];
     limiter.backOffFor(retryAfterMs);
+    failed(status === 418 ? 'ip_banned' : 'rate_limited');
+    venueBackoffs.inc({ ...labels, status: String(status) });
     const what429 = status === 418 ? 'IP banned for ignoring rate limits' : 'rate limit hit';
     throw new VenueTemporaryError(`${limiter.name}: ${what} answered ${status} (${what429}), backing off ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs, status);
   }
   if (status >= 500 || status === 408) {
+    failed(status === 408 ? 'timeout' : 'server');
     const message = `${limiter.name}: ${what} answered ${status}: ${text.slice(0, 200)}`;
     // A server error may come after the venue acted on an order (Binance: 503 "unknown error").
     if (request.mutates) throw new VenueOutcomeUnknown(message, undefined, status);
@@ -71,12 +82,18 @@ export async function sendHttp(limiter: WeightedRateLimiter, request: HttpReques
   if (bodyLost !== undefined) {
     // Not an answer the adapter can read: a success with an empty text would be misread. For an order
     // the venue may well have acted (the status said so), so its outcome is unknown.
+    failed('body_lost');
     const message = `${limiter.name}: ${what} answered ${status} but the body was cut off (${bodyLost})`;
     if (request.mutates) throw new VenueOutcomeUnknown(message, undefined, status);
     throw new VenueTemporaryError(message, undefined, status);
   }
+  // A 4xx is the adapter's to read (a refusal, or an order looked up and not found): counted apart from failures.
+  if (status >= 400) failed('refused');
   return { status, headers: response.headers, text };
 }
+
+/** How a venue request failed (arena_venue_errors_total); `refused` is a 4xx answer. */
+type VenueErrorClass = 'budget_exhausted' | 'network' | 'timeout' | 'rate_limited' | 'ip_banned' | 'server' | 'body_lost' | 'refused';
 
 /** Retry-After as seconds or an HTTP date, in ms from now. */
 export function retryAfter(headers: Headers): number | undefined {

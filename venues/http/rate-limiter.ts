@@ -76,6 +76,11 @@ export class WeightedRateLimiter {
     this.backOffUntil(this.now() + ms);
   }
 
+  /** Weight spent in the last `intervalMs` (ours, raised to the venue's own count when it reported more). */
+  usedWeight(intervalMs: number): number {
+    return this.usedIn(intervalMs, this.now());
+  }
+
   /** Milliseconds until requests may go out again because of a back-off (0 when none). */
   backOffRemaining(): number {
     return Math.max(0, this.blockedUntil - this.now());
@@ -135,6 +140,11 @@ export class WeightedRateLimiter {
 }
 
 const shared = new Map<string, WeightedRateLimiter>();
+
+/** Every process-wide limiter made so far (for the metrics). */
+export function sharedRateLimiters(): WeightedRateLimiter[] {
+  return [...shared.values()];
+}
 
 /**
  * The process-wide limiter for `key` (venue and egress host, e.g. "binance:fapi.binance.com"),
