@@ -2,10 +2,10 @@ import { Context } from '@temporalio/activity';
 import { decide, type ModelGateway } from '../cycle/decide';
 import type { DecideResult } from '../cycle/types';
 import { saveLlmCall } from '../db/llm-calls';
-import { readApiKey } from '../decisions/llm/api-key';
-import { callModel } from '../decisions/llm/call-model';
+import { saveModelReply } from '../db/model-replies';
+import { askModel } from '../decisions/llm/ask-model';
+import { modelReplyKey, promptSha256 } from '../model-replies/key';
 import { countModelCall } from '../observability/llm-metrics';
-import { processSecrets } from '../secrets/known-secrets';
 import type { DecideInput } from '../workflows/definitions';
 import type { ActivityDeps } from './deps';
 import { agentLedger } from './books';
@@ -29,18 +29,18 @@ export function createDecideActivities(deps: ActivityDeps) {
   };
 }
 
-/** The provider's real SDK behind the agent's own key; each attempt goes to llm_calls. */
+/**
+ * The provider's real SDK behind the agent's own key; each attempt goes to llm_calls, and each reply
+ * to model_replies under the hash of what was asked, where a backtest of the same question finds it.
+ */
 function arenaModels(deps: ActivityDeps, input: DecideInput, attempt: number): ModelGateway {
   return {
     async call(dm, prompt, signal) {
-      const apiKey = readApiKey(dm);
-      const reply = await callModel(dm, prompt, { apiKey, signal });
-      // A reply is untrusted: a key it echoes (in any encoding) is gone before it is parsed, stored or returned.
-      const redactor = processSecrets().with([apiKey]);
-      return {
-        ...reply, raw: redactor.redact(reply.raw), text: redactor.redact(reply.text),
-        ...(reply.structuredOutput !== undefined && { structuredOutput: redactor.redactDeep(reply.structuredOutput) }),
-      };
+      const reply = await askModel(dm, prompt, signal);
+      // The reply is already paid for and recorded in llm_calls: a failed copy costs a backtest a call, not the cycle.
+      await saveModelReply(deps.db, { key: modelReplyKey(dm, prompt), provider: dm.provider, model: dm.model, promptSha256: promptSha256(prompt), reply })
+        .catch((err: unknown) => deps.log.warn({ err, agent: input.agentId }, 'model reply not stored for backtests'));
+      return reply;
     },
     async record(call) {
       await saveLlmCall(deps.db, {

@@ -28,7 +28,7 @@ export type { ApiDeps, ApiOptions } from './deps';
 export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   const routeDeps: RouteDeps = { ...deps, states: new AgentStates(deps.temporal) };
-  const analytics = cachedAnalytics(deps.db);
+  const analytics = cachedAnalytics(deps.db, { ...(options.chance && { chance: options.chance }) });
   app.use('*', corsFor(options.auth?.corsOrigins));
   app.on(['GET', 'HEAD'], '/api/*', requireReadToken(options.auth ?? {}));
 

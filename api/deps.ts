@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
+import type { ChanceBenchmark } from '../analytics/chance';
 import type { Database } from '../db/schema';
 import type { AgentStates } from './agent-state';
 import type { AuthOptions } from './auth';
@@ -20,6 +21,8 @@ export interface ApiOptions {
   auth?: AuthOptions;
   /** How long run-cycle and config changes wait for the workflow before answering 202 (default 60 s). */
   updateWaitMs?: number;
+  /** Where the leaderboard's "better than chance?" comes from (backtest/arena-chance.ts); default: not computed. */
+  chance?: ChanceBenchmark;
   /** Where unexpected errors are logged (default console.error). */
   logError?: (err: unknown) => void;
 }

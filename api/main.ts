@@ -12,12 +12,14 @@ import { loadArenaConfig, resolveArenaConfigPath } from '../arena-config/load';
 import { createDb } from '../db/connect';
 import { createLogger } from '../infra/logger';
 import { connectionOptions, temporalAccessFromEnv } from '../infra/temporal-access';
+import { chanceForArena } from '../backtest/arena-chance';
 import { createApp } from './app';
 import { authFromEnv } from './auth';
 import { attachWebSocket } from './websocket';
 
 async function main(): Promise<void> {
-  const log = createLogger(process.env.LOG_LEVEL ?? loadArenaConfig(resolveArenaConfigPath()).system.logLevel);
+  const config = loadArenaConfig(resolveArenaConfigPath());
+  const log = createLogger(process.env.LOG_LEVEL ?? config.system.logLevel);
   const auth = authFromEnv();
   const access = temporalAccessFromEnv();
   const databaseUrl = process.env.DATABASE_URL;
@@ -26,7 +28,8 @@ async function main(): Promise<void> {
   const db = createDb(databaseUrl);
   const temporal = new Client({ connection, namespace: access.namespace });
   const port = Number(process.env.API_PORT ?? 8000);
-  const app = createApp({ db, temporal }, { auth, logError: (err) => log.error({ err }, 'unexpected error in a request') });
+  const chance = chanceForArena(db, config);
+  const app = createApp({ db, temporal }, { auth, chance, logError: (err) => log.error({ err }, 'unexpected error in a request') });
   const ws = attachWebSocket(app, { db, auth });
   // Loopback unless API_HOST opts into other interfaces (README: what that exposes).
   const server = serve({ fetch: app.fetch, hostname: process.env.API_HOST ?? '127.0.0.1', port });
@@ -35,6 +38,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     await ws.close();
     server.close(async () => {
+      await chance?.close();
       await db.destroy();
       await connection.close();
       process.exit(0);

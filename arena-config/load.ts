@@ -122,7 +122,8 @@ function replayDataDir(field: string | undefined, arenaFile: SourceFile, env: No
 }
 
 /** One YAML file and how it is named in messages. */
-class SourceFile {
+/** One YAML file being read, for errors that name it (and the field at fault). */
+export class SourceFile {
   readonly label: string;
   constructor(readonly file: string) {
     this.label = displayPath(file);

@@ -283,7 +283,7 @@ export type ArenaFile = z.output<typeof ArenaFileSchema>;
 // ---------------------------------------------------------------------------------------------
 // One agent file (e.g. config/agents/ema-trend.yaml).
 
-const riskManagementFile = mapping({
+export const RiskManagementSchema = mapping({
   max_positions: maxPositions.default(3),
   max_leverage: leverage.default(10),
   max_position_size_pct: percent.default(30),
@@ -396,7 +396,7 @@ export const AgentFileSchema = mapping({
     scan_interval_minutes: scanIntervalMinutes.optional(),
     default_coins: symbols.default(['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'DOGEUSDT', 'XRPUSDT']),
     trading_style: oneOf(TRADING_STYLES, 'trading style').default('balanced'),
-    risk_management: riskManagementFile.prefault({}),
+    risk_management: RiskManagementSchema.prefault({}),
   }),
 });
 export type AgentFile = z.output<typeof AgentFileSchema>;

@@ -11,6 +11,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createLogger } from '../infra/logger';
 import { activityDeps } from '../activities/deps';
 import { createApp } from '../api/app';
+import { chanceForArena } from '../backtest/arena-chance';
 import { authFromEnv } from '../api/auth';
 import { attachWebSocket } from '../api/websocket';
 import { startAlerts } from '../alerts/start';
@@ -119,7 +120,9 @@ async function main(): Promise<void> {
         lockScope: config.system.tradingLock === 'global' ? 'global' : 'account',
       }, agents);
       await startAlerts({ db, client, taskQueue, log: say }, config.alerts);
-      const app = createApp({ db, temporal: client }, { auth, logError: (err) => log.error({ err }, 'unexpected error in a request') });
+      const chance = chanceForArena(db, config);
+      if (chance) cleanup.push(() => chance.close());
+      const app = createApp({ db, temporal: client }, { auth, chance, logError: (err) => log.error({ err }, 'unexpected error in a request') });
       const ws = attachWebSocket(app, { db, auth });
       const api = serve({ fetch: app.fetch, hostname: config.api.host, port: config.api.port });
       ws.injectWebSocket(api);

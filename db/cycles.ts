@@ -141,3 +141,21 @@ export async function latestBarSnapshots(db: Db): Promise<{ marketTime: Date; ro
     .where('status', '=', 'ok').where('market_time', '=', marketTime).orderBy('agent_id').execute();
   return { marketTime, rows };
 }
+
+/** What decision replay reads of each recorded cycle with a market time in [from, to] (both inclusive), oldest first. */
+export function recordedDecisions(db: Db, agentId: string, range: TimeRange): Promise<Array<Pick<CycleRow, 'cycle_no' | 'market_time' | 'status' | 'reasoning' | 'decisions' | 'risk_verdicts'>>> {
+  let q = db.selectFrom('cycles').select(['cycle_no', 'market_time', 'status', 'reasoning', 'decisions', 'risk_verdicts'])
+    .where('agent_id', '=', agentId).where('market_time', 'is not', null);
+  if (range.from) q = q.where('market_time', '>=', range.from);
+  if (range.to) q = q.where('market_time', '<=', range.to);
+  return q.orderBy('cycle_no').execute();
+}
+
+/** The agent's cycles (number and market time) after market time `after` up to `to`, oldest first: the bars it traded at. */
+export async function cycleBars(db: Db, agentId: string, after: Date | null, to: Date): Promise<Array<[marketTime: number, cycleNo: number]>> {
+  let q = db.selectFrom('cycles').select(['cycle_no', 'market_time']).where('agent_id', '=', agentId)
+    .where('market_time', 'is not', null).where('market_time', '<=', to);
+  if (after) q = q.where('market_time', '>', after);
+  const rows = await q.orderBy('market_time').execute();
+  return rows.map((r) => [r.market_time!.getTime(), r.cycle_no]);
+}

@@ -2,6 +2,7 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { AlertFields, AlertKind, AlertSeverity } from '../alerts/types';
 import type { AgentConfig, AlertSettings } from '../arena-config/types';
 import type { CycleInputRecord, CycleLlmRecord } from '../cycle/types';
+import type { LlmReply } from '../decisions/llm/types';
 import type { Decision, PositionView } from '../decisions/types';
 import type { ExecutionResult } from '../execution/execute-orders';
 import type { RiskVerdict } from '../risk/types';
@@ -295,7 +296,18 @@ export interface AlertAgentMarksTable {
   updated_at: UpdatedAt;
 }
 
+/** Model replies by the hash of what was asked (model-replies/key.ts). */
+export interface ModelRepliesTable {
+  key: string;
+  provider: string;
+  model: string;
+  prompt_sha256: string;
+  reply: Json<LlmReply>;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  model_replies: ModelRepliesTable;
   alert_settings: AlertSettingsTable;
   alert_events: AlertEventsTable;
   alert_deliveries: AlertDeliveriesTable;

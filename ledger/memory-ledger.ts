@@ -25,11 +25,30 @@ export interface MemoryOrder {
   order: VenueOrder;
 }
 
+/** A recorded cycle, kept small (a backtest records tens of thousands): what its report and its equity curve need. */
+export interface MemoryCycle {
+  cycleNo: number;
+  marketTime: number;
+  summary: string;
+  equity: number;
+  cash: number;
+  marginUsed: number;
+  unrealizedPnl: number;
+  positions: number;
+  /** The rule of each risk verdict that rejected a decision ('unnamed' in records older than the rule names). */
+  rejectedBy: string[];
+  /** The model's cost of the cycle (USD). */
+  costUsd: number;
+}
+
 export class MemoryAgentLedger implements AgentLedger {
-  readonly trades: MemoryTrade[] = [];
+  /** Every trade by id (1, 2, 3...), oldest first; with `latestOnly`, the open ones. */
+  private readonly tradesById = new Map<number, MemoryTrade>();
+  private tradeCount = 0;
+  private readonly openByOrder = new Set<string>();
   readonly orders = new Map<string, MemoryOrder>();
   readonly fills = new Map<string, { venue: string; account: string; order: VenueOrder }>();
-  readonly cycles: CycleRecord[] = [];
+  readonly cycles: MemoryCycle[] = [];
   readonly failures: CycleFailure[] = [];
   private readonly closed: FeedbackTrade[] = [];
   private readonly recent: FeedbackCycle[] = [];
@@ -37,18 +56,31 @@ export class MemoryAgentLedger implements AgentLedger {
   private readonly opens: number[] = [];
   private marks: { day: number; dayStart: number; dayLow: number; last: number; peak: number } | null = null;
 
-  constructor(readonly agentId: string) {}
+  /**
+   * `latestOnly`: keep only what the next cycle of a rule-based agent needs (open trades, the last
+   * cycle; no feedback), for runs that go on for ever (the arena's random-entry twins); a backtest
+   * keeps everything for its report.
+   */
+  constructor(readonly agentId: string, private readonly options: { latestOnly?: boolean } = {}) {}
+
+  get trades(): MemoryTrade[] {
+    return [...this.tradesById.values()];
+  }
 
   async openTrades(): Promise<OpenTrade[]> {
-    return this.trades.filter((t) => t.status === 'open');
+    const open: OpenTrade[] = [];
+    for (const t of this.tradesById.values()) if (t.status === 'open') open.push(t);
+    return open;
   }
 
   async openTrade(t: OpenedTrade): Promise<void> {
-    if (this.trades.some((x) => x.openOrderId === t.fill.clientOrderId)) return;
+    if (this.openByOrder.has(t.fill.clientOrderId)) return;
+    this.openByOrder.add(t.fill.clientOrderId);
     const price = new Decimal(t.fill.avgPrice ?? 0);
     const quantity = new Decimal(t.fill.executedQty);
-    this.trades.push({
-      id: this.trades.length + 1, symbol: t.symbol, side: t.side, quantity: quantity.toString(), leverage: t.leverage,
+    const id = ++this.tradeCount;
+    this.tradesById.set(id, {
+      id, symbol: t.symbol, side: t.side, quantity: quantity.toString(), leverage: t.leverage,
       margin: quantity.mul(price).div(t.leverage).toString(), entryPrice: price.toString(), fees: new Decimal(t.fill.fee).toString(),
       openOrderId: t.fill.clientOrderId, openedAt: t.fill.updatedAt, stopLoss: t.stopLoss, takeProfit: t.takeProfit,
       openCycle: t.cycleNo, status: 'open', close: null,
@@ -57,14 +89,19 @@ export class MemoryAgentLedger implements AgentLedger {
   }
 
   async closeTrade(id: number, c: TradeClose): Promise<void> {
-    const trade = this.trades[id - 1];
+    const trade = this.tradesById.get(id);
     if (!trade || trade.status !== 'open') return;
     trade.status = 'closed';
     trade.close = c;
-    this.closed.unshift({
-      symbol: trade.symbol, side: trade.side, pnl: c.pnl, margin: trade.margin, closeReason: c.reason,
-      openedAt: trade.openedAt, closedAt: c.closedAt,
-    });
+    if (this.options.latestOnly) {
+      this.tradesById.delete(id);
+      this.openByOrder.delete(trade.openOrderId);
+    } else {
+      this.closed.unshift({
+        symbol: trade.symbol, side: trade.side, pnl: c.pnl, margin: trade.margin, closeReason: c.reason,
+        openedAt: trade.openedAt, closedAt: c.closedAt,
+      });
+    }
     if (c.reason === 'stop_loss') this.lastStopLossAt[trade.symbol] = Math.max(this.lastStopLossAt[trade.symbol] ?? 0, c.closedAt);
   }
 
@@ -102,11 +139,18 @@ export class MemoryAgentLedger implements AgentLedger {
   }
 
   async feedback(): Promise<PerformanceFeedback> {
+    if (this.options.latestOnly) throw new Error('a latest-only ledger keeps no record to give feedback from (rule-based agents only)');
     return feedbackFrom(this.closed, this.recent);
   }
 
   async recordCycle(r: CycleRecord): Promise<void> {
-    this.cycles.push(r);
+    const { account } = r.after;
+    if (this.options.latestOnly) this.cycles.length = 0;
+    this.cycles.push({
+      cycleNo: r.cycleNo, marketTime: r.marketTime, summary: r.summary, equity: account.equity, cash: account.available,
+      marginUsed: account.marginUsed, unrealizedPnl: account.unrealizedPnl, positions: r.after.positions.length,
+      rejectedBy: r.verdicts.filter((v) => v.status === 'rejected').map((v) => v.rule ?? 'unnamed'), costUsd: r.llm?.costUsd ?? 0,
+    });
     this.remember({ cycleNo: r.cycleNo, summary: r.summary, verdicts: r.verdicts });
     const equity = r.after.account.equity;
     const day = dayStartOf(r.marketTime);

@@ -34,64 +34,29 @@ export interface IndicatorValues {
 }
 
 // Written out as TA-Lib computes them rather than taken from technicalindicators: the arena builds a
-// snapshot of every symbol at every bar (and a backtest of 30 days some 52,000 of them), and plain
-// loops over a 100-candle window run about 30 times faster than the library's streaming classes.
+// snapshot of every symbol at every bar (and a backtest of 30 days some 52,000 of them). Each
+// indicator is a small state machine fed one candle at a time: one pass over the window gives every
+// value (the series, for the tests) or only the last ones (the snapshot), without building arrays.
 // test/market/indicators.test.ts holds them to TA-Lib's own values.
 
-/** EMA seeded with the simple average of the first `period` values, as TA-Lib's ta_EMA.c. */
-function ema(values: readonly number[], period: number): number[] {
-  if (values.length < period) return [];
-  const k = 2 / (period + 1);
-  let prev = 0;
-  for (let i = 0; i < period; i++) prev += values[i]!;
-  prev /= period;
-  const out = [prev];
-  for (let i = period; i < values.length; i++) {
-    prev = (values[i]! - prev) * k + prev;
-    out.push(prev);
+/** An EMA fed one value at a time, seeded with the simple average of its first `period` values (ta_EMA.c). */
+class Ema {
+  private readonly k: number;
+  private seen = 0;
+  private value = 0;
+  constructor(private readonly period: number) {
+    this.k = 2 / (period + 1);
   }
-  return out;
-}
-
-/** Wilder's ATR, seeded with the simple average of the first `period` true ranges, as TA-Lib's ta_ATR.c. */
-function atr(high: readonly number[], low: readonly number[], close: readonly number[], period: number): number[] {
-  if (close.length <= period) return [];
-  const trueRange = (i: number) => Math.max(high[i]! - low[i]!, Math.abs(high[i]! - close[i - 1]!), Math.abs(low[i]! - close[i - 1]!));
-  let prev = 0;
-  for (let i = 1; i <= period; i++) prev += trueRange(i);
-  prev /= period;
-  const out = [prev];
-  for (let i = period + 1; i < close.length; i++) {
-    prev = (prev * (period - 1) + trueRange(i)) / period;
-    out.push(prev);
-  }
-  return out;
-}
-
-/** Bollinger bands with the population standard deviation, as TA-Lib's BBANDS (SMA middle, running sums). */
-function bollinger(values: readonly number[], period: number, width: number): { upper: number[]; middle: number[]; lower: number[] } {
-  const upper: number[] = [];
-  const middle: number[] = [];
-  const lower: number[] = [];
-  let sum = 0;
-  let squares = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    sum += v;
-    squares += v * v;
-    if (i >= period) {
-      const out = values[i - period]!;
-      sum -= out;
-      squares -= out * out;
+  /** The EMA after `v`, or null while the seed is still being summed. */
+  push(v: number): number | null {
+    this.seen += 1;
+    if (this.seen < this.period) {
+      this.value += v;
+      return null;
     }
-    if (i < period - 1) continue;
-    const mean = sum / period;
-    const sd = Math.sqrt(Math.max(0, squares / period - mean * mean));
-    middle.push(mean);
-    upper.push(mean + width * sd);
-    lower.push(mean - width * sd);
+    this.value = this.seen === this.period ? (this.value + v) / this.period : (v - this.value) * this.k + this.value;
+    return this.value;
   }
-  return { upper, middle, lower };
 }
 
 /**
@@ -99,30 +64,54 @@ function bollinger(values: readonly number[], period: number, width: number): { 
  * Not technicalindicators' RSI: it rounds every output to 2 decimals (toFixed(2)), an error that never warms away,
  * and returns 100 instead of TA-Lib's 0 when there was no change at all.
  */
-function rsi(closes: readonly number[], period: number): number[] {
-  if (closes.length <= period) return [];
-  let avgGain = 0;
-  let avgLoss = 0;
-  for (let i = 1; i <= period; i++) {
-    const change = closes[i]! - closes[i - 1]!;
-    if (change < 0) avgLoss -= change;
-    else avgGain += change;
+class Rsi {
+  private previous: number | null = null;
+  private changes = 0;
+  private gain = 0;
+  private loss = 0;
+  constructor(private readonly period: number) {}
+  push(close: number): number | null {
+    const previous = this.previous;
+    this.previous = close;
+    if (previous === null) return null;
+    const change = close - previous;
+    const up = change > 0 ? change : 0;
+    const down = change < 0 ? -change : 0;
+    this.changes += 1;
+    if (this.changes <= this.period) {
+      this.gain += up;
+      this.loss += down;
+      if (this.changes < this.period) return null;
+      this.gain /= this.period;
+      this.loss /= this.period;
+    } else {
+      this.gain = (this.gain * (this.period - 1) + up) / this.period;
+      this.loss = (this.loss * (this.period - 1) + down) / this.period;
+    }
+    const total = this.gain + this.loss;
+    return Math.abs(total) < 1e-14 ? 0 : 100 * (this.gain / total); // TA_IS_ZERO uses the same epsilon
   }
-  avgGain /= period;
-  avgLoss /= period;
-  const out = [rsiValue(avgGain, avgLoss)];
-  for (let i = period + 1; i < closes.length; i++) {
-    const change = closes[i]! - closes[i - 1]!;
-    avgGain = (avgGain * (period - 1) + (change > 0 ? change : 0)) / period;
-    avgLoss = (avgLoss * (period - 1) + (change < 0 ? -change : 0)) / period;
-    out.push(rsiValue(avgGain, avgLoss));
-  }
-  return out;
 }
 
-function rsiValue(avgGain: number, avgLoss: number): number {
-  const total = avgGain + avgLoss;
-  return Math.abs(total) < 1e-14 ? 0 : 100 * (avgGain / total); // TA_IS_ZERO uses the same epsilon
+/** Wilder's ATR, seeded with the simple average of the first `period` true ranges, as TA-Lib's ta_ATR.c. */
+class Atr {
+  private previousClose: number | null = null;
+  private ranges = 0;
+  private value = 0;
+  constructor(private readonly period: number) {}
+  push(c: Candle): number | null {
+    const previous = this.previousClose;
+    this.previousClose = c.close;
+    if (previous === null) return null;
+    const range = Math.max(c.high - c.low, Math.abs(c.high - previous), Math.abs(c.low - previous));
+    this.ranges += 1;
+    if (this.ranges < this.period) {
+      this.value += range;
+      return null;
+    }
+    this.value = this.ranges === this.period ? (this.value + range) / this.period : (this.value * (this.period - 1) + range) / this.period;
+    return this.value;
+  }
 }
 
 /**
@@ -132,43 +121,120 @@ function rsiValue(avgGain: number, avgLoss: number): number {
  * the 60th output of the 30-day 4h series. The MACD line is reported from where the signal starts (index
  * slow+signal-2), as TA-Lib does.
  */
-function macd(closes: readonly number[], fast: number, slow: number, signal: number) {
-  const slowEma = ema(closes, slow);
-  const fastEma = ema(closes.slice(slow - fast), fast);
-  const line = slowEma.map((s, i) => fastEma[i]! - s);
-  const signalLine = ema(line, signal);
-  const macdLine = line.slice(signal - 1);
-  return { macdLine, signalLine, hist: signalLine.map((s, i) => macdLine[i]! - s) };
+class Macd {
+  private readonly slowEma: Ema;
+  private readonly fastEma: Ema;
+  private readonly signalEma: Ema;
+  private index = 0;
+  /** The latest values, once the signal line exists. */
+  line: number | null = null;
+  signal: number | null = null;
+  constructor(private readonly fast: number, private readonly slow: number, signal: number) {
+    this.slowEma = new Ema(slow);
+    this.fastEma = new Ema(fast);
+    this.signalEma = new Ema(signal);
+  }
+  push(close: number): void {
+    const i = this.index++;
+    const slow = this.slowEma.push(close);
+    const fast = i >= this.slow - this.fast ? this.fastEma.push(close) : null;
+    if (slow === null || fast === null) return;
+    const line = fast - slow;
+    this.signal = this.signalEma.push(line);
+    if (this.signal !== null) this.line = line;
+  }
 }
 
+/** Bollinger bands with the population standard deviation over the last `period` closes (TA-Lib's BBANDS, SMA middle). */
+class Bollinger {
+  private readonly window: number[];
+  private seen = 0;
+  private sum = 0;
+  private squares = 0;
+  /** The latest middle band and standard deviation, once `period` closes are in. */
+  middle: number | null = null;
+  deviation = 0;
+  constructor(private readonly period: number, readonly width: number) {
+    this.window = new Array<number>(period).fill(0);
+  }
+  push(close: number): void {
+    const slot = this.seen % this.period;
+    if (this.seen >= this.period) {
+      const out = this.window[slot]!;
+      this.sum -= out;
+      this.squares -= out * out;
+    }
+    this.window[slot] = close;
+    this.sum += close;
+    this.squares += close * close;
+    this.seen += 1;
+    if (this.seen < this.period) return;
+    this.middle = this.sum / this.period;
+    this.deviation = Math.sqrt(Math.max(0, this.squares / this.period - this.middle * this.middle));
+  }
+}
+
+/** The indicators of one window, fed candle by candle; `values()` reads the latest of each. */
+class Indicators {
+  private readonly rsi7 = new Rsi(7);
+  private readonly rsi14 = new Rsi(14);
+  private readonly ema20 = new Ema(20);
+  private readonly ema50 = new Ema(50);
+  private readonly atr14 = new Atr(14);
+  private readonly macd = new Macd(12, 26, 9);
+  private readonly bands = new Bollinger(20, 2);
+  private rsi7Value: number | null = null;
+  private rsi14Value: number | null = null;
+  private ema20Value: number | null = null;
+  private ema50Value: number | null = null;
+  private atr14Value: number | null = null;
+
+  push(c: Candle): void {
+    this.rsi7Value = this.rsi7.push(c.close) ?? this.rsi7Value;
+    this.rsi14Value = this.rsi14.push(c.close) ?? this.rsi14Value;
+    this.ema20Value = this.ema20.push(c.close) ?? this.ema20Value;
+    this.ema50Value = this.ema50.push(c.close) ?? this.ema50Value;
+    this.atr14Value = this.atr14.push(c) ?? this.atr14Value;
+    this.macd.push(c.close);
+    this.bands.push(c.close);
+  }
+
+  /** Each indicator's value at the last candle pushed; null where there is not enough data yet. */
+  values(): IndicatorValues {
+    const { macd, bands } = this;
+    const middle = bands.middle;
+    return {
+      rsi7: this.rsi7Value, rsi14: this.rsi14Value,
+      macd: macd.line, macdSignal: macd.signal, macdHist: macd.line === null || macd.signal === null ? null : macd.line - macd.signal,
+      ema20: this.ema20Value, ema50: this.ema50Value, atr14: this.atr14Value,
+      bbUpper: middle === null ? null : middle + bands.width * bands.deviation,
+      bbMiddle: middle,
+      bbLower: middle === null ? null : middle - bands.width * bands.deviation,
+    };
+  }
+}
+
+/** Every indicator's series over `candles`, aligned to the end (for the tests against TA-Lib). */
 export function indicatorSeries(candles: readonly Candle[]): IndicatorSeries {
-  const close = candles.map((c) => c.close);
-  const high = candles.map((c) => c.high);
-  const low = candles.map((c) => c.low);
-  const { macdLine, signalLine, hist } = macd(close, 12, 26, 9);
-  const bands = bollinger(close, 20, 2);
-  return {
-    rsi7: rsi(close, 7),
-    rsi14: rsi(close, 14),
-    macd: macdLine,
-    macdSignal: signalLine,
-    macdHist: hist,
-    ema20: ema(close, 20),
-    ema50: ema(close, 50),
-    atr14: atr(high, low, close, 14),
-    bbUpper: bands.upper,
-    bbMiddle: bands.middle,
-    bbLower: bands.lower,
+  const series: IndicatorSeries = {
+    rsi7: [], rsi14: [], macd: [], macdSignal: [], macdHist: [], ema20: [], ema50: [], atr14: [], bbUpper: [], bbMiddle: [], bbLower: [],
   };
+  const indicators = new Indicators();
+  for (const c of candles) {
+    indicators.push(c);
+    const values = indicators.values();
+    // A value appears once it exists and is then renewed at every candle: its series starts there.
+    for (const key of Object.keys(series) as (keyof IndicatorSeries)[]) {
+      const v = values[key];
+      if (v !== null) series[key].push(v);
+    }
+  }
+  return series;
 }
 
 /** The value of every indicator at the last candle; null where there is not enough data yet. */
 export function latestIndicators(candles: readonly Candle[]): IndicatorValues {
-  const series = indicatorSeries(candles);
-  const values = {} as IndicatorValues;
-  for (const key of Object.keys(series) as (keyof IndicatorSeries)[]) {
-    const s = series[key];
-    values[key] = s.length > 0 ? s[s.length - 1]! : null;
-  }
-  return values;
+  const indicators = new Indicators();
+  for (const c of candles) indicators.push(c);
+  return indicators.values();
 }

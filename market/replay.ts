@@ -74,7 +74,8 @@ class ReplayData {
       const file = CANDLE_SUFFIXES.map((suffix) => path.join(this.dir, 'candles', symbol + suffix)).find((f) => existsSync(f))!;
       const raw = readFileSync(file);
       const text = file.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
-      bars = parseCsv(text, CANDLE_HEADER, file, 6).map(([openTime, open, high, low, close, volume]) => ({
+      // Frozen: the source hands out the same objects to every caller instead of copies.
+      bars = parseCsv(text, CANDLE_HEADER, file, 6).map(([openTime, open, high, low, close, volume]) => Object.freeze({
         openTime, open, high, low, close, volume,
       }));
       if (bars.length === 0) throw new Error(`${file}: no bars`);
@@ -90,7 +91,7 @@ class ReplayData {
     if (!rows) {
       const file = path.join(this.dir, 'funding', `${symbol}${FUNDING_SUFFIX}`);
       rows = existsSync(file)
-        ? parseCsv(readFileSync(file, 'utf8'), FUNDING_HEADER, file, 2).map(([time, rate]) => ({ time, rate }))
+        ? parseCsv(readFileSync(file, 'utf8'), FUNDING_HEADER, file, 2).map(([time, rate]) => Object.freeze({ time, rate }))
         : [];
       assertIncreasing(rows.map(timeOf), file);
       this.funding.set(symbol, rows);
@@ -102,7 +103,7 @@ class ReplayData {
   buckets(symbol: string, intervalMs: number): Candle[] {
     const key = `${symbol}/${intervalMs}`;
     let buckets = this.aggregates.get(key);
-    if (!buckets) this.aggregates.set(key, (buckets = aggregateBars(this.candleSeries(symbol), intervalMs)));
+    if (!buckets) this.aggregates.set(key, (buckets = aggregateBars(this.candleSeries(symbol), intervalMs).map((b) => Object.freeze(b))));
     return buckets;
   }
 
@@ -205,7 +206,7 @@ export class ReplayMarketData implements MarketDataSource {
     const bars = this.data.candleSeries(symbol);
     const end = visibleEnd(bars, asOf);
     if (end === 0 || limit === 0) return [];
-    if (interval === '3m') return bars.slice(Math.max(0, end - limit), end).map((c) => ({ ...c }));
+    if (interval === '3m') return bars.slice(Math.max(0, end - limit), end);
 
     // Buckets closed before the forming one never change: aggregated once per symbol, then sliced. The
     // forming bucket is built from the 3m bars closed so far, as a venue's kline endpoint shows it.
@@ -214,7 +215,7 @@ export class ReplayMarketData implements MarketDataSource {
     const formingOpen = lastOpen - (lastOpen % intervalMs);
     const buckets = this.data.buckets(symbol, intervalMs);
     const closedEnd = countUpTo(buckets, openTimeOf, formingOpen, false);
-    const closed = buckets.slice(Math.max(0, closedEnd - (limit - 1)), closedEnd).map((c) => ({ ...c }));
+    const closed = buckets.slice(Math.max(0, closedEnd - (limit - 1)), closedEnd);
     const forming = aggregateBars(bars.slice(countUpTo(bars, openTimeOf, formingOpen, false), end), intervalMs);
     return [...closed, ...forming].slice(-limit);
   }
@@ -223,19 +224,19 @@ export class ReplayMarketData implements MarketDataSource {
     const bars = this.data.candleSeries(symbol);
     const start = countUpTo(bars, openTimeOf, fromOpenTime, false);
     const end = countUpTo(bars, openTimeOf, toOpenTime, true);
-    return bars.slice(start, Math.max(start, end)).map((c) => ({ ...c }));
+    return bars.slice(start, Math.max(start, end));
   }
 
   async fundingBetween(symbol: string, from: number, to: number): Promise<FundingRate[]> {
     const rows = this.data.fundingSeries(symbol);
     const start = countUpTo(rows, timeOf, from, true);
     const end = countUpTo(rows, timeOf, to, true);
-    return rows.slice(start, Math.max(start, end)).map((f) => ({ ...f }));
+    return rows.slice(start, Math.max(start, end));
   }
 
   async lastFunding(symbol: string, asOf: number): Promise<FundingRate | null> {
     const rows = this.data.fundingSeries(symbol);
     const i = countUpTo(rows, timeOf, asOf, true);
-    return i > 0 ? { ...rows[i - 1]! } : null;
+    return i > 0 ? rows[i - 1]! : null;
   }
 }

@@ -8,13 +8,18 @@ export interface MarketView {
   prices: Record<string, number>;
 }
 
+/** Where a cycle gets the market at its bar: built here (MarketSnapshots) or ahead on another thread (backtest). */
+export interface MarketViews {
+  at(symbols: readonly string[], marketTime: number): Promise<MarketView>;
+}
+
 /**
  * Market snapshots built once per (symbol, bar) for all the agents of a process: the candles are read
  * and the indicators computed once, whoever asks first, and every later cycle at that bar reuses them.
  * A snapshot depends on the data at that bar only, so one rebuilt elsewhere (another worker, a retry)
  * is the same.
  */
-export class MarketSnapshots {
+export class MarketSnapshots implements MarketViews {
   private readonly entries = new Map<string, Promise<{ snapshot: SymbolSnapshot; price: number }>>();
 
   constructor(readonly source: MarketDataSource, private readonly maxEntries = 256) {}

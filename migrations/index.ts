@@ -6,6 +6,7 @@ import * as m004 from './004_fills';
 import * as m005 from './005_analytics_indexes';
 import * as m006 from './006_arena_clock';
 import * as m007 from './007_alerts';
+import * as m008 from './008_model_replies';
 
 /** Every migration, in order. Forward-only: add a new file, never edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '005_analytics_indexes': m005,
   '006_arena_clock': m006,
   '007_alerts': m007,
+  '008_model_replies': m008,
 };

@@ -91,7 +91,12 @@ describe('an LLM agent on a real dev server, its model a local OpenAI-protocol s
       await arena.client.workflow.getHandle(cycleWorkflowId(agent.id, 1)).fetchHistory(),
     ];
     for (const h of histories) assert.ok(!JSON.stringify(h).includes(key), 'key in workflow history');
-    for (const table of ['agents', 'cycles', 'llm_calls', 'orders', 'trades'] as const) {
+    // Every reply is kept under the hash of what was asked, where a backtest of the same question finds it.
+    const stored = await arena.db.selectFrom('model_replies').selectAll().execute();
+    const okCalls = await arena.db.selectFrom('llm_calls').select('prompt_sha256').where('agent_id', '=', agent.id).where('status', '=', 'ok').execute();
+    assert.ok(stored.length >= 1);
+    assert.deepEqual(new Set(stored.map((r) => r.prompt_sha256)), new Set(okCalls.map((c) => c.prompt_sha256)));
+    for (const table of ['agents', 'cycles', 'llm_calls', 'orders', 'trades', 'model_replies'] as const) {
       const rows = await arena.db.selectFrom(table).selectAll().execute();
       assert.ok(!JSON.stringify(rows).includes(key), `key in table ${table}`);
     }

@@ -109,14 +109,16 @@ describe('ReplayMarketData', () => {
     assert.equal(bars4h[bars4h.length - 2]!.openTime, Date.UTC(2023, 7, 10, 8, 0));
   });
 
-  it('respects limit and returns copies', async () => {
+  it('respects limit, and hands out candles no caller can change', async () => {
     const asOf = barAt(500);
     const a = await source.candles('XRPUSDT', '3m', asOf, 7);
     assert.equal(a.length, 7);
     assert.deepEqual(await source.candles('XRPUSDT', '3m', asOf, 0), []);
     assert.equal((await source.candles('XRPUSDT', '4h', asOf, 3)).length, 3);
-    a[0]!.close = -1;
-    assert.notEqual((await source.candles('XRPUSDT', '3m', asOf, 7))[0]!.close, -1);
+    const close = a[0]!.close;
+    assert.throws(() => { a[0]!.close = -1; }, TypeError);
+    a.length = 0;
+    assert.equal((await source.candles('XRPUSDT', '3m', asOf, 7))[0]!.close, close);
     await assert.rejects(source.candles('XRPUSDT', '3m', asOf, -1), RangeError);
   });
 

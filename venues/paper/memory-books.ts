@@ -4,8 +4,8 @@ import type { PaperAccountOpening, PaperBooks, PaperIncome, PaperLedger, PaperOr
 /**
  * Paper books in plain objects, for a backtest: the ledger IS the stored account, so a call changes it
  * in place and nothing is copied or saved. Order ids come from one sequence for the whole store, as
- * Postgres' bigserial does for one database. Calls on one account must not overlap (a backtest's loop
- * awaits each call); an overlapping call is refused rather than interleaved. A VenueRejection leaves the
+ * Postgres' bigserial does for one database. Calls on one account run one after the other, in the order
+ * they came (as the Postgres books' row lock serialises them), never interleaved. A VenueRejection leaves the
  * account as the Postgres books leave it (the exchange refuses before changing anything); any other
  * error in the middle of a call cannot be undone here.
  */
@@ -20,19 +20,16 @@ export class MemoryPaperBooks implements PaperBooks {
       account = new MemoryAccount(new Decimal(opening.initialBalance), opening.marketTime, this.nextOrderId);
       this.accounts.set(opening.account, account);
     }
-    if (account.busy) {
-      return Promise.reject(new Error(`memory paper books: a call on account "${opening.account}" is already running`));
-    }
     const ledger = account;
-    ledger.busy = true;
-    return work(ledger).finally(() => {
-      ledger.busy = false;
-    });
+    const result = ledger.queue.then(() => work(ledger));
+    ledger.queue = result.then(() => undefined, () => undefined);
+    return result;
   }
 }
 
 class MemoryAccount implements PaperLedger {
-  busy = false;
+  /** The call running on this account (the next one starts when it ends). */
+  queue: Promise<void> = Promise.resolve();
   readonly positions = new Map<string, PaperPosition>();
   readonly openOrders = new Map<string, PaperOrder>();
   private readonly leverages = new Map<string, number>();

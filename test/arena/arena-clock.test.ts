@@ -1,0 +1,62 @@
+/**
+ * Every agent's cycle sees the arena's bar, not one of its own: an agent paused while the arena runs
+ * skips the bars it missed, and once resumed it trades the bar every other agent trades at that
+ * moment. A bar is never traded twice by one agent.
+ */
+import assert from 'node:assert/strict';
+import type { AgentConfig } from '../../arena-config/types';
+import { REPLAY_BAR_MS } from '../../market/replay';
+import { agentWorkflowId, getStateQuery, pauseSignal, resumeSignal } from '../../workflows/definitions';
+import { type TestArena, cycleCount, demoAgent, eventually, startTestArena } from '../support/arena';
+
+const BAR_WALL_MS = 600;
+
+describe('one market clock for all agents (real dev server)', function () {
+  this.timeout(240_000);
+  let arena: TestArena;
+  let paused: AgentConfig;
+  let running: AgentConfig;
+
+  const cyclesOf = (a: AgentConfig) => arena.db.selectFrom('cycles').select(['cycle_no', 'market_time', 'started_at'])
+    .where('agent_id', '=', a.id).orderBy('cycle_no').execute();
+
+  before(async () => {
+    arena = await startTestArena();
+    await arena.runWorker();
+    paused = demoAgent('ema-trend', arena.tag);
+    running = demoAgent('btc-buy-hold', arena.tag);
+    await arena.start([paused, running], BAR_WALL_MS, { barMs: BAR_WALL_MS });
+    await eventually('3 cycles each', async () => (await cycleCount(arena.db, paused.id)) >= 3 && (await cycleCount(arena.db, running.id)) >= 3);
+  });
+  after(async () => arena?.close());
+
+  it('a paused agent skips the bars it missed, then trades the bar every agent trades; no bar twice', async () => {
+    const handle = arena.client.workflow.getHandle(agentWorkflowId(paused.id));
+    await handle.signal(pauseSignal);
+    await eventually('paused', async () => (await handle.query(getStateQuery)).status === 'PAUSED');
+    const beforePause = (await cyclesOf(paused)).at(-1)!;
+    const runningAtPause = (await cyclesOf(running)).length;
+    await eventually('the other agent 5 bars on', async () => (await cyclesOf(running)).length >= runningAtPause + 5);
+    await handle.signal(resumeSignal);
+    await eventually('4 cycles after the resume', async () => (await cyclesOf(paused)).filter((c) => c.cycle_no > beforePause.cycle_no).length >= 4);
+
+    const mine = await cyclesOf(paused);
+    const theirs = await cyclesOf(running);
+    const times = mine.map((c) => c.market_time!.getTime());
+    for (let i = 1; i < times.length; i++) assert.ok(times[i]! > times[i - 1]!, `bar ${new Date(times[i]!).toISOString()} traded twice or out of order`);
+    for (const c of [...mine, ...theirs]) assert.equal((c.market_time!.getTime() - times[0]!) % REPLAY_BAR_MS, 0);
+
+    const afterResume = mine.filter((c) => c.cycle_no > beforePause.cycle_no);
+    const skipped = (afterResume[0]!.market_time!.getTime() - beforePause.market_time!.getTime()) / REPLAY_BAR_MS - 1;
+    assert.ok(skipped >= 4, `only ${skipped} bars skipped while paused for 5 bars of the other agent`);
+
+    // At the moment each resumed cycle started, the other agent traded the same bar (within a bar of wall time).
+    const theirsByBar = new Map(theirs.map((c) => [c.market_time!.getTime(), c]));
+    for (const c of afterResume.slice(0, -1)) {
+      const other = theirsByBar.get(c.market_time!.getTime());
+      assert.ok(other, `the other agent has no cycle at ${c.market_time!.toISOString()}`);
+      assert.ok(Math.abs(other.started_at.getTime() - c.started_at.getTime()) < 2 * BAR_WALL_MS,
+        `bar ${c.market_time!.toISOString()}: started ${c.started_at.toISOString()} and ${other.started_at.toISOString()}`);
+    }
+  });
+});
