@@ -3,10 +3,10 @@ import {
   proxyLocalActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { checkConfigChange } from '../arena-config/runtime-changes';
-import { DECISION_MAKER_DEFAULTS } from '../arena-config/types';
+import { countCycle, inSafeMode as inSafeModeOf } from '../cycle/safe-mode';
 import { changedRuntimeFields, updateRequester } from '../observability/config-changes';
 import {
-  type AgentActivities, AgentInput, AgentState, AgentStateView, AgentStatus, CycleSummary, SAFE_MODE_AFTER_FAILURES, cycleWorkflowId,
+  type AgentActivities, AgentInput, AgentState, AgentStateView, AgentStatus, CycleSummary, cycleWorkflowId,
   abortDecisionSignal, getStateQuery, pauseSignal, resumeSignal, runCycleNowUpdate, stopSignal, updateConfigUpdate,
 } from './definitions';
 import { agentCycle, agentCycleWorkflow } from './cycle';
@@ -152,13 +152,8 @@ async function runCycle(state: AgentState, lockScope: AgentInput['lockScope'], r
   }
   state.cycleNo = cycleNo;
   state.lastCycle = summary;
-  state.consecutiveModelFailures = summary.modelFailed ? (state.consecutiveModelFailures ?? 0) + 1 : 0;
-  if (summary.ok) {
-    state.consecutiveFailures = 0;
-  } else {
-    state.consecutiveFailures += 1;
-    state.failedCycles += 1;
-  }
+  Object.assign(state, countCycle(state, { ok: summary.ok, modelFailed: summary.modelFailed ?? false }));
+  if (!summary.ok) state.failedCycles += 1;
   if (summary.failureType === 'ReplayEnded') {
     state.status = 'FINISHED';
     state.pauseReason = 'the bundled market data has been replayed to its end';
@@ -171,10 +166,7 @@ async function runCycle(state: AgentState, lockScope: AgentInput['lockScope'], r
   publishDetails(state);
 }
 
-function inSafeMode(state: AgentState): boolean {
-  const modelLimit = state.config.decisionMaker.maxConsecutiveFailures ?? DECISION_MAKER_DEFAULTS.maxConsecutiveFailures;
-  return state.consecutiveFailures >= SAFE_MODE_AFTER_FAILURES || (state.consecutiveModelFailures ?? 0) >= modelLimit;
-}
+const inSafeMode = (state: AgentState) => inSafeModeOf(state.config, state);
 
 /** The markdown the Web UI shows on the agent's page. */
 function publishDetails(state: AgentState): void {

@@ -71,8 +71,7 @@ export interface AgentStateView extends AgentState {
   symbolUniverse?: string[];
 }
 
-/** Consecutive failed cycles after which the agent opens no new positions until a cycle succeeds. */
-export const SAFE_MODE_AFTER_FAILURES = 3;
+export { SAFE_MODE_AFTER_FAILURES } from '../cycle/safe-mode';
 
 export const pauseSignal = defineSignal<[{ reason?: string }?]>('pause');
 export const resumeSignal = defineSignal('resume');
