@@ -1,3 +1,5 @@
+// Any parameters: an activity of any signature must be assignable (unknown[] parameters are not, by variance).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ActivityFn = (...args: any[]) => Promise<unknown>;
 
 /** Every activity of `activities`, run inside `around` (which calls `run` once and returns its result). */

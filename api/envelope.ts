@@ -6,9 +6,7 @@
 import { z, type Hook } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { Kysely } from 'kysely';
 import { AGENT_ID_PATTERN } from '../arena-config/schema';
-import type { Database } from '../db/schema';
 
 // ---------------------------------------------------------------------------------------------
 // The envelope.
@@ -71,6 +69,7 @@ export function errors<const C extends keyof typeof ERRORS>(...codes: C[]): Pick
 const WHERE: Record<string, string> = { query: 'query parameter', param: 'path parameter', json: 'body field', header: 'header' };
 
 /** The OpenAPIHono `defaultHook`: every route (and every mounted OpenAPIHono without its own hook) answers this way. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the hook serves every route: any environment, any path
 export const validationHook: Hook<unknown, any, any, unknown> = (result, c) => {
   if (result.success) return undefined;
   return fail(c, 400, describeIssue(result.target, result.error.issues[0]));

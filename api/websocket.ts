@@ -123,6 +123,7 @@ const ClientMessage = z.discriminatedUnion('action', [
 ]);
 type ClientMessage = z.infer<typeof ClientMessage>;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any app: the socket needs only its routes
 export function attachWebSocket(app: Hono<any, any, any>, deps: WebSocketDeps): AttachedWebSocket {
   const limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...deps.limits };
   const auth = deps.auth ?? {};

@@ -24,6 +24,7 @@ interface AutocannonResult {
 }
 type Autocannon = (options: { url: string; connections: number; duration: number; workers?: number }) => Promise<AutocannonResult>;
 // autocannon ships no types; this is the part of its API used here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon: Autocannon = require('autocannon');
 
 async function main(): Promise<void> {

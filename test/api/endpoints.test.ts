@@ -8,7 +8,7 @@ import { z } from '@hono/zod-openapi';
 import { createApp } from '../../api/app';
 import { AnalyticsSchema, LeaderboardEntrySchema, PerformanceSchema } from '../../api/routes/analytics';
 import { PriceSchema } from '../../api/routes/market';
-import { CostsSchema, PromptPreviewSchema } from '../../api/routes/models';
+import { CostsSchema } from '../../api/routes/models';
 import {
   AccountSchema, AgentConfigSchema, AgentDetailSchema, AgentSummarySchema, CycleSummarySchema, DecisionLogSchema, EquityPointSchema,
   PositionSchema, TradeSchema,

@@ -19,6 +19,7 @@ interface WsSocket {
   on(event: 'error', listener: (err: Error) => void): void;
 }
 interface WsOptions { autoPong?: boolean; headers?: Record<string, string> }
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the ws that @hono/node-ws uses, which ships no types here
 const WebSocketClient = require(require.resolve('ws', { paths: [path.dirname(require.resolve('@hono/node-ws'))] })) as
   new (url: string, protocols?: string[], options?: WsOptions) => WsSocket & { readonly protocol: string };
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { Generated, Kysely, PostgresDialect, sql } from 'kysely';
+import { Generated, Kysely, PostgresDialect } from 'kysely';
 import { Client, Pool } from 'pg';
 import { DatabaseServer, maskDatabaseUrl, openDatabase } from '../../infra/database';
 import { freePort } from '../support/ports';

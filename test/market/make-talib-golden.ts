@@ -54,6 +54,7 @@ export async function goldenInputs(symbol: string): Promise<Record<GoldenInput, 
 async function main(): Promise<void> {
   const modulePath = process.env.TALIB_MODULE;
   if (!modulePath) throw new Error('Set TALIB_MODULE to a built talib package directory');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a package built by hand, found at run time
   const talib = require(path.resolve(modulePath)) as { execute(params: object): { begIndex: number; nbElement: number; result: Record<string, number[]> } };
 
   const cases: GoldenCase[] = [];

@@ -3,7 +3,6 @@ import { aggregateBars } from '../../market/bars';
 import {
   REPLAY_BAR_MS,
   REPLAY_WARMUP_MS,
-  ReplayEndedError,
   ReplayMarketData,
   replayWindow,
 } from '../../market/replay';

@@ -12,7 +12,7 @@ import type { RiskLimits } from '../../arena-config/types';
 import type { Decision, PositionView } from '../../decisions/types';
 import { type RiskContext, evaluateDecisions } from '../../risk/engine';
 import type { PlannedOrder, RiskVerdict } from '../../risk/types';
-import { liquidationPrice, maintenanceMargin, maxLeverageAt, maxNotionalAt } from '../../venues/symbol-rules';
+import { liquidationPrice, maxLeverageAt, maxNotionalAt } from '../../venues/symbol-rules';
 import { PAPER_MARGIN_BRACKETS } from '../../venues/paper/margin-brackets';
 import type { MarginBracket, SymbolRules } from '../../venues/venue';
 

@@ -7,7 +7,10 @@
 import type * as SigningModule from '@nktkas/hyperliquid/script/signing/mod';
 import type * as UtilsModule from '@nktkas/hyperliquid/script/utils/mod';
 
+// The package's CommonJS build, typed by its own declarations (the ESM entry cannot be required).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const signing: typeof SigningModule = require('@nktkas/hyperliquid/signing');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const utils: typeof UtilsModule = require('@nktkas/hyperliquid/utils');
 
 export type Signature = SigningModule.Signature;

@@ -36,7 +36,7 @@ const MAX_CANDLES = 5000;
  * candleSnapshot one more per 60 bars (estimated from the requested range before the answer comes).
  */
 export function requestWeight(endpoint: string, payload: unknown): number {
-  const body = (payload ?? {}) as Record<string, any>;
+  const body = (payload ?? {}) as Record<string, unknown>;
   if (endpoint === 'exchange') {
     const action = (body.action ?? {}) as Record<string, unknown>;
     const batch = [action.orders, action.cancels, action.modifies].find(Array.isArray) as unknown[] | undefined;
