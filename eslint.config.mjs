@@ -30,23 +30,34 @@ export default tseslint.config(
     // Workflow code is replayed: no I/O, no clock or randomness of its own, no activity code.
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [
-          ...nodeBuiltins.flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'workflow code runs in a deterministic sandbox: no Node built-ins' })),
-          ...['@temporalio/activity', '@temporalio/client', '@temporalio/worker', 'pg', 'kysely', 'pino'].map((name) => ({
-            name, message: 'workflow code may not do I/O: call an activity',
-          })),
-        ],
-        patterns: [
-          { group: ['**/activities', '**/activities/**'], message: 'workflows call activities through proxyActivities, never import them' },
-          { group: ['**/db/**', '**/venues/**', '**/infra/**', '**/api/**'], message: 'workflow code may not do I/O: call an activity' },
-        ],
-      }],
-      'no-restricted-globals': ['error',
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins
+              .flatMap((m) => [m, `node:${m}`])
+              .map((name) => ({ name, message: 'workflow code runs in a deterministic sandbox: no Node built-ins' })),
+            ...['@temporalio/activity', '@temporalio/client', '@temporalio/worker', 'pg', 'kysely', 'pino'].map((name) => ({
+              name,
+              message: 'workflow code may not do I/O: call an activity',
+            })),
+          ],
+          patterns: [
+            {
+              group: ['**/activities', '**/activities/**'],
+              message: 'workflows call activities through proxyActivities, never import them',
+            },
+            { group: ['**/db/**', '**/venues/**', '**/infra/**', '**/api/**'], message: 'workflow code may not do I/O: call an activity' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
         { name: 'setTimeout', message: 'use sleep() or a condition timeout from @temporalio/workflow' },
         { name: 'setInterval', message: 'use a timer loop with sleep()' },
         { name: 'fetch', message: 'workflow code may not do I/O: call an activity' },
-        { name: 'process', message: 'workflow code may not read the process' }],
+        { name: 'process', message: 'workflow code may not read the process' },
+      ],
     },
   },
   {

@@ -20,11 +20,25 @@ export function createDecideActivities(deps: ActivityDeps) {
     async askDecisionMaker(input: DecideInput): Promise<DecideResult> {
       const { snapshot } = await deps.snapshots.at(input.symbols, input.marketTime);
       const context = Context.current();
-      return decide(input.decisionMaker, {
-        agentId: input.agentId, cycleNo: input.cycleNo, marketTime: input.marketTime, account: input.seen.account,
-        positions: input.seen.positions, market: snapshot, risk: input.risk, tradingStyle: input.tradingStyle,
-        takerFeeRate: input.takerFeeRate,
-      }, { ledger: agentLedger(deps, input.agentId), models: arenaModels(deps, input, context.info.attempt), signal: context.cancellationSignal });
+      return decide(
+        input.decisionMaker,
+        {
+          agentId: input.agentId,
+          cycleNo: input.cycleNo,
+          marketTime: input.marketTime,
+          account: input.seen.account,
+          positions: input.seen.positions,
+          market: snapshot,
+          risk: input.risk,
+          tradingStyle: input.tradingStyle,
+          takerFeeRate: input.takerFeeRate,
+        },
+        {
+          ledger: agentLedger(deps, input.agentId),
+          models: arenaModels(deps, input, context.info.attempt),
+          signal: context.cancellationSignal,
+        },
+      );
     },
   };
 }
@@ -38,13 +52,22 @@ function arenaModels(deps: ActivityDeps, input: DecideInput, attempt: number): M
     async call(dm, prompt, signal) {
       const reply = await askModel(dm, prompt, signal);
       // The reply is already paid for and recorded in llm_calls: a failed copy costs a backtest a call, not the cycle.
-      await saveModelReply(deps.db, { key: modelReplyKey(dm, prompt), provider: dm.provider, model: dm.model, promptSha256: promptSha256(prompt), reply })
-        .catch((err: unknown) => deps.log.warn({ err, agent: input.agentId }, 'model reply not stored for backtests'));
+      await saveModelReply(deps.db, {
+        key: modelReplyKey(dm, prompt),
+        provider: dm.provider,
+        model: dm.model,
+        promptSha256: promptSha256(prompt),
+        reply,
+      }).catch((err: unknown) => deps.log.warn({ err, agent: input.agentId }, 'model reply not stored for backtests'));
       return reply;
     },
     async record(call) {
       await saveLlmCall(deps.db, {
-        agentId: input.agentId, cycleNo: input.cycleNo, attempt, provider: input.decisionMaker.provider, model: input.decisionMaker.model,
+        agentId: input.agentId,
+        cycleNo: input.cycleNo,
+        attempt,
+        provider: input.decisionMaker.provider,
+        model: input.decisionMaker.model,
         ...call,
       });
       countModelCall(input.decisionMaker.provider, input.decisionMaker.model, call);

@@ -23,14 +23,16 @@ export function createExecuteActivities(deps: ActivityDeps) {
       waited();
       try {
         const result = await executePlan(venueOf(deps, input.ref, input.marketTime), agentLedger(deps, input.ref.agentId), {
-          cycleNo: input.cycleNo, plan: input.plan,
+          cycleNo: input.cycleNo,
+          plan: input.plan,
           checkFence: () => assertFence(deps.db, { lockId: input.lockId, token: grant.token }),
         });
         countOrders(input.ref.agentId, venue, result.executions);
         return result;
       } finally {
-        await releaseTradingLock(deps.temporal, input.lockId, input.requestId, grant.token)
-          .catch((err) => deps.log.warn({ err, lockId: input.lockId }, 'could not release the trading lock; its lease will end it'));
+        await releaseTradingLock(deps.temporal, input.lockId, input.requestId, grant.token).catch((err) =>
+          deps.log.warn({ err, lockId: input.lockId }, 'could not release the trading lock; its lease will end it'),
+        );
       }
     },
   };

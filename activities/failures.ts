@@ -9,8 +9,13 @@ import { type ActivityFn, wrapEach } from './wrap';
 
 /** Temporal error types of failed model calls: the first two are permanent. */
 const MODEL_FAILURE_TYPE: Record<LlmErrorKind, string> = {
-  auth: 'LlmAuthError', bad_request: 'LlmBadRequest', rate_limited: 'LlmRateLimited', timeout: 'LlmTimeout',
-  server: 'LlmUnavailable', network: 'LlmUnavailable', cancelled: 'LlmCancelled',
+  auth: 'LlmAuthError',
+  bad_request: 'LlmBadRequest',
+  rate_limited: 'LlmRateLimited',
+  timeout: 'LlmTimeout',
+  server: 'LlmUnavailable',
+  network: 'LlmUnavailable',
+  cancelled: 'LlmCancelled',
 };
 
 /**
@@ -27,7 +32,10 @@ export function toActivityFailure(err: unknown): unknown {
   if (err instanceof VenueRejection) return permanent(`VenueRejection.${err.code}`, `${err.code}: ${err.message}`);
   if (err instanceof VenueTemporaryError) {
     return ApplicationFailure.create({
-      message: err.message, type: err.name, nonRetryable: false, cause: err,
+      message: err.message,
+      type: err.name,
+      nonRetryable: false,
+      cause: err,
       ...(err.retryAfterMs !== undefined && { nextRetryDelay: err.retryAfterMs }),
     });
   }
@@ -40,7 +48,10 @@ export function toActivityFailure(err: unknown): unknown {
     const type = MODEL_FAILURE_TYPE[err.kind];
     if (err.kind === 'auth' || err.kind === 'bad_request') return permanent(type);
     return ApplicationFailure.create({
-      message: err.message, type, nonRetryable: false, cause: err,
+      message: err.message,
+      type,
+      nonRetryable: false,
+      cause: err,
       ...(err.retryAfterMs !== undefined && { nextRetryDelay: err.retryAfterMs }),
     });
   }
@@ -48,7 +59,9 @@ export function toActivityFailure(err: unknown): unknown {
 }
 
 export function withDomainFailures<T extends Record<string, ActivityFn>>(activities: T): T {
-  return wrapEach(activities, (run) => run().catch((err: unknown) => {
-    throw toActivityFailure(err);
-  }));
+  return wrapEach(activities, (run) =>
+    run().catch((err: unknown) => {
+      throw toActivityFailure(err);
+    }),
+  );
 }

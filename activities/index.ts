@@ -21,8 +21,20 @@ import { createSyncActivities } from './sync';
 export type ArenaActivities = CycleActivities & AgentActivities & LockActivities & AlertActivities;
 
 export function createActivities(deps: ActivityDeps): ArenaActivities {
-  return withHeartbeats(withStepTimings(withRedactedFailures(withDomainFailures({
-    ...createSyncActivities(deps), ...createMarketActivities(deps), ...createDecideActivities(deps), ...createRiskActivities(deps),
-    ...createExecuteActivities(deps), ...createRecordActivities(deps), ...createLockGrantActivities(deps), ...createAlertActivities(deps),
-  }))));
+  return withHeartbeats(
+    withStepTimings(
+      withRedactedFailures(
+        withDomainFailures({
+          ...createSyncActivities(deps),
+          ...createMarketActivities(deps),
+          ...createDecideActivities(deps),
+          ...createRiskActivities(deps),
+          ...createExecuteActivities(deps),
+          ...createRecordActivities(deps),
+          ...createLockGrantActivities(deps),
+          ...createAlertActivities(deps),
+        }),
+      ),
+    ),
+  );
 }

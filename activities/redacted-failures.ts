@@ -7,9 +7,11 @@ import { type ActivityFn, wrapEach } from './wrap';
  * the cycle's failure record, the database.
  */
 export function withRedactedFailures<T extends Record<string, ActivityFn>>(activities: T): T {
-  return wrapEach(activities, (run) => run().catch((err: unknown) => {
-    throw redactError(err);
-  }));
+  return wrapEach(activities, (run) =>
+    run().catch((err: unknown) => {
+      throw redactError(err);
+    }),
+  );
 }
 
 export function redactError<E>(err: E): E {

@@ -9,8 +9,14 @@ export function createRiskActivities(deps: ActivityDeps) {
     /** Every limit of the agent on the balances the sync read and its own history; the order phase that follows. */
     async checkRisk(input: RiskInput): Promise<RiskResult> {
       return checkRisk(venueOf(deps, input.ref, input.marketTime), agentLedger(deps, input.ref.agentId), {
-        marketTime: input.marketTime, decisions: input.decisions, seen: input.seen, prices: input.prices, risk: input.risk,
-        takerFeeRate: input.ref.exchange.takerFeeRate, safeMode: input.safeMode, mend: input.mend,
+        marketTime: input.marketTime,
+        decisions: input.decisions,
+        seen: input.seen,
+        prices: input.prices,
+        risk: input.risk,
+        takerFeeRate: input.ref.exchange.takerFeeRate,
+        safeMode: input.safeMode,
+        mend: input.mend,
       });
     },
   };

@@ -19,18 +19,26 @@ export class LockTimeoutError extends Error {
 export async function acquireTradingLock(temporal: Client, lockId: string, requestId: string): Promise<LockGrant> {
   const { taskQueue, attempt } = Context.current().info;
   const startWorkflowOperation = new WithStartWorkflowOperation('tradingLockWorkflow', {
-    workflowId: lockId, taskQueue, args: [{ lockId }], workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowId: lockId,
+    taskQueue,
+    args: [{ lockId }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
     staticSummary: `trading lock ${lockId}`,
   });
   const request = { requesterWorkflowId: requestId, requestId, leaseMs: LOCK_LEASE_MS };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LockTimeoutError(`trading lock ${lockId} not granted within ${LOCK_WAIT_MS / 1000} s`)), LOCK_WAIT_MS);
+    timer = setTimeout(
+      () => reject(new LockTimeoutError(`trading lock ${lockId} not granted within ${LOCK_WAIT_MS / 1000} s`)),
+      LOCK_WAIT_MS,
+    );
   });
   try {
     return await Promise.race([
       temporal.workflow.executeUpdateWithStart(acquireLockUpdate, {
-        args: [request], updateId: `${requestId}-${attempt}`, startWorkflowOperation,
+        args: [request],
+        updateId: `${requestId}-${attempt}`,
+        startWorkflowOperation,
       }),
       timeout,
     ]);

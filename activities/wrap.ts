@@ -4,7 +4,8 @@ export type ActivityFn = (...args: any[]) => Promise<unknown>;
 
 /** Every activity of `activities`, run inside `around` (which calls `run` once and returns its result). */
 export function wrapEach<T extends Record<string, ActivityFn>>(
-  activities: T, around: (run: () => Promise<unknown>, name: string) => Promise<unknown>,
+  activities: T,
+  around: (run: () => Promise<unknown>, name: string) => Promise<unknown>,
 ): T {
   const wrapped: Record<string, ActivityFn> = {};
   for (const [name, fn] of Object.entries(activities)) wrapped[name] = (...args: unknown[]) => around(() => fn(...args), name);

@@ -14,8 +14,12 @@ export async function loadDailySummary(db: Kysely<Database>, agentId: string, ma
   const from = new Date(Math.floor(marketTime / DAY_MS) * DAY_MS);
   const to = new Date(from.getTime() + DAY_MS);
   const [agent, opening, closing, trades, fees, modelCost] = await Promise.all([
-    findAgent(db, agentId), equityBefore(db, agentId, from), equityBefore(db, agentId, to), closedTrades(db, agentId, { from, to }),
-    feesBetween(db, agentId, from, to), totalCost(db, agentId, { from, to }),
+    findAgent(db, agentId),
+    equityBefore(db, agentId, from),
+    equityBefore(db, agentId, to),
+    closedTrades(db, agentId, { from, to }),
+    feesBetween(db, agentId, from, to),
+    totalCost(db, agentId, { from, to }),
   ]);
   if (!agent) return null;
   const start = opening ?? Number(agent.initial_balance);

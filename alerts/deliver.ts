@@ -13,9 +13,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AlertChannelConfig } from '../arena-config/types';
-import {
-  attemptsSince, claimDelivery, deferDelivery, markDeliveryFailed, markDeliverySent, nextDeliveryDue,
-} from '../db/alerts';
+import { attemptsSince, claimDelivery, deferDelivery, markDeliveryFailed, markDeliverySent, nextDeliveryDue } from '../db/alerts';
 import type { Database } from '../db/schema';
 import { SEND_TIMEOUT_MS } from './channels/http';
 import { sendAlert } from './channels/send';
@@ -50,7 +48,9 @@ async function deliverToChannel(ctx: DeliveryContext, channel: AlertChannelConfi
     const { delivery, event } = claimed;
     const attempt = delivery.attempts;
     const outcome = await sendAlert(channel, {
-      event, idempotencyKey: idempotencyKey(channel.name, event.key), possibleRepeat: delivery.possible_repeat,
+      event,
+      idempotencyKey: idempotencyKey(channel.name, event.key),
+      possibleRepeat: delivery.possible_repeat,
     });
     const about = { channel: channel.name, alert: event.key, attempt };
     if (outcome.result === 'sent') {

@@ -11,7 +11,8 @@ import { type AgentMarks, type AlertEvent, DAY_MS, HOUR_MS, VENUE_ERROR_WINDOW_M
 
 /** What detection reads of a recorded cycle. */
 export type CycleFacts = Pick<
-  RecordInput, 'agentId' | 'cycleNo' | 'marketTime' | 'verdicts' | 'executions' | 'closedTrades' | 'after' | 'safeMode' | 'unprotected'
+  RecordInput,
+  'agentId' | 'cycleNo' | 'marketTime' | 'verdicts' | 'executions' | 'closedTrades' | 'after' | 'safeMode' | 'unprotected'
 >;
 
 export interface VenueErrorCount {
@@ -54,55 +55,84 @@ export function detectCycleAlerts(cycle: CycleFacts, history: CycleHistory, thre
 
   const locks = accountLocks(cycle.verdicts);
   if (locks.dailyLoss) {
-    events.push(event({
-      key: `daily_loss_limit:${agentId}:${utcDay(marketTime)}`, kind: 'daily_loss_limit', severity: 'critical',
-      title: `${agentId}: daily loss limit reached, no new positions until 00:00 UTC`,
-      fields: { ...where, equity: usdt(equity), reason: locks.dailyLoss },
-    }));
+    events.push(
+      event({
+        key: `daily_loss_limit:${agentId}:${utcDay(marketTime)}`,
+        kind: 'daily_loss_limit',
+        severity: 'critical',
+        title: `${agentId}: daily loss limit reached, no new positions until 00:00 UTC`,
+        fields: { ...where, equity: usdt(equity), reason: locks.dailyLoss },
+      }),
+    );
   }
   if (locks.drawdown) {
-    events.push(event({
-      key: `drawdown_lock:${agentId}:${utcDay(marketTime)}`, kind: 'drawdown_lock', severity: 'critical',
-      title: `${agentId}: drawdown lock, no new positions`, fields: { ...where, equity: usdt(equity), reason: locks.drawdown },
-    }));
+    events.push(
+      event({
+        key: `drawdown_lock:${agentId}:${utcDay(marketTime)}`,
+        kind: 'drawdown_lock',
+        severity: 'critical',
+        title: `${agentId}: drawdown lock, no new positions`,
+        fields: { ...where, equity: usdt(equity), reason: locks.drawdown },
+      }),
+    );
   }
 
   const wasSafe = history.previous?.safeMode ?? false;
   if (cycle.safeMode !== wasSafe) {
-    events.push(cycle.safeMode
-      ? event({
-        key: `safe_mode_entered:${agentId}:${cycleNo}`, kind: 'safe_mode_entered', severity: 'warning',
-        title: `${agentId} is in safe mode: no new positions until it recovers from repeated failures`, fields: where,
-      })
-      : event({
-        key: `safe_mode_left:${agentId}:${cycleNo}`, kind: 'safe_mode_left', severity: 'info',
-        title: `${agentId} left safe mode: it may open positions again`, fields: where,
-      }));
+    events.push(
+      cycle.safeMode
+        ? event({
+            key: `safe_mode_entered:${agentId}:${cycleNo}`,
+            kind: 'safe_mode_entered',
+            severity: 'warning',
+            title: `${agentId} is in safe mode: no new positions until it recovers from repeated failures`,
+            fields: where,
+          })
+        : event({
+            key: `safe_mode_left:${agentId}:${cycleNo}`,
+            kind: 'safe_mode_left',
+            severity: 'info',
+            title: `${agentId} left safe mode: it may open positions again`,
+            fields: where,
+          }),
+    );
   }
 
   for (const e of cycle.executions.filter((x) => x.leg === 'emergency_close')) {
-    events.push(event({
-      key: `emergency_close:${agentId}:${cycleNo}:${e.symbol}`, kind: 'emergency_close', severity: 'critical',
-      title: `${agentId}: ${e.symbol} closed at market because its protection could not be placed`,
-      fields: { ...where, symbol: e.symbol, status: e.status, error: e.error ?? null },
-    }));
+    events.push(
+      event({
+        key: `emergency_close:${agentId}:${cycleNo}:${e.symbol}`,
+        kind: 'emergency_close',
+        severity: 'critical',
+        title: `${agentId}: ${e.symbol} closed at market because its protection could not be placed`,
+        fields: { ...where, symbol: e.symbol, status: e.status, error: e.error ?? null },
+      }),
+    );
   }
 
   const knownUnprotected = new Set(history.previous?.unprotected ?? []);
   for (const symbol of cycle.unprotected.filter((s) => !knownUnprotected.has(s))) {
-    events.push(event({
-      key: `unprotected_position:${agentId}:${symbol}:${cycleNo}`, kind: 'unprotected_position', severity: 'warning',
-      title: `${agentId}: ${symbol} position found without its stop-loss or take-profit (the cycle protects it again)`,
-      fields: { ...where, symbol },
-    }));
+    events.push(
+      event({
+        key: `unprotected_position:${agentId}:${symbol}:${cycleNo}`,
+        kind: 'unprotected_position',
+        severity: 'warning',
+        title: `${agentId}: ${symbol} position found without its stop-loss or take-profit (the cycle protects it again)`,
+        fields: { ...where, symbol },
+      }),
+    );
   }
 
   for (const t of cycle.closedTrades.filter((x) => x.reason === 'liquidation')) {
-    events.push(event({
-      key: `liquidation:${agentId}:${cycleNo}:${t.symbol}:${t.side}`, kind: 'liquidation', severity: 'critical',
-      title: `${agentId}: ${t.side} ${t.symbol} liquidated at ${t.exitPrice} (PnL ${signed(t.pnl)} USDT)`,
-      fields: { ...where, symbol: t.symbol, side: t.side, exit_price: t.exitPrice, pnl: usdt(t.pnl) },
-    }));
+    events.push(
+      event({
+        key: `liquidation:${agentId}:${cycleNo}:${t.symbol}:${t.side}`,
+        kind: 'liquidation',
+        severity: 'critical',
+        title: `${agentId}: ${t.side} ${t.symbol} liquidated at ${t.exitPrice} (PnL ${signed(t.pnl)} USDT)`,
+        fields: { ...where, symbol: t.symbol, side: t.side, exit_price: t.exitPrice, pnl: usdt(t.pnl) },
+      }),
+    );
   }
 
   const venueErrors = venueErrorEvent(agentId, history.venueErrors, thresholds, history.now, marketTime);
@@ -111,27 +141,47 @@ export function detectCycleAlerts(cycle: CycleFacts, history: CycleHistory, thre
   const high = history.equityHighLastHour;
   const dropPct = high !== null && high > 0 ? ((high - equity) / high) * 100 : 0;
   if (dropPct > thresholds.equityDropPctPerHour) {
-    events.push(event({
-      key: `equity_drop:${agentId}:${Math.floor(marketTime / HOUR_MS)}`, kind: 'equity_drop', severity: 'critical',
-      title: `${agentId}: equity down ${dropPct.toFixed(1)} % within an hour (${usdt(high!)} → ${usdt(equity)} USDT)`,
-      fields: { ...where, equity: usdt(equity), hour_high: usdt(high!), drop_pct: round(dropPct, 2), threshold_pct: thresholds.equityDropPctPerHour },
-    }));
+    events.push(
+      event({
+        key: `equity_drop:${agentId}:${Math.floor(marketTime / HOUR_MS)}`,
+        kind: 'equity_drop',
+        severity: 'critical',
+        title: `${agentId}: equity down ${dropPct.toFixed(1)} % within an hour (${usdt(high!)} → ${usdt(equity)} USDT)`,
+        fields: {
+          ...where,
+          equity: usdt(equity),
+          hour_high: usdt(high!),
+          drop_pct: round(dropPct, 2),
+          threshold_pct: thresholds.equityDropPctPerHour,
+        },
+      }),
+    );
   }
 
   const summary = history.dailySummary;
   if (summary) {
     const ret = summary.returnPct === null ? '' : ` (${signed(summary.returnPct)} %)`;
-    events.push(event({
-      key: `daily_summary:${agentId}:${summary.day}`, kind: 'daily_summary', severity: 'info',
-      title: `${agentId} on ${summary.day}: PnL ${signed(summary.pnl)} USDT${ret}, ${summary.trades} trades, ` +
-        `fees ${usdt(summary.feesUsd)} USDT, model cost $${summary.modelCostUsd.toFixed(2)}`,
-      fields: {
-        agent: agentId, day: summary.day, pnl: usdt(summary.pnl), return_pct: summary.returnPct === null ? null : round(summary.returnPct, 2),
-        end_equity: summary.endEquity === null ? null : usdt(summary.endEquity), trades: summary.trades,
-        win_rate_pct: summary.winRatePct === null ? null : round(summary.winRatePct, 1), fees: usdt(summary.feesUsd),
-        model_cost_usd: round(summary.modelCostUsd, 4),
-      },
-    }));
+    events.push(
+      event({
+        key: `daily_summary:${agentId}:${summary.day}`,
+        kind: 'daily_summary',
+        severity: 'info',
+        title:
+          `${agentId} on ${summary.day}: PnL ${signed(summary.pnl)} USDT${ret}, ${summary.trades} trades, ` +
+          `fees ${usdt(summary.feesUsd)} USDT, model cost $${summary.modelCostUsd.toFixed(2)}`,
+        fields: {
+          agent: agentId,
+          day: summary.day,
+          pnl: usdt(summary.pnl),
+          return_pct: summary.returnPct === null ? null : round(summary.returnPct, 2),
+          end_equity: summary.endEquity === null ? null : usdt(summary.endEquity),
+          trades: summary.trades,
+          win_rate_pct: summary.winRatePct === null ? null : round(summary.winRatePct, 1),
+          fees: usdt(summary.feesUsd),
+          model_cost_usd: round(summary.modelCostUsd, 4),
+        },
+      }),
+    );
   }
   return events;
 }
@@ -150,7 +200,11 @@ export function detectFailureAlerts(failure: CycleFailure, history: FailureHisto
   const events: AlertEvent[] = [];
   if (history.streak.length >= thresholds.failingCycles) {
     events.push({
-      key: `cycles_failing:${agentId}:${history.streak.firstCycle}`, kind: 'cycles_failing', severity: 'critical', agentId, at,
+      key: `cycles_failing:${agentId}:${history.streak.firstCycle}`,
+      kind: 'cycles_failing',
+      severity: 'critical',
+      agentId,
+      at,
       title: `${agentId}: ${history.streak.length} cycles failed in a row`,
       fields: { agent: agentId, cycle: cycleNo, first_failed_cycle: history.streak.firstCycle, error: failure.error },
     });
@@ -194,8 +248,12 @@ export function detectTimedAlerts(agents: AgentLiveness[], thresholds: AlertThre
       const byOperator = a.executionStatus === 'COMPLETED';
       const what = byOperator ? (a.agentStatus ?? 'STOPPED').toLowerCase() : a.executionStatus.toLowerCase().replace('_', ' ');
       events.push({
-        key: agentStoppedKey(a.agentId, a.runId), kind: 'agent_stopped', severity: finished ? 'info' : byOperator ? 'warning' : 'critical',
-        agentId: a.agentId, at: a.closedAt, title: `${a.agentId} ${what}${a.reason ? `: ${a.reason}` : ''}`,
+        key: agentStoppedKey(a.agentId, a.runId),
+        kind: 'agent_stopped',
+        severity: finished ? 'info' : byOperator ? 'warning' : 'critical',
+        agentId: a.agentId,
+        at: a.closedAt,
+        title: `${a.agentId} ${what}${a.reason ? `: ${a.reason}` : ''}`,
         fields: { ...fields, reason: a.reason, closed_at: iso(a.closedAt) },
       });
       continue;
@@ -206,9 +264,17 @@ export function detectTimedAlerts(agents: AgentLiveness[], thresholds: AlertThre
     const silentMs = now - since;
     if (silentMs <= thresholds.noCycleMinutes * 60_000) continue;
     events.push({
-      key: `no_cycle:${a.agentId}:${since}`, kind: 'no_cycle', severity: 'warning', agentId: a.agentId, at: now,
+      key: `no_cycle:${a.agentId}:${since}`,
+      kind: 'no_cycle',
+      severity: 'warning',
+      agentId: a.agentId,
+      at: now,
       title: `${a.agentId}: no cycle for ${silentMs < 120_000 ? `${Math.floor(silentMs / 1000)} seconds` : `${Math.floor(silentMs / 60_000)} minutes`}`,
-      fields: { ...fields, last_cycle_at: a.lastCycleAt === null ? null : iso(a.lastCycleAt), threshold_minutes: thresholds.noCycleMinutes },
+      fields: {
+        ...fields,
+        last_cycle_at: a.lastCycleAt === null ? null : iso(a.lastCycleAt),
+        threshold_minutes: thresholds.noCycleMinutes,
+      },
     });
   }
   return events;
@@ -222,10 +288,20 @@ export function accountLocks(verdicts: readonly RiskVerdict[]): { dailyLoss: str
   return { dailyLoss: reasonFor('max_daily_loss_pct'), drawdown: reasonFor('max_drawdown_pct') };
 }
 
-function venueErrorEvent(agentId: string, errors: VenueErrorCount | null, thresholds: AlertThresholds, now: number, at: number): AlertEvent | null {
+function venueErrorEvent(
+  agentId: string,
+  errors: VenueErrorCount | null,
+  thresholds: AlertThresholds,
+  now: number,
+  at: number,
+): AlertEvent | null {
   if (!errors || errors.count <= thresholds.venueErrorsPer10Minutes) return null;
   return {
-    key: `venue_errors:${agentId}:${Math.floor(now / VENUE_ERROR_WINDOW_MS)}`, kind: 'venue_errors', severity: 'warning', agentId, at,
+    key: `venue_errors:${agentId}:${Math.floor(now / VENUE_ERROR_WINDOW_MS)}`,
+    kind: 'venue_errors',
+    severity: 'warning',
+    agentId,
+    at,
     title: `${agentId}: ${errors.count} venue errors in 10 minutes (more than ${thresholds.venueErrorsPer10Minutes})`,
     fields: { agent: agentId, errors: errors.count, threshold: thresholds.venueErrorsPer10Minutes, last_error: errors.lastError },
   };

@@ -10,7 +10,9 @@ export function headline(event: AlertEvent): string {
 
 /** `name: value` for each field that has a value, in the event's order. */
 export function fieldLines(event: AlertEvent): string[] {
-  return Object.entries(event.fields).filter(([, v]) => v !== null && v !== '').map(([k, v]) => `${label(k)}: ${String(v)}`);
+  return Object.entries(event.fields)
+    .filter(([, v]) => v !== null && v !== '')
+    .map(([k, v]) => `${label(k)}: ${String(v)}`);
 }
 
 export const label = (key: string): string => key.replace(/_/g, ' ');

@@ -44,12 +44,18 @@ async function raiseForCycle(deps: AlertDeps, cycle: CycleFacts): Promise<void> 
   const newDay = previous !== null && utcDay(previous.marketTime) < utcDay(marketTime);
   const [equityHighLastHour, venueErrors, dailySummary] = await Promise.all([
     equityHighSince(db, agentId, new Date(marketTime - HOUR_MS), cycleNo),
-    cycle.executions.some((e) => e.status === 'rejected') ? venueErrorsSince(db, agentId, new Date(now - VENUE_ERROR_WINDOW_MS), VENUE_FAILURE_PREFIX) : null,
+    cycle.executions.some((e) => e.status === 'rejected')
+      ? venueErrorsSince(db, agentId, new Date(now - VENUE_ERROR_WINDOW_MS), VENUE_FAILURE_PREFIX)
+      : null,
     stored.settings.dailySummary && newDay ? loadDailySummary(db, agentId, previous.marketTime) : null,
   ]);
   const events = detectCycleAlerts(cycle, { previous, equityHighLastHour, venueErrors, dailySummary, now }, stored.settings.thresholds);
   const added = await recordAlertEvents(db, events, channelNames(stored), {
-    agentId, cycleNo, marketTime, safeMode: cycle.safeMode, unprotected: cycle.unprotected,
+    agentId,
+    cycleNo,
+    marketTime,
+    safeMode: cycle.safeMode,
+    unprotected: cycle.unprotected,
   });
   if (added > 0) await wake(deps, stored);
 }
@@ -61,11 +67,12 @@ async function raiseForFailure(deps: AlertDeps, failure: CycleFailure): Promise<
   const [streak, venueErrors] = await Promise.all([
     failedStreak(deps.db, failure.agentId, failure.cycleNo),
     failure.error.startsWith(VENUE_FAILURE_PREFIX)
-      ? venueErrorsSince(deps.db, failure.agentId, new Date(now - VENUE_ERROR_WINDOW_MS), VENUE_FAILURE_PREFIX) : null,
+      ? venueErrorsSince(deps.db, failure.agentId, new Date(now - VENUE_ERROR_WINDOW_MS), VENUE_FAILURE_PREFIX)
+      : null,
   ]);
   const events = detectFailureAlerts(failure, { streak, venueErrors, now }, stored.settings.thresholds);
   if (events.length === 0) return;
-  if (await recordAlertEvents(deps.db, events, channelNames(stored)) > 0) await wake(deps, stored);
+  if ((await recordAlertEvents(deps.db, events, channelNames(stored))) > 0) await wake(deps, stored);
 }
 
 const ATTEMPTS = 3;
@@ -100,5 +107,6 @@ const channelNames = (stored: StoredAlertSettings): string[] => stored.settings.
 /** The rows are written: a failed wake-up only delays them until the dispatcher's next check. */
 async function wake(deps: AlertDeps, stored: StoredAlertSettings): Promise<void> {
   await wakeDispatcher(deps.temporal, stored.taskQueue).catch((err: unknown) =>
-    deps.log.warn({ err }, 'alerts: could not wake the alert dispatcher; its next check sends them'));
+    deps.log.warn({ err }, 'alerts: could not wake the alert dispatcher; its next check sends them'),
+  );
 }

@@ -17,8 +17,16 @@ import { type AgentLiveness, STOPPED_LOOKBACK_MS, agentStoppedKey, detectTimedAl
 export async function checkAgents(db: Kysely<Database>, temporal: Client, settings: AlertSettings): Promise<number> {
   const agents = await listAgents(db);
   const found = await Promise.all(agents.map((agent) => livenessOf(db, temporal, agent)));
-  const events = detectTimedAlerts(found.filter((a): a is AgentLiveness => a !== null), settings.thresholds, Date.now());
-  return recordAlertEvents(db, events, settings.channels.map((c) => c.name));
+  const events = detectTimedAlerts(
+    found.filter((a): a is AgentLiveness => a !== null),
+    settings.thresholds,
+    Date.now(),
+  );
+  return recordAlertEvents(
+    db,
+    events,
+    settings.channels.map((c) => c.name),
+  );
 }
 
 async function livenessOf(db: Kysely<Database>, temporal: Client, agent: AgentRow): Promise<AgentLiveness | null> {
@@ -32,11 +40,18 @@ async function livenessOf(db: Kysely<Database>, temporal: Client, agent: AgentRo
   const closedAt = run.closeTime?.getTime() ?? null;
   const recentlyClosed = closedAt !== null && Date.now() - closedAt <= STOPPED_LOOKBACK_MS;
   // A completed run says why it ended in its result; read once, before its alert is written.
-  const reason = executionStatus === 'COMPLETED' && recentlyClosed && !(await alertEventExists(db, agentStoppedKey(agent.id, run.runId)))
-    ? (await temporal.workflow.getHandle(agentWorkflowId(agent.id), run.runId).result() as AgentState).pauseReason
-    : null;
+  const reason =
+    executionStatus === 'COMPLETED' && recentlyClosed && !(await alertEventExists(db, agentStoppedKey(agent.id, run.runId)))
+      ? ((await temporal.workflow.getHandle(agentWorkflowId(agent.id), run.runId).result()) as AgentState).pauseReason
+      : null;
   return {
-    agentId: agent.id, runId: run.runId, executionStatus, agentStatus: run.typedSearchAttributes.get(AgentStatusAttr) ?? null, reason,
-    startedAt: run.startTime.getTime(), closedAt, lastCycleAt: agent.last_cycle_at?.getTime() ?? null,
+    agentId: agent.id,
+    runId: run.runId,
+    executionStatus,
+    agentStatus: run.typedSearchAttributes.get(AgentStatusAttr) ?? null,
+    reason,
+    startedAt: run.startTime.getTime(),
+    closedAt,
+    lastCycleAt: agent.last_cycle_at?.getTime() ?? null,
   };
 }

@@ -1,8 +1,19 @@
 /** What an alert is, before it is written to the outbox and sent to each channel. */
 
 export const ALERT_KINDS = [
-  'daily_loss_limit', 'drawdown_lock', 'safe_mode_entered', 'safe_mode_left', 'agent_stopped', 'cycles_failing',
-  'emergency_close', 'unprotected_position', 'liquidation', 'venue_errors', 'equity_drop', 'no_cycle', 'daily_summary',
+  'daily_loss_limit',
+  'drawdown_lock',
+  'safe_mode_entered',
+  'safe_mode_left',
+  'agent_stopped',
+  'cycles_failing',
+  'emergency_close',
+  'unprotected_position',
+  'liquidation',
+  'venue_errors',
+  'equity_drop',
+  'no_cycle',
+  'daily_summary',
   'test',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];

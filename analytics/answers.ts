@@ -8,12 +8,36 @@
 import Decimal from 'decimal.js';
 import { NOT_COMPUTED, type VsRandomEntry } from './chance';
 import {
-  SAMPLING, annualizedReturnPct, calmarRatio, curvePnl, dailyPnl, drawdowns, exposurePct, formatDuration, groupStats,
-  maxDrawdown, openTradeStats, periodReturns, sharpeRatio, sortinoRatio, tradeStats,
-  type ClosedTrade, type Drawdown, type EquityCurve, type OpenTrade, type TradeStats,
+  SAMPLING,
+  annualizedReturnPct,
+  calmarRatio,
+  curvePnl,
+  dailyPnl,
+  drawdowns,
+  exposurePct,
+  formatDuration,
+  groupStats,
+  maxDrawdown,
+  openTradeStats,
+  periodReturns,
+  sharpeRatio,
+  sortinoRatio,
+  tradeStats,
+  type ClosedTrade,
+  type Drawdown,
+  type EquityCurve,
+  type OpenTrade,
+  type TradeStats,
 } from './metrics';
 import {
-  ANNUALISED_RULE, PROFIT_FACTOR_RULE, SHARPE_RULE, gated, sampleOf, type FigureNote, type Gated, type Sample,
+  ANNUALISED_RULE,
+  PROFIT_FACTOR_RULE,
+  SHARPE_RULE,
+  gated,
+  sampleOf,
+  type FigureNote,
+  type Gated,
+  type Sample,
 } from './sample-rules';
 
 /** A market-time window `[from, to)`, as the API's lists: snapshots by market time, trades by close time. */
@@ -197,19 +221,39 @@ export function performanceOf(agent: AgentHead, range: Range, inputs: Performanc
   const first = curve.bars[0];
   const last = curve.bars[curve.bars.length - 1];
 
-  const sharpe = gated(SHARPE_RULE, sample, () => sharpeRatio(returns), () => 'undefined: the hourly returns do not vary');
-  const sortino = gated(SHARPE_RULE, sample, () => sortinoRatio(returns), () => 'undefined: no hourly return is negative');
-  const annualized = gated(ANNUALISED_RULE, sample, () => annualizedReturnPct(curve),
-    () => (curve.opening > 0 ? 'too large to state' : 'undefined: no starting equity'));
-  const calmar = gated(ANNUALISED_RULE, sample, () => calmarRatio(annualized.value, mdd?.pct ?? null),
-    () => (annualized.value === null ? 'undefined without an annualised return' : 'undefined: the curve never fell'));
+  const sharpe = gated(
+    SHARPE_RULE,
+    sample,
+    () => sharpeRatio(returns),
+    () => 'undefined: the hourly returns do not vary',
+  );
+  const sortino = gated(
+    SHARPE_RULE,
+    sample,
+    () => sortinoRatio(returns),
+    () => 'undefined: no hourly return is negative',
+  );
+  const annualized = gated(
+    ANNUALISED_RULE,
+    sample,
+    () => annualizedReturnPct(curve),
+    () => (curve.opening > 0 ? 'too large to state' : 'undefined: no starting equity'),
+  );
+  const calmar = gated(
+    ANNUALISED_RULE,
+    sample,
+    () => calmarRatio(annualized.value, mdd?.pct ?? null),
+    () => (annualized.value === null ? 'undefined without an annualised return' : 'undefined: the curve never fell'),
+  );
   const profitFactor = profitFactorOf(t, sample);
-  const openFunding: Gated = o.fundingPaid !== null
-    ? { value: o.fundingPaid, note: null }
-    : { value: null, note: { reason: 'unknown while open: the venue reports funding when the trade closes', sample } };
+  const openFunding: Gated =
+    o.fundingPaid !== null
+      ? { value: o.fundingPaid, note: null }
+      : { value: null, note: { reason: 'unknown while open: the venue reports funding when the trade closes', sample } };
 
   return {
-    agent_id: agent.id, ...marketTimeOf(range, window, sample),
+    agent_id: agent.id,
+    ...marketTimeOf(range, window, sample),
     total_trades: t.totalTrades,
     winning_trades: t.winningTrades,
     losing_trades: t.losingTrades,
@@ -268,19 +312,24 @@ export function performanceOf(agent: AgentHead, range: Range, inputs: Performanc
 export function analyticsOf(agent: AgentHead, range: Range, inputs: Pick<PerformanceInputs, 'curve' | 'window' | 'closed'>): Analytics {
   const { curve, window, closed } = inputs;
   const sample = sampleOf(window, periodReturns(curve), closed.length);
-  const groups = <K extends string>(name: K, key: (t: ClosedTrade) => string) => groupStats(closed, key)
-    .map((g) => ({ [name]: g.key, ...groupRow(g.stats, sample) }) as { [P in K]: string } & GroupRow)
-    .sort((a, b) => b.total_pnl - a.total_pnl);
+  const groups = <K extends string>(name: K, key: (t: ClosedTrade) => string) =>
+    groupStats(closed, key)
+      .map((g) => ({ [name]: g.key, ...groupRow(g.stats, sample) }) as { [P in K]: string } & GroupRow)
+      .sort((a, b) => b.total_pnl - a.total_pnl);
   const episodes = drawdowns(curve);
   return {
-    agent_id: agent.id, ...marketTimeOf(range, window, sample),
+    agent_id: agent.id,
+    ...marketTimeOf(range, window, sample),
     by_symbol: groups('symbol', (t) => t.symbol),
     by_close_reason: groups('close_reason', (t) => t.closeReason ?? 'unknown'),
     by_side: groups('side', (t) => t.side),
     daily: dailyPnl(curve).map((d) => ({ date: d.date, close_equity: d.close, pnl: d.pnl, return_pct: d.returnPct })),
     drawdowns: {
       count: episodes.length,
-      worst: [...episodes].sort((a, b) => b.pct - a.pct).slice(0, WORST_DRAWDOWNS).map(drawdownRow),
+      worst: [...episodes]
+        .sort((a, b) => b.pct - a.pct)
+        .slice(0, WORST_DRAWDOWNS)
+        .map(drawdownRow),
     },
   };
 }
@@ -296,37 +345,68 @@ export function leaderboardOf(agents: AgentHead[], performances: Array<Performan
   const rows = agents.flatMap((a, i): LeaderboardRow[] => {
     const p = performances[i];
     if (!p) return [];
-    return [{
-      rank: 0, agent_id: a.id, name: a.name, provider: a.provider, model: a.model, initial_balance: a.initial_balance,
-      equity: p.end_equity, return_pct: p.return_pct, pnl: p.equity_pnl,
-      sharpe_ratio: p.sharpe_ratio, sharpe_ratio_note: p.sharpe_ratio_note,
-      max_drawdown_pct: p.max_drawdown_pct, win_rate: p.win_rate, trades: p.total_trades, open_trades: p.open_trades,
-      llm_cost_usd: p.llm_cost_usd,
-      market_time: arena === null ? null : iso(arena),
-      as_of: p.as_of,
-      behind_seconds: arena === null || p.as_of === null ? null : (arena - Date.parse(p.as_of)) / 1000,
-      vs_random_entry: p.vs_random_entry, vs_random_entry_note: p.vs_random_entry_note,
-    }];
+    return [
+      {
+        rank: 0,
+        agent_id: a.id,
+        name: a.name,
+        provider: a.provider,
+        model: a.model,
+        initial_balance: a.initial_balance,
+        equity: p.end_equity,
+        return_pct: p.return_pct,
+        pnl: p.equity_pnl,
+        sharpe_ratio: p.sharpe_ratio,
+        sharpe_ratio_note: p.sharpe_ratio_note,
+        max_drawdown_pct: p.max_drawdown_pct,
+        win_rate: p.win_rate,
+        trades: p.total_trades,
+        open_trades: p.open_trades,
+        llm_cost_usd: p.llm_cost_usd,
+        market_time: arena === null ? null : iso(arena),
+        as_of: p.as_of,
+        behind_seconds: arena === null || p.as_of === null ? null : (arena - Date.parse(p.as_of)) / 1000,
+        vs_random_entry: p.vs_random_entry,
+        vs_random_entry_note: p.vs_random_entry_note,
+      },
+    ];
   });
   rows.sort((x, y) => (y.return_pct ?? -Infinity) - (x.return_pct ?? -Infinity) || x.agent_id.localeCompare(y.agent_id));
   return rows.map((r, i) => ({ ...r, rank: i + 1 }));
 }
 
 function profitFactorOf(stats: TradeStats, sample: Sample): Gated {
-  return gated(PROFIT_FACTOR_RULE, sample, () => stats.profitFactor, () => 'undefined: no losing trade');
+  return gated(
+    PROFIT_FACTOR_RULE,
+    sample,
+    () => stats.profitFactor,
+    () => 'undefined: no losing trade',
+  );
 }
 
 const groupRow = (s: TradeStats, sample: Sample): GroupRow => {
   const profitFactor = profitFactorOf(s, { ...sample, closed_trades: s.totalTrades });
   return {
-    trades: s.totalTrades, winning_trades: s.winningTrades, losing_trades: s.losingTrades, win_rate: s.winRatePct,
-    total_pnl: s.totalPnl, avg_pnl: s.avgPnl, profit_factor: profitFactor.value, profit_factor_note: profitFactor.note,
+    trades: s.totalTrades,
+    winning_trades: s.winningTrades,
+    losing_trades: s.losingTrades,
+    win_rate: s.winRatePct,
+    total_pnl: s.totalPnl,
+    avg_pnl: s.avgPnl,
+    profit_factor: profitFactor.value,
+    profit_factor_note: profitFactor.note,
   };
 };
 
 const drawdownRow = (d: Drawdown): DrawdownRow => ({
-  peak_at: iso(d.peakAt), peak_equity: d.peakEquity, trough_at: iso(d.troughAt), trough_equity: d.troughEquity,
-  recovered_at: d.recoveredAt === null ? null : iso(d.recoveredAt), amount: d.amount, pct: d.pct, duration_seconds: d.durationMs / 1000,
+  peak_at: iso(d.peakAt),
+  peak_equity: d.peakEquity,
+  trough_at: iso(d.troughAt),
+  trough_equity: d.troughEquity,
+  recovered_at: d.recoveredAt === null ? null : iso(d.recoveredAt),
+  amount: d.amount,
+  pct: d.pct,
+  duration_seconds: d.durationMs / 1000,
 });
 
 function marketTimeOf(range: Range, window: SnapshotWindow | null, sample: Sample): MarketTimeFields {

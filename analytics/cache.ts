@@ -34,7 +34,8 @@ export function cachedAnalytics(db: Kysely<Database>, options: AnalyticsOptions 
   const memo = new Memo(options.maxEntries ?? 1000);
   const chance = options.chance ?? chanceNotComputed;
 
-  const perAgent = <T>(kind: string, load: (id: string, range: Range) => Promise<T | undefined>) =>
+  const perAgent =
+    <T>(kind: string, load: (id: string, range: Range) => Promise<T | undefined>) =>
     async (agentId: string, range: Range = {}): Promise<T | undefined> => {
       const version = (await versions()).byAgent.get(agentId);
       if (version === undefined) return undefined;
@@ -49,8 +50,12 @@ export function cachedAnalytics(db: Kysely<Database>, options: AnalyticsOptions 
     return memo.get('leaderboard', all, async () => {
       const agents = await loadAgents(db);
       const version = (id: string) => byAgent.get(id) ?? 'gone';
-      return leaderboardOf(agents, await Promise.all(agents.map((a) =>
-        memo.get(keyOf('performance', a.id, {}), version(a.id), () => loadPerformance(db, a.id, {}, chance)))));
+      return leaderboardOf(
+        agents,
+        await Promise.all(
+          agents.map((a) => memo.get(keyOf('performance', a.id, {}), version(a.id), () => loadPerformance(db, a.id, {}, chance))),
+        ),
+      );
     });
   };
 
@@ -122,10 +127,15 @@ export function coalesced<T>(read: () => Promise<T>): () => Promise<T> {
   };
   return () => {
     if (!running) return start();
-    next ??= running.then(() => undefined, () => undefined).then(() => {
-      next = null;
-      return start();
-    });
+    next ??= running
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        next = null;
+        return start();
+      });
     return next;
   };
 }

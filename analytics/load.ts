@@ -5,8 +5,15 @@ import { totalCost } from '../db/llm-calls';
 import type { Database } from '../db/schema';
 import { closedTrades, tradesOpenAt } from '../db/trades';
 import {
-  analyticsOf, leaderboardOf, performanceOf,
-  type AgentHead, type Analytics, type LeaderboardRow, type Performance, type Range, type SnapshotWindow,
+  analyticsOf,
+  leaderboardOf,
+  performanceOf,
+  type AgentHead,
+  type Analytics,
+  type LeaderboardRow,
+  type Performance,
+  type Range,
+  type SnapshotWindow,
 } from './answers';
 import { chanceNotComputed, type ChanceBenchmark } from './chance';
 import { SAMPLING, curvePnl, fillBars, type Bar, type ClosedTrade, type EquityCurve, type OpenTrade } from './metrics';
@@ -20,18 +27,23 @@ import { SAMPLING, curvePnl, fillBars, type Bar, type ClosedTrade, type EquityCu
 
 /** The agent's performance over the range; undefined for an unknown agent. */
 export async function loadPerformance(
-  db: Kysely<Database>, agentId: string, range: Range = {}, chance: ChanceBenchmark = chanceNotComputed,
+  db: Kysely<Database>,
+  agentId: string,
+  range: Range = {},
+  chance: ChanceBenchmark = chanceNotComputed,
 ): Promise<Performance | undefined> {
   const agent = await loadAgent(db, agentId);
   if (!agent) return undefined;
   const [curve, window, closed, open, llmCost] = await Promise.all([
-    loadCurve(db, agent, range), loadWindow(db, agentId, range), loadClosedTrades(db, agentId, range),
-    loadOpenTrades(db, agentId, range), loadLlmCost(db, agentId, range),
+    loadCurve(db, agent, range),
+    loadWindow(db, agentId, range),
+    loadClosedTrades(db, agentId, range),
+    loadOpenTrades(db, agentId, range),
+    loadLlmCost(db, agentId, range),
   ]);
   const returnPct = curvePnl(curve).returnPct;
-  const vsRandom = window && returnPct !== null
-    ? await chance({ agentId, from: new Date(window.first), to: new Date(window.last), returnPct })
-    : null;
+  const vsRandom =
+    window && returnPct !== null ? await chance({ agentId, from: new Date(window.first), to: new Date(window.last), returnPct }) : null;
   return performanceOf(agent, range, { curve, window, closed, open, llmCost, vsRandom });
 }
 
@@ -40,7 +52,9 @@ export async function loadAnalytics(db: Kysely<Database>, agentId: string, range
   const agent = await loadAgent(db, agentId);
   if (!agent) return undefined;
   const [curve, window, closed] = await Promise.all([
-    loadCurve(db, agent, range), loadWindow(db, agentId, range), loadClosedTrades(db, agentId, range),
+    loadCurve(db, agent, range),
+    loadWindow(db, agentId, range),
+    loadClosedTrades(db, agentId, range),
   ]);
   return analyticsOf(agent, range, { curve, window, closed });
 }
@@ -64,7 +78,11 @@ async function loadAgent(db: Kysely<Database>, agentId: string): Promise<AgentHe
 }
 
 const head = (r: { id: string; name: string; provider: string; model: string; initial_balance: string }): AgentHead => ({
-  id: r.id, name: r.name, provider: r.provider, model: r.model, initial_balance: Number(r.initial_balance),
+  id: r.id,
+  name: r.name,
+  provider: r.provider,
+  model: r.model,
+  initial_balance: Number(r.initial_balance),
 });
 
 /**
@@ -72,9 +90,18 @@ const head = (r: { id: string; name: string; provider: string; model: string; in
  * a snapshot (the same reduction as `toBars`: last equity, share with positions) and `fillBars`
  * makes the grid. The opening is the last snapshot before `from`, else the initial balance.
  */
-export async function loadCurve(db: Kysely<Database>, agent: AgentHead, range: Range = {}, intervalMs: number = SAMPLING.intervalMs): Promise<EquityCurve> {
+export async function loadCurve(
+  db: Kysely<Database>,
+  agent: AgentHead,
+  range: Range = {},
+  intervalMs: number = SAMPLING.intervalMs,
+): Promise<EquityCurve> {
   const bars: Bar[] = (await equityBuckets(db, agent.id, range, intervalMs)).map((r) => ({
-    start: r.bucket * intervalMs, close: r.equity, exposed: r.exposed / r.samples, lastExposed: r.positionCount > 0, samples: r.samples,
+    start: r.bucket * intervalMs,
+    close: r.equity,
+    exposed: r.exposed / r.samples,
+    lastExposed: r.positionCount > 0,
+    samples: r.samples,
   }));
   const before = range.from ? await equityBefore(db, agent.id, range.from) : null;
   return { opening: before ?? agent.initial_balance, bars: fillBars(bars, intervalMs), intervalMs };
@@ -89,8 +116,14 @@ export async function loadWindow(db: Kysely<Database>, agentId: string, range: R
 /** Closed trades in the range (by close time), in close order, with the columns the statistics read. */
 export async function loadClosedTrades(db: Kysely<Database>, agentId: string, range: Range = {}): Promise<ClosedTrade[]> {
   return (await closedTrades(db, agentId, range)).map((t) => ({
-    symbol: t.symbol, side: t.side, pnl: Number(t.pnl ?? 0), margin: Number(t.margin), fees: Number(t.fees),
-    funding: Number(t.funding), openedAt: t.opened_at.getTime(), closedAt: (t.closed_at ?? t.opened_at).getTime(),
+    symbol: t.symbol,
+    side: t.side,
+    pnl: Number(t.pnl ?? 0),
+    margin: Number(t.margin),
+    fees: Number(t.fees),
+    funding: Number(t.funding),
+    openedAt: t.opened_at.getTime(),
+    closedAt: (t.closed_at ?? t.opened_at).getTime(),
     closeReason: t.close_reason,
   }));
 }
@@ -98,8 +131,12 @@ export async function loadClosedTrades(db: Kysely<Database>, agentId: string, ra
 /** Trades open at the end of the range (open now without `to`), with their fees and funding so far (db/trades.ts). */
 export async function loadOpenTrades(db: Kysely<Database>, agentId: string, range: Range = {}): Promise<OpenTrade[]> {
   return (await tradesOpenAt(db, agentId, range.to)).map((t) => ({
-    symbol: t.symbol, side: t.side, margin: Number(t.margin), fees: Number(t.opening_fee),
-    funding: t.funding === null ? null : Number(t.funding), openedAt: t.opened_at.getTime(),
+    symbol: t.symbol,
+    side: t.side,
+    margin: Number(t.margin),
+    fees: Number(t.opening_fee),
+    funding: t.funding === null ? null : Number(t.funding),
+    openedAt: t.opened_at.getTime(),
   }));
 }
 

@@ -136,7 +136,10 @@ export function tradeStats(input: readonly ClosedTrade[]): TradeStats {
     ...streaksOf(trades.map((t) => Math.sign(t.pnl))),
     avgHoldingSeconds: n > 0 ? trades.reduce((s, t) => s + (t.closedAt - t.openedAt), 0) / n / 1000 : null,
     feesPaid: sum(trades.map((t) => t.fees)).toNumber(),
-    fundingPaid: sum(trades.map((t) => t.funding)).neg().toNumber() || 0,
+    fundingPaid:
+      sum(trades.map((t) => t.funding))
+        .neg()
+        .toNumber() || 0,
     avgReturnOnMarginPct: roms.length > 0 ? roms.reduce((s, r) => s + r, 0) / roms.length : null,
   };
 }
@@ -267,7 +270,13 @@ export function fillBars(bars: readonly Bar[], intervalMs: number = SAMPLING.int
   for (const bar of [...bars].sort((a, b) => a.start - b.start)) {
     let last = out[out.length - 1];
     while (last && last.start + intervalMs < bar.start) {
-      last = { start: last.start + intervalMs, close: last.close, exposed: last.lastExposed ? 1 : 0, lastExposed: last.lastExposed, samples: 0 };
+      last = {
+        start: last.start + intervalMs,
+        close: last.close,
+        exposed: last.lastExposed ? 1 : 0,
+        lastExposed: last.lastExposed,
+        samples: 0,
+      };
       out.push(last);
     }
     out.push(bar);
@@ -355,8 +364,14 @@ export function drawdowns(curve: EquityCurve): Drawdown[] {
     if (!trough) return;
     const amount = new Decimal(peak.equity).sub(trough.equity).toNumber();
     out.push({
-      peakAt: peak.time, peakEquity: peak.equity, troughAt: trough.time, troughEquity: trough.equity, recoveredAt,
-      amount, pct: peak.equity > 0 ? (amount * 100) / peak.equity : 100, durationMs: (recoveredAt ?? last.time) - peak.time,
+      peakAt: peak.time,
+      peakEquity: peak.equity,
+      troughAt: trough.time,
+      troughEquity: trough.equity,
+      recoveredAt,
+      amount,
+      pct: peak.equity > 0 ? (amount * 100) / peak.equity : 100,
+      durationMs: (recoveredAt ?? last.time) - peak.time,
     });
     trough = null;
   };
@@ -387,7 +402,9 @@ export interface MaxDrawdown {
 export function maxDrawdown(curve: EquityCurve): MaxDrawdown | null {
   if (curve.bars.length === 0) return null;
   const worst = drawdowns(curve).reduce<Drawdown | null>((w, d) => (!w || d.pct > w.pct ? d : w), null);
-  return worst ? { amount: worst.amount, pct: worst.pct, durationMs: worst.durationMs, episode: worst } : { amount: 0, pct: 0, durationMs: 0, episode: null };
+  return worst
+    ? { amount: worst.amount, pct: worst.pct, durationMs: worst.durationMs, episode: worst }
+    : { amount: 0, pct: 0, durationMs: 0, episode: null };
 }
 
 /** The curve's PnL: last close − opening, and as % of the opening. */
@@ -438,7 +455,12 @@ export function dailyPnl(curve: EquityCurve): DailyPnl[] {
   let previous = curve.opening;
   return [...closes].map(([day, close]) => {
     const pnl = new Decimal(close).sub(previous).toNumber();
-    const row = { date: new Date(day * DAY_MS).toISOString().slice(0, 10), close, pnl, returnPct: previous > 0 ? finite((pnl * 100) / previous) : null };
+    const row = {
+      date: new Date(day * DAY_MS).toISOString().slice(0, 10),
+      close,
+      pnl,
+      returnPct: previous > 0 ? finite((pnl * 100) / previous) : null,
+    };
     previous = close;
     return row;
   });

@@ -79,10 +79,18 @@ function minimums(rule: SampleRule): Minimum[] {
   const out: Minimum[] = [];
   const { minMarketHours: hours, minActiveReturns: moves, minClosedTrades: trades } = rule;
   if (hours !== undefined) {
-    out.push({ needs: `at least ${marketTime(hours)} of market time`, met: (s) => s.market_hours >= hours, has: (s) => marketTime(s.market_hours) });
+    out.push({
+      needs: `at least ${marketTime(hours)} of market time`,
+      met: (s) => s.market_hours >= hours,
+      has: (s) => marketTime(s.market_hours),
+    });
   }
   if (moves !== undefined) {
-    out.push({ needs: `at least ${moves} hours in which equity moved`, met: (s) => s.active_returns >= moves, has: (s) => String(s.active_returns) });
+    out.push({
+      needs: `at least ${moves} hours in which equity moved`,
+      met: (s) => s.active_returns >= moves,
+      has: (s) => String(s.active_returns),
+    });
   }
   if (trades !== undefined) {
     out.push({ needs: `at least ${trades} closed trades`, met: (s) => s.closed_trades >= trades, has: (s) => String(s.closed_trades) });
@@ -92,12 +100,16 @@ function minimums(rule: SampleRule): Minimum[] {
 
 /** What the sample lacks against the rule, one phrase per minimum not reached ("at least 30 closed trades (has 1)"). */
 export function shortfalls(rule: SampleRule, sample: Sample): string[] {
-  return minimums(rule).filter((m) => !m.met(sample)).map((m) => `${m.needs} (has ${m.has(sample)})`);
+  return minimums(rule)
+    .filter((m) => !m.met(sample))
+    .map((m) => `${m.needs} (has ${m.has(sample)})`);
 }
 
 /** The rule in words ("at least 7 days of market time and at least 30 hours in which equity moved"), for the pages. */
 export function describeRule(rule: SampleRule): string {
-  return minimums(rule).map((m) => m.needs).join(' and ');
+  return minimums(rule)
+    .map((m) => m.needs)
+    .join(' and ');
 }
 
 /**

@@ -26,14 +26,21 @@ export interface AgentStateOptions {
   timeoutMs?: number;
 }
 
-interface Described { status: string; startedAt: Date | null; running: boolean }
+interface Described {
+  status: string;
+  startedAt: Date | null;
+  running: boolean;
+}
 
 export class AgentStates {
   private readonly described: TtlCache<Described>;
   private readonly live: TtlCache<AgentStateView | null>;
   private readonly timeoutMs: number;
 
-  constructor(private readonly client: Client, opts: AgentStateOptions = {}) {
+  constructor(
+    private readonly client: Client,
+    opts: AgentStateOptions = {},
+  ) {
     this.described = new TtlCache(opts.statusTtlMs ?? 2_000);
     this.live = new TtlCache(opts.liveTtlMs ?? 1_000);
     this.timeoutMs = opts.timeoutMs ?? 2_000;
@@ -54,8 +61,11 @@ export class AgentStates {
   /** The workflow's live state (fresh within the TTL), or null when no worker answered in time. */
   liveState(agentId: string): Promise<AgentStateView | null> {
     return this.live.get(agentId, () =>
-      within(this.timeoutMs, this.client.workflow.getHandle(agentWorkflowId(agentId)).query(getStateQuery))
-        .then((r) => (r.done ? r.value : null), () => null));
+      within(this.timeoutMs, this.client.workflow.getHandle(agentWorkflowId(agentId)).query(getStateQuery)).then(
+        (r) => (r.done ? r.value : null),
+        () => null,
+      ),
+    );
   }
 
   /** Forget what is cached of an agent (after a control call changed it). */
@@ -95,7 +105,9 @@ export class AgentStates {
 /** `promise`'s outcome if it settles within `ms`; a late rejection is swallowed, never unhandled. */
 export async function within<T>(ms: number, promise: Promise<T>): Promise<{ done: true; value: T } | { done: false }> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<{ done: false }>((resolve) => { timer = setTimeout(() => resolve({ done: false }), ms); });
+  const timeout = new Promise<{ done: false }>((resolve) => {
+    timer = setTimeout(() => resolve({ done: false }), ms);
+  });
   promise.catch(() => undefined);
   try {
     return await Promise.race([promise.then((value) => ({ done: true as const, value })), timeout]);

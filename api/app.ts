@@ -32,13 +32,20 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono 
   app.use('*', corsFor(options.auth?.corsOrigins));
   app.on(['GET', 'HEAD'], '/api/*', requireReadToken(options.auth ?? {}));
 
-  app.route('/', webRoutes({
-    api: (url, init) => app.request(url, init),
-    namespace: deps.temporal.options.namespace,
-    readTokenRequired: options.auth?.readTokenRequired ?? false,
-  }));
-  app.route('/', systemRoutes(routeDeps, () => app.openAPIRegistry.definitions
-    .flatMap((d) => (d.type === 'route' ? [`${d.route.method.toUpperCase()} ${d.route.path}`] : []))));
+  app.route(
+    '/',
+    webRoutes({
+      api: (url, init) => app.request(url, init),
+      namespace: deps.temporal.options.namespace,
+      readTokenRequired: options.auth?.readTokenRequired ?? false,
+    }),
+  );
+  app.route(
+    '/',
+    systemRoutes(routeDeps, () =>
+      app.openAPIRegistry.definitions.flatMap((d) => (d.type === 'route' ? [`${d.route.method.toUpperCase()} ${d.route.path}`] : [])),
+    ),
+  );
   app.route('/', metricsRoutes(routeDeps, options.auth));
   app.route('/api/agents', agentRoutes(routeDeps));
   app.route('/api/agents', agentAnalyticsRoutes(analytics));

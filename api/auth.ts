@@ -26,7 +26,10 @@ export function authFromEnv(env: NodeJS.ProcessEnv = process.env): AuthOptions {
   }
   const readTokenRequired = required === 'true' || required === '1';
   if (readTokenRequired && !apiToken) throw new Error('API_READ_TOKEN_REQUIRED=true needs API_TOKEN to be set');
-  const corsOrigins = (env.API_CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean);
+  const corsOrigins = (env.API_CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
   for (const origin of corsOrigins) {
     if (origin !== '*' && !/^https?:\/\/[^\s/?#]+$/.test(origin)) {
       throw new Error(`API_CORS_ORIGINS: expected origins like https://arena.example.com, got "${origin.slice(0, 80)}"`);

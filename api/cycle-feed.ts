@@ -73,7 +73,10 @@ export class CycleFeed {
   private polling: Promise<void> | null = null;
   private closed = false;
 
-  constructor(private readonly db: Kysely<Database>, opts: CycleFeedOptions = {}) {
+  constructor(
+    private readonly db: Kysely<Database>,
+    opts: CycleFeedOptions = {},
+  ) {
     this.intervalMs = opts.intervalMs ?? 500;
     this.batchSize = opts.batchSize ?? 100;
     this.onError = opts.onError ?? ((err) => console.error('cycle feed:', err));
@@ -123,10 +126,12 @@ export class CycleFeed {
     if (this.closed || this.timer || this.polling || this.watches.size === 0) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.polling = this.poll().catch(this.onError).finally(() => {
-        this.polling = null;
-        this.schedule();
-      });
+      this.polling = this.poll()
+        .catch(this.onError)
+        .finally(() => {
+          this.polling = null;
+          this.schedule();
+        });
     }, this.intervalMs);
     this.timer.unref();
   }
@@ -135,7 +140,11 @@ export class CycleFeed {
     const tracked = [...this.watches.entries()];
     if (tracked.length === 0) return;
     // Per agent in cycle order, so that a cursor never skips a cycle whatever the workers' clocks said.
-    const rows = await cyclesAfterCursors(this.db, tracked.map(([id, w]) => [id, w.after]), this.batchSize);
+    const rows = await cyclesAfterCursors(
+      this.db,
+      tracked.map(([id, w]) => [id, w.after]),
+      this.batchSize,
+    );
     if (rows.length === 0) return;
     const agents = new Map((await agentsByIds(this.db, [...new Set(rows.map((r) => r.agent_id))])).map((a) => [a.id, a]));
     for (const row of rows) {
@@ -203,7 +212,8 @@ function agentUpdate(row: CycleRow, snap: Snapshot | undefined, initialBalance: 
  * (quantity, entry price, leverage or margin; a moving mark price alone is not a modification).
  */
 export function positionChanges(
-  before: VenuePosition[], after: VenuePosition[],
+  before: VenuePosition[],
+  after: VenuePosition[],
 ): Array<{ action: PositionUpdate['action']; position: PositionInfo }> {
   const key = (p: VenuePosition) => `${p.symbol}:${p.side}`;
   const old = new Map(before.map((p) => [key(p), p]));

@@ -11,11 +11,13 @@ import { AGENT_ID_PATTERN } from '../arena-config/schema';
 // ---------------------------------------------------------------------------------------------
 // The envelope.
 
-export const ErrorBody = z.object({
-  success: z.literal(false),
-  data: z.null(),
-  error: z.string().openapi({ description: 'What went wrong; names the parameter or field at fault' }),
-}).openapi('Error');
+export const ErrorBody = z
+  .object({
+    success: z.literal(false),
+    data: z.null(),
+    error: z.string().openapi({ description: 'What went wrong; names the parameter or field at fault' }),
+  })
+  .openapi('Error');
 
 export const envelope = <T extends z.ZodType>(data: T) => z.object({ success: z.literal(true), data, error: z.null() });
 
@@ -87,7 +89,8 @@ function describeIssue(target: string, issue: z.core.$ZodIssue | undefined): str
 // Parameters.
 
 export const AgentIdParam = z.object({
-  id: z.string()
+  id: z
+    .string()
     .regex(AGENT_ID_PATTERN, { error: 'expected an agent id: letters, digits, ".", "_" or "-", at most 64 characters' })
     .openapi({ param: { name: 'id', in: 'path' }, example: 'ema-trend' }),
 });
@@ -95,7 +98,8 @@ export const AgentIdParam = z.object({
 /** A whole number in a query string: digits only (no signs, exponents, spaces or hex), within bounds. */
 export function wholeNumber(min: number, max: number, fallback: number, description: string) {
   const expected = `expected a whole number from ${min} to ${max}`;
-  return z.string({ error: `${expected} (given once)` })
+  return z
+    .string({ error: `${expected} (given once)` })
     .regex(/^\d{1,12}$/, { error: expected })
     .transform(Number)
     .pipe(z.number().min(min, { error: expected }).max(max, { error: expected }))
@@ -123,7 +127,8 @@ function parseTime(text: string): Date | null {
 }
 
 function timeParam(description: string) {
-  return z.string({ error: `expected ${TIME_FORMS} (given once)` })
+  return z
+    .string({ error: `expected ${TIME_FORMS} (given once)` })
     .transform((text, ctx) => {
       const time = parseTime(text);
       if (time) return time;
@@ -150,11 +155,13 @@ export function timeRangeQuery() {
 
 /** `limit` / `offset` (newest first) and the market-time window `[from, to)` of a growing list. */
 export function listQuery(defaultLimit: number, maxLimit: number) {
-  return z.object({
-    limit: wholeNumber(1, maxLimit, defaultLimit, `How many rows (1 to ${maxLimit}, default ${defaultLimit})`),
-    offset: wholeNumber(0, 1_000_000_000, 0, 'How many of the newest rows to skip'),
-    ...timeRange,
-  }).refine(fromBeforeTo, { path: ['to'], error: 'must be later than "from"' });
+  return z
+    .object({
+      limit: wholeNumber(1, maxLimit, defaultLimit, `How many rows (1 to ${maxLimit}, default ${defaultLimit})`),
+      offset: wholeNumber(0, 1_000_000_000, 0, 'How many of the newest rows to skip'),
+      ...timeRange,
+    })
+    .refine(fromBeforeTo, { path: ['to'], error: 'must be later than "from"' });
 }
 
 // ---------------------------------------------------------------------------------------------

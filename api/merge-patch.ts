@@ -6,7 +6,8 @@
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch) || !isPlainObject(target)) return patch;
   const out: Record<string, unknown> = {};
-  const set = (key: string, value: unknown) => Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  const set = (key: string, value: unknown) =>
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   for (const [key, value] of Object.entries(target)) set(key, value);
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key];

@@ -19,7 +19,10 @@ export function publicConfig(config: AgentConfig): AgentConfig {
 function maskUrl(text: string): string {
   try {
     const url = new URL(text);
-    if (url.username || url.password) { url.username = '***'; url.password = ''; }
+    if (url.username || url.password) {
+      url.username = '***';
+      url.password = '';
+    }
     for (const key of [...url.searchParams.keys()]) {
       if (/key|token|secret|sig|auth|pass/i.test(key)) url.searchParams.set(key, '***');
     }

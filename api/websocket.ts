@@ -242,10 +242,14 @@ export function attachWebSocket(app: Hono<any, any, any>, deps: WebSocketDeps): 
       return;
     }
     switch (message.action) {
-      case 'auth': return send(client, { type: 'authenticated', data: {} });
-      case 'ping': return send(client, { type: 'pong', data: { timestamp: new Date().toISOString() } });
-      case 'subscribe': return void subscribe(client, message.agent_id);
-      case 'unsubscribe': return unsubscribe(client, message.agent_id);
+      case 'auth':
+        return send(client, { type: 'authenticated', data: {} });
+      case 'ping':
+        return send(client, { type: 'pong', data: { timestamp: new Date().toISOString() } });
+      case 'subscribe':
+        return void subscribe(client, message.agent_id);
+      case 'unsubscribe':
+        return unsubscribe(client, message.agent_id);
     }
   }
 
@@ -275,7 +279,10 @@ export function attachWebSocket(app: Hono<any, any, any>, deps: WebSocketDeps): 
     if (!originAllowed(c.req.header('origin'), c.req.header('host'), auth.corsOrigins ?? [])) {
       return c.json({ success: false, data: null, error: 'this Origin may not open the feed (see API_CORS_ORIGINS)' }, 403);
     }
-    const offered = (c.req.header('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    const offered = (c.req.header('sec-websocket-protocol') ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     const offeredToken = offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))?.slice(TOKEN_PROTOCOL_PREFIX.length);
     const needsToken = !!auth.readTokenRequired;
     if (needsToken && !auth.apiToken) {
@@ -286,7 +293,10 @@ export function attachWebSocket(app: Hono<any, any, any>, deps: WebSocketDeps): 
     }
     const address = remoteAddress(c);
     if ((perAddress.get(address) ?? 0) >= limits.maxConnectionsPerClient) {
-      return c.json({ success: false, data: null, error: `at most ${limits.maxConnectionsPerClient} WebSocket connections per client` }, 429);
+      return c.json(
+        { success: false, data: null, error: `at most ${limits.maxConnectionsPerClient} WebSocket connections per client` },
+        429,
+      );
     }
     const agentId = c.req.param('id') ?? '';
     upgrading += 1;
@@ -301,49 +311,64 @@ export function attachWebSocket(app: Hono<any, any, any>, deps: WebSocketDeps): 
     // The upgrade happens after this response; a connection that never completes gives its slot back.
     setTimeout(settle, 10_000).unref();
     let client: Client | undefined;
-    return nodeWs.upgradeWebSocket(c, {
-      onOpen(_event, ws) {
-        opened = true;
-        settle();
-        const raw = ws.raw as RawSocket;
-        const fresh: Client = {
-          ws, raw, address, authenticated: !needsToken || offeredToken !== undefined, initialAgent: agentId,
-          subscriptions: new Map(), pending: new Map(), alive: true, closed: false, windowStart: Date.now(), windowCount: 0,
-        };
-        client = fresh;
-        clients.add(fresh);
-        raw.on('pong', () => { fresh.alive = true; });
-        if (closing) {
-          ws.close(1001, 'server shutting down');
-          return;
-        }
-        if (fresh.authenticated) {
-          subscribeInitial(fresh);
-          return;
-        }
-        setTimeout(() => {
-          if (!fresh.authenticated && !fresh.closed) ws.close(UNAUTHORIZED, 'unauthorized: no token');
-        }, limits.authTimeoutMs).unref();
+    return nodeWs.upgradeWebSocket(
+      c,
+      {
+        onOpen(_event, ws) {
+          opened = true;
+          settle();
+          const raw = ws.raw as RawSocket;
+          const fresh: Client = {
+            ws,
+            raw,
+            address,
+            authenticated: !needsToken || offeredToken !== undefined,
+            initialAgent: agentId,
+            subscriptions: new Map(),
+            pending: new Map(),
+            alive: true,
+            closed: false,
+            windowStart: Date.now(),
+            windowCount: 0,
+          };
+          client = fresh;
+          clients.add(fresh);
+          raw.on('pong', () => {
+            fresh.alive = true;
+          });
+          if (closing) {
+            ws.close(1001, 'server shutting down');
+            return;
+          }
+          if (fresh.authenticated) {
+            subscribeInitial(fresh);
+            return;
+          }
+          setTimeout(() => {
+            if (!fresh.authenticated && !fresh.closed) ws.close(UNAUTHORIZED, 'unauthorized: no token');
+          }, limits.authTimeoutMs).unref();
+        },
+        onMessage(event) {
+          if (!client) return;
+          try {
+            onMessage(client, event.data);
+          } catch (err) {
+            // A bug here must cost the client a message, never the process a stack trace per frame.
+            onError(err);
+            error(client, 'could not handle that message');
+          }
+        },
+        onClose() {
+          if (client) drop(client);
+        },
       },
-      onMessage(event) {
-        if (!client) return;
-        try {
-          onMessage(client, event.data);
-        } catch (err) {
-          // A bug here must cost the client a message, never the process a stack trace per frame.
-          onError(err);
-          error(client, 'could not handle that message');
-        }
+      {
+        // node-ws builds an ErrorEvent for socket errors, which Node 20 does not have; the socket closes anyway.
+        onError: (err: unknown) => {
+          if (!(err instanceof ReferenceError && err.message.includes('ErrorEvent'))) onError(err);
+        },
       },
-      onClose() {
-        if (client) drop(client);
-      },
-    }, {
-      // node-ws builds an ErrorEvent for socket errors, which Node 20 does not have; the socket closes anyway.
-      onError: (err: unknown) => {
-        if (!(err instanceof ReferenceError && err.message.includes('ErrorEvent'))) onError(err);
-      },
-    });
+    );
   });
 
   function release(address: string): void {
@@ -376,18 +401,23 @@ export function attachWebSocket(app: Hono<any, any, any>, deps: WebSocketDeps): 
       closing = true;
       clearInterval(heartbeat);
       const open = [...clients];
-      await Promise.all(open.map((client) => new Promise<void>((resolve) => {
-        if (client.ws.readyState === 3) return resolve();
-        const timer = setTimeout(() => {
-          client.raw.terminate();
-          resolve();
-        }, 2_000);
-        client.raw.on('close', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        client.ws.close(1001, 'server shutting down');
-      })));
+      await Promise.all(
+        open.map(
+          (client) =>
+            new Promise<void>((resolve) => {
+              if (client.ws.readyState === 3) return resolve();
+              const timer = setTimeout(() => {
+                client.raw.terminate();
+                resolve();
+              }, 2_000);
+              client.raw.on('close', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              client.ws.close(1001, 'server shutting down');
+            }),
+        ),
+      );
       for (const client of open) drop(client);
       if (ownFeed) await feed.close();
     },

@@ -7,13 +7,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import {
-  AgentFileSchema, ArenaFileSchema, CREDENTIAL_FIELDS, ConfigError, formatPath, parseConfig, riskLimitsFromFile,
+  AgentFileSchema,
+  ArenaFileSchema,
+  CREDENTIAL_FIELDS,
+  ConfigError,
+  formatPath,
+  parseConfig,
+  riskLimitsFromFile,
   validateAgentConfig,
-  type AgentFile, type ArenaFile,
+  type AgentFile,
+  type ArenaFile,
 } from './schema';
 import { requiredCredentialEnv } from '../venues/credentials';
 import {
-  ASTER_SIGNING_DEFAULTS, type AgentConfig, type AgentEntry, type AlertChannelConfig, type AlertsConfig, type ArenaConfig,
+  ASTER_SIGNING_DEFAULTS,
+  type AgentConfig,
+  type AgentEntry,
+  type AlertChannelConfig,
+  type AlertsConfig,
+  type ArenaConfig,
   type CredentialField,
 } from './types';
 
@@ -43,9 +55,12 @@ export function loadArenaConfig(file: string, env: NodeJS.ProcessEnv = process.e
     const source = new SourceFile(configFile);
     const loaded = loadAgentFile(source, entry, arena, arenaFile, env);
     if (loaded.agent.exchange.type !== 'paper' && arena.system.market_data === 'replay') {
-      throw source.error('exchange.type', loaded.agent.exchange.type,
+      throw source.error(
+        'exchange.type',
+        loaded.agent.exchange.type,
         `a live venue trades at today's prices, so it needs live market data: set system.market_data: live in ${arenaFile.label} ` +
-        '(or trade this agent on the paper venue)');
+          '(or trade this agent on the paper venue)',
+      );
     }
     const missing = missingVariable([...loaded.credentials, ...requiredCredentialEnv(loaded.agent.exchange)], env);
     return missing
@@ -79,14 +94,22 @@ function alertsConfig(alerts: ArenaFile['alerts'], env: NodeJS.ProcessEnv): Aler
   const skippedChannels: AlertsConfig['skippedChannels'] = [];
   for (const file of alerts.channels) {
     const name = file.name ?? file.type;
-    const channel: AlertChannelConfig = file.type === 'webhook'
-      ? { type: 'webhook', name, url: file.url, maxPerMinute: file.max_per_minute }
-      : {
-        type: 'telegram', name, botTokenEnv: file.bot_token, chatId: file.chat_id, apiBaseUrl: file.api_base_url,
-        maxPerMinute: file.max_per_minute,
-      };
+    const channel: AlertChannelConfig =
+      file.type === 'webhook'
+        ? { type: 'webhook', name, url: file.url, maxPerMinute: file.max_per_minute }
+        : {
+            type: 'telegram',
+            name,
+            botTokenEnv: file.bot_token,
+            chatId: file.chat_id,
+            apiBaseUrl: file.api_base_url,
+            maxPerMinute: file.max_per_minute,
+          };
     const variables = channel.type === 'webhook' ? [channel.url] : [{ env: channel.botTokenEnv }, channel.chatId];
-    const missing = missingVariable(variables.flatMap((v) => ('env' in v ? [v.env] : [])), env);
+    const missing = missingVariable(
+      variables.flatMap((v) => ('env' in v ? [v.env] : [])),
+      env,
+    );
     if (missing) skippedChannels.push({ name, reason: `${missing} is not set` });
     else channels.push(channel);
   }
@@ -138,7 +161,8 @@ export class SourceFile {
     try {
       source = fs.readFileSync(this.file, 'utf8');
     } catch (err) {
-      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read the file (${(err as Error).message})`;
+      const reason =
+        (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read the file (${(err as Error).message})`;
       throw this.error('', undefined, reason);
     }
     const doc = YAML.parseDocument(source, { prettyErrors: true, uniqueKeys: true });
@@ -179,59 +203,69 @@ interface LoadedAgent {
 }
 
 function loadAgentFile(
-  source: SourceFile, entry: ArenaFile['agents'][number], arena: ArenaFile, arenaFile: SourceFile, env: NodeJS.ProcessEnv,
+  source: SourceFile,
+  entry: ArenaFile['agents'][number],
+  arena: ArenaFile,
+  arenaFile: SourceFile,
+  env: NodeJS.ProcessEnv,
 ): LoadedAgent {
   const parsed: AgentFile = parseConfig(AgentFileSchema, interpolate(source.read(), env, source), source.file, source.label);
   if (parsed.agent.id !== entry.id) {
-    throw source.error('agent.id', parsed.agent.id,
-      `expected ${JSON.stringify(entry.id)} (the id given in ${arenaFile.label}), got ${JSON.stringify(parsed.agent.id)}`);
+    throw source.error(
+      'agent.id',
+      parsed.agent.id,
+      `expected ${JSON.stringify(entry.id)} (the id given in ${arenaFile.label}), got ${JSON.stringify(parsed.agent.id)}`,
+    );
   }
   const { exchange, llm, strategy } = parsed;
   const account = exchange.account ?? parsed.agent.id;
   rejectFieldsForOtherVenues(exchange, source);
   const venueCredentials = exchange.type === 'paper' ? [] : checkCredentialSuffixes(exchange, account, source);
 
-  const agent = validateAgentConfig({
-    id: parsed.agent.id,
-    name: parsed.agent.name ?? entry.name ?? entry.id,
-    description: parsed.agent.description,
-    decisionMaker: {
-      provider: llm.provider,
-      model: llm.model,
-      temperature: llm.temperature,
-      maxTokens: llm.max_tokens,
-      timeoutSeconds: llm.timeout_seconds,
-      priceInputPerMillion: llm.price_input_per_million,
-      priceOutputPerMillion: llm.price_output_per_million,
-      maxConsecutiveFailures: llm.max_consecutive_failures,
-      promptSections: llm.prompt_sections,
-      ...(llm.base_url !== undefined && { baseUrl: llm.base_url }),
-      ...(llm.api_key !== undefined && { apiKeyEnv: llm.api_key }),
+  const agent = validateAgentConfig(
+    {
+      id: parsed.agent.id,
+      name: parsed.agent.name ?? entry.name ?? entry.id,
+      description: parsed.agent.description,
+      decisionMaker: {
+        provider: llm.provider,
+        model: llm.model,
+        temperature: llm.temperature,
+        maxTokens: llm.max_tokens,
+        timeoutSeconds: llm.timeout_seconds,
+        priceInputPerMillion: llm.price_input_per_million,
+        priceOutputPerMillion: llm.price_output_per_million,
+        maxConsecutiveFailures: llm.max_consecutive_failures,
+        promptSections: llm.prompt_sections,
+        ...(llm.base_url !== undefined && { baseUrl: llm.base_url }),
+        ...(llm.api_key !== undefined && { apiKeyEnv: llm.api_key }),
+      },
+      exchange: {
+        type: exchange.type,
+        account,
+        testnet: exchange.testnet,
+        takerFeeRate: exchange.taker_fee_rate,
+        slippageRate: exchange.slippage_rate,
+        ...(exchange.base_url !== undefined && { baseUrl: exchange.base_url }),
+        ...(exchange.type !== 'paper' && { credentialEnv: credentialEnv(exchange) }),
+        ...(exchange.type === 'aster' && {
+          asterSigning: {
+            includeUser: exchange.aster?.include_user ?? ASTER_SIGNING_DEFAULTS.includeUser,
+            signaturePrefix0x: exchange.aster?.signature_prefix_0x ?? ASTER_SIGNING_DEFAULTS.signaturePrefix0x,
+            signEncoding: exchange.aster?.sign_encoding ?? ASTER_SIGNING_DEFAULTS.signEncoding,
+          },
+        }),
+      },
+      strategy: {
+        initialBalance: strategy.initial_balance,
+        scanIntervalMinutes: strategy.scan_interval_minutes ?? arena.system.scan_interval_minutes,
+        symbols: strategy.default_coins,
+        tradingStyle: strategy.trading_style,
+        risk: riskLimitsFromFile(strategy.risk_management),
+      },
     },
-    exchange: {
-      type: exchange.type,
-      account,
-      testnet: exchange.testnet,
-      takerFeeRate: exchange.taker_fee_rate,
-      slippageRate: exchange.slippage_rate,
-      ...(exchange.base_url !== undefined && { baseUrl: exchange.base_url }),
-      ...(exchange.type !== 'paper' && { credentialEnv: credentialEnv(exchange) }),
-      ...(exchange.type === 'aster' && {
-        asterSigning: {
-          includeUser: exchange.aster?.include_user ?? ASTER_SIGNING_DEFAULTS.includeUser,
-          signaturePrefix0x: exchange.aster?.signature_prefix_0x ?? ASTER_SIGNING_DEFAULTS.signaturePrefix0x,
-          signEncoding: exchange.aster?.sign_encoding ?? ASTER_SIGNING_DEFAULTS.signEncoding,
-        },
-      }),
-    },
-    strategy: {
-      initialBalance: strategy.initial_balance,
-      scanIntervalMinutes: strategy.scan_interval_minutes ?? arena.system.scan_interval_minutes,
-      symbols: strategy.default_coins,
-      tradingStyle: strategy.trading_style,
-      risk: riskLimitsFromFile(strategy.risk_management),
-    },
-  }, source.label);
+    source.label,
+  );
 
   const llmKey = llm.provider !== 'rule_based' && llm.api_key !== undefined ? [llm.api_key] : [];
   return { agent, credentials: [...llmKey, ...venueCredentials] };
@@ -261,9 +295,12 @@ function checkCredentialSuffixes(exchange: AgentFile['exchange'], account: strin
     const name = exchange[field];
     if (name === undefined) continue;
     if (!name.toUpperCase().endsWith(suffix)) {
-      throw source.error(`exchange.${field}`, `\${${name}}`,
+      throw source.error(
+        `exchange.${field}`,
+        `\${${name}}`,
         `\${${name}} does not end in ${suffix}: the venue reads credentials by exchange.account (${JSON.stringify(account)}), ` +
-        'so set exchange.account to the variables\' suffix or rename the variable');
+          "so set exchange.account to the variables' suffix or rename the variable",
+      );
     }
     names.push(name);
   }
@@ -300,9 +337,10 @@ const SECRET_LOOKING_NAME = /(^|_)(KEY|APIKEY|SECRET|TOKEN|PASSWORD|PASSPHRASE|P
 
 /** Credential fields keep their `${NAME}` text: the schema turns it into the variable's name, never its value. */
 function isCredentialPath(keys: readonly (string | number)[]): boolean {
-  return keys.length === 2 && (
-    (keys[0] === 'llm' && keys[1] === 'api_key') ||
-    (keys[0] === 'exchange' && (CREDENTIAL_FIELDS as readonly unknown[]).includes(keys[1]))
+  return (
+    keys.length === 2 &&
+    ((keys[0] === 'llm' && keys[1] === 'api_key') ||
+      (keys[0] === 'exchange' && (CREDENTIAL_FIELDS as readonly unknown[]).includes(keys[1])))
   );
 }
 
@@ -322,8 +360,11 @@ function interpolate(value: unknown, env: NodeJS.ProcessEnv, source: SourceFile,
   const fieldPath = formatPath(keys);
   const result = value.replace(REFERENCE, (_whole, name: string, fallback: string | undefined) => {
     if (SECRET_LOOKING_NAME.test(name)) {
-      throw source.error(fieldPath, value,
-        `\${${name}} looks like a secret; only llm.api_key and the exchange credential fields may reference it`);
+      throw source.error(
+        fieldPath,
+        value,
+        `\${${name}} looks like a secret; only llm.api_key and the exchange credential fields may reference it`,
+      );
     }
     const set = env[name];
     if (fallback !== undefined) return set ? set : fallback; // like the shell: an empty value takes the default

@@ -12,7 +12,7 @@ export function loadRiskOverrides(file: string, base: RiskLimits): RiskLimits {
   const value = source.read() as Record<string, unknown>;
   const overrides = 'risk_management' in value ? value.risk_management : value;
   if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
-    throw source.error('risk_management', overrides, 'expected a mapping of risk limits (the keys of an agent file\'s risk_management)');
+    throw source.error('risk_management', overrides, "expected a mapping of risk limits (the keys of an agent file's risk_management)");
   }
   const merged = { ...snakeCase(base), ...(overrides as Record<string, unknown>) };
   return riskLimitsFromFile(parseConfig(RiskManagementSchema, merged, file, source.label));

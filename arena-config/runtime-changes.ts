@@ -28,7 +28,10 @@ export const RUNTIME_FIELDS = [
 
 export class ConfigChangeRefused extends Error {
   override name = 'ConfigChangeRefused';
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -42,14 +45,18 @@ export function checkConfigChange(current: AgentConfig, candidate: unknown, symb
   const next = validateAgentConfig(candidate, 'config');
   const fixed = firstDifference(current, next, '');
   if (fixed !== null) {
-    throw new ConfigChangeRefused(fixed, `config: ${fixed}: set in the agent file only; it cannot change while the agent runs ` +
-      `(may change: ${RUNTIME_FIELDS.join(', ')})`);
+    throw new ConfigChangeRefused(
+      fixed,
+      `config: ${fixed}: set in the agent file only; it cannot change while the agent runs ` + `(may change: ${RUNTIME_FIELDS.join(', ')})`,
+    );
   }
   const universe = new Set(symbolUniverse ?? current.strategy.symbols);
   const outside = next.strategy.symbols.find((s) => !universe.has(s));
   if (outside !== undefined) {
-    throw new ConfigChangeRefused('strategy.symbols',
-      `config: strategy.symbols: ${outside} is not traded here (expected symbols from ${[...universe].join(', ')})`);
+    throw new ConfigChangeRefused(
+      'strategy.symbols',
+      `config: strategy.symbols: ${outside} is not traded here (expected symbols from ${[...universe].join(', ')})`,
+    );
   }
   return next;
 }

@@ -6,9 +6,21 @@
 import { z } from 'zod';
 import { apiKeyVariableProblem, credentialVariableProblem } from './secret-variables';
 import {
-  ALERT_CHANNEL_TYPES, ALERT_THRESHOLD_DEFAULTS, ASTER_SIGNING_DEFAULTS, BASELINE_MODELS, CREDENTIAL_FIELDS, DECISION_MAKER_DEFAULTS,
-  DECISION_PROVIDERS, RISK_LIMIT_DEFAULTS, TRADING_STYLES, VENUE_TYPES, type AgentConfig, type CredentialField, type DecisionProvider,
-  type RiskLimits, type ValueSource,
+  ALERT_CHANNEL_TYPES,
+  ALERT_THRESHOLD_DEFAULTS,
+  ASTER_SIGNING_DEFAULTS,
+  BASELINE_MODELS,
+  CREDENTIAL_FIELDS,
+  DECISION_MAKER_DEFAULTS,
+  DECISION_PROVIDERS,
+  RISK_LIMIT_DEFAULTS,
+  TRADING_STYLES,
+  VENUE_TYPES,
+  type AgentConfig,
+  type CredentialField,
+  type DecisionProvider,
+  type RiskLimits,
+  type ValueSource,
 } from './types';
 
 export class ConfigError extends Error {
@@ -50,9 +62,10 @@ function text(what: string, pattern?: RegExp) {
 
 function oneOf<const T extends readonly [string, ...string[]]>(values: T, noun = '') {
   return z.enum(values, {
-    error: (issue) => issue.input === undefined || typeof issue.input !== 'string'
-      ? `expected one of ${values.join(', ')}`
-      : `unknown ${noun ? `${noun} ` : ''}${JSON.stringify(issue.input)} (expected one of ${values.join(', ')})`,
+    error: (issue) =>
+      issue.input === undefined || typeof issue.input !== 'string'
+        ? `expected one of ${values.join(', ')}`
+        : `unknown ${noun ? `${noun} ` : ''}${JSON.stringify(issue.input)} (expected one of ${values.join(', ')})`,
   });
 }
 
@@ -77,7 +90,8 @@ const temperature = numberFrom(0, 2);
 const timeoutSeconds = numberFrom(5, 1800);
 const pricePerMillion = numberFrom(0, 1000);
 const consecutiveFailures = numberFrom(1, 100, { int: true });
-const promptSections = z.array(z.string({ error: 'expected a text' }).max(4000, 'at most 4000 characters'), { error: 'expected a list of texts' })
+const promptSections = z
+  .array(z.string({ error: 'expected a text' }).max(4000, 'at most 4000 characters'), { error: 'expected a list of texts' })
   .max(20, 'at most 20 sections');
 const maxTokens = numberFrom(1, 200_000, { int: true });
 const feeRate = numberFrom(0, 0.01);
@@ -105,8 +119,10 @@ const opensPerHour = numberFrom(1, 1000, { int: true });
 function defaultProtectionProblem(stopLossPct: number, takeProfitPct: number, minRiskReward: number | undefined): string | null {
   const minimum = minRiskReward ?? RISK_LIMIT_DEFAULTS.minRiskReward;
   if (takeProfitPct >= stopLossPct * minimum * (1 - 1e-9)) return null;
-  return `take-profit ${takeProfitPct} % is less than min risk-reward ${minimum} x stop-loss ${stopLossPct} %: ` +
-    'every order using these defaults would be refused (raise the take-profit or lower the minimum risk-reward)';
+  return (
+    `take-profit ${takeProfitPct} % is less than min risk-reward ${minimum} x stop-loss ${stopLossPct} %: ` +
+    'every order using these defaults would be refused (raise the take-profit or lower the minimum risk-reward)'
+  );
 }
 
 /** A credential written as `${NAME}` becomes NAME; anything else is refused without echoing it. */
@@ -123,20 +139,39 @@ export { CREDENTIAL_FIELDS, type CredentialField };
 
 /** The variable each LLM provider's key conventionally lives in, for hints in messages. */
 export const CONVENTIONAL_KEY_ENV: Partial<Record<DecisionProvider, string>> = {
-  deepseek: 'DEEPSEEK_API_KEY', qwen: 'QWEN_API_KEY', anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY',
-  xai: 'XAI_API_KEY', google: 'GOOGLE_API_KEY', openrouter: 'OPENROUTER_API_KEY',
+  deepseek: 'DEEPSEEK_API_KEY',
+  qwen: 'QWEN_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+  openai: 'OPENAI_API_KEY',
+  xai: 'XAI_API_KEY',
+  google: 'GOOGLE_API_KEY',
+  openrouter: 'OPENROUTER_API_KEY',
 };
 
-interface FieldProblem { field: 'model' | 'apiKey' | 'baseUrl'; value: unknown; message: string }
+interface FieldProblem {
+  field: 'model' | 'apiKey' | 'baseUrl';
+  value: unknown;
+  message: string;
+}
 
 /** Rules that tie the decision maker's fields to its provider; shared by both schemas. */
-function decisionMakerProblems(dm: { provider: DecisionProvider; model: string; apiKeyEnv: string | undefined; hasBaseUrl: boolean }): FieldProblem[] {
+function decisionMakerProblems(dm: {
+  provider: DecisionProvider;
+  model: string;
+  apiKeyEnv: string | undefined;
+  hasBaseUrl: boolean;
+}): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (dm.provider === 'rule_based') {
     if (!(BASELINE_MODELS as readonly string[]).includes(dm.model)) {
-      problems.push({ field: 'model', value: dm.model, message: `unknown baseline ${JSON.stringify(dm.model)} (expected one of ${BASELINE_MODELS.join(', ')})` });
+      problems.push({
+        field: 'model',
+        value: dm.model,
+        message: `unknown baseline ${JSON.stringify(dm.model)} (expected one of ${BASELINE_MODELS.join(', ')})`,
+      });
     }
-    if (dm.apiKeyEnv !== undefined) problems.push({ field: 'apiKey', value: '<redacted>', message: 'a rule_based agent takes no api key (remove it)' });
+    if (dm.apiKeyEnv !== undefined)
+      problems.push({ field: 'apiKey', value: '<redacted>', message: 'a rule_based agent takes no api key (remove it)' });
     if (dm.hasBaseUrl) problems.push({ field: 'baseUrl', value: undefined, message: 'a rule_based agent takes no base url (remove it)' });
   } else if (dm.apiKeyEnv === undefined) {
     if (dm.provider !== 'local') {
@@ -152,7 +187,8 @@ function decisionMakerProblems(dm: { provider: DecisionProvider; model: string; 
 
 /** Credential variables must carry their venue's prefix (secret-variables.ts); `names` maps field to variable. */
 function credentialProblems(
-  venue: (typeof VENUE_TYPES)[number], names: Partial<Record<CredentialField, string>> | undefined,
+  venue: (typeof VENUE_TYPES)[number],
+  names: Partial<Record<CredentialField, string>> | undefined,
 ): Array<{ field: CredentialField; name: string; message: string }> {
   if (venue === 'paper') return [];
   return CREDENTIAL_FIELDS.flatMap((field) => {
@@ -167,7 +203,7 @@ function credentialProblems(
 
 const logLevel = z.preprocess(
   // The seed writes DEBUG/INFO/WARNING/ERROR.
-  (v) => (typeof v === 'string' ? ({ warning: 'warn' } as Record<string, string>)[v.toLowerCase()] ?? v.toLowerCase() : v),
+  (v) => (typeof v === 'string' ? (({ warning: 'warn' } as Record<string, string>)[v.toLowerCase()] ?? v.toLowerCase()) : v),
   oneOf(['debug', 'info', 'warn', 'error'] as const, 'log level'),
 );
 
@@ -184,13 +220,16 @@ function valueOrVariable(what: string, isValue: (text: string) => boolean) {
   const expected = `expected ${what} or \${VARIABLE}`;
   return z.preprocess(
     (v) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : v),
-    z.string({ error: expected }).trim().transform((text, ctx): ValueSource => {
-      const reference = ENV_REFERENCE.exec(text);
-      if (reference) return { env: reference[1]! };
-      if (isValue(text)) return { value: text };
-      ctx.addIssue({ code: 'custom', message: expected, input: text });
-      return z.NEVER;
-    }),
+    z
+      .string({ error: expected })
+      .trim()
+      .transform((text, ctx): ValueSource => {
+        const reference = ENV_REFERENCE.exec(text);
+        if (reference) return { env: reference[1]! };
+        if (isValue(text)) return { value: text };
+        ctx.addIssue({ code: 'custom', message: expected, input: text });
+        return z.NEVER;
+      }),
   );
 }
 
@@ -236,7 +275,9 @@ const alertsFile = mapping({
     const earlier = seen.get(name);
     if (earlier !== undefined) {
       ctx.addIssue({
-        code: 'custom', path: ['channels', index, 'name'], input: name,
+        code: 'custom',
+        path: ['channels', index, 'name'],
+        input: name,
         message: `duplicate channel name ${JSON.stringify(name)} (also channels[${earlier}]; give each channel a name of its own)`,
       });
     }
@@ -267,15 +308,17 @@ export const ArenaFileSchema = mapping({
     host: text('a host name or address').default('127.0.0.1'),
     port: numberFrom(1, 65535, { int: true }).default(8000),
   }).prefault({}),
-  agents: z.array(
-    mapping({
-      id: agentId,
-      name: text('a display name').optional(),
-      enabled: bool.default(true),
-      config_file: text('a path to the agent file, relative to this file'),
-    }),
-    { error: 'expected a list of agents' },
-  ).min(1, { error: 'expected at least one agent' }),
+  agents: z
+    .array(
+      mapping({
+        id: agentId,
+        name: text('a display name').optional(),
+        enabled: bool.default(true),
+        config_file: text('a path to the agent file, relative to this file'),
+      }),
+      { error: 'expected a list of agents' },
+    )
+    .min(1, { error: 'expected at least one agent' }),
   alerts: alertsFile.prefault({}),
 });
 export type ArenaFile = z.output<typeof ArenaFileSchema>;
@@ -342,8 +385,10 @@ export function riskLimitsFromFile(rm: AgentFile['strategy']['risk_management'])
   };
 }
 
-const credentialFields = Object.fromEntries(CREDENTIAL_FIELDS.map((f) => [f, envReference.optional()])) as
-  Record<CredentialField, z.ZodOptional<typeof envReference>>;
+const credentialFields = Object.fromEntries(CREDENTIAL_FIELDS.map((f) => [f, envReference.optional()])) as Record<
+  CredentialField,
+  z.ZodOptional<typeof envReference>
+>;
 
 export const AgentFileSchema = mapping({
   agent: mapping({
@@ -366,7 +411,10 @@ export const AgentFileSchema = mapping({
   }).superRefine((llm, ctx) => {
     const fileField = { model: 'model', apiKey: 'api_key', baseUrl: 'base_url' } as const;
     for (const p of decisionMakerProblems({
-      provider: llm.provider, model: llm.model, apiKeyEnv: llm.api_key, hasBaseUrl: llm.base_url !== undefined,
+      provider: llm.provider,
+      model: llm.model,
+      apiKeyEnv: llm.api_key,
+      hasBaseUrl: llm.base_url !== undefined,
     })) {
       ctx.addIssue({ code: 'custom', path: [fileField[p.field]], message: p.message, input: p.value });
     }
@@ -422,7 +470,10 @@ const AgentConfigSchema = mapping({
     promptSections: promptSections.optional(),
   }).superRefine((dm, ctx) => {
     for (const p of decisionMakerProblems({
-      provider: dm.provider, model: dm.model, apiKeyEnv: dm.apiKeyEnv, hasBaseUrl: dm.baseUrl !== undefined,
+      provider: dm.provider,
+      model: dm.model,
+      apiKeyEnv: dm.apiKeyEnv,
+      hasBaseUrl: dm.baseUrl !== undefined,
     })) {
       ctx.addIssue({ code: 'custom', path: [p.field === 'apiKey' ? 'apiKeyEnv' : p.field], message: p.message, input: p.value });
     }
@@ -434,10 +485,13 @@ const AgentConfigSchema = mapping({
     takerFeeRate: feeRate,
     slippageRate: feeRate,
     baseUrl: baseUrl.optional(),
-    credentialEnv: mapping(Object.fromEntries(CREDENTIAL_FIELDS.map((f) => [f, envName.optional()])) as
-      Record<CredentialField, z.ZodOptional<typeof envName>>).optional(),
+    credentialEnv: mapping(
+      Object.fromEntries(CREDENTIAL_FIELDS.map((f) => [f, envName.optional()])) as Record<CredentialField, z.ZodOptional<typeof envName>>,
+    ).optional(),
     asterSigning: mapping({
-      includeUser: bool, signaturePrefix0x: bool, signEncoding: oneOf(['urlencoded', 'raw'] as const, 'signing encoding'),
+      includeUser: bool,
+      signaturePrefix0x: bool,
+      signEncoding: oneOf(['urlencoded', 'raw'] as const, 'signing encoding'),
     }).optional(),
   }).superRefine((exchange, ctx) => {
     for (const p of credentialProblems(exchange.type, exchange.credentialEnv)) {
@@ -513,7 +567,9 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType): { path: stri
     const path = formatPath([...issue.path, key]);
     const detail = `unknown field${hintFor(key, keysAt(schema, issue.path))}`;
     // A misspelt credential field may hold a literal secret: keep it out of the error.
-    const value = /key|secret|token|password|private/i.test(key) ? '<redacted>' : (issue.input as Record<string, unknown> | undefined)?.[key];
+    const value = /key|secret|token|password|private/i.test(key)
+      ? '<redacted>'
+      : (issue.input as Record<string, unknown> | undefined)?.[key];
     return { path, value, detail };
   }
   const path = formatPath(issue.path);
@@ -529,8 +585,7 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType): { path: stri
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) =>
-    typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key), '');
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
 }
 
 function show(value: unknown): string {
@@ -547,7 +602,10 @@ function hintFor(key: string, allowed: string[]): string {
   let bestDistance = Infinity;
   for (const name of allowed) {
     const d = editDistance(key.toLowerCase(), name.toLowerCase());
-    if (d < bestDistance) { best = name; bestDistance = d; }
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
   }
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? ` (did you mean "${best}"?)` : '';
 }
@@ -558,9 +616,16 @@ const defOf = (schema: unknown): SchemaDef | undefined => (schema as { _zod?: { 
 /** The keys of the mapping `schema` expects at `path` (unwrapping defaults, optionals and pipes). */
 function keysAt(schema: unknown, path: readonly PropertyKey[]): string[] {
   let def = defOf(schema);
-  for (let i = 0; def; ) {
-    if (def.type === 'object' && i < path.length) { def = defOf((def.shape as Record<string, unknown>)[String(path[i++])]); continue; }
-    if (def.type === 'array' && i < path.length) { def = defOf(def.element); i++; continue; }
+  for (let i = 0; def;) {
+    if (def.type === 'object' && i < path.length) {
+      def = defOf((def.shape as Record<string, unknown>)[String(path[i++])]);
+      continue;
+    }
+    if (def.type === 'array' && i < path.length) {
+      def = defOf(def.element);
+      i++;
+      continue;
+    }
     if (def.type === 'object') return Object.keys(def.shape as object);
     // A channel (a discriminated union): the keys of every kind, for the near-miss hint.
     if (def.type === 'union') return [...new Set((def.options as unknown[]).flatMap((option) => keysAt(option, path.slice(i))))];

@@ -32,8 +32,9 @@ export function apiKeyVariableProblem(provider: DecisionProvider, name: string):
   if (provider === 'rule_based') return 'a rule_based agent reads no key';
   const prefixes = PROVIDER_KEY_PREFIXES[provider];
   if (new RegExp(`^(${prefixes.join('|')})_API_KEY${SUFFIX}$`).test(name)) return null;
-  return `${provider} keys are read only from ${prefixes.map((p) => `${p}_API_KEY`).join(' or ')} ` +
-    `(optionally with a _SUFFIX), not ${name}`;
+  return (
+    `${provider} keys are read only from ${prefixes.map((p) => `${p}_API_KEY`).join(' or ')} ` + `(optionally with a _SUFFIX), not ${name}`
+  );
 }
 
 /** Why `name` may not hold a credential of `venue`, or null when it may. */

@@ -7,9 +7,7 @@
 export const VENUE_TYPES = ['paper', 'aster', 'hyperliquid', 'binance'] as const;
 export type VenueType = (typeof VENUE_TYPES)[number];
 
-export const LLM_PROVIDERS = [
-  'deepseek', 'qwen', 'anthropic', 'openai', 'xai', 'google', 'openrouter', 'local',
-] as const;
+export const LLM_PROVIDERS = ['deepseek', 'qwen', 'anthropic', 'openai', 'xai', 'google', 'openrouter', 'local'] as const;
 export const DECISION_PROVIDERS = ['rule_based', ...LLM_PROVIDERS] as const;
 export type DecisionProvider = (typeof DECISION_PROVIDERS)[number];
 
@@ -117,7 +115,10 @@ export interface DecisionMakerConfig {
 }
 
 export const DECISION_MAKER_DEFAULTS = {
-  timeoutSeconds: 120, priceInputPerMillion: 0, priceOutputPerMillion: 0, maxConsecutiveFailures: 3,
+  timeoutSeconds: 120,
+  priceInputPerMillion: 0,
+  priceOutputPerMillion: 0,
+  maxConsecutiveFailures: 3,
 } as const;
 
 /** Exchange fields that hold credentials (as the names of the variables that hold them). */
@@ -249,7 +250,10 @@ export interface AlertThresholds {
 }
 
 export const ALERT_THRESHOLD_DEFAULTS: Readonly<AlertThresholds> = {
-  failingCycles: 3, venueErrorsPer10Minutes: 5, equityDropPctPerHour: 20, noCycleMinutes: 60,
+  failingCycles: 3,
+  venueErrorsPer10Minutes: 5,
+  equityDropPctPerHour: 20,
+  noCycleMinutes: 60,
 };
 
 /** What the record step and the alert dispatcher work from (the launcher stores it in the database; no secret in it). */

@@ -17,29 +17,33 @@ export interface AccountCheckOutcome {
  * back (with the reason) instead of failing cycle after cycle.
  */
 export async function checkLiveAccounts(
-  agents: AgentConfig[], openVenue: (exchange: ExchangeConfig) => LiveVenue, { attempts = 3, retryDelayMs = 2000 } = {},
+  agents: AgentConfig[],
+  openVenue: (exchange: ExchangeConfig) => LiveVenue,
+  { attempts = 3, retryDelayMs = 2000 } = {},
 ): Promise<{ ready: AgentConfig[]; outcomes: AccountCheckOutcome[] }> {
   const byAccount = new Map<string, AgentConfig[]>();
   for (const agent of agents.filter((a) => a.exchange.type !== 'paper')) {
     const key = accountKey(agent.exchange);
     byAccount.set(key, [...(byAccount.get(key) ?? []), agent]);
   }
-  const outcomes = await Promise.all([...byAccount.values()].map(async (group): Promise<AccountCheckOutcome> => {
-    const exchange = group[0]!.exchange;
-    const outcome = { account: `${exchange.type}:${exchange.account}`, agents: group.map((a) => a.id) };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return { ...outcome, check: await openVenue(exchange).checkAccount() };
-      } catch (err) {
-        // A passing failure (network, 5xx, rate limit) is tried again before the account is held back.
-        if (err instanceof VenueTemporaryError && attempt < attempts) {
-          await new Promise((resolve) => setTimeout(resolve, Math.min(err.retryAfterMs ?? retryDelayMs * attempt, 30_000)));
-          continue;
+  const outcomes = await Promise.all(
+    [...byAccount.values()].map(async (group): Promise<AccountCheckOutcome> => {
+      const exchange = group[0]!.exchange;
+      const outcome = { account: `${exchange.type}:${exchange.account}`, agents: group.map((a) => a.id) };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return { ...outcome, check: await openVenue(exchange).checkAccount() };
+        } catch (err) {
+          // A passing failure (network, 5xx, rate limit) is tried again before the account is held back.
+          if (err instanceof VenueTemporaryError && attempt < attempts) {
+            await new Promise((resolve) => setTimeout(resolve, Math.min(err.retryAfterMs ?? retryDelayMs * attempt, 30_000)));
+            continue;
+          }
+          return { ...outcome, problem: err instanceof Error ? err.message : String(err) };
         }
-        return { ...outcome, problem: err instanceof Error ? err.message : String(err) };
       }
-    }
-  }));
+    }),
+  );
   const failed = new Set(outcomes.filter((o) => o.problem).flatMap((o) => o.agents));
   return { ready: agents.filter((a) => !failed.has(a.id)), outcomes };
 }

@@ -7,12 +7,8 @@ import { recordedCycleCount } from '../db/agents';
 import { lastOkCycle } from '../db/cycles';
 import type { Database } from '../db/schema';
 import { agentWorkflow } from '../workflows/agent';
-import {
-  AgentInput, AgentState, agentWorkflowId, getStateQuery, stopSignal, updateConfigUpdate,
-} from '../workflows/definitions';
-import {
-  AgentCycleAttr, AgentIdAttr, AgentModelAttr, AgentStatusAttr, AgentVenueAttr,
-} from '../workflows/search-attributes';
+import { AgentInput, AgentState, agentWorkflowId, getStateQuery, stopSignal, updateConfigUpdate } from '../workflows/definitions';
+import { AgentCycleAttr, AgentIdAttr, AgentModelAttr, AgentStatusAttr, AgentVenueAttr } from '../workflows/search-attributes';
 
 export interface StartAgentsOptions {
   client: Client;
@@ -37,7 +33,10 @@ export interface StartAgentsOptions {
 export async function startAgents(opts: StartAgentsOptions, configs: AgentConfig[]): Promise<void> {
   for (const config of configs) {
     const handle = opts.client.workflow.getHandle<typeof agentWorkflow>(agentWorkflowId(config.id));
-    const running = await handle.describe().then((d) => d.status.name === 'RUNNING', () => false);
+    const running = await handle.describe().then(
+      (d) => d.status.name === 'RUNNING',
+      () => false,
+    );
     if (!running) {
       const cycleNo = await recordedCycleCount(opts.db, config.id);
       const last = cycleNo > 0 ? await lastOkCycle(opts.db, config.id) : undefined;
@@ -64,23 +63,45 @@ export async function startAgents(opts: StartAgentsOptions, configs: AgentConfig
  * market clock still on that bar (it holds while the arena is down) runs nothing twice.
  */
 function freshState(config: AgentConfig, cycleNo: number, lastMarketTime: number | null): AgentState {
-  const lastCycle = lastMarketTime === null ? null : {
-    cycleNo, ok: true, marketTime: lastMarketTime, equity: null, positions: 0, summary: 'from the records', finishedAt: Date.now(),
-  };
+  const lastCycle =
+    lastMarketTime === null
+      ? null
+      : {
+          cycleNo,
+          ok: true,
+          marketTime: lastMarketTime,
+          equity: null,
+          positions: 0,
+          summary: 'from the records',
+          finishedAt: Date.now(),
+        };
   return {
-    config, status: 'RUNNING', pauseReason: null, cycleNo, consecutiveFailures: 0, failedCycles: 0, lastCycle, continuedAsNew: 0,
+    config,
+    status: 'RUNNING',
+    pauseReason: null,
+    cycleNo,
+    consecutiveFailures: 0,
+    failedCycles: 0,
+    lastCycle,
+    continuedAsNew: 0,
   };
 }
 
 /** Stops the running workflow (its cycle in flight finishes), then starts the agent again with `config` and the state it had. */
 async function restart(
-  opts: StartAgentsOptions, handle: WorkflowHandle<typeof agentWorkflow>, config: AgentConfig, live: AgentState,
+  opts: StartAgentsOptions,
+  handle: WorkflowHandle<typeof agentWorkflow>,
+  config: AgentConfig,
+  live: AgentState,
 ): Promise<void> {
   await handle.signal(stopSignal, { reason: 'restarting with a new config from the files' });
   const last = await handle.result();
   const paused = live.status === 'PAUSED';
   await start(opts, config, {
-    ...last, config, status: paused ? 'PAUSED' : 'RUNNING', pauseReason: paused ? live.pauseReason : null,
+    ...last,
+    config,
+    status: paused ? 'PAUSED' : 'RUNNING',
+    pauseReason: paused ? live.pauseReason : null,
   });
 }
 
@@ -92,20 +113,22 @@ async function start(opts: StartAgentsOptions, config: AgentConfig, state: Agent
     ...(opts.symbolUniverse && { symbolUniverse: opts.symbolUniverse }),
     ...(state && { state }),
   };
-  await retrying(opts, () => opts.client.workflow.start(agentWorkflow, {
-    workflowId: agentWorkflowId(config.id),
-    taskQueue: opts.taskQueue,
-    args: [input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    staticSummary: `${config.name} · ${config.decisionMaker.provider}/${config.decisionMaker.model} · ${config.exchange.type}`,
-    typedSearchAttributes: [
-      { key: AgentIdAttr, value: config.id },
-      { key: AgentStatusAttr, value: state?.status ?? 'RUNNING' },
-      { key: AgentVenueAttr, value: `${config.exchange.type}:${config.exchange.account}` },
-      { key: AgentModelAttr, value: `${config.decisionMaker.provider}/${config.decisionMaker.model}` },
-      { key: AgentCycleAttr, value: state?.cycleNo ?? 0 },
-    ],
-  }));
+  await retrying(opts, () =>
+    opts.client.workflow.start(agentWorkflow, {
+      workflowId: agentWorkflowId(config.id),
+      taskQueue: opts.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      staticSummary: `${config.name} · ${config.decisionMaker.provider}/${config.decisionMaker.model} · ${config.exchange.type}`,
+      typedSearchAttributes: [
+        { key: AgentIdAttr, value: config.id },
+        { key: AgentStatusAttr, value: state?.status ?? 'RUNNING' },
+        { key: AgentVenueAttr, value: `${config.exchange.type}:${config.exchange.account}` },
+        { key: AgentModelAttr, value: `${config.decisionMaker.provider}/${config.decisionMaker.model}` },
+        { key: AgentCycleAttr, value: state?.cycleNo ?? 0 },
+      ],
+    }),
+  );
 }
 
 /**

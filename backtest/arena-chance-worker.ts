@@ -19,9 +19,11 @@ let queue = Promise.resolve();
 
 parentPort!.on('message', (request: TwinsRequest) => {
   // One message at a time, in order: the twins' books move forward only.
-  queue = queue.then(() => advance(request)).catch((err: unknown) => {
-    console.error(`arena chance: ${request.agentId}: ${err instanceof Error ? err.message : String(err)}`);
-  });
+  queue = queue
+    .then(() => advance(request))
+    .catch((err: unknown) => {
+      console.error(`arena chance: ${request.agentId}: ${err instanceof Error ? err.message : String(err)}`);
+    });
 });
 
 async function advance(request: TwinsRequest): Promise<void> {
@@ -29,7 +31,10 @@ async function advance(request: TwinsRequest): Promise<void> {
   if (!state || request.reset) {
     state = {
       runs: chanceConfigs(request.config, count).map((config) => ({
-        config, books: new MemoryPaperBooks(), ledger: new MemoryAgentLedger(config.id, { latestOnly: true }), counts: { consecutiveFailures: 0 },
+        config,
+        books: new MemoryPaperBooks(),
+        ledger: new MemoryAgentLedger(config.id, { latestOnly: true }),
+        counts: { consecutiveFailures: 0 },
       })),
       through: null,
     };

@@ -38,7 +38,11 @@ export const DEFAULT_ARENA_CHANCE_RUNS = 20;
  * The arena's benchmark when it replays (the twins need the replay's data; live, there is none), or
  * undefined: the leaderboard then says "not computed yet".
  */
-export function chanceForArena(db: Kysely<Database>, config: ArenaConfig, env: NodeJS.ProcessEnv = process.env): ReturnType<typeof arenaChance> | undefined {
+export function chanceForArena(
+  db: Kysely<Database>,
+  config: ArenaConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): ReturnType<typeof arenaChance> | undefined {
   const runs = Number(env.ARENA_CHANCE_RUNS ?? DEFAULT_ARENA_CHANCE_RUNS);
   if (config.system.marketData !== 'replay' || !Number.isInteger(runs) || runs <= 0) return undefined;
   return arenaChance(db, { dataDir: config.system.replayDataDir ?? BUNDLED_DATA_DIR, runs });
@@ -54,9 +58,16 @@ export interface ArenaChanceOptions {
 export function arenaChance(db: Kysely<Database>, options: ArenaChanceOptions): ChanceBenchmark & { close(): Promise<void> } {
   const worker = startWorker(require.resolve('./arena-chance-worker'), { dataDir: options.dataDir, runs: options.runs });
   worker.unref();
-  const agents = new Map<string, {
-    key: string; firstBar: number | null; sentThrough: number | null; answer: TwinsAnswer | null; waiting: Array<() => void>;
-  }>();
+  const agents = new Map<
+    string,
+    {
+      key: string;
+      firstBar: number | null;
+      sentThrough: number | null;
+      answer: TwinsAnswer | null;
+      waiting: Array<() => void>;
+    }
+  >();
   worker.on('message', (answer: TwinsAnswer) => {
     const agent = agents.get(answer.agentId);
     if (!agent) return;

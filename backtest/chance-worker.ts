@@ -8,7 +8,10 @@ async function main(): Promise<void> {
   const request = workerData as ChanceRequest;
   const schedule = request.schedule ? new Map(request.schedule) : undefined;
   const run = await runBacktest({
-    agents: request.configs, market: new ReplayMarketData(request.dataDir), bars: request.bars, snapshotThread: false,
+    agents: request.configs,
+    market: new ReplayMarketData(request.dataDir),
+    bars: request.bars,
+    snapshotThread: false,
     ...(schedule && { schedule: () => schedule }),
     onBar: (done) => {
       if (done % 100 === 0) parentPort!.postMessage({ progress: done });

@@ -18,7 +18,10 @@ export function chanceConfigs(agent: AgentConfig, runs: number): AgentConfig[] {
   return Array.from({ length: runs }, (_, k) => {
     const id = `chance-${k + 1}`;
     return {
-      ...agent, id, name: `Random entry #${k + 1}`, description: '',
+      ...agent,
+      id,
+      name: `Random entry #${k + 1}`,
+      description: '',
       decisionMaker: { provider: 'rule_based', model: 'random_entry', temperature: 0, maxTokens: 0 },
       exchange: { ...agent.exchange, type: 'paper', account: id },
     };
@@ -44,19 +47,33 @@ export interface ChanceRequest {
  * cores; `onProgress` hears the share done (0..1).
  */
 export async function randomEntryReturns(
-  dataDir: string, agent: AgentConfig, bars: readonly number[], runs: number,
+  dataDir: string,
+  agent: AgentConfig,
+  bars: readonly number[],
+  runs: number,
   options: { schedule?: Map<number, number>; onProgress?: (share: number) => void } = {},
 ): Promise<number[]> {
   const configs = chanceConfigs(agent, runs);
   const threads = Math.max(1, Math.min(os.availableParallelism(), configs.length));
   const groups = Array.from({ length: threads }, (_, t) => configs.filter((_, k) => k % threads === t));
   const done = groups.map(() => 0);
-  const results = await Promise.all(groups.map((group, t) => runOnWorker<Array<[string, number]>>(require.resolve('./chance-worker'), {
-    dataDir, configs: group, bars: [...bars], ...(options.schedule && { schedule: [...options.schedule] }),
-  } satisfies ChanceRequest, (bar) => {
-    done[t] = bar;
-    options.onProgress?.(done.reduce((a, b) => a + b, 0) / (groups.length * bars.length));
-  })));
+  const results = await Promise.all(
+    groups.map((group, t) =>
+      runOnWorker<Array<[string, number]>>(
+        require.resolve('./chance-worker'),
+        {
+          dataDir,
+          configs: group,
+          bars: [...bars],
+          ...(options.schedule && { schedule: [...options.schedule] }),
+        } satisfies ChanceRequest,
+        (bar) => {
+          done[t] = bar;
+          options.onProgress?.(done.reduce((a, b) => a + b, 0) / (groups.length * bars.length));
+        },
+      ),
+    ),
+  );
   const byId = new Map(results.flat());
   return configs.map((c) => byId.get(c.id)!);
 }

@@ -57,24 +57,31 @@ export async function backtestCommand(argv: string[], io: CommandIo): Promise<nu
   };
   const arena = loadArenaConfig(options.config ? path.resolve(io.cwd, options.config) : resolveArenaConfigPath(io.env), io.env);
   const agents = selectAgents(arena, options.agents, say);
-  const dataDir = options.data ? path.resolve(io.cwd, options.data) : arena.system.replayDataDir ?? BUNDLED_DATA_DIR;
+  const dataDir = options.data ? path.resolve(io.cwd, options.data) : (arena.system.replayDataDir ?? BUNDLED_DATA_DIR);
   const market = new ReplayMarketData(dataDir);
   for (const agent of agents) {
     const unknown = agent.strategy.symbols.filter((s) => !market.symbols().includes(s));
-    if (unknown.length > 0) throw new UsageError(`agent ${agent.id} trades ${unknown.join(', ')}, not in ${dataDir} (it has ${market.symbols().join(', ')})`);
+    if (unknown.length > 0)
+      throw new UsageError(`agent ${agent.id} trades ${unknown.join(', ')}, not in ${dataDir} (it has ${market.symbols().join(', ')})`);
   }
-  const window = barsBetween(market.window(),
+  const window = barsBetween(
+    market.window(),
     options.from === undefined ? undefined : parseMarketTime(options.from, '--from'),
-    options.to === undefined ? undefined : parseMarketTime(options.to, '--to'));
+    options.to === undefined ? undefined : parseMarketTime(options.to, '--to'),
+  );
   const out = path.resolve(io.cwd, options.out ?? path.join('backtests', runName(new Date())));
 
-  const store = agents.some((a) => a.decisionMaker.provider !== 'rule_based')
-    ? await replyStore(io, options.replies) : null;
-  const models = store ? new BacktestModels(store, { env: io.env, ...(options.maxCostUsd !== undefined && { maxCostUsd: options.maxCostUsd }) }) : null;
+  const store = agents.some((a) => a.decisionMaker.provider !== 'rule_based') ? await replyStore(io, options.replies) : null;
+  const models = store
+    ? new BacktestModels(store, { env: io.env, ...(options.maxCostUsd !== undefined && { maxCostUsd: options.maxCostUsd }) })
+    : null;
   try {
     const bar = progressBar(io.stderr);
     const run = await runBacktest({
-      agents, market, bars: window.bars, ...(models && { models: () => models.gateway }),
+      agents,
+      market,
+      bars: window.bars,
+      ...(models && { models: () => models.gateway }),
       onBar: (done, total) => bar.update(done, total, 'backtest'),
     });
     bar.end();
@@ -88,37 +95,62 @@ export async function backtestCommand(argv: string[], io: CommandIo): Promise<nu
         const label = `chance ${i + 1}/${keys.length}`;
         say(`${label}: ${options.chanceRuns} seeded random-entry runs with ${agent.id}'s symbols and limits`);
         const progress = progressBar(io.stderr);
-        chance.set(chanceKey(agent), await randomEntryReturns(dataDir, agent, bars, options.chanceRuns, {
-          onProgress: (share) => progress.update(Math.round(share * 1000), 1000, label),
-        }));
+        chance.set(
+          chanceKey(agent),
+          await randomEntryReturns(dataDir, agent, bars, options.chanceRuns, {
+            onProgress: (share) => progress.update(Math.round(share * 1000), 1000, label),
+          }),
+        );
         progress.end();
       }
     }
-    const results = ranked(await Promise.all(run.runs.map((r) => {
-      const returns = chance.get(chanceKey(r.config));
-      return agentResult(r, null).then((result) => (returns ? { ...result, vsRandomEntry: placeAmong(result.returnPct, returns), notes: { ...result.notes, vsRandomEntry: undefined } } : result));
-    })));
+    const results = ranked(
+      await Promise.all(
+        run.runs.map((r) => {
+          const returns = chance.get(chanceKey(r.config));
+          return agentResult(r, null).then((result) =>
+            returns
+              ? { ...result, vsRandomEntry: placeAmong(result.returnPct, returns), notes: { ...result.notes, vsRandomEntry: undefined } }
+              : result,
+          );
+        }),
+      ),
+    );
     const document: BacktestDocument = {
       window: { from: iso(bars[0] ?? window.from), to: iso(bars.at(-1) ?? window.from) },
-      bars: bars.length, cycles: run.cycles, cyclesPerSecond: Math.round(run.cycles / Math.max(run.seconds, 1e-9)),
+      bars: bars.length,
+      cycles: run.cycles,
+      cyclesPerSecond: Math.round(run.cycles / Math.max(run.seconds, 1e-9)),
       stopped: run.stopped,
-      models: { calls: models?.spend.calls ?? 0, costUsd: round(models?.spend.costUsd ?? 0), storedReplies: models?.spend.storedReplies ?? 0 },
+      models: {
+        calls: models?.spend.calls ?? 0,
+        costUsd: round(models?.spend.costUsd ?? 0),
+        storedReplies: models?.spend.storedReplies ?? 0,
+      },
       agents: results.map(roundResult),
     };
     const byId = new Map(run.runs.map((r) => [r.config.id, r]));
     const ordered = results.map((r) => byId.get(r.id)!);
     await writeOutputs(out, {
-      document, configs: agents, dataDir,
-      trades: ordered.flatMap(tradeRows), equity: ordered.flatMap(equityRows),
+      document,
+      configs: agents,
+      dataDir,
+      trades: ordered.flatMap(tradeRows),
+      equity: ordered.flatMap(equityRows),
       curves: Object.fromEntries(ordered.map((r) => [r.config.id, hourly(r)])),
     });
     if (options.json) {
       io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else {
       io.stdout.write(`${rankingTable(document.agents)}\n\n`);
-      io.stdout.write(`${document.bars.toLocaleString('en')} bars (${document.window.from} to ${document.window.to}), ` +
-        `${document.cycles.toLocaleString('en')} agent-cycles at ${document.cyclesPerSecond.toLocaleString('en')}/s\n`);
-      if (models) io.stdout.write(`models: ${models.spend.calls} calls made ($${models.spend.costUsd.toFixed(4)}), ${models.spend.storedReplies} stored replies reused\n`);
+      io.stdout.write(
+        `${document.bars.toLocaleString('en')} bars (${document.window.from} to ${document.window.to}), ` +
+          `${document.cycles.toLocaleString('en')} agent-cycles at ${document.cyclesPerSecond.toLocaleString('en')}/s\n`,
+      );
+      if (models)
+        io.stdout.write(
+          `models: ${models.spend.calls} calls made ($${models.spend.costUsd.toFixed(4)}), ${models.spend.storedReplies} stored replies reused\n`,
+        );
       io.stdout.write(`report: ${path.join(out, 'report.html')}\n`);
     }
     return run.stopped ? 3 : 0;
@@ -145,11 +177,21 @@ function parseOptions(argv: string[]): Options {
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv, allowPositionals: false, strict: true,
+      args: argv,
+      allowPositionals: false,
+      strict: true,
       options: {
-        help: { type: 'boolean', short: 'h' }, agents: { type: 'string' }, config: { type: 'string' }, data: { type: 'string' },
-        from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
-        'max-cost-usd': { type: 'string' }, 'chance-runs': { type: 'string' }, replies: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        agents: { type: 'string' },
+        config: { type: 'string' },
+        data: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+        'max-cost-usd': { type: 'string' },
+        'chance-runs': { type: 'string' },
+        replies: { type: 'string' },
       },
     }));
   } catch (err) {
@@ -164,11 +206,20 @@ function parseOptions(argv: string[]): Options {
     return n;
   };
   return {
-    help: values.help ?? false, json: values.json ?? false,
-    ...(values.agents !== undefined && { agents: values.agents.split(',').map((s) => s.trim()).filter(Boolean) }),
-    ...(values.config !== undefined && { config: values.config }), ...(values.data !== undefined && { data: values.data }),
-    ...(values.from !== undefined && { from: values.from }), ...(values.to !== undefined && { to: values.to }),
-    ...(values.out !== undefined && { out: values.out }), ...(values.replies !== undefined && { replies: values.replies }),
+    help: values.help ?? false,
+    json: values.json ?? false,
+    ...(values.agents !== undefined && {
+      agents: values.agents
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    }),
+    ...(values.config !== undefined && { config: values.config }),
+    ...(values.data !== undefined && { data: values.data }),
+    ...(values.from !== undefined && { from: values.from }),
+    ...(values.to !== undefined && { to: values.to }),
+    ...(values.out !== undefined && { out: values.out }),
+    ...(values.replies !== undefined && { replies: values.replies }),
     ...(values['max-cost-usd'] !== undefined && { maxCostUsd: number('max-cost-usd', values['max-cost-usd'], false) }),
     chanceRuns: number('chance-runs', values['chance-runs'], true) ?? DEFAULT_CHANCE_RUNS,
   };
@@ -206,16 +257,29 @@ function hourly(run: Parameters<typeof equityCurve>[0]): Array<{ time: number; e
   const first = curve.bars[0];
   if (!first) return [];
   // As analytics reads a curve: the opening before the first hour, then each hour's last equity.
-  return [{ time: first.start - curve.intervalMs, equity: curve.opening }, ...curve.bars.map((b) => ({ time: b.start, equity: round(b.close) }))];
+  return [
+    { time: first.start - curve.intervalMs, equity: curve.opening },
+    ...curve.bars.map((b) => ({ time: b.start, equity: round(b.close) })),
+  ];
 }
 
 function roundResult(r: AgentResult): AgentResult {
   const r4 = (v: number | null) => (v === null ? null : round(v));
   return {
-    ...r, returnPct: round(r.returnPct), pnl: round(r.pnl), winRate: r4(r.winRate), profitFactor: r4(r.profitFactor), sharpe: r4(r.sharpe),
-    maxDrawdownPct: r4(r.maxDrawdownPct), fees: round(r.fees), funding: round(r.funding), equityEnd: round(r.equityEnd),
+    ...r,
+    returnPct: round(r.returnPct),
+    pnl: round(r.pnl),
+    winRate: r4(r.winRate),
+    profitFactor: r4(r.profitFactor),
+    sharpe: r4(r.sharpe),
+    maxDrawdownPct: r4(r.maxDrawdownPct),
+    fees: round(r.fees),
+    funding: round(r.funding),
+    equityEnd: round(r.equityEnd),
     modelCostUsd: round(r.modelCostUsd),
-    ...(r.vsRandomEntry && { vsRandomEntry: { ...r.vsRandomEntry, percentile: round(r.vsRandomEntry.percentile), pValue: round(r.vsRandomEntry.pValue) } }),
+    ...(r.vsRandomEntry && {
+      vsRandomEntry: { ...r.vsRandomEntry, percentile: round(r.vsRandomEntry.percentile), pValue: round(r.vsRandomEntry.pValue) },
+    }),
   };
 }
 

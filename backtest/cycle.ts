@@ -44,8 +44,13 @@ export async function backtestCycle(run: AgentRun, ctx: CycleContext): Promise<v
   const startedAt = marketTime;
   const symbols = config.strategy.symbols;
   const venue = new PaperVenue({
-    books: run.books, market: ctx.market, account: config.exchange.account, initialBalance: config.strategy.initialBalance,
-    takerFeeRate: config.exchange.takerFeeRate, slippageRate: config.exchange.slippageRate, asOf: marketTime,
+    books: run.books,
+    market: ctx.market,
+    account: config.exchange.account,
+    initialBalance: config.strategy.initialBalance,
+    takerFeeRate: config.exchange.takerFeeRate,
+    slippageRate: config.exchange.slippageRate,
+    asOf: marketTime,
   });
   try {
     const sync = await syncAccount(venue, run.ledger, { cycleNo, symbols, risk: config.strategy.risk });
@@ -58,32 +63,68 @@ export async function backtestCycle(run: AgentRun, ctx: CycleContext): Promise<v
       decision = recorded;
     } else {
       try {
-        decision = await decide(config.decisionMaker, {
-          agentId: config.id, cycleNo, marketTime, account: seen.account, positions: seen.positions, market: view.snapshot,
-          risk: config.strategy.risk, tradingStyle: config.strategy.tradingStyle,
-        }, { ledger: run.ledger, models: ctx.models });
+        decision = await decide(
+          config.decisionMaker,
+          {
+            agentId: config.id,
+            cycleNo,
+            marketTime,
+            account: seen.account,
+            positions: seen.positions,
+            market: view.snapshot,
+            risk: config.strategy.risk,
+            tradingStyle: config.strategy.tradingStyle,
+          },
+          { ledger: run.ledger, models: ctx.models },
+        );
       } catch (err) {
         if (!(err instanceof LlmCallError)) throw err;
         modelError = `${err.kind}: ${err.message}`;
-        decision = { reasoning: `model call failed (${modelError}); nothing new is opened`, decisions: [{ action: 'wait', reason: 'model call failed' }], llm: null };
+        decision = {
+          reasoning: `model call failed (${modelError}); nothing new is opened`,
+          decisions: [{ action: 'wait', reason: 'model call failed' }],
+          llm: null,
+        };
       }
     }
     const risk = await checkRisk(venue, run.ledger, {
-      marketTime, decisions: decision.decisions, seen, prices: view.prices, risk: config.strategy.risk,
-      takerFeeRate: config.exchange.takerFeeRate, safeMode: inSafeMode(config, run.counts), mend: { protect: sync.protect, cancel: sync.cancel },
+      marketTime,
+      decisions: decision.decisions,
+      seen,
+      prices: view.prices,
+      risk: config.strategy.risk,
+      takerFeeRate: config.exchange.takerFeeRate,
+      safeMode: inSafeMode(config, run.counts),
+      mend: { protect: sync.protect, cancel: sync.cancel },
     });
     let executed: ExecuteResult = { executions: [], closedTrades: [], after: seen };
     if (hasWork(risk.plan)) executed = await executePlan(venue, run.ledger, { cycleNo, plan: risk.plan, checkFence: async () => {} });
     await run.ledger.recordCycle({
-      agentId: config.id, cycleNo, startedAt, marketTime, seen, closedTrades: [...sync.closedTrades, ...executed.closedTrades],
-      market: [], reasoning: decision.reasoning, decisions: decision.decisions, verdicts: risk.verdicts, executions: executed.executions,
-      after: executed.after, summary: describeCycle(risk.verdicts, executed.executions),
+      agentId: config.id,
+      cycleNo,
+      startedAt,
+      marketTime,
+      seen,
+      closedTrades: [...sync.closedTrades, ...executed.closedTrades],
+      market: [],
+      reasoning: decision.reasoning,
+      decisions: decision.decisions,
+      verdicts: risk.verdicts,
+      executions: executed.executions,
+      after: executed.after,
+      summary: describeCycle(risk.verdicts, executed.executions),
       llm: decision.llm || modelError ? { ...decision.llm, error: modelError } : null,
     });
     run.counts = countCycle(run.counts, { ok: true, modelFailed: modelError !== null || decision.llm?.parsed === false });
   } catch (err) {
     if (err instanceof BudgetExceeded) throw err;
-    await run.ledger.recordFailure({ agentId: config.id, cycleNo, startedAt, marketTime, error: err instanceof Error ? err.message : String(err) });
+    await run.ledger.recordFailure({
+      agentId: config.id,
+      cycleNo,
+      startedAt,
+      marketTime,
+      error: err instanceof Error ? err.message : String(err),
+    });
     run.counts = countCycle(run.counts, { ok: false });
   }
 }

@@ -47,7 +47,10 @@ export interface BacktestRun {
 export async function runBacktest(input: BacktestInput): Promise<BacktestRun> {
   const snapshots = marketViews(input);
   const runs: AgentRun[] = input.agents.map((config) => ({
-    config, books: new MemoryPaperBooks(), ledger: new MemoryAgentLedger(config.id), counts: { consecutiveFailures: 0 },
+    config,
+    books: new MemoryPaperBooks(),
+    ledger: new MemoryAgentLedger(config.id),
+    counts: { consecutiveFailures: 0 },
     ...(input.decisions && { decisions: input.decisions(config) }),
   }));
   const schedules = runs.map((r) => (input.schedule ?? everyScanInterval(input.bars))(r.config));

@@ -24,7 +24,6 @@ export interface ModelSpend {
   storedCostUsd: number;
 }
 
-
 export class BacktestModels {
   readonly spend: ModelSpend = { calls: 0, costUsd: 0, storedReplies: 0, storedCostUsd: 0 };
 

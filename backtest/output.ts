@@ -42,8 +42,21 @@ export async function writeOutputs(dir: string, out: BacktestOutputs): Promise<v
 }
 
 const TRADE_COLUMNS: (keyof TradeRow)[] = [
-  'agent', 'id', 'symbol', 'side', 'quantity', 'leverage', 'entryPrice', 'exitPrice', 'openedAt', 'closedAt', 'openCycle', 'fees',
-  'funding', 'pnl', 'closeReason',
+  'agent',
+  'id',
+  'symbol',
+  'side',
+  'quantity',
+  'leverage',
+  'entryPrice',
+  'exitPrice',
+  'openedAt',
+  'closedAt',
+  'openCycle',
+  'fees',
+  'funding',
+  'pnl',
+  'closeReason',
 ];
 const EQUITY_COLUMNS: (keyof EquityRow)[] = ['agent', 'cycle', 'marketTime', 'equity', 'cash', 'marginUsed', 'unrealizedPnl', 'positions'];
 /** Columns holding epoch ms, written as ISO times (UTC). */

@@ -86,35 +86,53 @@ async function replayAgent(db: Kysely<Database>, options: ReplayOptions, io: Rep
   const row = await findAgent(db, options.agent);
   if (!row) throw new UsageError(`--agent ${options.agent}: no such agent in the arena's database`);
   const recordedConfig = row.config;
-  const risk = options.risk ? loadRiskOverrides(path.resolve(io.cwd, options.risk), recordedConfig.strategy.risk) : recordedConfig.strategy.risk;
+  const risk = options.risk
+    ? loadRiskOverrides(path.resolve(io.cwd, options.risk), recordedConfig.strategy.risk)
+    : recordedConfig.strategy.risk;
   const range = {
     ...(options.from !== undefined && { from: new Date(parseMarketTime(options.from, '--from')) }),
     ...(options.to !== undefined && { to: new Date(parseMarketTime(options.to, '--to')) }),
   };
   const cycles = await recordedDecisions(db, options.agent, range);
-  if (cycles.length === 0) throw new UsageError(`agent ${options.agent} has no recorded cycle${options.from || options.to ? ' in that window' : ''}`);
+  if (cycles.length === 0)
+    throw new UsageError(`agent ${options.agent} has no recorded cycle${options.from || options.to ? ' in that window' : ''}`);
 
   const dataDir = options.data ? path.resolve(io.cwd, options.data) : io.env.ARENA_REPLAY_DATA || BUNDLED_DATA_DIR;
   const market = new ReplayMarketData(dataDir);
   const { firstMarketTime, lastMarketTime } = market.window();
   const outside = cycles.find((c) => c.market_time!.getTime() < firstMarketTime || c.market_time!.getTime() > lastMarketTime);
   if (outside) {
-    throw new UsageError(`cycle ${outside.cycle_no} of ${options.agent} is at ${outside.market_time!.toISOString()}, outside the replay data in ${dataDir}: ` +
-      'decision replay re-runs the replay\'s bars (an agent on live market data cannot be replayed offline)');
+    throw new UsageError(
+      `cycle ${outside.cycle_no} of ${options.agent} is at ${outside.market_time!.toISOString()}, outside the replay data in ${dataDir}: ` +
+        "decision replay re-runs the replay's bars (an agent on live market data cannot be replayed offline)",
+    );
   }
   const bars = cycles.map((c) => c.market_time!.getTime());
   const schedule = new Map(cycles.map((c) => [c.market_time!.getTime(), c.cycle_no]));
   const byCycle = new Map(cycles.map((c) => [c.cycle_no, c]));
   const config: AgentConfig = {
-    ...recordedConfig, strategy: { ...recordedConfig.strategy, risk },
+    ...recordedConfig,
+    strategy: { ...recordedConfig.strategy, risk },
     exchange: { ...recordedConfig.exchange, type: 'paper', account: `${recordedConfig.exchange.account}~replay` },
   };
   const decisions = (cycleNo: number): DecideResult => {
     const c = byCycle.get(cycleNo);
-    if (!c || c.status !== 'ok') return { reasoning: 'the recorded cycle failed: nothing was decided', decisions: [{ action: 'wait', reason: 'recorded cycle failed' }], llm: null };
+    if (!c || c.status !== 'ok')
+      return {
+        reasoning: 'the recorded cycle failed: nothing was decided',
+        decisions: [{ action: 'wait', reason: 'recorded cycle failed' }],
+        llm: null,
+      };
     return { reasoning: c.reasoning ?? '', decisions: c.decisions, llm: null };
   };
-  const run = await runBacktest({ agents: [config], market, bars, schedule: () => schedule, decisions: () => decisions, snapshotThread: false });
+  const run = await runBacktest({
+    agents: [config],
+    market,
+    bars,
+    schedule: () => schedule,
+    decisions: () => decisions,
+    snapshotThread: false,
+  });
   const replayed = await agentResult(run.runs[0]!);
 
   const from = cycles[0]!.market_time!;
@@ -126,13 +144,20 @@ async function replayAgent(db: Kysely<Database>, options: ReplayOptions, io: Rep
     cycles: cycles.length,
     changedLimits: changedLimits(recordedConfig.strategy.risk, risk),
     recorded: {
-      returnPct: round(recorded.return_pct), maxDrawdownPct: round(recorded.max_drawdown_pct), closedTrades: recorded.total_trades,
-      openTrades: recorded.open_trades, fees: round(recorded.fees_paid)!,
+      returnPct: round(recorded.return_pct),
+      maxDrawdownPct: round(recorded.max_drawdown_pct),
+      closedTrades: recorded.total_trades,
+      openTrades: recorded.open_trades,
+      fees: round(recorded.fees_paid)!,
       rejections: countRules(cycles.flatMap((c) => c.risk_verdicts.filter((v) => v.status === 'rejected').map((v) => v.rule ?? 'unnamed'))),
     },
     replayed: {
-      returnPct: round(replayed.returnPct), maxDrawdownPct: round(replayed.maxDrawdownPct), closedTrades: replayed.trades,
-      openTrades: replayed.openTrades, fees: round(replayed.fees)!, rejections: countRules(run.runs[0]!.ledger.cycles.flatMap((c) => c.rejectedBy)),
+      returnPct: round(replayed.returnPct),
+      maxDrawdownPct: round(replayed.maxDrawdownPct),
+      closedTrades: replayed.trades,
+      openTrades: replayed.openTrades,
+      fees: round(replayed.fees)!,
+      rejections: countRules(run.runs[0]!.ledger.cycles.flatMap((c) => c.rejectedBy)),
     },
     modelCalls: 0,
   };
@@ -172,13 +197,18 @@ function sideBySide(doc: ReplayDocument, riskFile: string | undefined): string {
   const rules = [...new Set([...Object.keys(doc.recorded.rejections), ...Object.keys(doc.replayed.rejections)])].sort();
   const total = (r: Record<string, number>) => String(Object.values(r).reduce((a, b) => a + b, 0));
   rows.push(['Rejections', total(doc.recorded.rejections), total(doc.replayed.rejections)]);
-  for (const rule of rules) rows.push([`  ${rule}`, String(doc.recorded.rejections[rule] ?? 0), String(doc.replayed.rejections[rule] ?? 0)]);
+  for (const rule of rules)
+    rows.push([`  ${rule}`, String(doc.recorded.rejections[rule] ?? 0), String(doc.replayed.rejections[rule] ?? 0)]);
   const width = Math.max(...rows.map((r) => r[0].length));
   const lines = [
     `Decision replay of ${doc.agent}: ${doc.cycles} recorded cycles, ${doc.window.from} to ${doc.window.to}`,
     riskFile
-      ? `Risk limits from ${riskFile}: ${Object.entries(doc.changedLimits).map(([k, [a, b]]) => `${k} ${JSON.stringify(a)} -> ${JSON.stringify(b)}`).join(', ') || 'the same as the agent\'s'}`
-      : 'Risk limits: the agent\'s own (give --risk FILE to try others)',
+      ? `Risk limits from ${riskFile}: ${
+          Object.entries(doc.changedLimits)
+            .map(([k, [a, b]]) => `${k} ${JSON.stringify(a)} -> ${JSON.stringify(b)}`)
+            .join(', ') || "the same as the agent's"
+        }`
+      : "Risk limits: the agent's own (give --risk FILE to try others)",
     '',
     `${''.padEnd(width)}  ${'recorded'.padStart(10)}  ${'replayed'.padStart(10)}`,
     ...rows.map(([label, a, b]) => `${label.padEnd(width)}  ${a.padStart(10)}  ${b.padStart(10)}`),
@@ -202,10 +232,17 @@ function parseReplayOptions(argv: string[]): ReplayOptions {
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv, allowPositionals: false, strict: true,
+      args: argv,
+      allowPositionals: false,
+      strict: true,
       options: {
-        help: { type: 'boolean', short: 'h' }, agent: { type: 'string' }, risk: { type: 'string' }, from: { type: 'string' },
-        to: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        agent: { type: 'string' },
+        risk: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        data: { type: 'string' },
+        json: { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -213,9 +250,13 @@ function parseReplayOptions(argv: string[]): ReplayOptions {
   }
   if (!values.help && !values.agent) throw new UsageError(`--agent is required\n\n${REPLAY_USAGE}`);
   return {
-    help: values.help ?? false, agent: values.agent ?? '', json: values.json ?? false,
-    ...(values.risk !== undefined && { risk: values.risk }), ...(values.from !== undefined && { from: values.from }),
-    ...(values.to !== undefined && { to: values.to }), ...(values.data !== undefined && { data: values.data }),
+    help: values.help ?? false,
+    agent: values.agent ?? '',
+    json: values.json ?? false,
+    ...(values.risk !== undefined && { risk: values.risk }),
+    ...(values.from !== undefined && { from: values.from }),
+    ...(values.to !== undefined && { to: values.to }),
+    ...(values.data !== undefined && { data: values.data }),
   };
 }
 

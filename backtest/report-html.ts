@@ -7,7 +7,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BacktestOutputs } from './output';
 
-const CHARTS_SCRIPT = path.join(path.dirname(require.resolve('lightweight-charts/package.json')), 'dist', 'lightweight-charts.standalone.production.js');
+const CHARTS_SCRIPT = path.join(
+  path.dirname(require.resolve('lightweight-charts/package.json')),
+  'dist',
+  'lightweight-charts.standalone.production.js',
+);
 const COLOURS = ['#58a6ff', '#f0883e', '#3fb950', '#d2a8ff', '#f778ba', '#e3b341', '#56d4dd', '#ff7b72'];
 /** Trades listed in the page per agent (all of them are in trades.csv). */
 const TRADES_SHOWN = 1000;
@@ -22,7 +26,9 @@ export function reportHtml(out: BacktestOutputs): string {
     trades: Object.fromEntries(ids.map((id) => [id, out.trades.filter((t) => t.agent === id).slice(-TRADES_SHOWN)])),
     tradeCounts: Object.fromEntries(ids.map((id) => [id, out.trades.filter((t) => t.agent === id).length])),
   };
-  const rows = doc.agents.map((a, i) => `<tr>
+  const rows = doc.agents
+    .map(
+      (a, i) => `<tr>
 <td>${i + 1}</td><td><span class="swatch" style="background:${colourOf(a.id)}"></span>${esc(a.name)}<br><small>${esc(a.id)} · ${esc(a.model)}</small></td>
 <td class="n ${cls(a.returnPct)}">${pct(a.returnPct)}</td><td class="n ${cls(a.pnl)}">${num(a.pnl, 2)}</td>
 <td class="n">${a.trades}${a.openTrades ? ` <small>+${a.openTrades} open</small>` : ''}</td>
@@ -32,7 +38,9 @@ export function reportHtml(out: BacktestOutputs): string {
 <td class="n">${gated(a.maxDrawdownPct, a.notes.maxDrawdownPct, (v) => `${v.toFixed(2)} %`)}</td>
 <td class="n">${num(a.fees, 2)}</td><td class="n ${cls(-a.funding)}">${num(a.funding, 2)}</td><td class="n">${num(a.equityEnd, 2)}</td>
 <td class="n">${a.vsRandomEntry ? `${a.vsRandomEntry.percentile.toFixed(0)}th <small>p ${a.vsRandomEntry.pValue.toFixed(2)}, ${a.vsRandomEntry.runs} runs</small>` : `<span title="${esc(a.notes.vsRandomEntry ?? '')}">—</span>`}</td>
-</tr>`).join('\n');
+</tr>`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Backtest ${esc(doc.window.from.slice(0, 16))} to ${esc(doc.window.to.slice(0, 16))}</title>
@@ -81,7 +89,10 @@ export function esc(text: string): string {
 
 /** JSON that cannot close the script element it sits in. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 const STYLE = `

@@ -5,7 +5,15 @@
  */
 import Decimal from 'decimal.js';
 import {
-  SAMPLING, fillBars, maxDrawdown, periodReturns, sharpeRatio, toBars, tradeStats, type ClosedTrade, type EquityCurve,
+  SAMPLING,
+  fillBars,
+  maxDrawdown,
+  periodReturns,
+  sharpeRatio,
+  toBars,
+  tradeStats,
+  type ClosedTrade,
+  type EquityCurve,
 } from '../analytics/metrics';
 import { PROFIT_FACTOR_RULE, SHARPE_RULE, gated, sampleOf, type Sample } from '../analytics/sample-rules';
 import type { AgentRun } from './cycle';
@@ -85,17 +93,36 @@ export async function agentResult(run: AgentRun, vsRandomEntry: VsRandomEntry | 
   const initial = config.strategy.initialBalance;
   const equityEnd = ledger.cycles.at(-1)?.equity ?? initial;
   const closed = ledger.trades.filter((t) => t.status === 'closed' && t.close);
-  const stats = tradeStats(closed.map((t): ClosedTrade => ({
-    symbol: t.symbol, side: t.side, pnl: Number(t.close!.pnl), margin: Number(t.margin), fees: Number(t.close!.fees),
-    funding: Number(t.close!.funding), openedAt: t.openedAt, closedAt: t.close!.closedAt, closeReason: t.close!.reason,
-  })));
+  const stats = tradeStats(
+    closed.map((t): ClosedTrade => ({
+      symbol: t.symbol,
+      side: t.side,
+      pnl: Number(t.close!.pnl),
+      margin: Number(t.margin),
+      fees: Number(t.close!.fees),
+      funding: Number(t.close!.funding),
+      openedAt: t.openedAt,
+      closedAt: t.close!.closedAt,
+      closeReason: t.close!.reason,
+    })),
+  );
   const curve = equityCurve(run);
   const returns = periodReturns(curve);
   const first = ledger.cycles[0];
   const last = ledger.cycles.at(-1);
   const sample = sampleOf(first && last ? { first: first.marketTime, last: last.marketTime } : null, returns, closed.length);
-  const sharpe = gated(SHARPE_RULE, sample, () => sharpeRatio(returns), () => 'equity never moved: no deviation to divide by');
-  const profitFactor = gated(PROFIT_FACTOR_RULE, sample, () => stats.profitFactor, () => 'no losing trade: no loss to divide by');
+  const sharpe = gated(
+    SHARPE_RULE,
+    sample,
+    () => sharpeRatio(returns),
+    () => 'equity never moved: no deviation to divide by',
+  );
+  const profitFactor = gated(
+    PROFIT_FACTOR_RULE,
+    sample,
+    () => stats.profitFactor,
+    () => 'no losing trade: no loss to divide by',
+  );
   const fees = ledger.trades.reduce((sum, t) => sum.add(t.close?.fees ?? t.fees), new Decimal(0));
   // Funding as the books booked it: a closed trade's from its close, an open one's so far (what it paid is negative income).
   const openFunding = await fundingOfOpenTrades(run);
@@ -108,14 +135,26 @@ export async function agentResult(run: AgentRun, vsRandomEntry: VsRandomEntry | 
   if (drawdown === null) notes.maxDrawdownPct = 'no cycle recorded';
   if (!vsRandomEntry) notes.vsRandomEntry = chanceNote ?? 'not computed (--chance-runs 0)';
   return {
-    id: config.id, name: config.name, model: `${config.decisionMaker.provider}/${config.decisionMaker.model}`,
-    returnPct: ((equityEnd - initial) / initial) * 100, pnl: equityEnd - initial,
-    trades: closed.length, openTrades: ledger.trades.length - closed.length,
-    winRate: stats.winRatePct, profitFactor: profitFactor.value, sharpe: sharpe.value, maxDrawdownPct: drawdown,
-    fees: fees.toNumber(), funding: received.neg().toNumber() || 0, equityEnd,
-    cycles: ledger.cycles.length, failedCycles: ledger.failures.length,
+    id: config.id,
+    name: config.name,
+    model: `${config.decisionMaker.provider}/${config.decisionMaker.model}`,
+    returnPct: ((equityEnd - initial) / initial) * 100,
+    pnl: equityEnd - initial,
+    trades: closed.length,
+    openTrades: ledger.trades.length - closed.length,
+    winRate: stats.winRatePct,
+    profitFactor: profitFactor.value,
+    sharpe: sharpe.value,
+    maxDrawdownPct: drawdown,
+    fees: fees.toNumber(),
+    funding: received.neg().toNumber() || 0,
+    equityEnd,
+    cycles: ledger.cycles.length,
+    failedCycles: ledger.failures.length,
     modelCostUsd: ledger.cycles.reduce((sum, c) => sum + c.costUsd, 0),
-    vsRandomEntry, notes, sample,
+    vsRandomEntry,
+    notes,
+    sample,
   };
 }
 
@@ -141,17 +180,34 @@ export function equityCurve(run: AgentRun): EquityCurve {
 
 export function tradeRows(run: AgentRun): TradeRow[] {
   return run.ledger.trades.map((t) => ({
-    agent: run.config.id, id: t.id, symbol: t.symbol, side: t.side, quantity: t.quantity, leverage: t.leverage,
-    entryPrice: t.entryPrice, exitPrice: t.close?.exitPrice ?? null, openedAt: t.openedAt, closedAt: t.close?.closedAt ?? null,
-    openCycle: t.openCycle, fees: t.close?.fees ?? t.fees, funding: t.close?.funding ?? null, pnl: t.close?.pnl ?? null,
+    agent: run.config.id,
+    id: t.id,
+    symbol: t.symbol,
+    side: t.side,
+    quantity: t.quantity,
+    leverage: t.leverage,
+    entryPrice: t.entryPrice,
+    exitPrice: t.close?.exitPrice ?? null,
+    openedAt: t.openedAt,
+    closedAt: t.close?.closedAt ?? null,
+    openCycle: t.openCycle,
+    fees: t.close?.fees ?? t.fees,
+    funding: t.close?.funding ?? null,
+    pnl: t.close?.pnl ?? null,
     closeReason: t.close?.reason ?? null,
   }));
 }
 
 export function equityRows(run: AgentRun): EquityRow[] {
   return run.ledger.cycles.map((c) => ({
-    agent: run.config.id, cycle: c.cycleNo, marketTime: c.marketTime, equity: c.equity, cash: c.cash, marginUsed: c.marginUsed,
-    unrealizedPnl: c.unrealizedPnl, positions: c.positions,
+    agent: run.config.id,
+    cycle: c.cycleNo,
+    marketTime: c.marketTime,
+    equity: c.equity,
+    cash: c.cash,
+    marginUsed: c.marginUsed,
+    unrealizedPnl: c.unrealizedPnl,
+    positions: c.positions,
   }));
 }
 

@@ -16,7 +16,8 @@ export interface BarWindow {
 export function parseMarketTime(text: string, flag: string): number {
   const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
   const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(iso) ? Date.parse(iso) : NaN;
-  if (!Number.isFinite(ms)) throw new WindowError(`${flag} ${text}: expected a date (2026-11-03) or a date-time with its zone (2026-11-03T12:00Z)`);
+  if (!Number.isFinite(ms))
+    throw new WindowError(`${flag} ${text}: expected a date (2026-11-03) or a date-time with its zone (2026-11-03T12:00Z)`);
   return ms;
 }
 

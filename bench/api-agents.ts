@@ -34,8 +34,11 @@ async function main(): Promise<void> {
     await arena.runWorker();
     const agents = Array.from({ length: 12 }, (_, i) => demoAgent(BASES[i % BASES.length]!, `${arena.tag}-${i}`));
     await arena.start(agents, 2_000);
-    await eventually('every agent\'s first cycle', async () =>
-      (await Promise.all(agents.map((a) => cycleCount(arena.db, a.id)))).every((n) => n >= 1), 120_000);
+    await eventually(
+      "every agent's first cycle",
+      async () => (await Promise.all(agents.map((a) => cycleCount(arena.db, a.id)))).every((n) => n >= 1),
+      120_000,
+    );
 
     const app = createApp({ db: arena.db, temporal: arena.client });
     const port = await new Promise<number>((resolve) => {
@@ -43,13 +46,26 @@ async function main(): Promise<void> {
     });
     const base = `http://127.0.0.1:${port}`;
     console.log(`${agents.length} agents cycling every 2 s; autocannon: ${CONNECTIONS} connections, ${SECONDS} s per endpoint`);
-    console.log('endpoint'.padEnd(44), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'max ms'.padStart(8), 'req/s'.padStart(9),
-      'errors'.padStart(7), `  p99 < ${TARGET_P99_MS} ms`);
+    console.log(
+      'endpoint'.padEnd(44),
+      'p50 ms'.padStart(8),
+      'p99 ms'.padStart(8),
+      'max ms'.padStart(8),
+      'req/s'.padStart(9),
+      'errors'.padStart(7),
+      `  p99 < ${TARGET_P99_MS} ms`,
+    );
     for (const path of ['/api/agents', `/api/agents/${agents[0]!.id}`]) {
       const r = await autocannon({ url: base + path, connections: CONNECTIONS, duration: SECONDS, workers: 1 });
-      console.log(path.padEnd(44), String(r.latency.p50).padStart(8), String(r.latency.p99).padStart(8), String(r.latency.max).padStart(8),
-        Math.round(r.requests.average).toLocaleString('en').padStart(9), String(r.non2xx + r.errors + r.timeouts).padStart(7),
-        `  ${r.latency.p99 < TARGET_P99_MS ? 'met' : 'MISSED'}`);
+      console.log(
+        path.padEnd(44),
+        String(r.latency.p50).padStart(8),
+        String(r.latency.p99).padStart(8),
+        String(r.latency.max).padStart(8),
+        Math.round(r.requests.average).toLocaleString('en').padStart(9),
+        String(r.non2xx + r.errors + r.timeouts).padStart(7),
+        `  ${r.latency.p99 < TARGET_P99_MS ? 'met' : 'MISSED'}`,
+      );
     }
   } finally {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -58,7 +74,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

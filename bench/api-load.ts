@@ -43,8 +43,10 @@ async function main(): Promise<void> {
     await migrateToLatest(db);
     let t = performance.now();
     await fill(db);
-    console.log(`loaded ${AGENTS} agents, ${(AGENTS * CYCLES_PER_AGENT).toLocaleString('en')} equity snapshots, `
-      + `${(AGENTS * TRADES_PER_AGENT).toLocaleString('en')} trades in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    console.log(
+      `loaded ${AGENTS} agents, ${(AGENTS * CYCLES_PER_AGENT).toLocaleString('en')} equity snapshots, ` +
+        `${(AGENTS * TRADES_PER_AGENT).toLocaleString('en')} trades in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
 
     const reader = cachedAnalytics(db);
     const app = new OpenAPIHono();
@@ -66,10 +68,23 @@ async function main(): Promise<void> {
     }
 
     console.log(`\nautocannon: ${CONNECTIONS} connections, ${SECONDS} s per endpoint`);
-    console.log('endpoint'.padEnd(40), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'max ms'.padStart(8), 'req/s'.padStart(9), 'non-2xx'.padStart(8));
-    const report = (label: string, r: AutocannonResult) => console.log(label.padEnd(40), String(r.latency.p50).padStart(8),
-      String(r.latency.p99).padStart(8), String(r.latency.max).padStart(8),
-      Math.round(r.requests.average).toLocaleString('en').padStart(9), String(r.non2xx + r.errors + r.timeouts).padStart(8));
+    console.log(
+      'endpoint'.padEnd(40),
+      'p50 ms'.padStart(8),
+      'p99 ms'.padStart(8),
+      'max ms'.padStart(8),
+      'req/s'.padStart(9),
+      'non-2xx'.padStart(8),
+    );
+    const report = (label: string, r: AutocannonResult) =>
+      console.log(
+        label.padEnd(40),
+        String(r.latency.p50).padStart(8),
+        String(r.latency.p99).padStart(8),
+        String(r.latency.max).padStart(8),
+        Math.round(r.requests.average).toLocaleString('en').padStart(9),
+        String(r.non2xx + r.errors + r.timeouts).padStart(8),
+      );
     for (const path of endpoints) {
       report(path, await autocannon({ url: base + path, connections: CONNECTIONS, duration: SECONDS, workers: 1 }));
     }
@@ -83,7 +98,10 @@ async function main(): Promise<void> {
       pending = landCycle(db, 1 + (landed++ % AGENTS)).catch((err) => console.error('landing a cycle failed:', err));
     }, 1000);
     try {
-      report('/api/leaderboard + 1 new cycle/s', await autocannon({ url: base + endpoints[0], connections: CONNECTIONS, duration: SECONDS, workers: 1 }));
+      report(
+        '/api/leaderboard + 1 new cycle/s',
+        await autocannon({ url: base + endpoints[0], connections: CONNECTIONS, duration: SECONDS, workers: 1 }),
+      );
     } finally {
       clearInterval(landing);
       await pending;
@@ -101,10 +119,20 @@ async function landCycle(db: Kysely<Database>, a: number): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const agent = await trx.selectFrom('agents').select('cycle_count').where('id', '=', id).executeTakeFirstOrThrow();
     const cycle = agent.cycle_count + 1;
-    await trx.insertInto('equity_snapshots').values({
-      agent_id: id, cycle_no: cycle, market_time: new Date(Date.parse('2025-01-01T00:00:00Z') + cycle * 180_000),
-      equity: 10_000 + cycle / 100, cash: 5000, margin: 1000, unrealized_pnl: 0, position_count: 1, positions: '[]',
-    }).execute();
+    await trx
+      .insertInto('equity_snapshots')
+      .values({
+        agent_id: id,
+        cycle_no: cycle,
+        market_time: new Date(Date.parse('2025-01-01T00:00:00Z') + cycle * 180_000),
+        equity: 10_000 + cycle / 100,
+        cash: 5000,
+        margin: 1000,
+        unrealized_pnl: 0,
+        position_count: 1,
+        positions: '[]',
+      })
+      .execute();
     await trx.updateTable('agents').set({ cycle_count: cycle, last_cycle_at: new Date() }).where('id', '=', id).execute();
   });
 }

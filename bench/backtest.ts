@@ -23,8 +23,12 @@ async function main(): Promise<void> {
   await runBacktest({ agents, market, bars: bars.slice(0, 10) });
   const run = await runBacktest({ agents, market, bars });
   const rate = run.cycles / run.seconds;
-  console.log(`${agents.length} agents × ${count.toLocaleString('en')} bars: ${run.cycles.toLocaleString('en')} agent-cycles in ${run.seconds.toFixed(2)} s`);
-  console.log(`${Math.round(rate).toLocaleString('en')} agent-cycles/s (target ${TARGET.toLocaleString('en')}): ${rate >= TARGET ? 'met' : 'MISSED'}`);
+  console.log(
+    `${agents.length} agents × ${count.toLocaleString('en')} bars: ${run.cycles.toLocaleString('en')} agent-cycles in ${run.seconds.toFixed(2)} s`,
+  );
+  console.log(
+    `${Math.round(rate).toLocaleString('en')} agent-cycles/s (target ${TARGET.toLocaleString('en')}): ${rate >= TARGET ? 'met' : 'MISSED'}`,
+  );
 }
 
 main().catch((err) => {

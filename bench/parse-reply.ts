@@ -42,56 +42,129 @@ const sample = <T>(arb: fc.Arbitrary<T>, n = SAMPLES) => fc.sample(arb, { numRun
 
 /** Generators: a name and its inputs. */
 const GENERATORS: Array<[string, () => Input[]]> = [
-  ['numeric string with a whitespace run', () => [
-    { text: `{"decisions":[{"action":"open_long","symbol":"BTCUSDT","size_usd":"1${' '.repeat(CAP - 100)}x"}]}` },
-    { text: `{"decisions":[{"action":"open_long","symbol":"BTCUSDT","size_usd":500,"leverage":"5${' '.repeat(CAP - 120)}"}]}` },
-    { text: fill('{"action":"open_long","symbol":"BTCUSDT","size_usd":"1                                                  x"}\n') },
-  ]],
+  [
+    'numeric string with a whitespace run',
+    () => [
+      { text: `{"decisions":[{"action":"open_long","symbol":"BTCUSDT","size_usd":"1${' '.repeat(CAP - 100)}x"}]}` },
+      { text: `{"decisions":[{"action":"open_long","symbol":"BTCUSDT","size_usd":500,"leverage":"5${' '.repeat(CAP - 120)}"}]}` },
+      { text: fill('{"action":"open_long","symbol":"BTCUSDT","size_usd":"1                                                  x"}\n') },
+    ],
+  ],
   ['unclosed <think> tags', () => [{ text: fill('<think>') }, { text: fill('<think>', CAP - ANSWER.length) + ANSWER }]],
   ['<think></think> pairs, then an answer', () => [{ text: fill('<think></think>', CAP - ANSWER.length - 1) + '\n' + ANSWER }]],
-  ['mixed reasoning tags of every family', () => [
-    { text: fill('<thinking>[THINK]◁think▷<|begin_of_thought|><seed:think></think>') },
-    { text: fill('</think></thinking>[/THINK]<|end|><|end_of_thought|>') },
-    { text: fill('<think>{"a": "</think>"}') },
-  ]],
-  ['bracket floods', () => [
-    { text: fill('{') }, { text: fill('[') }, { text: fill('[{') }, { text: fill('{"') }, { text: fill('}') }, { text: fill(']') },
-    { text: `${fill('[', CAP / 2)}${fill(']', CAP / 2)}` },
-  ]],
-  ['quotes, backslashes, "<"', () => [{ text: fill('"') }, { text: fill('\\') }, { text: fill('<') }, { text: fill('\\"') }, { text: fill('{"a":"\\') }]],
-  ['unclosed decision keys', () => [{ text: fill('{"action": ') }, { text: fill('{"decisions": [') }, { text: fill('action: decisions: ') }]],
-  ['JSON Lines at the cap', () => [{ text: fill('{"action": "hold"}\n') }, { text: fill('{"action": "open_long", "symbol": "BTCUSDT", "size_usd": 500}\n') }]],
-  ['many decision blocks separated by prose', () => [
-    { text: fill('Step: {"action": "hold"}\n') },
-    { text: fill(`${'If BTC breaks 110k next cycle I would: '.repeat(10)}<answer><answer><answer><answer><answer>{"action": "wait"}\n`) },
-  ]],
-  ['drafts in the thinking at the cap', () => [{ text: `<think>${fill('{"action": "open_long", "symbol": "BTCUSDT", "size_usd": 9000}\n', CAP - 200)}</think>\n${ANSWER}` }]],
-  ['long strings', () => [
-    { text: JSON.stringify({ reasoning: 'r'.repeat(CAP - 200), decisions: [{ action: 'wait' }] }) },
-    { text: JSON.stringify({ decisions: [{ action: 'close', symbol: 'ETHUSDT', reason: '</think>{'.repeat((CAP - 200) / 9) }] }) },
-  ]],
-  ['full-width and smart quotes (read twice)', () => [
-    { text: fill('｛“action”：“open_long”，“symbol”：“BTCUSDT”，“size_usd”：１０００｝\n') },
-    { text: fill('“') }, { text: fill('，：｛［') },
-  ]],
-  ['decision blocks to validate (32 x 20 items)', () => [
-    { text: Array.from({ length: 32 }, (_, b) => `Option ${b}:\n[${Array.from({ length: 20 }, (_, i) => decisionItem(b * 20 + i)).join(', ')}]\n`).join('') },
-    { text: Array.from({ length: 255 }, (_, i) => `${'If maybe '.repeat(100)}<answer>\n{"action": "close", "symbol": "BTCUSDT", "reason": "${i}"}\n`).join('').slice(0, CAP) },
-    { text: Array.from({ length: 255 }, () => `${'。'.repeat(700)}｛“action”：“close”，“symbol”：“BTCUSDT”｝\n`).join('').slice(0, CAP) },
-  ]],
-  ['lenient JSON edge cases at the cap', () => [
-    { text: `{"decisions": [{"action": "open_long", "symbol": "BTCUSDT", "size_usd": 100, ${Array.from({ length: 20_000 }, (_, i) => `"k${i}": 1`).join(', ')}}]}` },
-    { text: `{"decisions": [${Array.from({ length: 20 }, () => `{"action": "hold", ${Array.from({ length: 250 }, (_, i) => `"stopLoss${i}": 1`).join(', ')}}`).join(', ')}]}` },
-    { text: `{"decisions": [{"${'k'.repeat(CAP - 100)}": 1, "action": "wait"}]}` },
-    { text: `{"decisions": [{"action": "open_long", "symbol": "BTCUSDT", "size_usd": ${'9'.repeat(CAP - 100)}}]}` },
-    { text: `{"decisions": [{"action": "open_long", "symbol": "BTCUSDT", "size_usd": 1${',000'.repeat((CAP - 100) / 4)}}]}` },
-    { text: `{"decisions": [${'/* c */ '.repeat((CAP - 100) / 8)}{"action": "wait"}]}` },
-    { text: `{"decisions": [{"action": "wait", "reason": "${'\\u0041'.repeat((CAP - 100) / 6)}"}]}` },
-    { text: `{"decisions": [${Array.from({ length: 2000 }, () => '['.repeat(60) + ']'.repeat(60)).join(',')}]}` },
-  ]],
+  [
+    'mixed reasoning tags of every family',
+    () => [
+      { text: fill('<thinking>[THINK]◁think▷<|begin_of_thought|><seed:think></think>') },
+      { text: fill('</think></thinking>[/THINK]<|end|><|end_of_thought|>') },
+      { text: fill('<think>{"a": "</think>"}') },
+    ],
+  ],
+  [
+    'bracket floods',
+    () => [
+      { text: fill('{') },
+      { text: fill('[') },
+      { text: fill('[{') },
+      { text: fill('{"') },
+      { text: fill('}') },
+      { text: fill(']') },
+      { text: `${fill('[', CAP / 2)}${fill(']', CAP / 2)}` },
+    ],
+  ],
+  [
+    'quotes, backslashes, "<"',
+    () => [{ text: fill('"') }, { text: fill('\\') }, { text: fill('<') }, { text: fill('\\"') }, { text: fill('{"a":"\\') }],
+  ],
+  [
+    'unclosed decision keys',
+    () => [{ text: fill('{"action": ') }, { text: fill('{"decisions": [') }, { text: fill('action: decisions: ') }],
+  ],
+  [
+    'JSON Lines at the cap',
+    () => [{ text: fill('{"action": "hold"}\n') }, { text: fill('{"action": "open_long", "symbol": "BTCUSDT", "size_usd": 500}\n') }],
+  ],
+  [
+    'many decision blocks separated by prose',
+    () => [
+      { text: fill('Step: {"action": "hold"}\n') },
+      { text: fill(`${'If BTC breaks 110k next cycle I would: '.repeat(10)}<answer><answer><answer><answer><answer>{"action": "wait"}\n`) },
+    ],
+  ],
+  [
+    'drafts in the thinking at the cap',
+    () => [{ text: `<think>${fill('{"action": "open_long", "symbol": "BTCUSDT", "size_usd": 9000}\n', CAP - 200)}</think>\n${ANSWER}` }],
+  ],
+  [
+    'long strings',
+    () => [
+      { text: JSON.stringify({ reasoning: 'r'.repeat(CAP - 200), decisions: [{ action: 'wait' }] }) },
+      { text: JSON.stringify({ decisions: [{ action: 'close', symbol: 'ETHUSDT', reason: '</think>{'.repeat((CAP - 200) / 9) }] }) },
+    ],
+  ],
+  [
+    'full-width and smart quotes (read twice)',
+    () => [
+      { text: fill('｛“action”：“open_long”，“symbol”：“BTCUSDT”，“size_usd”：１０００｝\n') },
+      { text: fill('“') },
+      { text: fill('，：｛［') },
+    ],
+  ],
+  [
+    'decision blocks to validate (32 x 20 items)',
+    () => [
+      {
+        text: Array.from(
+          { length: 32 },
+          (_, b) => `Option ${b}:\n[${Array.from({ length: 20 }, (_, i) => decisionItem(b * 20 + i)).join(', ')}]\n`,
+        ).join(''),
+      },
+      {
+        text: Array.from(
+          { length: 255 },
+          (_, i) => `${'If maybe '.repeat(100)}<answer>\n{"action": "close", "symbol": "BTCUSDT", "reason": "${i}"}\n`,
+        )
+          .join('')
+          .slice(0, CAP),
+      },
+      {
+        text: Array.from({ length: 255 }, () => `${'。'.repeat(700)}｛“action”：“close”，“symbol”：“BTCUSDT”｝\n`)
+          .join('')
+          .slice(0, CAP),
+      },
+    ],
+  ],
+  [
+    'lenient JSON edge cases at the cap',
+    () => [
+      {
+        text: `{"decisions": [{"action": "open_long", "symbol": "BTCUSDT", "size_usd": 100, ${Array.from({ length: 20_000 }, (_, i) => `"k${i}": 1`).join(', ')}}]}`,
+      },
+      {
+        text: `{"decisions": [${Array.from({ length: 20 }, () => `{"action": "hold", ${Array.from({ length: 250 }, (_, i) => `"stopLoss${i}": 1`).join(', ')}}`).join(', ')}]}`,
+      },
+      { text: `{"decisions": [{"${'k'.repeat(CAP - 100)}": 1, "action": "wait"}]}` },
+      { text: `{"decisions": [{"action": "open_long", "symbol": "BTCUSDT", "size_usd": ${'9'.repeat(CAP - 100)}}]}` },
+      { text: `{"decisions": [{"action": "open_long", "symbol": "BTCUSDT", "size_usd": 1${',000'.repeat((CAP - 100) / 4)}}]}` },
+      { text: `{"decisions": [${'/* c */ '.repeat((CAP - 100) / 8)}{"action": "wait"}]}` },
+      { text: `{"decisions": [{"action": "wait", "reason": "${'\\u0041'.repeat((CAP - 100) / 6)}"}]}` },
+      { text: `{"decisions": [${Array.from({ length: 2000 }, () => '['.repeat(60) + ']'.repeat(60)).join(',')}]}` },
+    ],
+  ],
   ['whitespace runs', () => [{ text: `${' '.repeat(CAP - ANSWER.length)}${ANSWER}` }, { text: fill(' \n\t') }]],
-  ['past the cap (5 MB)', () => [{ text: fill('{', 5 * 1024 * 1024) }, { text: ANSWER + fill('x', 5 * 1024 * 1024) }, { text: fill('<think>', 5 * 1024 * 1024) }]],
-  ['structured output beside a huge text', () => [{ text: fill('{"action": "open_long"}\n'), options: { structured: { decisions: Array.from({ length: 10_000 }, () => ({ action: 'hold' })) } } }]],
+  [
+    'past the cap (5 MB)',
+    () => [{ text: fill('{', 5 * 1024 * 1024) }, { text: ANSWER + fill('x', 5 * 1024 * 1024) }, { text: fill('<think>', 5 * 1024 * 1024) }],
+  ],
+  [
+    'structured output beside a huge text',
+    () => [
+      {
+        text: fill('{"action": "open_long"}\n'),
+        options: { structured: { decisions: Array.from({ length: 10_000 }, () => ({ action: 'hold' })) } },
+      },
+    ],
+  ],
   ['generated replies (property tests)', () => sample(generatedReply).map((g) => ({ text: replyText(g) }))],
   ['generated replies with noise', () => sample(noisyReply).map((g) => ({ text: replyText(g) }))],
   ['structural soup', () => sample(structuralSoup).map((text) => ({ text }))],

@@ -85,8 +85,11 @@ async function main(): Promise<void> {
     if (!address) {
       const cliPath = await ensureTemporalCli(say);
       const server = await startTemporalDevServer({
-        cliPath, dbFile: path.join(dataDir, 'temporal.db'), namespace,
-        port: Number(process.env.TEMPORAL_PORT ?? 7233), uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+        cliPath,
+        dbFile: path.join(dataDir, 'temporal.db'),
+        namespace,
+        port: Number(process.env.TEMPORAL_PORT ?? 7233),
+        uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
         searchAttributes: ARENA_SEARCH_ATTRIBUTES,
       });
       cleanup.push(() => server.stop());
@@ -115,14 +118,25 @@ async function main(): Promise<void> {
     try {
       if (interrupted) throw new Error('interrupted during start-up');
       for (const agent of agents) await saveAgent(db, agent);
-      await startAgents({
-        client, db, taskQueue, log: say, cycleIntervalMs: setup.cycleIntervalMs, symbolUniverse: [...setup.market.symbols()],
-        lockScope: config.system.tradingLock === 'global' ? 'global' : 'account',
-      }, agents);
+      await startAgents(
+        {
+          client,
+          db,
+          taskQueue,
+          log: say,
+          cycleIntervalMs: setup.cycleIntervalMs,
+          symbolUniverse: [...setup.market.symbols()],
+          lockScope: config.system.tradingLock === 'global' ? 'global' : 'account',
+        },
+        agents,
+      );
       await startAlerts({ db, client, taskQueue, log: say }, config.alerts);
       const chance = chanceForArena(db, config);
       if (chance) cleanup.push(() => chance.close());
-      const app = createApp({ db, temporal: client }, { auth, chance, logError: (err) => log.error({ err }, 'unexpected error in a request') });
+      const app = createApp(
+        { db, temporal: client },
+        { auth, chance, logError: (err) => log.error({ err }, 'unexpected error in a request') },
+      );
       const ws = attachWebSocket(app, { db, auth });
       const api = serve({ fetch: app.fetch, hostname: config.api.host, port: config.api.port });
       ws.injectWebSocket(api);
@@ -150,8 +164,10 @@ async function readyAgents(agents: AgentConfig[], say: (msg: string) => void): P
       continue;
     }
     const c = o.check!;
-    say(`account ${o.account}: ready at ${c.baseUrl}${c.testnet ? ' (testnet)' : ''}, equity ${c.balance.equity.toFixed(2)} USDT, ` +
-      `available ${c.balance.availableBalance.toFixed(2)}, ${c.positionMode} mode`);
+    say(
+      `account ${o.account}: ready at ${c.baseUrl}${c.testnet ? ' (testnet)' : ''}, equity ${c.balance.equity.toFixed(2)} USDT, ` +
+        `available ${c.balance.availableBalance.toFixed(2)}, ${c.positionMode} mode`,
+    );
     for (const warning of c.warnings) say(`account ${o.account}: warning: ${warning}`);
   }
   return ready;

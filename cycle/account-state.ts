@@ -4,21 +4,38 @@ import type { AccountState } from './types';
 
 /** The account as a decision maker sees it: balances, and positions with their protective trigger prices. */
 export function accountState(balance: VenueBalance, positions: readonly VenuePosition[], orders: readonly VenueOrder[]): AccountState {
-  const trigger = (symbol: string, type: VenueOrder['type']) => orders.find((o) => o.symbol === symbol && o.type === type)?.stopPrice ?? null;
+  const trigger = (symbol: string, type: VenueOrder['type']) =>
+    orders.find((o) => o.symbol === symbol && o.type === type)?.stopPrice ?? null;
   return {
     account: {
-      equity: balance.equity, available: balance.availableBalance, marginUsed: balance.marginUsed, unrealizedPnl: balance.unrealizedPnl,
+      equity: balance.equity,
+      available: balance.availableBalance,
+      marginUsed: balance.marginUsed,
+      unrealizedPnl: balance.unrealizedPnl,
     },
     positions: positions.map((p): PositionView => ({
-      symbol: p.symbol, side: p.side, quantity: p.quantity, entryPrice: p.entryPrice, markPrice: p.markPrice,
-      unrealizedPnl: p.unrealizedPnl, leverage: p.leverage, margin: p.margin, liquidationPrice: p.liquidationPrice,
-      stopLoss: trigger(p.symbol, 'STOP_MARKET'), takeProfit: trigger(p.symbol, 'TAKE_PROFIT_MARKET'), openedAt: p.openedAt,
+      symbol: p.symbol,
+      side: p.side,
+      quantity: p.quantity,
+      entryPrice: p.entryPrice,
+      markPrice: p.markPrice,
+      unrealizedPnl: p.unrealizedPnl,
+      leverage: p.leverage,
+      margin: p.margin,
+      liquidationPrice: p.liquidationPrice,
+      stopLoss: trigger(p.symbol, 'STOP_MARKET'),
+      takeProfit: trigger(p.symbol, 'TAKE_PROFIT_MARKET'),
+      openedAt: p.openedAt,
     })),
   };
 }
 
 /** Balance, positions and open orders, read once each. */
-export async function readAccount(venue: { balance(): Promise<VenueBalance>; positions(): Promise<VenuePosition[]>; openOrders(): Promise<VenueOrder[]> }) {
+export async function readAccount(venue: {
+  balance(): Promise<VenueBalance>;
+  positions(): Promise<VenuePosition[]>;
+  openOrders(): Promise<VenueOrder[]>;
+}) {
   const [balance, positions, orders] = await Promise.all([venue.balance(), venue.positions(), venue.openOrders()]);
   return { balance, positions, orders };
 }

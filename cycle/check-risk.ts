@@ -29,10 +29,20 @@ export async function checkRisk(venue: Venue, ledger: AgentLedger, req: RiskRequ
     await Promise.all(symbols.map(async (symbol) => [symbol, await venue.symbolRules(symbol)] as const)),
   );
   const history = await ledger.riskHistory(req.marketTime, req.seen.account.equity);
-  const verdicts = evaluateDecisions({
-    now: req.marketTime, account: req.seen.account, positions: req.seen.positions, prices: req.prices, rules,
-    limits: req.risk, takerFeeRate: req.takerFeeRate, safeMode: req.safeMode, ...history,
-  }, req.decisions);
+  const verdicts = evaluateDecisions(
+    {
+      now: req.marketTime,
+      account: req.seen.account,
+      positions: req.seen.positions,
+      prices: req.prices,
+      rules,
+      limits: req.risk,
+      takerFeeRate: req.takerFeeRate,
+      safeMode: req.safeMode,
+      ...history,
+    },
+    req.decisions,
+  );
   return {
     verdicts,
     plan: { orders: verdicts.flatMap((v) => (v.order ? [v.order] : [])), protect: req.mend.protect, cancel: req.mend.cancel },

@@ -55,7 +55,9 @@ const REJECTED_IN_RESULT = 20;
  * turns it into `wait`).
  */
 export async function decide(
-  dm: DecisionMakerConfig, input: DecisionInput, ports: { ledger: AgentLedger; models?: ModelGateway; signal?: AbortSignal },
+  dm: DecisionMakerConfig,
+  input: DecisionInput,
+  ports: { ledger: AgentLedger; models?: ModelGateway; signal?: AbortSignal },
 ): Promise<DecideResult> {
   if (dm.provider === 'rule_based') return { ...(await baselineDecisionMaker(dm.model).decide(input)), llm: null };
   if (!ports.models) throw new LlmCallError('bad_request', `${dm.provider} ${dm.model}: no model gateway here`);
@@ -70,25 +72,52 @@ export async function decide(
     if (err instanceof Error && err.name === 'BudgetExceeded') throw err;
     const failure = err instanceof LlmCallError ? err : new LlmCallError('network', err instanceof Error ? err.message : String(err));
     await ports.models.record({
-      ...base, status: 'error', rawReply: null, decisions: [], rejected: [], tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs: 0,
+      ...base,
+      status: 'error',
+      rawReply: null,
+      decisions: [],
+      rejected: [],
+      tokensIn: 0,
+      tokensOut: 0,
+      costUsd: 0,
+      latencyMs: 0,
       error: `${failure.kind}: ${failure.message}`,
     });
     throw failure;
   }
-  const parsed = parseReply(reply.text, input.market.map((m) => m.symbol), {
-    structured: reply.structuredOutput, truncated: reply.truncated,
-  });
+  const parsed = parseReply(
+    reply.text,
+    input.market.map((m) => m.symbol),
+    {
+      structured: reply.structuredOutput,
+      truncated: reply.truncated,
+    },
+  );
   const costUsd = callCost(dm, reply.tokensIn, reply.tokensOut);
   await ports.models.record({
-    ...base, status: parsed.parsed ? 'ok' : 'unparseable', rawReply: reply.raw, decisions: parsed.decisions,
-    rejected: parsed.rejected, tokensIn: reply.tokensIn, tokensOut: reply.tokensOut, costUsd, latencyMs: reply.latencyMs, error: null,
+    ...base,
+    status: parsed.parsed ? 'ok' : 'unparseable',
+    rawReply: reply.raw,
+    decisions: parsed.decisions,
+    rejected: parsed.rejected,
+    tokensIn: reply.tokensIn,
+    tokensOut: reply.tokensOut,
+    costUsd,
+    latencyMs: reply.latencyMs,
+    error: null,
   });
   return {
     reasoning: parsed.reasoning,
     decisions: parsed.decisions,
     llm: {
-      provider: dm.provider, model: dm.model, tokensIn: reply.tokensIn, tokensOut: reply.tokensOut,
-      costUsd, latencyMs: reply.latencyMs, parsed: parsed.parsed, rejected: parsed.rejected.slice(0, REJECTED_IN_RESULT),
+      provider: dm.provider,
+      model: dm.model,
+      tokensIn: reply.tokensIn,
+      tokensOut: reply.tokensOut,
+      costUsd,
+      latencyMs: reply.latencyMs,
+      parsed: parsed.parsed,
+      rejected: parsed.rejected.slice(0, REJECTED_IN_RESULT),
     },
   };
 }

@@ -10,7 +10,9 @@ import type { ExecuteResult } from './types';
  * ended are booked, and the balances and positions after the phase are what the cycle records.
  */
 export async function executePlan(
-  venue: Venue, ledger: AgentLedger, req: { cycleNo: number; plan: ExecutionPlan; checkFence: () => Promise<void> },
+  venue: Venue,
+  ledger: AgentLedger,
+  req: { cycleNo: number; plan: ExecutionPlan; checkFence: () => Promise<void> },
 ): Promise<ExecuteResult> {
   const executions = await executeOrders({ ledger, venue, cycleNo: req.cycleNo, checkFence: req.checkFence }, req.plan);
   const { balance, positions, orders } = await readAccount(venue);

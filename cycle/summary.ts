@@ -8,9 +8,11 @@ export function describeCycle(verdicts: RiskVerdict[], executions: ExecutionResu
     if (!v.order) continue;
     const leg = executions.find((e) => e.symbol === v.order!.symbol && e.leg === v.order!.kind);
     const done = leg?.status === 'filled' ? '' : ` (${leg?.status ?? 'not sent'})`;
-    parts.push(v.order.kind === 'open'
-      ? `open ${v.order.side} ${v.order.symbol} ${v.order.quantity} @${v.order.leverage}x${done}`
-      : `close ${v.order.symbol}${done}`);
+    parts.push(
+      v.order.kind === 'open'
+        ? `open ${v.order.side} ${v.order.symbol} ${v.order.quantity} @${v.order.leverage}x${done}`
+        : `close ${v.order.symbol}${done}`,
+    );
   }
   const rejected = verdicts.filter((v) => v.status === 'rejected').length;
   if (rejected) parts.push(`${rejected} rejected`);

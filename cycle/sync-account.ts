@@ -19,7 +19,11 @@ export interface SyncRequest {
  * each), the trades the venue closed since the last cycle booked, and what the order phase must mend:
  * positions missing a stop-loss or take-profit, and protective orders left on symbols no longer held.
  */
-export async function syncAccount(venue: Venue, ledger: AgentLedger, req: SyncRequest): Promise<Omit<SyncResult, 'marketTime' | 'nextBarAt' | 'barWallMs' | 'clockHeld'>> {
+export async function syncAccount(
+  venue: Venue,
+  ledger: AgentLedger,
+  req: SyncRequest,
+): Promise<Omit<SyncResult, 'marketTime' | 'nextBarAt' | 'barWallMs' | 'clockHeld'>> {
   const { balance, positions, orders } = await readAccount(venue);
   const openTrades = await ledger.openTrades();
   const closedTrades = await reconcileClosedTrades(ledger, venue, positions, openTrades, req.cycleNo);

@@ -9,12 +9,20 @@ type Db = Kysely<Database> | Transaction<Database>;
 /** Creates or refreshes an agent's row from the config it runs with (written from the workflow's config). */
 export async function saveAgent(db: Db, config: AgentConfig): Promise<void> {
   const values = {
-    name: config.name, provider: config.decisionMaker.provider, model: config.decisionMaker.model,
-    venue: config.exchange.type, account: config.exchange.account,
-    initial_balance: config.strategy.initialBalance, config: JSON.stringify(config), updated_at: new Date(),
+    name: config.name,
+    provider: config.decisionMaker.provider,
+    model: config.decisionMaker.model,
+    venue: config.exchange.type,
+    account: config.exchange.account,
+    initial_balance: config.strategy.initialBalance,
+    config: JSON.stringify(config),
+    updated_at: new Date(),
   };
-  await db.insertInto('agents').values({ id: config.id, ...values })
-    .onConflict((oc) => oc.column('id').doUpdateSet(values)).execute();
+  await db
+    .insertInto('agents')
+    .values({ id: config.id, ...values })
+    .onConflict((oc) => oc.column('id').doUpdateSet(values))
+    .execute();
 }
 
 export function findAgent(db: Db, id: string): Promise<AgentRow | undefined> {
@@ -38,12 +46,17 @@ export async function recordedCycleCount(db: Db, id: string): Promise<number> {
 
 /** A finished cycle moves the agent's count forward (never back: cycles may be recorded out of order). */
 export async function bumpCycle(db: Db, id: string, cycleNo: number, status: string, at: Date): Promise<void> {
-  await db.updateTable('agents')
+  await db
+    .updateTable('agents')
     .set({ cycle_count: sql<number>`greatest(cycle_count, ${cycleNo})`, last_cycle_at: at, last_cycle_status: status })
-    .where('id', '=', id).execute();
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Answers when the database does (the health check). */
 export async function pingAgents(db: Db): Promise<void> {
-  await db.selectFrom('agents').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  await db
+    .selectFrom('agents')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirst();
 }

@@ -20,8 +20,11 @@ export interface StoredAlertSettings {
 
 export async function saveAlertSettings(db: Db, settings: AlertSettings, taskQueue: string): Promise<void> {
   const values = { settings: JSON.stringify(settings), task_queue: taskQueue, updated_at: new Date() };
-  await db.insertInto('alert_settings').values({ id: SETTINGS_ID, ...values })
-    .onConflict((oc) => oc.column('id').doUpdateSet(values)).execute();
+  await db
+    .insertInto('alert_settings')
+    .values({ id: SETTINGS_ID, ...values })
+    .onConflict((oc) => oc.column('id').doUpdateSet(values))
+    .execute();
 }
 
 export async function loadAlertSettings(db: Db): Promise<StoredAlertSettings | null> {
@@ -31,7 +34,9 @@ export async function loadAlertSettings(db: Db): Promise<StoredAlertSettings | n
 
 export async function agentMarks(db: Db, agentId: string): Promise<AgentMarks | null> {
   const row = await db.selectFrom('alert_agent_marks').selectAll().where('agent_id', '=', agentId).executeTakeFirst();
-  return row ? { cycleNo: row.cycle_no, marketTime: row.market_time.getTime(), safeMode: row.safe_mode, unprotected: row.unprotected } : null;
+  return row
+    ? { cycleNo: row.cycle_no, marketTime: row.market_time.getTime(), safeMode: row.safe_mode, unprotected: row.unprotected }
+    : null;
 }
 
 /**
@@ -40,28 +45,49 @@ export async function agentMarks(db: Db, agentId: string): Promise<AgentMarks | 
  * cycle. Returns how many outbox rows are new.
  */
 export async function recordAlertEvents(
-  db: Kysely<Database>, events: AlertEvent[], channels: string[], marks?: { agentId: string } & AgentMarks,
+  db: Kysely<Database>,
+  events: AlertEvent[],
+  channels: string[],
+  marks?: { agentId: string } & AgentMarks,
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
     let added = 0;
     for (const e of events) {
-      const inserted = await trx.insertInto('alert_events').values({
-        key: e.key, kind: e.kind, severity: e.severity, agent_id: e.agentId, title: e.title, fields: JSON.stringify(e.fields),
-        occurred_at: new Date(e.at),
-      }).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
+      const inserted = await trx
+        .insertInto('alert_events')
+        .values({
+          key: e.key,
+          kind: e.kind,
+          severity: e.severity,
+          agent_id: e.agentId,
+          title: e.title,
+          fields: JSON.stringify(e.fields),
+          occurred_at: new Date(e.at),
+        })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .returning('key')
+        .executeTakeFirst();
       if (!inserted || channels.length === 0) continue;
       const now = new Date();
-      const rows = await trx.insertInto('alert_deliveries')
+      const rows = await trx
+        .insertInto('alert_deliveries')
         .values(channels.map((channel) => ({ event_key: e.key, channel, status: 'pending' as const, next_attempt_at: now })))
-        .onConflict((oc) => oc.columns(['event_key', 'channel']).doNothing()).returning('id').execute();
+        .onConflict((oc) => oc.columns(['event_key', 'channel']).doNothing())
+        .returning('id')
+        .execute();
       added += rows.length;
     }
     if (marks) {
       const values = {
-        cycle_no: marks.cycleNo, market_time: new Date(marks.marketTime), safe_mode: marks.safeMode,
-        unprotected: JSON.stringify(marks.unprotected), updated_at: new Date(),
+        cycle_no: marks.cycleNo,
+        market_time: new Date(marks.marketTime),
+        safe_mode: marks.safeMode,
+        unprotected: JSON.stringify(marks.unprotected),
+        updated_at: new Date(),
       };
-      await trx.insertInto('alert_agent_marks').values({ agent_id: marks.agentId, ...values })
+      await trx
+        .insertInto('alert_agent_marks')
+        .values({ agent_id: marks.agentId, ...values })
         .onConflict((oc) => oc.column('agent_id').doUpdateSet(values).where('alert_agent_marks.cycle_no', '<', marks.cycleNo))
         .execute();
     }
@@ -105,22 +131,38 @@ export async function claimDelivery(db: Kysely<Database>, channel: string, now: 
   const e = await db.selectFrom('alert_events').selectAll().where('key', '=', delivery.event_key).executeTakeFirstOrThrow();
   return {
     delivery,
-    event: { key: e.key, kind: e.kind, severity: e.severity, agentId: e.agent_id, title: e.title, fields: e.fields, at: e.occurred_at.getTime() },
+    event: {
+      key: e.key,
+      kind: e.kind,
+      severity: e.severity,
+      agentId: e.agent_id,
+      title: e.title,
+      fields: e.fields,
+      at: e.occurred_at.getTime(),
+    },
   };
 }
 
 /** The attempt `attempt` of a delivery arrived. */
 export async function markDeliverySent(db: Db, id: string, attempt: number, receipt: Record<string, unknown>, at: Date): Promise<void> {
-  await db.updateTable('alert_deliveries')
+  await db
+    .updateTable('alert_deliveries')
     .set({ status: 'sent', sent_at: at, in_flight: false, claimed_until: null, last_error: null, receipt: JSON.stringify(receipt) })
-    .where('id', '=', id).where('attempts', '=', attempt).where('status', '=', 'pending').execute();
+    .where('id', '=', id)
+    .where('attempts', '=', attempt)
+    .where('status', '=', 'pending')
+    .execute();
 }
 
 /** The receiver refused the alert for good (a bad token, an unknown chat): no retry will change that. */
 export async function markDeliveryFailed(db: Db, id: string, attempt: number, error: string): Promise<void> {
-  await db.updateTable('alert_deliveries')
+  await db
+    .updateTable('alert_deliveries')
     .set({ status: 'failed', in_flight: false, claimed_until: null, last_error: error.slice(0, 2000) })
-    .where('id', '=', id).where('attempts', '=', attempt).where('status', '=', 'pending').execute();
+    .where('id', '=', id)
+    .where('attempts', '=', attempt)
+    .where('status', '=', 'pending')
+    .execute();
 }
 
 /**
@@ -128,30 +170,49 @@ export async function markDeliveryFailed(db: Db, id: string, attempt: number, er
  * receiver in trouble is not asked again sooner). `maybeArrived`: the request may have been acted on.
  */
 export async function deferDelivery(
-  db: Kysely<Database>, id: string, attempt: number, error: string, maybeArrived: boolean, channel: string, retryAt: Date,
+  db: Kysely<Database>,
+  id: string,
+  attempt: number,
+  error: string,
+  maybeArrived: boolean,
+  channel: string,
+  retryAt: Date,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('alert_deliveries')
+    await trx
+      .updateTable('alert_deliveries')
       .set({ in_flight: maybeArrived, claimed_until: null, last_error: error.slice(0, 2000) })
-      .where('id', '=', id).where('attempts', '=', attempt).where('status', '=', 'pending').execute();
-    await trx.updateTable('alert_deliveries')
+      .where('id', '=', id)
+      .where('attempts', '=', attempt)
+      .where('status', '=', 'pending')
+      .execute();
+    await trx
+      .updateTable('alert_deliveries')
       .set({ next_attempt_at: sql<Date>`greatest(next_attempt_at, ${retryAt})` })
-      .where('channel', '=', channel).where('status', '=', 'pending').execute();
+      .where('channel', '=', channel)
+      .where('status', '=', 'pending')
+      .execute();
   });
 }
 
 /** Attempts started on the channel since `since`, and the oldest of them (the throttle's window). */
 export async function attemptsSince(db: Db, channel: string, since: Date): Promise<{ count: number; oldest: Date | null }> {
-  const row = await db.selectFrom('alert_deliveries')
+  const row = await db
+    .selectFrom('alert_deliveries')
     .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.min('last_attempt_at').as('oldest')])
-    .where('channel', '=', channel).where('last_attempt_at', '>', since).executeTakeFirstOrThrow();
+    .where('channel', '=', channel)
+    .where('last_attempt_at', '>', since)
+    .executeTakeFirstOrThrow();
   return { count: Number(row.n), oldest: row.oldest ? new Date(row.oldest) : null };
 }
 
 /** When the channel's next pending delivery may be tried (its retry time or the end of its claim); null when none is pending. */
 export async function nextDeliveryDue(db: Db, channel: string): Promise<Date | null> {
-  const row = await db.selectFrom('alert_deliveries')
+  const row = await db
+    .selectFrom('alert_deliveries')
     .select(sql<Date | null>`min(greatest(next_attempt_at, coalesce(claimed_until, next_attempt_at)))`.as('due'))
-    .where('channel', '=', channel).where('status', '=', 'pending').executeTakeFirstOrThrow();
+    .where('channel', '=', channel)
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
   return row.due ? new Date(row.due) : null;
 }

@@ -20,14 +20,26 @@ const elapsedNow = sql<string>`elapsed_ms + case when running_since is null then
   - running_since) * 1000) end`;
 
 export async function readClock(db: Kysely<Database>, id: string): Promise<ClockRow | null> {
-  const row = await db.selectFrom('arena_clock')
-    .select(['first_market_time', 'last_market_time', 'bar_wall_ms', elapsedNow.as('elapsed'),
-      sql<boolean>`running_since is not null and heartbeat_at > now() - make_interval(secs => ${RUNNER_SILENT_AFTER_S})`.as('running')])
-    .where('id', '=', id).executeTakeFirst();
-  return row === undefined ? null : {
-    firstMarketTime: Number(row.first_market_time), lastMarketTime: Number(row.last_market_time), barWallMs: row.bar_wall_ms,
-    elapsedMs: Math.floor(Number(row.elapsed)), running: row.running,
-  };
+  const row = await db
+    .selectFrom('arena_clock')
+    .select([
+      'first_market_time',
+      'last_market_time',
+      'bar_wall_ms',
+      elapsedNow.as('elapsed'),
+      sql<boolean>`running_since is not null and heartbeat_at > now() - make_interval(secs => ${RUNNER_SILENT_AFTER_S})`.as('running'),
+    ])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row === undefined
+    ? null
+    : {
+        firstMarketTime: Number(row.first_market_time),
+        lastMarketTime: Number(row.last_market_time),
+        barWallMs: row.bar_wall_ms,
+        elapsedMs: Math.floor(Number(row.elapsed)),
+        running: row.running,
+      };
 }
 
 /**
@@ -37,31 +49,51 @@ export async function readClock(db: Kysely<Database>, id: string): Promise<Clock
  * started over.
  */
 export async function startClock(
-  db: Kysely<Database>, id: string, window: { first: number; last: number }, barWallMs: number,
+  db: Kysely<Database>,
+  id: string,
+  window: { first: number; last: number },
+  barWallMs: number,
 ): Promise<{ restarted: boolean }> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('arena_clock').select(['first_market_time', 'last_market_time', 'bar_wall_ms', elapsedNow.as('elapsed')])
-      .where('id', '=', id).forUpdate().executeTakeFirst();
+    const row = await trx
+      .selectFrom('arena_clock')
+      .select(['first_market_time', 'last_market_time', 'bar_wall_ms', elapsedNow.as('elapsed')])
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
     const fresh = !row || Number(row.first_market_time) !== window.first || Number(row.last_market_time) !== window.last;
     const elapsed = fresh ? 0 : Math.floor(Number(row.elapsed) * (barWallMs / row.bar_wall_ms));
     const values = {
-      first_market_time: window.first, last_market_time: window.last, bar_wall_ms: barWallMs, elapsed_ms: elapsed,
-      running_since: sql<Date>`now()`, heartbeat_at: sql<Date>`now()`,
+      first_market_time: window.first,
+      last_market_time: window.last,
+      bar_wall_ms: barWallMs,
+      elapsed_ms: elapsed,
+      running_since: sql<Date>`now()`,
+      heartbeat_at: sql<Date>`now()`,
     };
-    await trx.insertInto('arena_clock').values({ id, ...values })
-      .onConflict((oc) => oc.column('id').doUpdateSet(values)).execute();
+    await trx
+      .insertInto('arena_clock')
+      .values({ id, ...values })
+      .onConflict((oc) => oc.column('id').doUpdateSet(values))
+      .execute();
     return { restarted: fresh && row !== undefined };
   });
 }
 
 export async function heartbeatClock(db: Kysely<Database>, id: string): Promise<void> {
-  await db.updateTable('arena_clock').set({ heartbeat_at: sql<Date>`now()` })
-    .where('id', '=', id).where('running_since', 'is not', null).execute();
+  await db
+    .updateTable('arena_clock')
+    .set({ heartbeat_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('running_since', 'is not', null)
+    .execute();
 }
 
 /** Holds the clock: the wall time run so far is kept, nothing runs until the next start. */
 export async function stopClock(db: Kysely<Database>, id: string): Promise<void> {
-  await db.updateTable('arena_clock')
+  await db
+    .updateTable('arena_clock')
     .set({ elapsed_ms: sql`floor(${elapsedNow})`, running_since: null, heartbeat_at: null })
-    .where('id', '=', id).execute();
+    .where('id', '=', id)
+    .execute();
 }

@@ -28,20 +28,36 @@ export async function saveCycle(db: Db, r: Omit<CycleRecord, 'after'>, finishedA
     llm: r.llm ? JSON.stringify(r.llm) : null,
     llm_cost_usd: r.llm?.costUsd ?? 0,
   };
-  await db.insertInto('cycles').values({ agent_id: r.agentId, cycle_no: r.cycleNo, ...log })
-    .onConflict((oc) => oc.columns(['agent_id', 'cycle_no']).doUpdateSet(log)).execute();
+  await db
+    .insertInto('cycles')
+    .values({ agent_id: r.agentId, cycle_no: r.cycleNo, ...log })
+    .onConflict((oc) => oc.columns(['agent_id', 'cycle_no']).doUpdateSet(log))
+    .execute();
 }
 
 /** Writes a failed cycle unless the cycle is already recorded (as done or failed); true when written. */
 export async function saveCycleFailure(db: Db, f: CycleFailure, finishedAt: Date): Promise<boolean> {
-  const inserted = await db.insertInto('cycles').values({
-    agent_id: f.agentId, cycle_no: f.cycleNo, status: 'failed',
-    market_time: f.marketTime === null ? null : new Date(f.marketTime),
-    started_at: new Date(f.startedAt), finished_at: finishedAt,
-    duration_ms: Math.max(0, finishedAt.getTime() - f.startedAt),
-    input: '{}', reasoning: null, decisions: '[]', risk_verdicts: '[]', executions: '[]',
-    error: f.error.slice(0, 4000), summary: `failed: ${f.error.slice(0, 200)}`,
-  }).onConflict((oc) => oc.columns(['agent_id', 'cycle_no']).doNothing()).returning('cycle_no').executeTakeFirst();
+  const inserted = await db
+    .insertInto('cycles')
+    .values({
+      agent_id: f.agentId,
+      cycle_no: f.cycleNo,
+      status: 'failed',
+      market_time: f.marketTime === null ? null : new Date(f.marketTime),
+      started_at: new Date(f.startedAt),
+      finished_at: finishedAt,
+      duration_ms: Math.max(0, finishedAt.getTime() - f.startedAt),
+      input: '{}',
+      reasoning: null,
+      decisions: '[]',
+      risk_verdicts: '[]',
+      executions: '[]',
+      error: f.error.slice(0, 4000),
+      summary: `failed: ${f.error.slice(0, 200)}`,
+    })
+    .onConflict((oc) => oc.columns(['agent_id', 'cycle_no']).doNothing())
+    .returning('cycle_no')
+    .executeTakeFirst();
   return inserted !== undefined;
 }
 
@@ -55,28 +71,48 @@ export function decisionLogPage(db: Db, agentId: string, range: TimeRange, limit
 
 /** Cycles after `after`, oldest first (the export pages through them). */
 export function cyclesAfter(db: Db, agentId: string, after: number, limit: number): Promise<CycleRow[]> {
-  return db.selectFrom('cycles').selectAll().where('agent_id', '=', agentId).where('cycle_no', '>', after)
-    .orderBy('cycle_no').limit(limit).execute();
+  return db
+    .selectFrom('cycles')
+    .selectAll()
+    .where('agent_id', '=', agentId)
+    .where('cycle_no', '>', after)
+    .orderBy('cycle_no')
+    .limit(limit)
+    .execute();
 }
 
 /** For each watched agent, its cycles after its cursor: per agent in cycle order, at most `limit` in all. */
 export function cyclesAfterCursors(db: Db, cursors: Array<[agentId: string, after: number]>, limit: number): Promise<CycleRow[]> {
-  return db.selectFrom('cycles').selectAll()
+  return db
+    .selectFrom('cycles')
+    .selectAll()
     .where((eb) => eb.or(cursors.map(([id, after]) => eb.and([eb('agent_id', '=', id), eb('cycle_no', '>', after)]))))
-    .orderBy('agent_id').orderBy('cycle_no').limit(limit).execute();
+    .orderBy('agent_id')
+    .orderBy('cycle_no')
+    .limit(limit)
+    .execute();
 }
 
 /** The newest cycle number recorded for an agent (0 before the first). */
 export async function lastCycleNo(db: Db, agentId: string): Promise<number> {
-  const row = await db.selectFrom('cycles').select((eb) => eb.fn.max('cycle_no').as('last'))
-    .where('agent_id', '=', agentId).executeTakeFirst();
+  const row = await db
+    .selectFrom('cycles')
+    .select((eb) => eb.fn.max('cycle_no').as('last'))
+    .where('agent_id', '=', agentId)
+    .executeTakeFirst();
   return Number(row?.last ?? 0);
 }
 
 /** The newest cycle that finished, with what the agent saw. */
 export function lastOkCycle(db: Db, agentId: string): Promise<Pick<CycleRow, 'cycle_no' | 'market_time' | 'input'> | undefined> {
-  return db.selectFrom('cycles').select(['cycle_no', 'market_time', 'input'])
-    .where('agent_id', '=', agentId).where('status', '=', 'ok').orderBy('cycle_no', 'desc').limit(1).executeTakeFirst();
+  return db
+    .selectFrom('cycles')
+    .select(['cycle_no', 'market_time', 'input'])
+    .where('agent_id', '=', agentId)
+    .where('status', '=', 'ok')
+    .orderBy('cycle_no', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /** The failed cycles in a row that end at `cycleNo` (none when it did not fail), and the first of them. */
@@ -100,7 +136,12 @@ const VENUE_ERROR_CYCLES = 500;
  * and cycles that failed with a venue error (their error starts with `failurePrefix`). Among its last
  * 500 cycles, so the count reads a bounded slice of the primary key.
  */
-export async function venueErrorsSince(db: Db, agentId: string, since: Date, failurePrefix: string): Promise<{ count: number; lastError: string | null }> {
+export async function venueErrorsSince(
+  db: Db,
+  agentId: string,
+  since: Date,
+  failurePrefix: string,
+): Promise<{ count: number; lastError: string | null }> {
   const { rows } = await sql<{ count: string; last_error: string | null }>`
     with recent as (
       select * from (
@@ -118,9 +159,18 @@ export async function venueErrorsSince(db: Db, agentId: string, since: Date, fai
 }
 
 /** The one-line summaries of the last `n` cycles, newest first (with the risk verdicts, for the prompt's feedback). */
-export function recentSummaries(db: Db, agentId: string, n: number): Promise<Array<Pick<CycleRow, 'cycle_no' | 'summary' | 'risk_verdicts'>>> {
-  return db.selectFrom('cycles').select(['cycle_no', 'summary', 'risk_verdicts'])
-    .where('agent_id', '=', agentId).orderBy('cycle_no', 'desc').limit(n).execute();
+export function recentSummaries(
+  db: Db,
+  agentId: string,
+  n: number,
+): Promise<Array<Pick<CycleRow, 'cycle_no' | 'summary' | 'risk_verdicts'>>> {
+  return db
+    .selectFrom('cycles')
+    .select(['cycle_no', 'summary', 'risk_verdicts'])
+    .where('agent_id', '=', agentId)
+    .orderBy('cycle_no', 'desc')
+    .limit(n)
+    .execute();
 }
 
 /** Cycle numbers of an agent whose market time is in the range (a subquery for other tables' filters). */
@@ -132,29 +182,55 @@ export function cycleNosInRange(db: Db, agentId: string, range: TimeRange) {
 }
 
 /** The market time of the newest recorded bar across all agents, and the market snapshots agents recorded at it. */
-export async function latestBarSnapshots(db: Db): Promise<{ marketTime: Date; rows: Array<Pick<CycleRow, 'agent_id' | 'cycle_no' | 'input'>> } | null> {
-  const newest = await db.selectFrom('cycles').select((eb) => eb.fn.max('market_time').as('t'))
-    .where('status', '=', 'ok').executeTakeFirst();
+export async function latestBarSnapshots(
+  db: Db,
+): Promise<{ marketTime: Date; rows: Array<Pick<CycleRow, 'agent_id' | 'cycle_no' | 'input'>> } | null> {
+  const newest = await db
+    .selectFrom('cycles')
+    .select((eb) => eb.fn.max('market_time').as('t'))
+    .where('status', '=', 'ok')
+    .executeTakeFirst();
   if (!newest?.t) return null;
   const marketTime = new Date(newest.t as Date);
-  const rows = await db.selectFrom('cycles').select(['agent_id', 'cycle_no', 'input'])
-    .where('status', '=', 'ok').where('market_time', '=', marketTime).orderBy('agent_id').execute();
+  const rows = await db
+    .selectFrom('cycles')
+    .select(['agent_id', 'cycle_no', 'input'])
+    .where('status', '=', 'ok')
+    .where('market_time', '=', marketTime)
+    .orderBy('agent_id')
+    .execute();
   return { marketTime, rows };
 }
 
 /** What decision replay reads of each recorded cycle with a market time in [from, to] (both inclusive), oldest first. */
-export function recordedDecisions(db: Db, agentId: string, range: TimeRange): Promise<Array<Pick<CycleRow, 'cycle_no' | 'market_time' | 'status' | 'reasoning' | 'decisions' | 'risk_verdicts'>>> {
-  let q = db.selectFrom('cycles').select(['cycle_no', 'market_time', 'status', 'reasoning', 'decisions', 'risk_verdicts'])
-    .where('agent_id', '=', agentId).where('market_time', 'is not', null);
+export function recordedDecisions(
+  db: Db,
+  agentId: string,
+  range: TimeRange,
+): Promise<Array<Pick<CycleRow, 'cycle_no' | 'market_time' | 'status' | 'reasoning' | 'decisions' | 'risk_verdicts'>>> {
+  let q = db
+    .selectFrom('cycles')
+    .select(['cycle_no', 'market_time', 'status', 'reasoning', 'decisions', 'risk_verdicts'])
+    .where('agent_id', '=', agentId)
+    .where('market_time', 'is not', null);
   if (range.from) q = q.where('market_time', '>=', range.from);
   if (range.to) q = q.where('market_time', '<=', range.to);
   return q.orderBy('cycle_no').execute();
 }
 
 /** The agent's cycles (number and market time) after market time `after` up to `to`, oldest first: the bars it traded at. */
-export async function cycleBars(db: Db, agentId: string, after: Date | null, to: Date): Promise<Array<[marketTime: number, cycleNo: number]>> {
-  let q = db.selectFrom('cycles').select(['cycle_no', 'market_time']).where('agent_id', '=', agentId)
-    .where('market_time', 'is not', null).where('market_time', '<=', to);
+export async function cycleBars(
+  db: Db,
+  agentId: string,
+  after: Date | null,
+  to: Date,
+): Promise<Array<[marketTime: number, cycleNo: number]>> {
+  let q = db
+    .selectFrom('cycles')
+    .select(['cycle_no', 'market_time'])
+    .where('agent_id', '=', agentId)
+    .where('market_time', 'is not', null)
+    .where('market_time', '<=', to);
   if (after) q = q.where('market_time', '>', after);
   const rows = await q.orderBy('market_time').execute();
   return rows.map((r) => [r.market_time!.getTime(), r.cycle_no]);

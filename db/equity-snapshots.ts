@@ -11,31 +11,58 @@ type Db = Kysely<Database> | Transaction<Database>;
 export async function saveSnapshot(db: Db, agentId: string, cycleNo: number, marketTime: number, state: AccountState): Promise<void> {
   const snapshot = {
     market_time: new Date(marketTime),
-    equity: state.account.equity, cash: state.account.available, margin: state.account.marginUsed,
-    unrealized_pnl: state.account.unrealizedPnl, position_count: state.positions.length, positions: JSON.stringify(state.positions),
+    equity: state.account.equity,
+    cash: state.account.available,
+    margin: state.account.marginUsed,
+    unrealized_pnl: state.account.unrealizedPnl,
+    position_count: state.positions.length,
+    positions: JSON.stringify(state.positions),
   };
-  await db.insertInto('equity_snapshots').values({ agent_id: agentId, cycle_no: cycleNo, ...snapshot })
-    .onConflict((oc) => oc.columns(['agent_id', 'cycle_no']).doUpdateSet(snapshot)).execute();
+  await db
+    .insertInto('equity_snapshots')
+    .values({ agent_id: agentId, cycle_no: cycleNo, ...snapshot })
+    .onConflict((oc) => oc.columns(['agent_id', 'cycle_no']).doUpdateSet(snapshot))
+    .execute();
 }
 
 /** Each agent's newest equity. */
 export async function latestEquity(db: Db, ids: string[]): Promise<Map<string, number>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('equity_snapshots').select(['agent_id', 'equity'])
-    .distinctOn('agent_id').where('agent_id', 'in', ids).orderBy('agent_id').orderBy('cycle_no', 'desc').execute();
+  const rows = await db
+    .selectFrom('equity_snapshots')
+    .select(['agent_id', 'equity'])
+    .distinctOn('agent_id')
+    .where('agent_id', 'in', ids)
+    .orderBy('agent_id')
+    .orderBy('cycle_no', 'desc')
+    .execute();
   return new Map(rows.map((r) => [r.agent_id, Number(r.equity)]));
 }
 
 export function lastSnapshot(db: Db, agentId: string): Promise<EquityRow | undefined> {
-  return db.selectFrom('equity_snapshots').selectAll().where('agent_id', '=', agentId)
-    .orderBy('cycle_no', 'desc').limit(1).executeTakeFirst();
+  return db
+    .selectFrom('equity_snapshots')
+    .selectAll()
+    .where('agent_id', '=', agentId)
+    .orderBy('cycle_no', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /** The snapshot of cycle `cycleNo` (if it wrote one) and the one before it. */
-export async function snapshotAndPrevious(db: Db, agentId: string, cycleNo: number): Promise<[EquityRow | undefined, EquityRow | undefined]> {
-  const [latest, before] = await db.selectFrom('equity_snapshots').selectAll()
-    .where('agent_id', '=', agentId).where('cycle_no', '<=', cycleNo)
-    .orderBy('cycle_no', 'desc').limit(2).execute();
+export async function snapshotAndPrevious(
+  db: Db,
+  agentId: string,
+  cycleNo: number,
+): Promise<[EquityRow | undefined, EquityRow | undefined]> {
+  const [latest, before] = await db
+    .selectFrom('equity_snapshots')
+    .selectAll()
+    .where('agent_id', '=', agentId)
+    .where('cycle_no', '<=', cycleNo)
+    .orderBy('cycle_no', 'desc')
+    .limit(2)
+    .execute();
   return [latest, before];
 }
 
@@ -49,15 +76,22 @@ export async function equityPage(db: Db, agentId: string, range: TimeRange, limi
 
 /** The last equity before `t` (the opening of a curve that starts at t). */
 export async function equityBefore(db: Db, agentId: string, t: Date): Promise<number | null> {
-  const row = await db.selectFrom('equity_snapshots').select('equity')
-    .where('agent_id', '=', agentId).where('market_time', '<', t)
-    .orderBy('market_time', 'desc').orderBy('cycle_no', 'desc').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('equity_snapshots')
+    .select('equity')
+    .where('agent_id', '=', agentId)
+    .where('market_time', '<', t)
+    .orderBy('market_time', 'desc')
+    .orderBy('cycle_no', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row ? Number(row.equity) : null;
 }
 
 /** Market time of the first and the last snapshot in the range; null without one. */
 export async function snapshotSpan(db: Db, agentId: string, range: TimeRange): Promise<{ first: Date; last: Date } | null> {
-  let q = db.selectFrom('equity_snapshots')
+  let q = db
+    .selectFrom('equity_snapshots')
     .select((eb) => [eb.fn.min('market_time').as('first'), eb.fn.max('market_time').as('last')])
     .where('agent_id', '=', agentId);
   if (range.from) q = q.where('market_time', '>=', range.from);
@@ -68,14 +102,22 @@ export async function snapshotSpan(db: Db, agentId: string, range: TimeRange): P
 
 /** The highest equity of the agent's cycles before `beforeCycle` whose market time is at or after `from`; null without one. */
 export async function equityHighSince(db: Db, agentId: string, from: Date, beforeCycle: number): Promise<number | null> {
-  const row = await db.selectFrom('equity_snapshots').select((eb) => eb.fn.max('equity').as('high'))
-    .where('agent_id', '=', agentId).where('market_time', '>=', from).where('cycle_no', '<', beforeCycle).executeTakeFirst();
+  const row = await db
+    .selectFrom('equity_snapshots')
+    .select((eb) => eb.fn.max('equity').as('high'))
+    .where('agent_id', '=', agentId)
+    .where('market_time', '>=', from)
+    .where('cycle_no', '<', beforeCycle)
+    .executeTakeFirst();
   return row?.high == null ? null : Number(row.high);
 }
 
 /** One row per interval with a snapshot: its last equity and how many of its snapshots held positions. */
 export async function equityBuckets(
-  db: Db, agentId: string, range: TimeRange, intervalMs: number,
+  db: Db,
+  agentId: string,
+  range: TimeRange,
+  intervalMs: number,
 ): Promise<Array<{ bucket: number; equity: number; positionCount: number; exposed: number; samples: number }>> {
   const from = range.from ? sql` and market_time >= ${range.from}` : sql``;
   const to = range.to ? sql` and market_time < ${range.to}` : sql``;
@@ -94,7 +136,11 @@ export async function equityBuckets(
     ) s
     order by b.bucket`.execute(db);
   return rows.map((r) => ({
-    bucket: Number(r.bucket), equity: Number(r.equity), positionCount: r.position_count, exposed: Number(r.exposed), samples: Number(r.samples),
+    bucket: Number(r.bucket),
+    equity: Number(r.equity),
+    positionCount: r.position_count,
+    exposed: Number(r.exposed),
+    samples: Number(r.samples),
   }));
 }
 
@@ -102,7 +148,11 @@ export async function equityBuckets(
  * What the risk engine needs of the equity curve at market time `now`: equity before the UTC day
  * began (or its first snapshot of the day), the day's low, and the peak so far. One query.
  */
-export async function equityMarks(db: Db, agentId: string, dayStart: Date): Promise<{ dayStart: number | null; dayLow: number | null; peak: number | null }> {
+export async function equityMarks(
+  db: Db,
+  agentId: string,
+  dayStart: Date,
+): Promise<{ dayStart: number | null; dayLow: number | null; peak: number | null }> {
   const { rows } = await sql<{ day_start: string | null; day_low: string | null; peak: string | null }>`
     select
       coalesce(

@@ -10,9 +10,17 @@ export async function findModelReply(db: Kysely<Database>, key: string): Promise
 
 /** Stores a reply unless one is stored under its key already (the first one stands). */
 export async function saveModelReply(db: Kysely<Database>, entry: StoredReply): Promise<void> {
-  await db.insertInto('model_replies').values({
-    key: entry.key, provider: entry.provider, model: entry.model, prompt_sha256: entry.promptSha256, reply: JSON.stringify(entry.reply),
-  }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  await db
+    .insertInto('model_replies')
+    .values({
+      key: entry.key,
+      provider: entry.provider,
+      model: entry.model,
+      prompt_sha256: entry.promptSha256,
+      reply: JSON.stringify(entry.reply),
+    })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
 }
 
 export function postgresReplyStore(db: Kysely<Database>): ModelReplyStore {

@@ -156,8 +156,9 @@ export interface EquitySnapshotsTable {
 }
 
 /** A position as snapshots keep it: older rows are venue positions, newer ones also carry their stops. */
-export type StoredPosition = Omit<VenuePosition, 'marginType'> & Partial<Pick<VenuePosition, 'marginType'>>
-  & Partial<Pick<PositionView, 'stopLoss' | 'takeProfit'>>;
+export type StoredPosition = Omit<VenuePosition, 'marginType'> &
+  Partial<Pick<VenuePosition, 'marginType'>> &
+  Partial<Pick<PositionView, 'stopLoss' | 'takeProfit'>>;
 
 export interface PaperAccountsTable {
   account_id: string;

@@ -7,7 +7,11 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /** Inserts an opened trade, once per opening order. */
 export async function insertOpenedTrade(db: Db, trade: Omit<NewTrade, 'id'>): Promise<void> {
-  await db.insertInto('trades').values(trade).onConflict((oc) => oc.columns(['agent_id', 'open_order_id']).doNothing()).execute();
+  await db
+    .insertInto('trades')
+    .values(trade)
+    .onConflict((oc) => oc.columns(['agent_id', 'open_order_id']).doNothing())
+    .execute();
 }
 
 export function openTrades(db: Db, agentId: string): Promise<TradeRow[]> {
@@ -28,14 +32,33 @@ export interface TradeClose {
 
 /** Closes an open trade (a trade already closed stays as it is). */
 export async function closeTrade(db: Db, id: number, c: TradeClose): Promise<void> {
-  await db.updateTable('trades').set({
-    status: 'closed', exit_price: c.exitPrice, close_cycle: c.closeCycle, close_order_id: c.closeOrderId,
-    closed_at: c.closedAt, fees: c.fees, funding: c.funding, realized_pnl: c.realizedPnl, pnl: c.pnl, close_reason: c.reason,
-  }).where('id', '=', id).where('status', '=', 'open').execute();
+  await db
+    .updateTable('trades')
+    .set({
+      status: 'closed',
+      exit_price: c.exitPrice,
+      close_cycle: c.closeCycle,
+      close_order_id: c.closeOrderId,
+      closed_at: c.closedAt,
+      fees: c.fees,
+      funding: c.funding,
+      realized_pnl: c.realizedPnl,
+      pnl: c.pnl,
+      close_reason: c.reason,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'open')
+    .execute();
 }
 
 /** A page of trades, newest first (time range on the opening time). */
-export function tradesPage(db: Db, agentId: string, filter: TimeRange & { status?: 'open' | 'closed' }, limit: number, offset: number): Promise<TradeRow[]> {
+export function tradesPage(
+  db: Db,
+  agentId: string,
+  filter: TimeRange & { status?: 'open' | 'closed' },
+  limit: number,
+  offset: number,
+): Promise<TradeRow[]> {
   let q = db.selectFrom('trades').selectAll().where('agent_id', '=', agentId);
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.from) q = q.where('opened_at', '>=', filter.from);
@@ -95,11 +118,24 @@ export async function tradesOpenAt(db: Db, agentId: string, to?: Date): Promise<
 }
 
 /** The last stop-loss exit per symbol, and how many positions were opened after `since`. */
-export async function stopsAndOpens(db: Db, agentId: string, since: Date): Promise<{ lastStopLossAt: Record<string, number>; opensSince: number }> {
-  const stops = await db.selectFrom('trades').select(['symbol', (eb) => eb.fn.max('closed_at').as('at')])
-    .where('agent_id', '=', agentId).where('close_reason', '=', 'stop_loss').groupBy('symbol').execute();
-  const opens = await db.selectFrom('trades').select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('agent_id', '=', agentId).where('opened_at', '>', since).executeTakeFirstOrThrow();
+export async function stopsAndOpens(
+  db: Db,
+  agentId: string,
+  since: Date,
+): Promise<{ lastStopLossAt: Record<string, number>; opensSince: number }> {
+  const stops = await db
+    .selectFrom('trades')
+    .select(['symbol', (eb) => eb.fn.max('closed_at').as('at')])
+    .where('agent_id', '=', agentId)
+    .where('close_reason', '=', 'stop_loss')
+    .groupBy('symbol')
+    .execute();
+  const opens = await db
+    .selectFrom('trades')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('agent_id', '=', agentId)
+    .where('opened_at', '>', since)
+    .executeTakeFirstOrThrow();
   return {
     lastStopLossAt: Object.fromEntries(stops.filter((s) => s.at).map((s) => [s.symbol, new Date(s.at as Date).getTime()])),
     opensSince: Number(opens.n),

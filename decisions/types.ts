@@ -88,7 +88,12 @@ export interface PerformanceFeedback {
   totalPnl: number;
   /** Most recent first, at most 10. PnL in USDT after fees and funding; return on margin in %. */
   recentTrades: Array<{
-    symbol: string; side: 'long' | 'short'; pnl: number; returnOnMarginPct: number; closeReason: string | null; holdMinutes: number;
+    symbol: string;
+    side: 'long' | 'short';
+    pnl: number;
+    returnOnMarginPct: number;
+    closeReason: string | null;
+    holdMinutes: number;
   }>;
   bestSymbol: { symbol: string; pnl: number } | null;
   worstSymbol: { symbol: string; pnl: number } | null;

@@ -65,8 +65,11 @@ export async function executeOrders(ctx: ExecutionContext, plan: ExecutionPlan):
 
 async function closePosition(ctx: ExecutionContext, order: PlannedOrder): Promise<ExecutionResult[]> {
   const closed = await placeOnce(ctx, 'close', order.symbol, order.symbol, {
-    symbol: order.symbol, side: order.side === 'long' ? 'SELL' : 'BUY', type: 'MARKET',
-    quantity: order.quantity, reduceOnly: true,
+    symbol: order.symbol,
+    side: order.side === 'long' ? 'SELL' : 'BUY',
+    type: 'MARKET',
+    quantity: order.quantity,
+    reduceOnly: true,
   });
   if (closed.status !== 'filled') return [closed];
   return [closed, ...(await cancelLeftovers(ctx, order.symbol))];
@@ -91,17 +94,40 @@ async function openPosition(ctx: ExecutionContext, order: PlannedOrder): Promise
     if (!(err instanceof VenueRejection)) throw err;
     return [rejected('open', order.symbol, clientOrderId(ctx.ledger.agentId, ctx.cycleNo, `open:${order.symbol}`), err)];
   }
-  const open = await placeOnce(ctx, 'open', order.symbol, order.symbol, {
-    symbol: order.symbol, side: order.side === 'long' ? 'BUY' : 'SELL', type: 'MARKET', quantity: order.quantity,
-  }, (fill) => ctx.ledger.openTrade({
-    cycleNo: ctx.cycleNo, symbol: order.symbol, side: order.side, leverage: order.leverage,
-    fill, stopLoss: order.stopLoss ?? null, takeProfit: order.takeProfit ?? null,
-  }));
+  const open = await placeOnce(
+    ctx,
+    'open',
+    order.symbol,
+    order.symbol,
+    {
+      symbol: order.symbol,
+      side: order.side === 'long' ? 'BUY' : 'SELL',
+      type: 'MARKET',
+      quantity: order.quantity,
+    },
+    (fill) =>
+      ctx.ledger.openTrade({
+        cycleNo: ctx.cycleNo,
+        symbol: order.symbol,
+        side: order.side,
+        leverage: order.leverage,
+        fill,
+        stopLoss: order.stopLoss ?? null,
+        takeProfit: order.takeProfit ?? null,
+      }),
+  );
   if (open.status !== 'filled') return [open];
-  const protection = await protect(ctx, {
-    symbol: order.symbol, side: order.side, quantity: open.quantity ?? Number(order.quantity),
-    stopLoss: order.stopLoss, takeProfit: order.takeProfit,
-  }, null);
+  const protection = await protect(
+    ctx,
+    {
+      symbol: order.symbol,
+      side: order.side,
+      quantity: open.quantity ?? Number(order.quantity),
+      stopLoss: order.stopLoss,
+      takeProfit: order.takeProfit,
+    },
+    null,
+  );
   return [open, ...protection];
 }
 
@@ -114,17 +140,28 @@ async function protect(ctx: ExecutionContext, p: ProtectionPlan, tag: string | n
   const exitSide = p.side === 'long' ? 'SELL' : 'BUY';
   const results: ExecutionResult[] = [];
   const legs: Array<[Exclude<Leg, 'cancel'>, OrderRequest['type'], string | undefined]> = [
-    ['stop_loss', 'STOP_MARKET', p.stopLoss], ['take_profit', 'TAKE_PROFIT_MARKET', p.takeProfit],
+    ['stop_loss', 'STOP_MARKET', p.stopLoss],
+    ['take_profit', 'TAKE_PROFIT_MARKET', p.takeProfit],
   ];
   for (const [leg, type, stopPrice] of legs) {
     if (stopPrice === undefined) continue;
-    const placed = await withRetries(ctx, leg, p.symbol, () => placeOnce(ctx, leg, p.symbol, key, {
-      symbol: p.symbol, side: exitSide, type, stopPrice, closePosition: true,
-    }));
+    const placed = await withRetries(ctx, leg, p.symbol, () =>
+      placeOnce(ctx, leg, p.symbol, key, {
+        symbol: p.symbol,
+        side: exitSide,
+        type,
+        stopPrice,
+        closePosition: true,
+      }),
+    );
     results.push(placed);
     if (placed.status === 'rejected') {
       const emergency = await placeOnce(ctx, 'emergency_close', p.symbol, key, {
-        symbol: p.symbol, side: exitSide, type: 'MARKET', quantity: String(p.quantity), reduceOnly: true,
+        symbol: p.symbol,
+        side: exitSide,
+        type: 'MARKET',
+        quantity: String(p.quantity),
+        reduceOnly: true,
       });
       results.push({ ...emergency, error: `closed because the ${leg.replace('_', '-')} could not be placed: ${placed.error}` });
       if (emergency.status === 'filled') results.push(...(await cancelLeftovers(ctx, p.symbol)));
@@ -136,7 +173,10 @@ async function protect(ctx: ExecutionContext, p: ProtectionPlan, tag: string | n
 
 /** Retries a protection that failed for a passing reason; after the last attempt it counts as refused. */
 async function withRetries(
-  ctx: ExecutionContext, leg: Exclude<Leg, 'cancel'>, symbol: string, attempt: () => Promise<ExecutionResult>,
+  ctx: ExecutionContext,
+  leg: Exclude<Leg, 'cancel'>,
+  symbol: string,
+  attempt: () => Promise<ExecutionResult>,
 ): Promise<ExecutionResult> {
   let lastError: unknown;
   for (let i = 0; i < PROTECTION_ATTEMPTS; i++) {
@@ -153,8 +193,12 @@ async function withRetries(
 }
 
 async function placeOnce(
-  ctx: ExecutionContext, leg: Exclude<Leg, 'cancel'>, symbol: string, key: string,
-  request: Omit<OrderRequest, 'clientOrderId'>, onFilled?: (order: VenueOrder) => Promise<void>,
+  ctx: ExecutionContext,
+  leg: Exclude<Leg, 'cancel'>,
+  symbol: string,
+  key: string,
+  request: Omit<OrderRequest, 'clientOrderId'>,
+  onFilled?: (order: VenueOrder) => Promise<void>,
 ): Promise<ExecutionResult> {
   const id = clientOrderId(ctx.ledger.agentId, ctx.cycleNo, `${leg}:${key}`);
   let order = await ctx.venue.getOrder(symbol, id);
@@ -171,7 +215,9 @@ async function placeOnce(
   await ctx.ledger.saveFill(ctx.venue.venue, ctx.venue.account, order);
   if (order.status === 'FILLED' && onFilled) await onFilled(order);
   return {
-    symbol, leg, clientOrderId: id,
+    symbol,
+    leg,
+    clientOrderId: id,
     status: order.status === 'FILLED' ? 'filled' : 'placed',
     quantity: order.executedQty || order.quantity,
     price: order.avgPrice ?? order.stopPrice ?? undefined,

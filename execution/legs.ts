@@ -4,5 +4,9 @@ export type Leg = 'open' | 'close' | 'stop_loss' | 'take_profit' | 'emergency_cl
 export type OrderPurpose = 'open' | 'close' | 'stop_loss' | 'take_profit';
 
 export const PURPOSE: Record<Exclude<Leg, 'cancel'>, OrderPurpose> = {
-  open: 'open', close: 'close', emergency_close: 'close', stop_loss: 'stop_loss', take_profit: 'take_profit',
+  open: 'open',
+  close: 'close',
+  emergency_close: 'close',
+  stop_loss: 'stop_loss',
+  take_profit: 'take_profit',
 };

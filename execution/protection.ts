@@ -29,16 +29,21 @@ export async function planProtection(input: ProtectionInput): Promise<Pick<Execu
     const missingTarget = !trigger(p.symbol, 'TAKE_PROFIT_MARKET');
     if (!missingStop && !missingTarget) continue;
     const trade = [...input.openTrades].reverse().find((t) => t.symbol === p.symbol && t.side === p.side);
-    const fallback = trade?.stopLoss && trade.takeProfit ? null : defaultProtection(p.side, p.entryPrice, await input.rules(p.symbol), input.risk);
+    const fallback =
+      trade?.stopLoss && trade.takeProfit ? null : defaultProtection(p.side, p.entryPrice, await input.rules(p.symbol), input.risk);
     const stopLoss = trade?.stopLoss ?? fallback?.stopLoss;
     const takeProfit = trade?.takeProfit ?? fallback?.takeProfit;
     protect.push({
-      symbol: p.symbol, side: p.side, quantity: p.quantity,
-      ...(missingStop && stopLoss !== undefined && { stopLoss }), ...(missingTarget && takeProfit !== undefined && { takeProfit }),
+      symbol: p.symbol,
+      side: p.side,
+      quantity: p.quantity,
+      ...(missingStop && stopLoss !== undefined && { stopLoss }),
+      ...(missingTarget && takeProfit !== undefined && { takeProfit }),
     });
   }
   const held = new Set(input.positions.map((p) => p.symbol));
-  const cancel = input.orders.filter((o) => !held.has(o.symbol) && o.type !== 'MARKET')
+  const cancel = input.orders
+    .filter((o) => !held.has(o.symbol) && o.type !== 'MARKET')
     .map((o) => ({ symbol: o.symbol, clientOrderId: o.clientOrderId }));
   return { protect, cancel };
 }

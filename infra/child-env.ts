@@ -9,14 +9,36 @@ const BASE = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'TMP', 'TEMP
 
 /** The Go toolchain and its module proxy (for `go install`). */
 export const GO_VARIABLES = [
-  'GOPATH', 'GOBIN', 'GOROOT', 'GOCACHE', 'GOMODCACHE', 'GOPROXY', 'GOFLAGS', 'GOSUMDB', 'GONOSUMDB', 'GONOPROXY',
-  'GOPRIVATE', 'GOTOOLCHAIN', 'GOENV', 'GOOS', 'GOARCH', 'CGO_ENABLED', 'CC',
-  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
+  'GOPATH',
+  'GOBIN',
+  'GOROOT',
+  'GOCACHE',
+  'GOMODCACHE',
+  'GOPROXY',
+  'GOFLAGS',
+  'GOSUMDB',
+  'GONOSUMDB',
+  'GONOPROXY',
+  'GOPRIVATE',
+  'GOTOOLCHAIN',
+  'GOENV',
+  'GOOS',
+  'GOARCH',
+  'CGO_ENABLED',
+  'CC',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
 ];
 
 /** `env` reduced to the base variables and `also` (names), plus `set` on top. */
 export function childEnv(
-  also: readonly string[] = [], set: Record<string, string> = {}, env: NodeJS.ProcessEnv = process.env,
+  also: readonly string[] = [],
+  set: Record<string, string> = {},
+  env: NodeJS.ProcessEnv = process.env,
 ): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const name of [...BASE, ...also]) if (env[name] !== undefined) out[name] = env[name];

@@ -144,11 +144,7 @@ interface OneSessionAtATime {
  * fails about every other time. This front queues connections instead and hands them to the
  * socket server one at a time, each starting from a clean session (PGlite has only one).
  */
-async function serveOneSessionAtATime(
-  db: PGlite,
-  wire: PGLiteSocketServer,
-  log: (msg: string) => void,
-): Promise<OneSessionAtATime> {
+async function serveOneSessionAtATime(db: PGlite, wire: PGLiteSocketServer, log: (msg: string) => void): Promise<OneSessionAtATime> {
   const wirePort = Number(wire.getServerConn().split(':').pop());
   const waiting: net.Socket[] = [];
   const open = new Set<net.Socket>();

@@ -16,8 +16,19 @@ export interface LoggerOptions {
  * the pretty format leaves them out, JSON keeps them for machines.
  */
 const SAID_IN_THE_MESSAGE = [
-  'pid', 'hostname', 'agent', 'cycle', 'marketTime', 'decided', 'executed', 'equity', 'positions', 'durationMs',
-  'component', 'workflowId', 'workflowType',
+  'pid',
+  'hostname',
+  'agent',
+  'cycle',
+  'marketTime',
+  'decided',
+  'executed',
+  'equity',
+  'positions',
+  'durationMs',
+  'component',
+  'workflowId',
+  'workflowType',
 ];
 
 /**
@@ -30,10 +41,14 @@ export function createLogger(level: LogLevel | string = 'info', options: LoggerO
   const human = options.pretty ?? prettyByDefault(destination);
   const stream: DestinationStream = human
     ? pretty({
-      destination, sync: true, colorize: destination === process.stdout && process.stdout.isTTY === true,
-      translateTime: 'SYS:HH:MM:ss.l', singleLine: true, ignore: SAID_IN_THE_MESSAGE.join(','),
-      messageFormat: '{if agent}[{agent}] {end}{msg}',
-    })
+        destination,
+        sync: true,
+        colorize: destination === process.stdout && process.stdout.isTTY === true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        singleLine: true,
+        ignore: SAID_IN_THE_MESSAGE.join(','),
+        messageFormat: '{if agent}[{agent}] {end}{msg}',
+      })
     : (destination as DestinationStream);
   return pino({ level, hooks: { streamWrite: (line) => processSecrets().redact(line) } }, stream);
 }

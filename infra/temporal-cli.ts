@@ -65,10 +65,7 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | 
 }
 
 /** Finds the Temporal CLI, or builds it with `go install` (a few minutes the first time). */
-export async function ensureTemporalCli(
-  log: (msg: string) => void = () => {},
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<string> {
+export async function ensureTemporalCli(log: (msg: string) => void = () => {}, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const found = findTemporalCli(env);
   if (found) return found;
 

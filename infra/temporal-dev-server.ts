@@ -49,13 +49,20 @@ export interface TemporalDevServer {
 export function devServerArgs(opts: TemporalDevServerOptions): string[] {
   const port = opts.port ?? 7233;
   const args = [
-    'server', 'start-dev',
-    '--db-filename', opts.dbFile,
-    '--ip', opts.ip ?? '127.0.0.1',
-    '--port', String(port),
-    '--ui-port', String(opts.uiPort ?? port + 1000),
-    '--namespace', opts.namespace ?? 'default',
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--db-filename',
+    opts.dbFile,
+    '--ip',
+    opts.ip ?? '127.0.0.1',
+    '--port',
+    String(port),
+    '--ui-port',
+    String(opts.uiPort ?? port + 1000),
+    '--namespace',
+    opts.namespace ?? 'default',
+    '--log-level',
+    'warn',
   ];
   for (const key of opts.searchAttributes ?? ARENA_SEARCH_ATTRIBUTES) {
     args.push('--search-attribute', `${key.name}=${CLI_SEARCH_ATTRIBUTE_TYPE[key.type]}`);
@@ -156,9 +163,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
     if (await frontendAnswers(address)) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(
-        `Temporal dev server did not answer on ${address} within ${READY_TIMEOUT_MS / 1000} s\n${stderrTail.join('\n')}`,
-      );
+      throw new Error(`Temporal dev server did not answer on ${address} within ${READY_TIMEOUT_MS / 1000} s\n${stderrTail.join('\n')}`);
     }
     await Promise.race([exited, sleep(250)]);
   }
@@ -193,17 +198,12 @@ export async function ensureSearchAttributes(
   keys: readonly SearchAttributeKey<SearchAttributeType>[] = ARENA_SEARCH_ATTRIBUTES,
 ): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const known = new Set([
-    ...Object.keys(existing.customAttributes ?? {}),
-    ...Object.keys(existing.systemAttributes ?? {}),
-  ]);
+  const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
   const missing = keys.filter((key) => !known.has(key.name));
   if (missing.length === 0) return [];
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(
-      missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!]),
-    ),
+    searchAttributes: Object.fromEntries(missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!])),
   });
   return missing.map((key) => key.name);
 }

@@ -48,7 +48,9 @@ export function feedbackFrom(trades: FeedbackTrade[], cycles: FeedbackCycle[]): 
       const pnl = new Decimal(t.pnl);
       const margin = new Decimal(t.margin);
       return {
-        symbol: t.symbol, side: t.side, pnl: usdt(pnl),
+        symbol: t.symbol,
+        side: t.side,
+        pnl: usdt(pnl),
         returnOnMarginPct: margin.gt(0) ? pnl.div(margin).mul(100).toDecimalPlaces(2).toNumber() : 0,
         closeReason: t.closeReason,
         holdMinutes: Math.round((t.closedAt - t.openedAt) / 60_000),
@@ -57,7 +59,8 @@ export function feedbackFrom(trades: FeedbackTrade[], cycles: FeedbackCycle[]): 
     bestSymbol: best,
     worstSymbol: worst,
     recentDecisions: cycles.slice(0, RECENT_CYCLES).map((c) => {
-      const rejections = c.verdicts.filter((v) => v.status === 'rejected')
+      const rejections = c.verdicts
+        .filter((v) => v.status === 'rejected')
         .map((v) => `${v.decision.action}${v.decision.symbol ? ` ${v.decision.symbol}` : ''}: ${v.reason}`);
       return { cycle: c.cycleNo, summary: c.summary, ...(rejections.length > 0 && { rejections }) };
     }),
@@ -69,7 +72,8 @@ type SymbolPnl = { symbol: string; pnl: number };
 function symbolExtremes(trades: Array<{ symbol: string; pnl: string }>): { best: SymbolPnl | null; worst: SymbolPnl | null } {
   const sums = new Map<string, Decimal>();
   for (const t of trades) sums.set(t.symbol, (sums.get(t.symbol) ?? new Decimal(0)).add(t.pnl));
-  const ranked = [...sums].map(([symbol, pnl]) => ({ symbol, pnl }))
+  const ranked = [...sums]
+    .map(([symbol, pnl]) => ({ symbol, pnl }))
     .sort((a, b) => b.pnl.cmp(a.pnl) || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
   const view = (s: { symbol: string; pnl: Decimal }): SymbolPnl => ({ symbol: s.symbol, pnl: usdt(s.pnl) });
   return {

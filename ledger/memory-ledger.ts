@@ -9,7 +9,14 @@ import type { PerformanceFeedback } from '../decisions/types';
 import type { OrderPurpose } from '../execution/legs';
 import type { VenueOrder } from '../venues/venue';
 import {
-  type AgentLedger, type OpenTrade, type OpenedTrade, type OrderPlace, type RiskHistory, type TradeClose, HOUR_MS, dayStartOf,
+  type AgentLedger,
+  type OpenTrade,
+  type OpenedTrade,
+  type OrderPlace,
+  type RiskHistory,
+  type TradeClose,
+  HOUR_MS,
+  dayStartOf,
 } from './agent-ledger';
 import { RECENT_CYCLES, feedbackFrom, type FeedbackCycle, type FeedbackTrade } from './feedback';
 
@@ -61,7 +68,10 @@ export class MemoryAgentLedger implements AgentLedger {
    * cycle; no feedback), for runs that go on for ever (the arena's random-entry twins); a backtest
    * keeps everything for its report.
    */
-  constructor(readonly agentId: string, private readonly options: { latestOnly?: boolean } = {}) {}
+  constructor(
+    readonly agentId: string,
+    private readonly options: { latestOnly?: boolean } = {},
+  ) {}
 
   get trades(): MemoryTrade[] {
     return [...this.tradesById.values()];
@@ -80,10 +90,21 @@ export class MemoryAgentLedger implements AgentLedger {
     const quantity = new Decimal(t.fill.executedQty);
     const id = ++this.tradeCount;
     this.tradesById.set(id, {
-      id, symbol: t.symbol, side: t.side, quantity: quantity.toString(), leverage: t.leverage,
-      margin: quantity.mul(price).div(t.leverage).toString(), entryPrice: price.toString(), fees: new Decimal(t.fill.fee).toString(),
-      openOrderId: t.fill.clientOrderId, openedAt: t.fill.updatedAt, stopLoss: t.stopLoss, takeProfit: t.takeProfit,
-      openCycle: t.cycleNo, status: 'open', close: null,
+      id,
+      symbol: t.symbol,
+      side: t.side,
+      quantity: quantity.toString(),
+      leverage: t.leverage,
+      margin: quantity.mul(price).div(t.leverage).toString(),
+      entryPrice: price.toString(),
+      fees: new Decimal(t.fill.fee).toString(),
+      openOrderId: t.fill.clientOrderId,
+      openedAt: t.fill.updatedAt,
+      stopLoss: t.stopLoss,
+      takeProfit: t.takeProfit,
+      openCycle: t.cycleNo,
+      status: 'open',
+      close: null,
     });
     this.opens.push(t.fill.updatedAt);
   }
@@ -98,8 +119,13 @@ export class MemoryAgentLedger implements AgentLedger {
       this.openByOrder.delete(trade.openOrderId);
     } else {
       this.closed.unshift({
-        symbol: trade.symbol, side: trade.side, pnl: c.pnl, margin: trade.margin, closeReason: c.reason,
-        openedAt: trade.openedAt, closedAt: c.closedAt,
+        symbol: trade.symbol,
+        side: trade.side,
+        pnl: c.pnl,
+        margin: trade.margin,
+        closeReason: c.reason,
+        openedAt: trade.openedAt,
+        closedAt: c.closedAt,
       });
     }
     if (c.reason === 'stop_loss') this.lastStopLossAt[trade.symbol] = Math.max(this.lastStopLossAt[trade.symbol] ?? 0, c.closedAt);
@@ -130,7 +156,7 @@ export class MemoryAgentLedger implements AgentLedger {
     const today = m !== null && m.day === day;
     while (this.opens.length > 0 && this.opens[0]! <= now - HOUR_MS) this.opens.shift();
     return {
-      dayStartEquity: today ? m.dayStart : m?.last ?? equity,
+      dayStartEquity: today ? m.dayStart : (m?.last ?? equity),
       dayLowEquity: today ? Math.min(equity, m.dayLow) : equity,
       peakEquity: Math.max(equity, m?.peak ?? equity),
       lastStopLossAt: { ...this.lastStopLossAt },
@@ -147,17 +173,25 @@ export class MemoryAgentLedger implements AgentLedger {
     const { account } = r.after;
     if (this.options.latestOnly) this.cycles.length = 0;
     this.cycles.push({
-      cycleNo: r.cycleNo, marketTime: r.marketTime, summary: r.summary, equity: account.equity, cash: account.available,
-      marginUsed: account.marginUsed, unrealizedPnl: account.unrealizedPnl, positions: r.after.positions.length,
-      rejectedBy: r.verdicts.filter((v) => v.status === 'rejected').map((v) => v.rule ?? 'unnamed'), costUsd: r.llm?.costUsd ?? 0,
+      cycleNo: r.cycleNo,
+      marketTime: r.marketTime,
+      summary: r.summary,
+      equity: account.equity,
+      cash: account.available,
+      marginUsed: account.marginUsed,
+      unrealizedPnl: account.unrealizedPnl,
+      positions: r.after.positions.length,
+      rejectedBy: r.verdicts.filter((v) => v.status === 'rejected').map((v) => v.rule ?? 'unnamed'),
+      costUsd: r.llm?.costUsd ?? 0,
     });
     this.remember({ cycleNo: r.cycleNo, summary: r.summary, verdicts: r.verdicts });
     const equity = r.after.account.equity;
     const day = dayStartOf(r.marketTime);
     const m = this.marks;
-    this.marks = m !== null && m.day === day
-      ? { ...m, dayLow: Math.min(m.dayLow, equity), last: equity, peak: Math.max(m.peak, equity) }
-      : { day, dayStart: m?.last ?? equity, dayLow: equity, last: equity, peak: Math.max(m?.peak ?? equity, equity) };
+    this.marks =
+      m !== null && m.day === day
+        ? { ...m, dayLow: Math.min(m.dayLow, equity), last: equity, peak: Math.max(m.peak, equity) }
+        : { day, dayStart: m?.last ?? equity, dayLow: equity, last: equity, peak: Math.max(m?.peak ?? equity, equity) };
   }
 
   async recordFailure(f: CycleFailure): Promise<void> {

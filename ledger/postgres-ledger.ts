@@ -13,18 +13,37 @@ import type { Database } from '../db/schema';
 import { closeTrade, closedTrades, insertOpenedTrade, openTrades, stopsAndOpens } from '../db/trades';
 import type { VenueOrder } from '../venues/venue';
 import {
-  type AgentLedger, type OpenTrade, type OpenedTrade, type OrderPlace, type RiskHistory, type TradeClose, HOUR_MS, dayStartOf,
+  type AgentLedger,
+  type OpenTrade,
+  type OpenedTrade,
+  type OrderPlace,
+  type RiskHistory,
+  type TradeClose,
+  HOUR_MS,
+  dayStartOf,
 } from './agent-ledger';
 import { RECENT_CYCLES, feedbackFrom } from './feedback';
 
 export class PostgresAgentLedger implements AgentLedger {
-  constructor(private readonly db: Kysely<Database>, readonly agentId: string) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly agentId: string,
+  ) {}
 
   async openTrades(): Promise<OpenTrade[]> {
     return (await openTrades(this.db, this.agentId)).map((t) => ({
-      id: t.id, symbol: t.symbol, side: t.side, quantity: t.quantity, leverage: t.leverage, margin: t.margin,
-      entryPrice: t.entry_price, fees: t.fees, openOrderId: t.open_order_id, openedAt: t.opened_at.getTime(),
-      stopLoss: t.stop_loss, takeProfit: t.take_profit,
+      id: t.id,
+      symbol: t.symbol,
+      side: t.side,
+      quantity: t.quantity,
+      leverage: t.leverage,
+      margin: t.margin,
+      entryPrice: t.entry_price,
+      fees: t.fees,
+      openOrderId: t.open_order_id,
+      openedAt: t.opened_at.getTime(),
+      stopLoss: t.stop_loss,
+      takeProfit: t.take_profit,
     }));
   }
 
@@ -32,10 +51,21 @@ export class PostgresAgentLedger implements AgentLedger {
     const price = new Decimal(t.fill.avgPrice ?? 0);
     const quantity = new Decimal(t.fill.executedQty);
     await insertOpenedTrade(this.db, {
-      agent_id: this.agentId, symbol: t.symbol, side: t.side, quantity: quantity.toString(), leverage: t.leverage,
-      margin: quantity.mul(price).div(t.leverage).toString(), entry_price: price.toString(),
-      stop_loss: t.stopLoss, take_profit: t.takeProfit, open_cycle: t.cycleNo, open_order_id: t.fill.clientOrderId,
-      opened_at: new Date(t.fill.updatedAt), fees: t.fill.fee, funding: 0, status: 'open',
+      agent_id: this.agentId,
+      symbol: t.symbol,
+      side: t.side,
+      quantity: quantity.toString(),
+      leverage: t.leverage,
+      margin: quantity.mul(price).div(t.leverage).toString(),
+      entry_price: price.toString(),
+      stop_loss: t.stopLoss,
+      take_profit: t.takeProfit,
+      open_cycle: t.cycleNo,
+      open_order_id: t.fill.clientOrderId,
+      opened_at: new Date(t.fill.updatedAt),
+      fees: t.fill.fee,
+      funding: 0,
+      status: 'open',
     });
   }
 
@@ -79,10 +109,17 @@ export class PostgresAgentLedger implements AgentLedger {
       recentSummaries(this.db, this.agentId, RECENT_CYCLES),
     ]);
     return feedbackFrom(
-      trades.filter((t) => t.pnl !== null).map((t) => ({
-        symbol: t.symbol, side: t.side, pnl: t.pnl!, margin: t.margin, closeReason: t.close_reason,
-        openedAt: t.opened_at.getTime(), closedAt: (t.closed_at ?? t.opened_at).getTime(),
-      })),
+      trades
+        .filter((t) => t.pnl !== null)
+        .map((t) => ({
+          symbol: t.symbol,
+          side: t.side,
+          pnl: t.pnl!,
+          margin: t.margin,
+          closeReason: t.close_reason,
+          openedAt: t.opened_at.getTime(),
+          closedAt: (t.closed_at ?? t.opened_at).getTime(),
+        })),
       cycles.map((c) => ({ cycleNo: c.cycle_no, summary: c.summary, verdicts: c.risk_verdicts ?? [] })),
     );
   }

@@ -17,7 +17,11 @@ export interface ClosedTrade {
  * the closing order: our own close, stop-loss, take-profit, liquidation, or by hand.
  */
 export async function reconcileClosedTrades(
-  ledger: AgentLedger, venue: Venue, positions: readonly VenuePosition[], open: readonly OpenTrade[], cycleNo: number,
+  ledger: AgentLedger,
+  venue: Venue,
+  positions: readonly VenuePosition[],
+  open: readonly OpenTrade[],
+  cycleNo: number,
 ): Promise<ClosedTrade[]> {
   const gone = open.filter((t) => !positions.some((p) => p.symbol === t.symbol && p.side === t.side));
   if (gone.length === 0) return [];
@@ -28,8 +32,13 @@ export async function reconcileClosedTrades(
   const closed: ClosedTrade[] = [];
   for (const trade of gone) {
     const opened = trade.openedAt;
-    const exit = fills.find((o) => o.symbol === trade.symbol && o.updatedAt >= opened
-      && o.clientOrderId !== trade.openOrderId && o.side === (trade.side === 'long' ? 'SELL' : 'BUY'));
+    const exit = fills.find(
+      (o) =>
+        o.symbol === trade.symbol &&
+        o.updatedAt >= opened &&
+        o.clientOrderId !== trade.openOrderId &&
+        o.side === (trade.side === 'long' ? 'SELL' : 'BUY'),
+    );
     if (!exit) continue; // The venue has not reported the closing fill yet; the next sync will.
     // Our own closes are recorded when placed; the venue's (stop-loss, take-profit, liquidation, by hand) here.
     await ledger.saveFill(venue.venue, venue.account, exit);
@@ -39,16 +48,28 @@ export async function reconcileClosedTrades(
     // Funding settled at the instant the trade opened belongs to the position before it (venues/paper/settlement.ts).
     const within = income.filter((i) => i.symbol === trade.symbol && i.time > opened && i.time <= closedAt);
     const funding = sum(within.filter((i) => i.type === 'FUNDING_FEE').map((i) => i.amount));
-    const clearance = sum(within.filter((i) => i.type === 'INSURANCE_CLEAR' && i.clientOrderId === exit.clientOrderId).map((i) => i.amount));
+    const clearance = sum(
+      within.filter((i) => i.type === 'INSURANCE_CLEAR' && i.clientOrderId === exit.clientOrderId).map((i) => i.amount),
+    );
     const quantity = new Decimal(trade.quantity);
     const exitPrice = new Decimal(exit.avgPrice ?? 0);
-    const gross = exitPrice.sub(trade.entryPrice).mul(quantity).mul(trade.side === 'long' ? 1 : -1);
+    const gross = exitPrice
+      .sub(trade.entryPrice)
+      .mul(quantity)
+      .mul(trade.side === 'long' ? 1 : -1);
     const fees = new Decimal(trade.fees).add(exit.fee);
     const pnl = gross.sub(fees).add(funding).add(clearance);
     const reason = closeReason(exit, (await ledger.orderPurpose(exit.clientOrderId)) === 'close');
     await ledger.closeTrade(trade.id, {
-      exitPrice: exitPrice.toString(), closeCycle: cycleNo, closeOrderId: exit.clientOrderId, closedAt,
-      fees: fees.toString(), funding: funding.toString(), realizedPnl: gross.toString(), pnl: pnl.toString(), reason,
+      exitPrice: exitPrice.toString(),
+      closeCycle: cycleNo,
+      closeOrderId: exit.clientOrderId,
+      closedAt,
+      fees: fees.toString(),
+      funding: funding.toString(),
+      realizedPnl: gross.toString(),
+      pnl: pnl.toString(),
+      reason,
     });
     closed.push({ symbol: trade.symbol, side: trade.side, reason, exitPrice: exitPrice.toNumber(), pnl: pnl.toNumber() });
   }

@@ -71,7 +71,10 @@ const HEARTBEAT_MS = 5_000;
 
 /** Starts or resumes the replay clock and keeps it alive while this process runs. */
 export async function runReplayClock(
-  db: Kysely<Database>, window: { first: number; last: number }, barWallMs: number, id = REPLAY_CLOCK_ID,
+  db: Kysely<Database>,
+  window: { first: number; last: number },
+  barWallMs: number,
+  id = REPLAY_CLOCK_ID,
   onError: (err: unknown) => void = () => {},
 ): Promise<ClockRunner> {
   const { restarted } = await startClock(db, id, window, barWallMs);

@@ -129,7 +129,11 @@ class Macd {
   /** The latest values, once the signal line exists. */
   line: number | null = null;
   signal: number | null = null;
-  constructor(private readonly fast: number, private readonly slow: number, signal: number) {
+  constructor(
+    private readonly fast: number,
+    private readonly slow: number,
+    signal: number,
+  ) {
     this.slowEma = new Ema(slow);
     this.fastEma = new Ema(fast);
     this.signalEma = new Ema(signal);
@@ -154,7 +158,10 @@ class Bollinger {
   /** The latest middle band and standard deviation, once `period` closes are in. */
   middle: number | null = null;
   deviation = 0;
-  constructor(private readonly period: number, readonly width: number) {
+  constructor(
+    private readonly period: number,
+    readonly width: number,
+  ) {
     this.window = new Array<number>(period).fill(0);
   }
   push(close: number): void {
@@ -204,9 +211,14 @@ class Indicators {
     const { macd, bands } = this;
     const middle = bands.middle;
     return {
-      rsi7: this.rsi7Value, rsi14: this.rsi14Value,
-      macd: macd.line, macdSignal: macd.signal, macdHist: macd.line === null || macd.signal === null ? null : macd.line - macd.signal,
-      ema20: this.ema20Value, ema50: this.ema50Value, atr14: this.atr14Value,
+      rsi7: this.rsi7Value,
+      rsi14: this.rsi14Value,
+      macd: macd.line,
+      macdSignal: macd.signal,
+      macdHist: macd.line === null || macd.signal === null ? null : macd.line - macd.signal,
+      ema20: this.ema20Value,
+      ema50: this.ema50Value,
+      atr14: this.atr14Value,
       bbUpper: middle === null ? null : middle + bands.width * bands.deviation,
       bbMiddle: middle,
       bbLower: middle === null ? null : middle - bands.width * bands.deviation,
@@ -217,7 +229,17 @@ class Indicators {
 /** Every indicator's series over `candles`, aligned to the end (for the tests against TA-Lib). */
 export function indicatorSeries(candles: readonly Candle[]): IndicatorSeries {
   const series: IndicatorSeries = {
-    rsi7: [], rsi14: [], macd: [], macdSignal: [], macdHist: [], ema20: [], ema50: [], atr14: [], bbUpper: [], bbMiddle: [], bbLower: [],
+    rsi7: [],
+    rsi14: [],
+    macd: [],
+    macdSignal: [],
+    macdHist: [],
+    ema20: [],
+    ema50: [],
+    atr14: [],
+    bbUpper: [],
+    bbMiddle: [],
+    bbLower: [],
   };
   const indicators = new Indicators();
   for (const c of candles) {

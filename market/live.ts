@@ -69,7 +69,10 @@ export class LiveMarketData implements MarketDataSource {
     const formingOpen = lastClosedOpen + intervalMs;
     const inside = Math.floor((visibleAt - formingOpen) / BAR_MS);
     const bars3m = inside > 0 ? await this.closedBars(symbol, '3m', floorTo(visibleAt, BAR_MS) - BAR_MS, inside) : [];
-    const forming = aggregateBars(bars3m.slice(-inside).filter((c) => c.openTime >= formingOpen), intervalMs);
+    const forming = aggregateBars(
+      bars3m.slice(-inside).filter((c) => c.openTime >= formingOpen),
+      intervalMs,
+    );
     return copyBars([...closed, ...forming], limit);
   }
 

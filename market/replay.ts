@@ -18,7 +18,10 @@ const FUNDING_HEADER = 'funding_time_ms,funding_rate';
 
 export class ReplayEndedError extends Error {
   override name = 'ReplayEnded';
-  constructor(readonly marketTime: number, readonly lastMarketTime: number) {
+  constructor(
+    readonly marketTime: number,
+    readonly lastMarketTime: number,
+  ) {
     super(
       `Replay ended: the arena clock is at ${new Date(marketTime).toISOString()}, ` +
         `after the last replayed bar closes at ${new Date(lastMarketTime).toISOString()}`,
@@ -75,9 +78,16 @@ class ReplayData {
       const raw = readFileSync(file);
       const text = file.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
       // Frozen: the source hands out the same objects to every caller instead of copies.
-      bars = parseCsv(text, CANDLE_HEADER, file, 6).map(([openTime, open, high, low, close, volume]) => Object.freeze({
-        openTime, open, high, low, close, volume,
-      }));
+      bars = parseCsv(text, CANDLE_HEADER, file, 6).map(([openTime, open, high, low, close, volume]) =>
+        Object.freeze({
+          openTime,
+          open,
+          high,
+          low,
+          close,
+          volume,
+        }),
+      );
       if (bars.length === 0) throw new Error(`${file}: no bars`);
       assertIncreasing(bars.map(openTimeOf), file);
       this.candles.set(symbol, bars);
@@ -142,7 +152,10 @@ function dataIn(dir: string): ReplayData {
 }
 
 function parseCsv(text: string, header: string, file: string, columns: number): number[][] {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   if (lines[0] !== header) throw new Error(`${file}: expected header "${header}", got "${lines[0]}"`);
   return lines.slice(1).map((line, i) => {
     const values = line.split(',').map(Number);

@@ -22,7 +22,10 @@ export interface MarketViews {
 export class MarketSnapshots implements MarketViews {
   private readonly entries = new Map<string, Promise<{ snapshot: SymbolSnapshot; price: number }>>();
 
-  constructor(readonly source: MarketDataSource, private readonly maxEntries = 256) {}
+  constructor(
+    readonly source: MarketDataSource,
+    private readonly maxEntries = 256,
+  ) {}
 
   async at(symbols: readonly string[], marketTime: number): Promise<MarketView> {
     const parts = await Promise.all(symbols.map((symbol) => this.symbolAt(symbol, marketTime)));

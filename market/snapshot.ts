@@ -125,7 +125,11 @@ export function buildSymbolSnapshot(input: SnapshotInput): SymbolSnapshot {
  * interest and the funding interval are extras: when the source fails to give them the snapshot goes
  * without (shown as unknown) rather than failing the cycle.
  */
-export async function fetchSymbolSnapshot(source: MarketDataSource, symbol: string, asOf: number): Promise<{ snapshot: SymbolSnapshot; price: number }> {
+export async function fetchSymbolSnapshot(
+  source: MarketDataSource,
+  symbol: string,
+  asOf: number,
+): Promise<{ snapshot: SymbolSnapshot; price: number }> {
   const [candles3m, candles4h, funding, openInterest, fundingIntervalHours] = await Promise.all([
     source.candles(symbol, '3m', asOf, SNAPSHOT_CANDLES),
     source.candles(symbol, '4h', asOf, SNAPSHOT_CANDLES),

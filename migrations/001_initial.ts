@@ -159,11 +159,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('update_time', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('paper_orders_pk', ['account_id', 'client_order_id'])
     .execute();
-  await db.schema
-    .createIndex('paper_orders_open')
-    .on('paper_orders')
-    .columns(['account_id', 'symbol', 'status'])
-    .execute();
+  await db.schema.createIndex('paper_orders_open').on('paper_orders').columns(['account_id', 'symbol', 'status']).execute();
 
   await db.schema
     .createTable('paper_income')
@@ -180,8 +176,16 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of [
-    'paper_income', 'paper_orders', 'paper_positions', 'paper_symbol_settings', 'paper_accounts',
-    'equity_snapshots', 'trades', 'orders', 'cycles', 'agents',
+    'paper_income',
+    'paper_orders',
+    'paper_positions',
+    'paper_symbol_settings',
+    'paper_accounts',
+    'equity_snapshots',
+    'trades',
+    'orders',
+    'cycles',
+    'agents',
   ]) {
     await db.schema.dropTable(table).execute();
   }

@@ -27,7 +27,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('llm_calls_pk', ['agent_id', 'cycle_no', 'attempt'])
     .execute();
-  await db.schema.alterTable('cycles')
+  await db.schema
+    .alterTable('cycles')
     .addColumn('llm', 'jsonb')
     .addColumn('llm_cost_usd', 'numeric', (c) => c.notNull().defaultTo(0))
     .execute();

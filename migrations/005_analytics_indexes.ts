@@ -7,7 +7,9 @@ import { Kysely, sql } from 'kysely';
  * - closed trades by agent in close order, for the statistics over a time range.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql`create index equity_snapshots_agent_time on equity_snapshots (agent_id, market_time, cycle_no) include (equity, position_count)`.execute(db);
+  await sql`create index equity_snapshots_agent_time on equity_snapshots (agent_id, market_time, cycle_no) include (equity, position_count)`.execute(
+    db,
+  );
   await sql`create index trades_agent_closed on trades (agent_id, closed_at, id) where status = 'closed'`.execute(db);
 }
 

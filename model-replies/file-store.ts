@@ -21,7 +21,9 @@ export class FileReplyStore implements ModelReplyStore {
       if (entry.key !== key) throw new Error(`holds key ${String(entry.key)}`);
       return entry;
     } catch (err) {
-      throw new Error(`model reply store: ${this.file(key)} is damaged (${err instanceof Error ? err.message : String(err)}); delete it to ask the model again`);
+      throw new Error(
+        `model reply store: ${this.file(key)} is damaged (${err instanceof Error ? err.message : String(err)}); delete it to ask the model again`,
+      );
     }
   }
 

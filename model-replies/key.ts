@@ -9,7 +9,15 @@ import type { DecisionMakerConfig } from '../arena-config/types';
 import type { LlmReply, PromptMessages } from '../decisions/llm/types';
 
 export function modelReplyKey(dm: DecisionMakerConfig, prompt: PromptMessages): string {
-  const asked = { v: 1, provider: dm.provider, model: dm.model, temperature: dm.temperature, maxTokens: dm.maxTokens, system: prompt.system, user: prompt.user };
+  const asked = {
+    v: 1,
+    provider: dm.provider,
+    model: dm.model,
+    temperature: dm.temperature,
+    maxTokens: dm.maxTokens,
+    system: prompt.system,
+    user: prompt.user,
+  };
   return createHash('sha256').update(JSON.stringify(asked)).digest('hex');
 }
 

@@ -18,20 +18,30 @@ export function agentMetrics(deps: ApiDeps & { states: AgentStates }): AgentMetr
   const registry = new Registry();
   const gauge = (name: string, help: string, labelNames: readonly string[] = ['agent']) =>
     new Gauge({ name, help, labelNames, registers: [registry] });
-  const equity = gauge('arena_equity_usdt', 'Equity after the agent\'s last recorded cycle (USDT)');
+  const equity = gauge('arena_equity_usdt', "Equity after the agent's last recorded cycle (USDT)");
   const unrealized = gauge('arena_unrealized_pnl_usdt', 'Unrealised PnL of the open positions after the last recorded cycle (USDT)');
   const margin = gauge('arena_margin_used_usdt', 'Margin in use after the last recorded cycle (USDT)');
   const positions = gauge('arena_open_positions', 'Open positions after the last recorded cycle');
-  const lastCycle = gauge('arena_agent_last_cycle_timestamp_seconds', 'When the agent\'s last cycle was recorded (Unix time)');
-  const status = gauge('arena_agent_status',
-    'The agent\'s status: 1 for the one it is in (running, paused, stopped, finished, failed, not_started, unknown)', ['agent', 'status']);
-  const safeMode = gauge('arena_safe_mode', 'Whether the agent is in safe mode, no new positions (1) or not (0); absent when no worker answers');
+  const lastCycle = gauge('arena_agent_last_cycle_timestamp_seconds', "When the agent's last cycle was recorded (Unix time)");
+  const status = gauge(
+    'arena_agent_status',
+    "The agent's status: 1 for the one it is in (running, paused, stopped, finished, failed, not_started, unknown)",
+    ['agent', 'status'],
+  );
+  const safeMode = gauge(
+    'arena_safe_mode',
+    'Whether the agent is in safe mode, no new positions (1) or not (0); absent when no worker answers',
+  );
 
   const read = async () => {
     const agents = await listAgents(deps.db);
-    const rows = await Promise.all(agents.map(async (agent) => ({
-      agent, snapshot: await lastSnapshot(deps.db, agent.id), state: await deps.states.status(agent.id, { live: true }),
-    })));
+    const rows = await Promise.all(
+      agents.map(async (agent) => ({
+        agent,
+        snapshot: await lastSnapshot(deps.db, agent.id),
+        state: await deps.states.status(agent.id, { live: true }),
+      })),
+    );
     registry.resetMetrics();
     for (const { agent, snapshot, state } of rows) {
       const labels = { agent: agent.id };

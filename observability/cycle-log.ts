@@ -19,30 +19,48 @@ export function logCycle(log: Logger, record: RecordInput, durationMs: number): 
   const refused = record.verdicts.filter((v) => v.status === 'rejected').map((v) => `refused ${decisionText(v)} (${v.rule ?? v.reason})`);
   const closed = record.closedTrades.map((t) => `${t.symbol} ${t.side} closed by ${t.reason.replace('_', '-')} (${signed(t.pnl)} USDT)`);
   const message = [
-    `cycle ${cycle}`, `bar ${barTime(record.marketTime)}`, record.summary, ...refused, ...closed,
-    `equity ${usdt(equity)} USDT`, `${positions} position${positions === 1 ? '' : 's'}`, `${(durationMs / 1000).toFixed(1)} s`,
+    `cycle ${cycle}`,
+    `bar ${barTime(record.marketTime)}`,
+    record.summary,
+    ...refused,
+    ...closed,
+    `equity ${usdt(equity)} USDT`,
+    `${positions} position${positions === 1 ? '' : 's'}`,
+    `${(durationMs / 1000).toFixed(1)} s`,
   ].join(' · ');
-  log.info({
-    agent, cycle, marketTime: new Date(record.marketTime).toISOString(),
-    decided: record.verdicts.map(describeVerdict), executed: record.executions.map((e) => `${e.leg} ${e.symbol} ${e.status}`),
-    equity, positions, durationMs,
-  }, message);
+  log.info(
+    {
+      agent,
+      cycle,
+      marketTime: new Date(record.marketTime).toISOString(),
+      decided: record.verdicts.map(describeVerdict),
+      executed: record.executions.map((e) => `${e.leg} ${e.symbol} ${e.status}`),
+      equity,
+      positions,
+      durationMs,
+    },
+    message,
+  );
 
   for (const e of record.executions) {
     const fields = { agent, cycle, symbol: e.symbol, purpose: e.leg, status: e.status };
     if (e.leg === 'emergency_close') log.warn(fields, `cycle ${cycle}: emergency close of ${e.symbol} ${e.status}: ${e.error ?? ''}`);
-    else if (e.status === 'rejected') log.warn(fields, `cycle ${cycle}: ${e.leg} ${e.symbol} refused by the venue: ${e.error ?? 'no reason given'}`);
+    else if (e.status === 'rejected')
+      log.warn(fields, `cycle ${cycle}: ${e.leg} ${e.symbol} refused by the venue: ${e.error ?? 'no reason given'}`);
   }
   for (const t of record.closedTrades.filter((trade) => trade.reason === 'liquidation')) {
     log.warn({ agent, cycle, symbol: t.symbol }, `cycle ${cycle}: ${t.symbol} ${t.side} was liquidated (${signed(t.pnl)} USDT)`);
   }
   if (record.llm?.error) log.warn({ agent, cycle }, `cycle ${cycle}: model call failed, the agent waits this cycle: ${record.llm.error}`);
-  if (record.safeMode) log.warn({ agent, cycle }, `cycle ${cycle}: safe mode: no new positions until the agent recovers from repeated failures`);
+  if (record.safeMode)
+    log.warn({ agent, cycle }, `cycle ${cycle}: safe mode: no new positions until the agent recovers from repeated failures`);
 }
 
 export function logCycleFailure(log: Logger, failure: CycleFailure, durationMs: number): void {
-  log.warn({ agent: failure.agentId, cycle: failure.cycleNo, durationMs },
-    `cycle ${failure.cycleNo} failed after ${(durationMs / 1000).toFixed(1)} s: ${failure.error}`);
+  log.warn(
+    { agent: failure.agentId, cycle: failure.cycleNo, durationMs },
+    `cycle ${failure.cycleNo} failed after ${(durationMs / 1000).toFixed(1)} s: ${failure.error}`,
+  );
 }
 
 /** `open_long BTCUSDT`, then what the risk engine did when it did not simply approve: `rejected (max_positions)`. */

@@ -8,7 +8,8 @@ export function countCycle(record: RecordInput, durationMs: number): void {
   const agent = record.agentId;
   cycles.inc({ agent, outcome: 'ok' });
   cycleDuration.observe({ agent, outcome: 'ok' }, durationMs / 1000);
-  for (const d of record.decisions) decisions.inc({ agent, action: (DECISION_ACTIONS as readonly string[]).includes(d.action) ? d.action : 'other' });
+  for (const d of record.decisions)
+    decisions.inc({ agent, action: (DECISION_ACTIONS as readonly string[]).includes(d.action) ? d.action : 'other' });
   for (const v of record.verdicts) {
     if (v.status === 'rejected') riskRejections.inc({ agent, rule: v.rule ?? 'other' });
     if (v.status === 'resized') riskResizes.inc({ agent, rule: v.rule ?? 'other' });

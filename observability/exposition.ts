@@ -32,5 +32,8 @@ async function sdkMetricsText(): Promise<string> {
 
 /** Text expositions one after the other, each ending its last line. */
 export function joinExpositions(...texts: string[]): string {
-  return texts.filter((t) => t.trim() !== '').map((t) => (t.endsWith('\n') ? t : `${t}\n`)).join('');
+  return texts
+    .filter((t) => t.trim() !== '')
+    .map((t) => (t.endsWith('\n') ? t : `${t}\n`))
+    .join('');
 }

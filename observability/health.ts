@@ -41,9 +41,13 @@ type AgentRow = Awaited<ReturnType<typeof listAgents>>[number];
 
 export async function checkHealth(deps: ApiDeps & { states: AgentStates }, now = Date.now()): Promise<HealthReport> {
   const [rows, temporal] = await Promise.all([
-    listAgents(deps.db).then((list) => list, (err: unknown) => new Error(errorText(err))),
+    listAgents(deps.db).then(
+      (list) => list,
+      (err: unknown) => new Error(errorText(err)),
+    ),
     within(CALL_DEADLINE_MS, deps.temporal.connection.workflowService.getSystemInfo({})).then(
-      (answer) => (answer.done ? 'ok' : `error: no answer within ${CALL_DEADLINE_MS / 1000} s`), (err: unknown) => `error: ${errorText(err)}`,
+      (answer) => (answer.done ? 'ok' : `error: no answer within ${CALL_DEADLINE_MS / 1000} s`),
+      (err: unknown) => `error: ${errorText(err)}`,
     ),
   ]);
   const database = rows instanceof Error ? `error: ${rows.message}` : 'ok';
@@ -74,15 +78,21 @@ async function queueHealth(deps: ApiDeps, agents: AgentHealth[]): Promise<Pick<H
   const name = description.value.taskQueue;
   const { TaskQueueKind, TaskQueueType } = proto.api.enums.v1;
   const pollers = async (taskQueueType: proto.api.enums.v1.TaskQueueType) => {
-    const answer = await within(CALL_DEADLINE_MS, deps.temporal.workflowService.describeTaskQueue({
-      namespace: deps.temporal.options.namespace, taskQueue: { name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }, taskQueueType,
-    }));
+    const answer = await within(
+      CALL_DEADLINE_MS,
+      deps.temporal.workflowService.describeTaskQueue({
+        namespace: deps.temporal.options.namespace,
+        taskQueue: { name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        taskQueueType,
+      }),
+    );
     if (!answer.done) throw new Error(`Temporal did not describe task queue ${name} within ${CALL_DEADLINE_MS / 1000} s`);
     return (answer.value.pollers ?? []).filter((p) => Date.now() - Number(p.lastAccessTime?.seconds ?? 0) * 1000 < POLLER_FRESH_MS).length;
   };
   try {
     const [workflowPollers, activityPollers] = await Promise.all([
-      pollers(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW), pollers(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+      pollers(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+      pollers(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
     ]);
     const task_queue = { name, workflow_pollers: workflowPollers, activity_pollers: activityPollers };
     if (workflowPollers === 0 || activityPollers === 0) {

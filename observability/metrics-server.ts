@@ -23,9 +23,11 @@ export function serveMetrics(host: string, port: number): Promise<MetricsServer>
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve({
-      port: (server.address() as AddressInfo).port,
-      close: () => new Promise((done) => server.close(() => done())),
-    }));
+    server.listen(port, host, () =>
+      resolve({
+        port: (server.address() as AddressInfo).port,
+        close: () => new Promise((done) => server.close(() => done())),
+      }),
+    );
   });
 }

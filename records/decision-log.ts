@@ -54,9 +54,24 @@ interface CycleInput {
   closedTrades?: unknown[];
 }
 
-export type DecisionLogRow = Pick<CycleRow, 'agent_id' | 'cycle_no' | 'status' | 'market_time' | 'finished_at'
-  | 'duration_ms' | 'input' | 'reasoning' | 'decisions' | 'risk_verdicts' | 'executions' | 'summary' | 'error' | 'llm'
-  | 'llm_cost_usd'>;
+export type DecisionLogRow = Pick<
+  CycleRow,
+  | 'agent_id'
+  | 'cycle_no'
+  | 'status'
+  | 'market_time'
+  | 'finished_at'
+  | 'duration_ms'
+  | 'input'
+  | 'reasoning'
+  | 'decisions'
+  | 'risk_verdicts'
+  | 'executions'
+  | 'summary'
+  | 'error'
+  | 'llm'
+  | 'llm_cost_usd'
+>;
 
 /** `market: 'summary'` keeps one line per symbol (the WebSocket); 'full' keeps the whole snapshot (files). */
 export function decisionLog(row: DecisionLogRow, opts: { market: 'full' | 'summary' } = { market: 'full' }): DecisionLog {
@@ -91,8 +106,12 @@ export function decisionLog(row: DecisionLogRow, opts: { market: 'full' | 'summa
 
 export function marketSummary(s: SymbolSnapshot): MarketSummary {
   return {
-    symbol: s.symbol, price: s.price, change_1h_pct: s.change1hPct, change_4h_pct: s.change4hPct,
-    funding_rate: s.fundingRate, trend_4h: s.tf4h?.trend ?? null,
+    symbol: s.symbol,
+    price: s.price,
+    change_1h_pct: s.change1hPct,
+    change_4h_pct: s.change4hPct,
+    funding_rate: s.fundingRate,
+    trend_4h: s.tf4h?.trend ?? null,
   };
 }
 

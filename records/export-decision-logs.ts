@@ -26,7 +26,10 @@ export interface ExportResult {
  * rewrites the same files; each file is written whole or not at all.
  */
 export async function exportDecisionLogs(
-  db: Kysely<Database>, agentId: string, outDir: string, opts: ExportOptions = {},
+  db: Kysely<Database>,
+  agentId: string,
+  outDir: string,
+  opts: ExportOptions = {},
 ): Promise<ExportResult> {
   if (!/^[A-Za-z0-9_.-]{1,200}$/.test(agentId) || agentId === '.' || agentId === '..') {
     throw new Error(`agent id ${JSON.stringify(agentId.slice(0, 200))} cannot name a folder`);

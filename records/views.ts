@@ -71,9 +71,16 @@ function accountOf(equity: number, available: number, margin: number, unrealized
 }
 
 /** The account after a cycle's orders, from its equity snapshot. */
-export function accountFromSnapshot(snap: Pick<Selectable<EquitySnapshotsTable>, 'equity' | 'cash' | 'margin' | 'unrealized_pnl' | 'positions'>): AccountInfo {
-  return accountOf(Number(snap.equity), Number(snap.cash), Number(snap.margin), Number(snap.unrealized_pnl),
-    snapshotPositions(snap.positions));
+export function accountFromSnapshot(
+  snap: Pick<Selectable<EquitySnapshotsTable>, 'equity' | 'cash' | 'margin' | 'unrealized_pnl' | 'positions'>,
+): AccountInfo {
+  return accountOf(
+    Number(snap.equity),
+    Number(snap.cash),
+    Number(snap.margin),
+    Number(snap.unrealized_pnl),
+    snapshotPositions(snap.positions),
+  );
 }
 
 /** The account as the decision maker saw it, from a cycle's input. */

@@ -62,9 +62,7 @@
 import Decimal from 'decimal.js';
 import { type ResolvedRiskLimits, type RiskLimits, withRiskDefaults } from '../arena-config/types';
 import type { AccountView, Decision, PositionView } from '../decisions/types';
-import {
-  liquidationPrice, maintenanceMargin, maxLeverageAt, maxNotionalAt, roundQuantity, sizeViolation,
-} from '../venues/symbol-rules';
+import { liquidationPrice, maintenanceMargin, maxLeverageAt, maxNotionalAt, roundQuantity, sizeViolation } from '../venues/symbol-rules';
 import type { MarginBracket, PositionSide, SymbolRules } from '../venues/venue';
 import type { PlannedOrder, RiskRule, RiskVerdict } from './types';
 
@@ -143,7 +141,10 @@ interface Book {
 
 function openBook(ctx: RiskContext): Book {
   const holdings = ctx.positions.map((p): Holding => ({
-    symbol: p.symbol, side: p.side, margin: new Decimal(finiteOr(p.margin, 0)), position: p,
+    symbol: p.symbol,
+    side: p.side,
+    margin: new Decimal(finiteOr(p.margin, 0)),
+    position: p,
   }));
   const committed = sumMargin(holdings);
   return {
@@ -174,8 +175,14 @@ function judgeClose(d: Decision, ctx: RiskContext, limits: ResolvedRiskLimits, b
   const minHoldMs = limits.minHoldingMinutes * MINUTE;
   const heldMs = ctx.now - position.openedAt;
   if (minHoldMs > 0 && heldMs < minHoldMs) {
-    return reject(d, new Refusal('min_holding_minutes', `${symbol} ${position.side} was opened ${minutesText(heldMs)} ago: ` +
-      `minimum holding time is ${limits.minHoldingMinutes} min (min_holding_minutes)`));
+    return reject(
+      d,
+      new Refusal(
+        'min_holding_minutes',
+        `${symbol} ${position.side} was opened ${minutesText(heldMs)} ago: ` +
+          `minimum holding time is ${limits.minHoldingMinutes} min (min_holding_minutes)`,
+      ),
+    );
   }
   // A position outside the agent's symbol list (e.g. after a config change) must still be closable.
   const price = [ctx.prices[symbol], position.markPrice, position.entryPrice].find(isPositive);
@@ -186,8 +193,17 @@ function judgeClose(d: Decision, ctx: RiskContext, limits: ResolvedRiskLimits, b
   book.available = book.available.add(Decimal.max(0, holding.margin.add(finiteOr(position.unrealizedPnl, 0)).sub(closeFee)));
   book.marginUsed = Decimal.max(0, book.marginUsed.sub(holding.margin));
   return {
-    decision: d, status: 'approved', reason: `close ${position.side} ${position.quantity} ${symbol}`,
-    order: { kind: 'close', symbol, side: position.side, quantity: String(position.quantity), leverage: position.leverage, referencePrice: price },
+    decision: d,
+    status: 'approved',
+    reason: `close ${position.side} ${position.quantity} ${symbol}`,
+    order: {
+      kind: 'close',
+      symbol,
+      side: position.side,
+      quantity: String(position.quantity),
+      leverage: position.leverage,
+      referencePrice: price,
+    },
   };
 }
 
@@ -214,7 +230,10 @@ function judgeOpen(d: Decision, ctx: RiskContext, limits: ResolvedRiskLimits, bo
     return reject(d, new Refusal('symbol_not_traded', `${symbol || '(no symbol)'} is not traded by this agent (no price or venue rules)`));
   }
   if (!usableRules(rules)) {
-    return reject(d, new Refusal('venue_rules', `the venue rules of ${symbol} are unusable (tick ${rules.tickSize}, step ${rules.stepSize})`));
+    return reject(
+      d,
+      new Refusal('venue_rules', `the venue rules of ${symbol} are unusable (tick ${rules.tickSize}, step ${rules.stepSize})`),
+    );
   }
 
   const refusal = symbolConflict(symbol, side, limits, book) ?? stopLossCooldown(symbol, ctx, limits) ?? noFreeSlot(limits, book);
@@ -235,12 +254,19 @@ function judgeOpen(d: Decision, ctx: RiskContext, limits: ResolvedRiskLimits, bo
   book.opensThisHour += 1;
 
   const notes = [leverage.note, protection.note, position.leverageNote, ...position.sizeNotes].filter((n): n is Note => n !== undefined);
-  const summary = `open ${side} ${position.quantity} ${symbol} at ${position.leverage}x, margin ${usdt(margin)} USDT, ` +
+  const summary =
+    `open ${side} ${position.quantity} ${symbol} at ${position.leverage}x, margin ${usdt(margin)} USDT, ` +
     `stop-loss ${protection.stopLoss}${protection.defaulted.stopLoss ? ` (default ${limits.stopLossPct} %)` : ''}, ` +
     `take-profit ${protection.takeProfit}${protection.defaulted.takeProfit ? ` (default ${limits.takeProfitPct} %)` : ''}`;
   const order: PlannedOrder = {
-    kind: 'open', symbol, side, quantity: position.quantity, leverage: position.leverage, referencePrice: price,
-    stopLoss: protection.stopLoss, takeProfit: protection.takeProfit,
+    kind: 'open',
+    symbol,
+    side,
+    quantity: position.quantity,
+    leverage: position.leverage,
+    referencePrice: price,
+    stopLoss: protection.stopLoss,
+    takeProfit: protection.takeProfit,
   };
   const reason = [summary, ...notes.map((n) => n.text)].join('; ');
   if (notes.length === 0) return { decision: d, status: 'approved', reason, order };
@@ -249,22 +275,28 @@ function judgeOpen(d: Decision, ctx: RiskContext, limits: ResolvedRiskLimits, bo
 
 /** Safe mode, the daily loss circuit breaker and the drawdown lock: no new position at all. */
 function newPositionLock(ctx: RiskContext, limits: ResolvedRiskLimits): Refusal | null {
-  if (ctx.safeMode) return new Refusal('safe_mode', 'safe mode: no new positions until the agent recovers from repeated failures (closes still pass)');
+  if (ctx.safeMode)
+    return new Refusal('safe_mode', 'safe mode: no new positions until the agent recovers from repeated failures (closes still pass)');
   const equity = ctx.account.equity;
   if (!isPositive(equity)) return new Refusal('equity_not_positive', `equity ${usdt(equity)} USDT is not positive: no new positions`);
 
   const dayLow = Math.min(equity, finiteOr(ctx.dayLowEquity, equity));
   const dailyLoss = lossPct(ctx.dayStartEquity, dayLow);
   if (dailyLoss !== null && dailyLoss >= limits.maxDailyLossPct) {
-    return new Refusal('max_daily_loss_pct',
+    return new Refusal(
+      'max_daily_loss_pct',
       `daily loss ${dailyLoss.toFixed(1)} % (equity down to ${usdt(dayLow)} from ${usdt(ctx.dayStartEquity)} at 00:00 UTC) ` +
-      `reached the ${limits.maxDailyLossPct} % limit (max_daily_loss_pct): no new positions until ${nextUtcDay(ctx.now)}`);
+        `reached the ${limits.maxDailyLossPct} % limit (max_daily_loss_pct): no new positions until ${nextUtcDay(ctx.now)}`,
+    );
   }
   const peak = Math.max(finiteOr(ctx.peakEquity, equity), equity);
   const drawdown = lossPct(peak, equity);
   if (drawdown !== null && drawdown >= limits.maxDrawdownPct) {
-    return new Refusal('max_drawdown_pct', `drawdown ${drawdown.toFixed(1)} % (equity ${usdt(equity)} vs peak ${usdt(peak)}) ` +
-      `reached the ${limits.maxDrawdownPct} % lock (max_drawdown_pct): no new positions`);
+    return new Refusal(
+      'max_drawdown_pct',
+      `drawdown ${drawdown.toFixed(1)} % (equity ${usdt(equity)} vs peak ${usdt(peak)}) ` +
+        `reached the ${limits.maxDrawdownPct} % lock (max_drawdown_pct): no new positions`,
+    );
   }
   return null;
 }
@@ -282,7 +314,10 @@ function symbolConflict(symbol: string, side: PositionSide, limits: ResolvedRisk
   }
   const other = limits.onePositionPerSymbol ? book.holdings.find((h) => h.symbol === symbol) : undefined;
   if (other) {
-    return new Refusal('one_position_per_symbol', `a ${other.side} ${symbol} position is already open: one position per symbol (one_position_per_symbol)`);
+    return new Refusal(
+      'one_position_per_symbol',
+      `a ${other.side} ${symbol} position is already open: one position per symbol (one_position_per_symbol)`,
+    );
   }
   return null;
 }
@@ -291,17 +326,25 @@ function stopLossCooldown(symbol: string, ctx: RiskContext, limits: ResolvedRisk
   const last = ctx.lastStopLossAt[symbol];
   const cooldownMs = limits.stopLossCooldownMinutes * MINUTE;
   if (last === undefined || cooldownMs <= 0 || !(ctx.now - last < cooldownMs)) return null;
-  return new Refusal('stop_loss_cooldown_minutes', `${symbol} was stopped out ${minutesText(ctx.now - last)} ago: ` +
-    `no new position there for ${limits.stopLossCooldownMinutes} min after a stop-loss (stop_loss_cooldown_minutes)`);
+  return new Refusal(
+    'stop_loss_cooldown_minutes',
+    `${symbol} was stopped out ${minutesText(ctx.now - last)} ago: ` +
+      `no new position there for ${limits.stopLossCooldownMinutes} min after a stop-loss (stop_loss_cooldown_minutes)`,
+  );
 }
 
 function noFreeSlot(limits: ResolvedRiskLimits, book: Book): Refusal | null {
   if (book.holdings.length >= limits.maxPositions) {
-    return new Refusal('max_positions', `${book.holdings.length} positions open or being opened: max positions ${limits.maxPositions} (max_positions)`);
+    return new Refusal(
+      'max_positions',
+      `${book.holdings.length} positions open or being opened: max positions ${limits.maxPositions} (max_positions)`,
+    );
   }
   if (book.opensThisHour >= limits.maxOpensPerHour) {
-    return new Refusal('max_opens_per_hour',
-      `${book.opensThisHour} positions opened in the last hour: at most ${limits.maxOpensPerHour} per hour (max_opens_per_hour)`);
+    return new Refusal(
+      'max_opens_per_hour',
+      `${book.opensThisHour} positions opened in the last hour: at most ${limits.maxOpensPerHour} per hour (max_opens_per_hour)`,
+    );
   }
   return null;
 }
@@ -321,7 +364,8 @@ function chooseLeverage(open: OpenRequest, limits: ResolvedRiskLimits): { value:
       : { value: limits.altcoinMaxLeverage, label: 'the cap for altcoins (altcoin_max_leverage)', rule: 'altcoin_max_leverage' },
     {
       value: Math.max(...open.brackets.map((b) => b.initialLeverage)),
-      label: `the highest leverage of the venue's margin brackets for ${symbol}`, rule: 'margin_bracket',
+      label: `the highest leverage of the venue's margin brackets for ${symbol}`,
+      rule: 'margin_bracket',
     },
   ];
   const usable = caps.filter((c) => Number.isFinite(c.value) && c.value >= 1);
@@ -360,25 +404,35 @@ function protectionPrices(open: OpenRequest, limits: ResolvedRiskLimits): Protec
   const requestedStop = d.stopLoss ?? price * (1 - (sign * limits.stopLossPct) / 100);
   const takeProfit = d.takeProfit ?? price * (1 + (sign * limits.takeProfitPct) / 100);
   if (d.takeProfit === undefined && !isPositive(takeProfit)) {
-    return new Refusal('take_profit_price',
-      `the default take-profit (${limits.takeProfitPct} % below the price) is below zero for a short: the decision must give one`);
+    return new Refusal(
+      'take_profit_price',
+      `the default take-profit (${limits.takeProfitPct} % below the price) is below zero for a short: the decision must give one`,
+    );
   }
   if (!isPositive(requestedStop)) return new Refusal('stop_loss_price', `stop-loss ${priceText(requestedStop)} is not a positive price`);
   if (!isPositive(takeProfit)) return new Refusal('take_profit_price', `take-profit ${priceText(takeProfit)} is not a positive price`);
   if ((requestedStop - price) * sign >= 0) {
-    return new Refusal('stop_loss_price', `stop-loss ${priceText(requestedStop)} is on the wrong side of the price ${priceText(price)} for a ${side}`);
+    return new Refusal(
+      'stop_loss_price',
+      `stop-loss ${priceText(requestedStop)} is on the wrong side of the price ${priceText(price)} for a ${side}`,
+    );
   }
   if ((takeProfit - price) * sign <= 0) {
-    return new Refusal('take_profit_price', `take-profit ${priceText(takeProfit)} is on the wrong side of the price ${priceText(price)} for a ${side}`);
+    return new Refusal(
+      'take_profit_price',
+      `take-profit ${priceText(takeProfit)} is on the wrong side of the price ${priceText(price)} for a ${side}`,
+    );
   }
   const maxStopPct = stopLossCap(limits);
   const stopLoss = maxStopPct === undefined ? requestedStop : closer(requestedStop, price * (1 - (sign * maxStopPct) / 100), side);
   const risk = Math.abs(price - stopLoss);
   const reward = Math.abs(takeProfit - price);
   if (reward < limits.minRiskReward * risk * (1 - RATIO_TOLERANCE)) {
-    return new Refusal('min_risk_reward',
+    return new Refusal(
+      'min_risk_reward',
       `risk-reward 1:${(reward / risk).toFixed(2)} (stop-loss ${priceText(stopLoss)}, take-profit ${priceText(takeProfit)}, ` +
-      `price ${priceText(price)}) is below the minimum 1:${limits.minRiskReward} (min_risk_reward)`);
+        `price ${priceText(price)}) is below the minimum 1:${limits.minRiskReward} (min_risk_reward)`,
+    );
   }
   const rounded = roundProtection(stopLoss, takeProfit, side, price, open.rules);
   if (rounded instanceof Refusal) return rounded;
@@ -386,9 +440,11 @@ function protectionPrices(open: OpenRequest, limits: ResolvedRiskLimits): Protec
   const asked = `stop-loss ${priceText(requestedStop)}${defaulted.stopLoss ? ` (default ${limits.stopLossPct} %)` : ''}`;
   // Rounding moves a stop toward the price, except one within a tick of it, which goes a tick beyond.
   if (maxStopPct !== undefined && pctFrom(price, rounded.stopLoss).gt(maxStopPct * (1 + RATIO_TOLERANCE))) {
-    return new Refusal('max_stop_loss_pct',
+    return new Refusal(
+      'max_stop_loss_pct',
       `${asked} cannot be placed within ${maxStopPct} % of the price (max_stop_loss_pct) at tick ${open.rules.tickSize}: ` +
-      `the nearest tick on that side of the price, ${rounded.stopLoss}, is further`);
+        `the nearest tick on that side of the price, ${rounded.stopLoss}, is further`,
+    );
   }
   if (stopLoss === requestedStop) return { ...rounded, defaulted };
   const note: Note = {
@@ -404,7 +460,12 @@ function protectionPrices(open: OpenRequest, limits: ResolvedRiskLimits): Protec
  * sync puts them back on a position found unprotected). A take-profit that would be at or below zero (a
  * short's default of 100 % or more) is left out: the stop-loss, the protection that matters, never is.
  */
-export function defaultProtection(side: PositionSide, entry: number, rules: SymbolRules, limits: RiskLimits): { stopLoss: string; takeProfit?: string } {
+export function defaultProtection(
+  side: PositionSide,
+  entry: number,
+  rules: SymbolRules,
+  limits: RiskLimits,
+): { stopLoss: string; takeProfit?: string } {
   const resolved = withRiskDefaults(limits);
   const sign = side === 'long' ? 1 : -1;
   const stopPct = Math.min(resolved.stopLossPct, stopLossCap(resolved) ?? Infinity);
@@ -441,7 +502,11 @@ const RATIO_TOLERANCE = 1e-9;
  * goes to the first tick beyond it, never onto or over the entry.
  */
 function roundProtection(
-  stopLoss: number, takeProfit: number, side: PositionSide, price: number, rules: SymbolRules,
+  stopLoss: number,
+  takeProfit: number,
+  side: PositionSide,
+  price: number,
+  rules: SymbolRules,
 ): { stopLoss: string; takeProfit: string } | Refusal {
   const tick = new Decimal(rules.tickSize);
   const toTick = (value: Decimal.Value, direction: 'up' | 'down'): Decimal => {
@@ -462,7 +527,8 @@ function roundProtection(
   if (long && tp.lte(price)) tp = above;
   if (!long && sl.lte(price)) sl = above;
   if (!long && tp.gte(price)) tp = below;
-  const unplaceable = (what: string, at: number) => `${what} ${priceText(at)} cannot be placed below ${priceText(price)} at tick ${rules.tickSize}`;
+  const unplaceable = (what: string, at: number) =>
+    `${what} ${priceText(at)} cannot be placed below ${priceText(price)} at tick ${rules.tickSize}`;
   if (sl.lte(0)) return new Refusal('stop_loss_price', unplaceable('stop-loss', stopLoss));
   if (tp.lte(0)) return new Refusal('take_profit_price', unplaceable('take-profit', takeProfit));
   const places = tick.decimalPlaces();
@@ -486,7 +552,12 @@ interface FittedPosition {
  * only goes down, so this ends (at 1x at worst); a size refused on the way is refused.
  */
 function fitPosition(
-  open: OpenRequest, leverage: number, stopLoss: string, ctx: RiskContext, limits: ResolvedRiskLimits, book: Book,
+  open: OpenRequest,
+  leverage: number,
+  stopLoss: string,
+  ctx: RiskContext,
+  limits: ResolvedRiskLimits,
+  book: Book,
 ): FittedPosition | Refusal {
   const stop = new Decimal(stopLoss);
   const why: Note[] = [];
@@ -494,7 +565,8 @@ function fitPosition(
   let at = leverage;
   for (;;) {
     const size = sizeOrder(open, at, ctx, limits, book);
-    if (size instanceof Refusal) return why.length ? new Refusal(size.rule, `${size.reason} (at ${at}x, lowered from ${leverage}x: ${whyText()})`) : size;
+    if (size instanceof Refusal)
+      return why.length ? new Refusal(size.rule, `${size.reason} (at ${at}x, lowered from ${leverage}x: ${whyText()})`) : size;
     const quantity = new Decimal(size.quantity);
     const notional = quantity.mul(open.price);
     const safety = stopSafetyMargin(open, quantity, stop, book.feeRate);
@@ -505,23 +577,29 @@ function fitPosition(
       return { leverage: at, quantity: size.quantity, sizeNotes: size.notes, ...(leverageNote && { leverageNote }) };
     }
     if (stopAllows < 1) return stopNeverFires(open, quantity, stopLoss, safety);
-    why.push(stopAllows < bracketAllows
-      ? {
-        rule: 'stop_inside_liquidation',
-        text: `at ${at}x ${liquidationText(open, quantity, at)}: the stop-loss ${stopLoss} must stay ${priceDistance(open, quantity, safety)} inside it ` +
-          `(the fees of opening and closing, ${usdt(safety)} USDT) to fire first`,
-      }
-      : {
-        rule: 'margin_bracket',
-        text: `at ${at}x: the venue's margin bracket for a position of ${usdt(notional)} USDT allows at most ${bracketAllows}x`,
-      });
+    why.push(
+      stopAllows < bracketAllows
+        ? {
+            rule: 'stop_inside_liquidation',
+            text:
+              `at ${at}x ${liquidationText(open, quantity, at)}: the stop-loss ${stopLoss} must stay ${priceDistance(open, quantity, safety)} inside it ` +
+              `(the fees of opening and closing, ${usdt(safety)} USDT) to fire first`,
+          }
+        : {
+            rule: 'margin_bracket',
+            text: `at ${at}x: the venue's margin bracket for a position of ${usdt(notional)} USDT allows at most ${bracketAllows}x`,
+          },
+    );
     at = Math.min(stopAllows, bracketAllows);
   }
 }
 
 function stopNeverFires(open: OpenRequest, quantity: Decimal, stopLoss: string, safety: Decimal): Refusal {
-  return new Refusal('stop_inside_liquidation', `stop-loss ${stopLoss} can never fire: even at 1x ${liquidationText(open, quantity, 1)}, ` +
-    `and the stop must stay ${priceDistance(open, quantity, safety)} inside it (the fees of opening and closing, ${usdt(safety)} USDT)`);
+  return new Refusal(
+    'stop_inside_liquidation',
+    `stop-loss ${stopLoss} can never fire: even at 1x ${liquidationText(open, quantity, 1)}, ` +
+      `and the stop must stay ${priceDistance(open, quantity, safety)} inside it (the fees of opening and closing, ${usdt(safety)} USDT)`,
+  );
 }
 
 /**
@@ -574,7 +652,11 @@ interface Cap {
  * step). Rejected when nothing is left, or when what is left is under the venue's minimums.
  */
 function sizeOrder(
-  open: OpenRequest, leverage: number, ctx: RiskContext, limits: ResolvedRiskLimits, book: Book,
+  open: OpenRequest,
+  leverage: number,
+  ctx: RiskContext,
+  limits: ResolvedRiskLimits,
+  book: Book,
 ): { quantity: string; notes: Note[] } | Refusal {
   const { symbol, price, rules } = open;
   const requested = requestedNotional(open.decision, price);
@@ -591,13 +673,15 @@ function sizeOrder(
     const others = caps.filter((c) => c !== binding && c.maxMargin.lt(requestedMargin)).sort((a, b) => a.maxMargin.cmp(b.maxMargin));
     notes.push({
       rule: binding.rule,
-      text: `margin ${usdt(requestedMargin)} USDT cut to ${usdt(margin)}: ${binding.label}` +
+      text:
+        `margin ${usdt(requestedMargin)} USDT cut to ${usdt(margin)}: ${binding.label}` +
         (others.length ? `; also over ${others.map((c) => c.label).join('; ')}` : ''),
     });
   }
   const quantity = roundQuantity(margin.mul(leverage).div(price), rules);
   const violation = sizeViolation(quantity, price, rules);
-  if (violation) return new Refusal('venue_minimum', notes.length ? `${symbol}: ${violation} (after ${notes[0]!.text})` : `${symbol}: ${violation}`);
+  if (violation)
+    return new Refusal('venue_minimum', notes.length ? `${symbol}: ${violation} (after ${notes[0]!.text})` : `${symbol}: ${violation}`);
   return { quantity, notes };
 }
 
@@ -632,12 +716,17 @@ function sizeCaps(open: OpenRequest, leverage: number, ctx: RiskContext, limits:
   const caps: Cap[] = [
     {
       maxMargin: pctOf(singleTradePct, book.available).div(withFee),
-      label: `${singleTradePct} % of available ${usdt(book.available)} ` +
+      label:
+        `${singleTradePct} % of available ${usdt(book.available)} ` +
         (positionsOpen ? 'with positions open (max_single_trade_with_positions_pct)' : 'with no position open (max_single_trade_pct)') +
         ', fee included',
       rule: positionsOpen ? 'max_single_trade_with_positions_pct' : 'max_single_trade_pct',
     },
-    { maxMargin: book.available.div(withFee), label: `available balance ${usdt(book.available)} for margin plus fee`, rule: 'available_balance' },
+    {
+      maxMargin: book.available.div(withFee),
+      label: `available balance ${usdt(book.available)} for margin plus fee`,
+      rule: 'available_balance',
+    },
     {
       maxMargin: pctOf(limits.maxPositionSizePct, equity),
       label: `${limits.maxPositionSizePct} % of equity ${usdt(equity)} per position (max_position_size_pct)`,
@@ -660,12 +749,16 @@ function sizeCaps(open: OpenRequest, leverage: number, ctx: RiskContext, limits:
     },
   ];
   if (bracketCap >= UNCAPPED_NOTIONAL) return caps;
-  return [...caps, {
-    maxMargin: bracketValue.div(leverage),
-    label: `position value at most ${usdt(bracketValue)} USDT at ${leverage}x, the venue's margin bracket for ${symbol} ` +
-      `less ${BRACKET_HEADROOM * 100} % for the price to move before the fill`,
-    rule: 'margin_bracket',
-  }];
+  return [
+    ...caps,
+    {
+      maxMargin: bracketValue.div(leverage),
+      label:
+        `position value at most ${usdt(bracketValue)} USDT at ${leverage}x, the venue's margin bracket for ${symbol} ` +
+        `less ${BRACKET_HEADROOM * 100} % for the price to move before the fill`,
+      rule: 'margin_bracket',
+    },
+  ];
 }
 
 /** The bracket's notional cap is kept this far (a fraction) below: the fill comes after the check, at another price. */
@@ -692,16 +785,28 @@ function marginBracketsOf(rules: SymbolRules): readonly MarginBracket[] {
   const given = rules.marginBrackets;
   if (given && given.length > 0 && given.every(usableBracket)) return given;
   const maxLeverage = Number.isFinite(rules.maxLeverage) && rules.maxLeverage >= 1 ? Math.floor(rules.maxLeverage) : 1;
-  return [{
-    bracket: 1, initialLeverage: maxLeverage, notionalFloor: 0, notionalCap: UNCAPPED_NOTIONAL,
-    maintMarginRatio: Math.max(FALLBACK_MAINTENANCE_RATE, 1 / (2 * maxLeverage)), cum: 0,
-  }];
+  return [
+    {
+      bracket: 1,
+      initialLeverage: maxLeverage,
+      notionalFloor: 0,
+      notionalCap: UNCAPPED_NOTIONAL,
+      maintMarginRatio: Math.max(FALLBACK_MAINTENANCE_RATE, 1 / (2 * maxLeverage)),
+      cum: 0,
+    },
+  ];
 }
 
 function usableBracket(b: MarginBracket): boolean {
-  return [b.initialLeverage, b.notionalFloor, b.notionalCap, b.maintMarginRatio, b.cum].every(Number.isFinite)
-    && b.initialLeverage >= 1 && b.notionalFloor >= 0 && b.notionalCap > b.notionalFloor
-    && b.maintMarginRatio >= 0 && b.maintMarginRatio < 1 && b.cum >= 0;
+  return (
+    [b.initialLeverage, b.notionalFloor, b.notionalCap, b.maintMarginRatio, b.cum].every(Number.isFinite) &&
+    b.initialLeverage >= 1 &&
+    b.notionalFloor >= 0 &&
+    b.notionalCap > b.notionalFloor &&
+    b.maintMarginRatio >= 0 &&
+    b.maintMarginRatio < 1 &&
+    b.cum >= 0
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -711,7 +816,10 @@ const MINUTE = 60_000;
 
 /** A refusal: the rule (for machines) and the reason (for people). */
 class Refusal {
-  constructor(readonly rule: RiskRule, readonly reason: string) {}
+  constructor(
+    readonly rule: RiskRule,
+    readonly reason: string,
+  ) {}
 }
 
 /** What changed an order that still passes (a resize): its rule and its words. */
@@ -735,8 +843,11 @@ function finiteOr(value: number | undefined, fallback: number): number {
 const DECIMAL_TEXT = /^\d+(\.\d+)?$/;
 
 function usableRules(rules: SymbolRules): boolean {
-  return [rules.tickSize, rules.stepSize, rules.minQty, rules.minNotional].every((v) => DECIMAL_TEXT.test(v))
-    && new Decimal(rules.tickSize).gt(0) && new Decimal(rules.stepSize).gt(0);
+  return (
+    [rules.tickSize, rules.stepSize, rules.minQty, rules.minNotional].every((v) => DECIMAL_TEXT.test(v)) &&
+    new Decimal(rules.tickSize).gt(0) &&
+    new Decimal(rules.stepSize).gt(0)
+  );
 }
 
 const USDT_FORMAT = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });

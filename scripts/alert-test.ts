@@ -23,7 +23,11 @@ async function main(): Promise<number> {
   }
   const now = Date.now();
   const event: AlertEvent = {
-    key: `test:${new Date(now).toISOString()}`, kind: 'test', severity: 'info', agentId: null, at: now,
+    key: `test:${new Date(now).toISOString()}`,
+    kind: 'test',
+    severity: 'info',
+    agentId: null,
+    at: now,
     title: 'test alert from agent-arena: this channel works',
     fields: { host: os.hostname(), config: path.basename(config.file), sent_at: new Date(now).toISOString() },
   };
@@ -33,7 +37,11 @@ async function main(): Promise<number> {
     const outcome = await sendAlert(channel, { event, idempotencyKey: idempotencyKey(channel.name, event.key), possibleRepeat: false });
     const took = `${Date.now() - started} ms`;
     if (outcome.result === 'sent') {
-      console.log(`${channel.name}: delivered in ${took} (${Object.entries(outcome.receipt).map(([k, v]) => `${k} ${String(v)}`).join(', ')})`);
+      console.log(
+        `${channel.name}: delivered in ${took} (${Object.entries(outcome.receipt)
+          .map(([k, v]) => `${k} ${String(v)}`)
+          .join(', ')})`,
+      );
       continue;
     }
     failures += 1;

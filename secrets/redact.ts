@@ -21,8 +21,9 @@ export class Redactor {
   private readonly base64Cores: string[];
 
   constructor(secrets: Iterable<string | undefined>) {
-    this.secrets = [...new Set([...secrets].filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH))]
-      .sort((a, b) => b.length - a.length);
+    this.secrets = [...new Set([...secrets].filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH))].sort(
+      (a, b) => b.length - a.length,
+    );
     this.forms = [...new Set(this.secrets.flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]))];
     this.base64Cores = [...new Set(this.secrets.flatMap(base64Cores))];
   }

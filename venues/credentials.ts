@@ -37,13 +37,22 @@ export interface CredentialsByVenue {
 type LiveVenue = Exclude<VenueType, 'paper'>;
 
 const REQUIRED: { [V in LiveVenue]: Array<[keyof CredentialsByVenue[V], CredentialField]> } = {
-  aster: [['user', 'user'], ['signer', 'signer'], ['privateKey', 'private_key']],
-  binance: [['apiKey', 'api_key'], ['apiSecret', 'api_secret']],
+  aster: [
+    ['user', 'user'],
+    ['signer', 'signer'],
+    ['privateKey', 'private_key'],
+  ],
+  binance: [
+    ['apiKey', 'api_key'],
+    ['apiSecret', 'api_secret'],
+  ],
   hyperliquid: [['privateKey', 'private_key']],
 };
 
 const OPTIONAL: { [V in LiveVenue]: Array<[keyof CredentialsByVenue[V], CredentialField]> } = {
-  aster: [], binance: [], hyperliquid: [['user', 'user']],
+  aster: [],
+  binance: [],
+  hyperliquid: [['user', 'user']],
 };
 
 /** The conventional variable of a credential field, e.g. ASTER_PRIVATE_KEY_DEEPSEEK. */
@@ -74,7 +83,9 @@ export function requiredCredentialEnv(exchange: ExchangeConfig): string[] {
  * (never a value).
  */
 export function loadCredentials<V extends LiveVenue>(
-  venue: V, exchange: ExchangeConfig, env: NodeJS.ProcessEnv = process.env,
+  venue: V,
+  exchange: ExchangeConfig,
+  env: NodeJS.ProcessEnv = process.env,
 ): CredentialsByVenue[V] {
   const result: Record<string, string> = {};
   const missing: string[] = [];
@@ -89,8 +100,10 @@ export function loadCredentials<V extends LiveVenue>(
     if (value) result[key] = value;
   }
   if (missing.length > 0) {
-    throw new VenueRejection('MISSING_CREDENTIALS',
-      `${venue} account "${exchange.account}": set ${missing.join(', ')} in the environment (or .env)`);
+    throw new VenueRejection(
+      'MISSING_CREDENTIALS',
+      `${venue} account "${exchange.account}": set ${missing.join(', ')} in the environment (or .env)`,
+    );
   }
   return result as unknown as CredentialsByVenue[V];
 }

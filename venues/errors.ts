@@ -8,7 +8,11 @@ export { VenueRejection };
  */
 export class VenueTemporaryError extends Error {
   override name = 'VenueTemporaryError';
-  constructor(message: string, readonly retryAfterMs?: number, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    readonly status?: number,
+  ) {
     super(message);
   }
 }

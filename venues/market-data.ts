@@ -8,8 +8,11 @@ import type { VenueMarketData } from './live-venue';
 export function openVenueMarketData(settings: SystemConfig['liveMarketData']): VenueMarketData {
   const network = settings.testnet ? 'testnet' : 'mainnet';
   switch (settings.venue) {
-    case 'binance': return createBinanceMarketData(settings.baseUrl ?? BINANCE_BASE_URLS[network]);
-    case 'aster': return createAsterMarketData(settings.baseUrl ?? ASTER_BASE_URLS[network]);
-    case 'hyperliquid': return createHyperliquidMarketData(settings.baseUrl ?? HYPERLIQUID_BASE_URLS[network], settings.testnet);
+    case 'binance':
+      return createBinanceMarketData(settings.baseUrl ?? BINANCE_BASE_URLS[network]);
+    case 'aster':
+      return createAsterMarketData(settings.baseUrl ?? ASTER_BASE_URLS[network]);
+    case 'hyperliquid':
+      return createHyperliquidMarketData(settings.baseUrl ?? HYPERLIQUID_BASE_URLS[network], settings.testnet);
   }
 }

@@ -19,8 +19,13 @@ export interface VenueDeps {
 export function openVenue(deps: VenueDeps, exchange: ExchangeConfig, initialBalance: number, asOf: number): Venue {
   if (exchange.type === 'paper') {
     return new PaperVenue({
-      books: deps.paperBooks, market: deps.market, account: exchange.account, initialBalance,
-      takerFeeRate: exchange.takerFeeRate, slippageRate: exchange.slippageRate, asOf,
+      books: deps.paperBooks,
+      market: deps.market,
+      account: exchange.account,
+      initialBalance,
+      takerFeeRate: exchange.takerFeeRate,
+      slippageRate: exchange.slippageRate,
+      asOf,
     });
   }
   return openLiveVenue(exchange);
@@ -34,8 +39,14 @@ const liveVenues = new Map<string, LiveVenue>();
  * Credentials are read from the environment here, inside the activity's process.
  */
 export function openLiveVenue(exchange: ExchangeConfig, env: NodeJS.ProcessEnv = process.env): LiveVenue {
-  const key = JSON.stringify([exchange.type, exchange.account, exchange.testnet, exchange.baseUrl ?? null,
-    exchange.credentialEnv ?? null, exchange.asterSigning ?? null]);
+  const key = JSON.stringify([
+    exchange.type,
+    exchange.account,
+    exchange.testnet,
+    exchange.baseUrl ?? null,
+    exchange.credentialEnv ?? null,
+    exchange.asterSigning ?? null,
+  ]);
   let venue = liveVenues.get(key);
   if (!venue) {
     venue = createLive(exchange, env);
@@ -46,9 +57,12 @@ export function openLiveVenue(exchange: ExchangeConfig, env: NodeJS.ProcessEnv =
 
 function createLive(exchange: ExchangeConfig, env: NodeJS.ProcessEnv): LiveVenue {
   switch (exchange.type) {
-    case 'aster': return createAsterVenue(exchange, env);
-    case 'binance': return createBinanceVenue(exchange, env);
-    case 'hyperliquid': return createHyperliquidVenue(exchange, env);
+    case 'aster':
+      return createAsterVenue(exchange, env);
+    case 'binance':
+      return createBinanceVenue(exchange, env);
+    case 'hyperliquid':
+      return createHyperliquidVenue(exchange, env);
     default:
       throw new VenueUnavailableError(`venue "${exchange.type}" has no adapter`);
   }

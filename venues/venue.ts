@@ -134,7 +134,10 @@ export interface Venue {
  */
 export class VenueRejection extends Error {
   override readonly name = 'VenueRejection';
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -8,7 +8,10 @@ export type ApiFetch = (path: string, init: RequestInit) => Response | Promise<R
 
 /** A refusal of the API, with its status and message. */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -24,7 +27,7 @@ export function apiReader(fetch: ApiFetch, authorization: string | undefined): A
   return {
     async get<T>(path: string): Promise<T> {
       const res = await fetch(path, { headers });
-      const body = await res.json().catch(() => null) as { success?: boolean; data?: T; error?: string } | null;
+      const body = (await res.json().catch(() => null)) as { success?: boolean; data?: T; error?: string } | null;
       if (!res.ok || !body?.success) throw new ApiError(res.status, body?.error ?? `${path}: ${res.status}`);
       return body.data as T;
     },

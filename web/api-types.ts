@@ -7,9 +7,7 @@ import type { LeaderboardRow, Performance } from '../analytics/answers';
 import type { FigureNote } from '../analytics/sample-rules';
 import type { EquityCurveSchema } from '../api/routes/equity-curves';
 import type { CostsSchema } from '../api/routes/models';
-import type {
-  AgentDetailSchema, DecisionLogSchema, EquityPointSchema, PositionSchema, TradeSchema,
-} from '../api/views/agent-views';
+import type { AgentDetailSchema, DecisionLogSchema, EquityPointSchema, PositionSchema, TradeSchema } from '../api/views/agent-views';
 import type { ExecutionResult } from '../execution/execute-orders';
 import type { RiskVerdict } from '../risk/types';
 

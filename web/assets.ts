@@ -32,7 +32,9 @@ function clientBundles(): Promise<Map<string, string>> {
     logLevel: 'silent',
   }).then((result) => new Map(result.outputFiles.map((file) => [path.basename(file.path), file.text])));
   // A failed build is not kept: the next request tries again (and says why).
-  bundles.catch(() => { bundles = undefined; });
+  bundles.catch(() => {
+    bundles = undefined;
+  });
   return bundles;
 }
 

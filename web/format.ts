@@ -14,7 +14,9 @@ function number(value: number, digits: number, signed = false, minDigits = digit
   let format = formatters.get(key);
   if (!format) {
     format = new Intl.NumberFormat('en-US', {
-      minimumFractionDigits: minDigits, maximumFractionDigits: digits, signDisplay: signed ? 'exceptZero' : 'auto',
+      minimumFractionDigits: minDigits,
+      maximumFractionDigits: digits,
+      signDisplay: signed ? 'exceptZero' : 'auto',
     });
     formatters.set(key, format);
   }
@@ -22,7 +24,8 @@ function number(value: number, digits: number, signed = false, minDigits = digit
   return format.format(Object.is(Number(value.toFixed(digits)), -0) ? 0 : value);
 }
 
-const missing = (value: number | null | undefined): value is null | undefined => value === null || value === undefined || !Number.isFinite(value);
+const missing = (value: number | null | undefined): value is null | undefined =>
+  value === null || value === undefined || !Number.isFinite(value);
 
 /** 12,345.67 */
 export const money = (value: number | null | undefined): string => (missing(value) ? MISSING : number(value, 2));
@@ -43,7 +46,8 @@ export const ratio = (value: number | null | undefined): string => (missing(valu
 export const count = (value: number | null | undefined): string => (missing(value) ? MISSING : number(value, 0));
 
 /** 0.042, or < 0.001: a p-value never reads as zero. */
-export const pValue = (value: number | null | undefined): string => (missing(value) ? MISSING : value < 0.001 ? '< 0.001' : number(value, 3));
+export const pValue = (value: number | null | undefined): string =>
+  missing(value) ? MISSING : value < 0.001 ? '< 0.001' : number(value, 3);
 
 /** $0.0123: model costs are cents and fractions of them. */
 export const usd = (value: number | null | undefined): string => (missing(value) ? MISSING : `$${number(value, 4)}`);

@@ -91,6 +91,9 @@ function notFound(err: unknown): null {
 function noSuchAgent(id: string) {
   return page({
     title: 'No such agent',
-    main: html`<h1>No agent "${id.slice(0, 64)}"</h1><section class="panel"><p>The <a href="/">arena</a> lists every agent.</p></section>`,
+    main: html`<h1>No agent "${id.slice(0, 64)}"</h1>
+      <section class="panel">
+        <p>The <a href="/">arena</a> lists every agent.</p>
+      </section>`,
   });
 }

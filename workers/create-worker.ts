@@ -20,7 +20,7 @@ export async function createArenaWorker(opts: ArenaWorkerOptions): Promise<Worke
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    workflowBundle: opts.workflowBundle ?? await bundleWorkflows(opts.deps),
+    workflowBundle: opts.workflowBundle ?? (await bundleWorkflows(opts.deps)),
     activities: createActivities(opts.deps),
     // Let an order in flight finish on shutdown instead of cancelling it halfway (its timeout is 60 s).
     shutdownGraceTime: '70s',

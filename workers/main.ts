@@ -37,12 +37,20 @@ async function main(): Promise<void> {
       connection,
       namespace,
       taskQueue: process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
-      deps: activityDeps({ db, market: setup.market, clock: setup.clock(db), log, temporal: new Client({ connection: clientConnection, namespace }) }),
+      deps: activityDeps({
+        db,
+        market: setup.market,
+        clock: setup.clock(db),
+        log,
+        temporal: new Client({ connection: clientConnection, namespace }),
+      }),
       // A workflow bundle built ahead (bundleWorkflowCode) starts the worker in a moment and pins the code.
       workflowBundle: process.env.WORKFLOW_BUNDLE ? { codePath: process.env.WORKFLOW_BUNDLE } : undefined,
     });
-    log.info({ taskQueue: worker.options.taskQueue, ...(metrics && { metricsPort: metrics.port }) },
-      `worker ready on task queue ${worker.options.taskQueue}${metrics ? `, metrics on :${metrics.port}/metrics` : ''}`);
+    log.info(
+      { taskQueue: worker.options.taskQueue, ...(metrics && { metricsPort: metrics.port }) },
+      `worker ready on task queue ${worker.options.taskQueue}${metrics ? `, metrics on :${metrics.port}/metrics` : ''}`,
+    );
     await worker.run();
   } finally {
     await metrics?.close();
@@ -63,7 +71,8 @@ function metricsPortFromEnv(): number | undefined {
   const text = process.env.WORKER_METRICS_PORT?.trim();
   if (!text) return undefined;
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`WORKER_METRICS_PORT: expected a port number, got "${text.slice(0, 20)}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`WORKER_METRICS_PORT: expected a port number, got "${text.slice(0, 20)}"`);
   return port;
 }
 

@@ -1,19 +1,43 @@
 import {
-  allHandlersFinished, condition, continueAsNew, currentUpdateInfo, executeChild, getExternalWorkflowHandle, log, patched,
-  proxyLocalActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  currentUpdateInfo,
+  executeChild,
+  getExternalWorkflowHandle,
+  log,
+  patched,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { checkConfigChange } from '../arena-config/runtime-changes';
 import { countCycle, inSafeMode as inSafeModeOf } from '../cycle/safe-mode';
 import { changedRuntimeFields, updateRequester } from '../observability/config-changes';
 import {
-  type AgentActivities, AgentInput, AgentState, AgentStateView, AgentStatus, CycleSummary, cycleWorkflowId,
-  abortDecisionSignal, getStateQuery, pauseSignal, resumeSignal, runCycleNowUpdate, stopSignal, updateConfigUpdate,
+  type AgentActivities,
+  AgentInput,
+  AgentState,
+  AgentStateView,
+  AgentStatus,
+  CycleSummary,
+  cycleWorkflowId,
+  abortDecisionSignal,
+  getStateQuery,
+  pauseSignal,
+  resumeSignal,
+  runCycleNowUpdate,
+  stopSignal,
+  updateConfigUpdate,
 } from './definitions';
 import { agentCycle, agentCycleWorkflow } from './cycle';
 import { nextCycleTime } from './cadence';
 
 const { saveAgentConfig } = proxyLocalActivities<AgentActivities>({
-  startToCloseTimeout: '10s', retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 10 },
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 10 },
   summary: 'save the config to the agents table',
 });
 import { AgentCycleAttr, AgentStatusAttr, LastCycleAtAttr } from './search-attributes';
@@ -24,8 +48,14 @@ import { AgentCycleAttr, AgentStatusAttr, LastCycleAtAttr } from './search-attri
  */
 export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
   const state: AgentState = input.state ?? {
-    config: input.config, status: 'RUNNING', pauseReason: null, cycleNo: 0, consecutiveFailures: 0,
-    failedCycles: 0, lastCycle: null, continuedAsNew: 0,
+    config: input.config,
+    status: 'RUNNING',
+    pauseReason: null,
+    cycleNo: 0,
+    consecutiveFailures: 0,
+    failedCycles: 0,
+    lastCycle: null,
+    continuedAsNew: 0,
   };
   let runNowRequested = false;
   let nextCycleAt: number | null = null;
@@ -57,40 +87,53 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
     log.info(args?.reason ? `stopped: ${args.reason}` : 'stopped by signal');
     // A model call in flight is not waited for: the running cycle cancels it and finishes with `wait`.
     if (patched('stop-aborts-decision') && running.workflowId) {
-      await getExternalWorkflowHandle(running.workflowId).signal(abortDecisionSignal).catch(() => undefined);
+      await getExternalWorkflowHandle(running.workflowId)
+        .signal(abortDecisionSignal)
+        .catch(() => undefined);
     }
   });
   setHandler(getStateQuery, (): AgentStateView => ({
-    ...state, safeMode: inSafeMode(state), nextCycleAt: state.status === 'RUNNING' ? nextCycleAt : null,
+    ...state,
+    safeMode: inSafeMode(state),
+    nextCycleAt: state.status === 'RUNNING' ? nextCycleAt : null,
     ...(input.symbolUniverse && { symbolUniverse: input.symbolUniverse }),
   }));
-  setHandler(updateConfigUpdate, async (config) => {
-    const changed = changedRuntimeFields(state.config, config);
-    log.info(`config changed by ${updateRequester(currentUpdateInfo()?.id)}: ${changed.join(', ') || 'no field'}`, { changed });
-    state.config = config;
-    publishDetails(state);
-    // The workflow owns the config; the database copy (what the API shows without a worker) follows it.
-    if (patched('config-saved-from-workflow')) await saveAgentConfig(config);
-    return config;
-  }, {
-    // The same rule as the API's (a raw Temporal update gets no further than an API call would).
-    validator: (config) => {
-      checkConfigChange(state.config, config, input.symbolUniverse);
+  setHandler(
+    updateConfigUpdate,
+    async (config) => {
+      const changed = changedRuntimeFields(state.config, config);
+      log.info(`config changed by ${updateRequester(currentUpdateInfo()?.id)}: ${changed.join(', ') || 'no field'}`, { changed });
+      state.config = config;
+      publishDetails(state);
+      // The workflow owns the config; the database copy (what the API shows without a worker) follows it.
+      if (patched('config-saved-from-workflow')) await saveAgentConfig(config);
+      return config;
     },
-  });
-  setHandler(runCycleNowUpdate, async () => {
-    const target = state.cycleNo + 1;
-    const skipped = state.skippedCycles ?? 0;
-    runNowRequested = true;
-    await condition(() => state.cycleNo >= target || (state.skippedCycles ?? 0) > skipped || state.status !== 'RUNNING');
-    if ((state.skippedCycles ?? 0) > skipped && state.cycleNo < target) throw new Error('the market clock has not moved past the last bar: nothing to run');
-    if (state.cycleNo < target || !state.lastCycle) throw new Error(`agent ${state.status.toLowerCase()} before the cycle ran`);
-    return state.lastCycle;
-  }, {
-    validator: () => {
-      if (state.status !== 'RUNNING') throw new Error(`agent is ${state.status.toLowerCase()}; resume it first`);
+    {
+      // The same rule as the API's (a raw Temporal update gets no further than an API call would).
+      validator: (config) => {
+        checkConfigChange(state.config, config, input.symbolUniverse);
+      },
     },
-  });
+  );
+  setHandler(
+    runCycleNowUpdate,
+    async () => {
+      const target = state.cycleNo + 1;
+      const skipped = state.skippedCycles ?? 0;
+      runNowRequested = true;
+      await condition(() => state.cycleNo >= target || (state.skippedCycles ?? 0) > skipped || state.status !== 'RUNNING');
+      if ((state.skippedCycles ?? 0) > skipped && state.cycleNo < target)
+        throw new Error('the market clock has not moved past the last bar: nothing to run');
+      if (state.cycleNo < target || !state.lastCycle) throw new Error(`agent ${state.status.toLowerCase()} before the cycle ran`);
+      return state.lastCycle;
+    },
+    {
+      validator: () => {
+        if (state.status !== 'RUNNING') throw new Error(`agent is ${state.status.toLowerCase()}; resume it first`);
+      },
+    },
+  );
 
   publishDetails(state);
   while (state.status !== 'STOPPED' && state.status !== 'FINISHED') {
@@ -99,8 +142,9 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
       continue;
     }
     nextCycleAt = nextCycleTime(state, input.cycleIntervalMs, Date.now());
-    const woke = await condition(() => runNowRequested || state.status !== 'RUNNING', Math.max(0, nextCycleAt - Date.now()),
-      { summary: `next cycle at ${new Date(nextCycleAt).toISOString().slice(11, 19)}Z` });
+    const woke = await condition(() => runNowRequested || state.status !== 'RUNNING', Math.max(0, nextCycleAt - Date.now()), {
+      summary: `next cycle at ${new Date(nextCycleAt).toISOString().slice(11, 19)}Z`,
+    });
     if (state.status !== 'RUNNING') continue;
     if (!woke || runNowRequested) {
       runNowRequested = false;
@@ -125,7 +169,7 @@ async function runCycle(state: AgentState, lockScope: AgentInput['lockScope'], r
   const { config } = state;
   let summary: CycleSummary;
   running.workflowId = cycleWorkflowId(config.id, cycleNo);
-  const afterMarketTime = state.lastCycle?.ok ? state.lastCycle.marketTime ?? undefined : undefined;
+  const afterMarketTime = state.lastCycle?.ok ? (state.lastCycle.marketTime ?? undefined) : undefined;
   try {
     // Agents whose history began before the lean cycle replay their earlier cycles as they ran.
     summary = await executeChild(patched('lean-cycle') ? agentCycle : agentCycleWorkflow, {
@@ -138,8 +182,13 @@ async function runCycle(state: AgentState, lockScope: AgentInput['lockScope'], r
   } catch (err) {
     // The child records its own failures; this is for the child itself dying (timeout, termination).
     summary = {
-      cycleNo, ok: false, marketTime: null, equity: null, positions: 0,
-      summary: `cycle workflow failed: ${err instanceof Error ? err.message : String(err)}`, finishedAt: Date.now(),
+      cycleNo,
+      ok: false,
+      marketTime: null,
+      equity: null,
+      positions: 0,
+      summary: `cycle workflow failed: ${err instanceof Error ? err.message : String(err)}`,
+      finishedAt: Date.now(),
     };
   } finally {
     running.workflowId = null;
@@ -172,9 +221,7 @@ const inSafeMode = (state: AgentState) => inSafeModeOf(state.config, state);
 function publishDetails(state: AgentState): void {
   const last = state.lastCycle;
   const equity = last?.equity != null ? ` · equity ${last.equity.toFixed(2)} USDT` : '';
-  const lines = [
-    `**${state.status}** · cycle ${state.cycleNo}${equity}${inSafeMode(state) ? ' · **SAFE MODE** (no new positions)' : ''}`,
-  ];
+  const lines = [`**${state.status}** · cycle ${state.cycleNo}${equity}${inSafeMode(state) ? ' · **SAFE MODE** (no new positions)' : ''}`];
   if (state.pauseReason && state.status !== 'RUNNING') lines.push(`reason: ${state.pauseReason}`);
   if (last) lines.push(`last cycle ${last.cycleNo}: ${last.summary}`);
   setCurrentDetails(lines.join('\n\n'));

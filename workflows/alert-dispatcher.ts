@@ -2,14 +2,16 @@ import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } f
 import { type AlertActivities, type AlertDispatcherInput, alertsPendingSignal } from './definitions';
 
 const { checkTimedAlerts } = proxyActivities<AlertActivities>({
-  startToCloseTimeout: '1m', heartbeatTimeout: '10s',
+  startToCloseTimeout: '1m',
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3 },
   summary: 'check the agents (stopped, no cycle)',
 });
 // A worker that dies mid-send is noticed by its heartbeat; the retry finds the alert's row and sends it
 // again under the same idempotency key once the dead attempt's claim has lapsed.
 const { deliverAlerts } = proxyActivities<AlertActivities>({
-  startToCloseTimeout: '5m', heartbeatTimeout: '10s',
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
   summary: 'send the alerts that are due',
 });
@@ -41,7 +43,10 @@ export async function alertDispatcherWorkflow(input: AlertDispatcherInput = {}):
     }
     if (pending || (nextDeliveryAt !== null && Date.now() >= nextDeliveryAt)) {
       pending = false;
-      nextDeliveryAt = await deliverAlerts().then((r) => r.nextDueAt, () => Date.now() + AFTER_FAILURE_MS);
+      nextDeliveryAt = await deliverAlerts().then(
+        (r) => r.nextDueAt,
+        () => Date.now() + AFTER_FAILURE_MS,
+      );
     }
     const wakeAt = Math.min(nextCheckAt, nextDeliveryAt ?? Infinity);
     await condition(() => pending, Math.max(1, wakeAt - Date.now()), {

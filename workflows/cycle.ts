@@ -1,13 +1,26 @@
 import {
-  ActivityFailure, ApplicationFailure, CancellationScope, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler,
-  workflowInfo, type ActivityOptions, type LocalActivityOptions,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+  type ActivityOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { DecisionMakerConfig } from '../arena-config/types';
 import { describeCycle } from '../cycle/summary';
 import { hasWork } from '../cycle/types';
 import type { ExecutionPlan } from '../execution/execute-orders';
 import {
-  abortDecisionSignal, type CycleActivities, type CycleSummary, type DecideResult, type ExecuteResult, type RiskResult,
+  abortDecisionSignal,
+  type CycleActivities,
+  type CycleSummary,
+  type DecideResult,
+  type ExecuteResult,
+  type RiskResult,
   type SyncResult,
 } from './definitions';
 import type { CycleInput } from './legacy-cycle';
@@ -60,14 +73,25 @@ export async function agentCycle(input: CycleInput): Promise<CycleSummary> {
   const decisionScope = new CancellationScope();
   setHandler(abortDecisionSignal, () => decisionScope.cancel());
   try {
-    const sync: SyncResult = await quick(`sync ${config.exchange.type} account ${config.exchange.account}`)
-      .readAccount({ ref, cycleNo, risk: config.strategy.risk, symbols });
+    const sync: SyncResult = await quick(`sync ${config.exchange.type} account ${config.exchange.account}`).readAccount({
+      ref,
+      cycleNo,
+      risk: config.strategy.risk,
+      symbols,
+    });
     const at = sync.marketTime;
     if (sync.clockHeld && input.afterMarketTime !== undefined && at <= input.afterMarketTime) {
       return {
-        cycleNo, ok: true, skipped: true, marketTime: at, equity: sync.account.equity, positions: sync.positions.length,
-        summary: `no new bar since ${iso(at)} (the market clock is held)`, finishedAt: Date.now(),
-        nextBarAt: sync.nextBarAt, barWallMs: sync.barWallMs,
+        cycleNo,
+        ok: true,
+        skipped: true,
+        marketTime: at,
+        equity: sync.account.equity,
+        positions: sync.positions.length,
+        summary: `no new bar since ${iso(at)} (the market clock is held)`,
+        finishedAt: Date.now(),
+        nextBarAt: sync.nextBarAt,
+        barWallMs: sync.barWallMs,
       };
     }
     marketTime = at;
@@ -76,48 +100,102 @@ export async function agentCycle(input: CycleInput): Promise<CycleSummary> {
     let decision: DecideResult;
     let modelError: string | null = null;
     try {
-      decision = await decisionScope.run(() => decideStep(config.decisionMaker).askDecisionMaker({
-        decisionMaker: config.decisionMaker, takerFeeRate: config.exchange.takerFeeRate, agentId: config.id, cycleNo, marketTime: at, seen, symbols,
-        risk: config.strategy.risk, tradingStyle: config.strategy.tradingStyle,
-      }));
+      decision = await decisionScope.run(() =>
+        decideStep(config.decisionMaker).askDecisionMaker({
+          decisionMaker: config.decisionMaker,
+          takerFeeRate: config.exchange.takerFeeRate,
+          agentId: config.id,
+          cycleNo,
+          marketTime: at,
+          seen,
+          symbols,
+          risk: config.strategy.risk,
+          tradingStyle: config.strategy.tradingStyle,
+        }),
+      );
     } catch (err) {
       // A model that fails (after its retries) means `wait`: the cycle still reconciles, protects and records.
       const failure = describeFailure(err);
       modelError = `${failure.type}: ${failure.message}`;
-      decision = { reasoning: `model call failed (${modelError}); nothing new is opened`, decisions: [{ action: 'wait', reason: 'model call failed' }], llm: null };
+      decision = {
+        reasoning: `model call failed (${modelError}); nothing new is opened`,
+        decisions: [{ action: 'wait', reason: 'model call failed' }],
+        llm: null,
+      };
     }
     const risk: RiskResult = await quick(`risk check: ${decision.decisions.length} decisions`).checkRisk({
-      ref, marketTime: at, decisions: decision.decisions, seen, prices, risk: config.strategy.risk, safeMode: input.safeMode,
+      ref,
+      marketTime: at,
+      decisions: decision.decisions,
+      seen,
+      prices,
+      risk: config.strategy.risk,
+      safeMode: input.safeMode,
       mend: { protect: sync.protect, cancel: sync.cancel },
     });
     let executed: ExecuteResult = { executions: [], closedTrades: [], after: seen };
     if (hasWork(risk.plan)) {
       executed = await long(ORDERS, describePlan(risk.plan)).placeOrders({
-        ref, cycleNo, marketTime: at, plan: risk.plan,
-        lockId: tradingLockId(config.exchange.type, config.exchange.account, input.lockScope), requestId: workflowInfo().workflowId,
+        ref,
+        cycleNo,
+        marketTime: at,
+        plan: risk.plan,
+        lockId: tradingLockId(config.exchange.type, config.exchange.account, input.lockScope),
+        requestId: workflowInfo().workflowId,
       });
     }
     const summary = describeCycle(risk.verdicts, executed.executions);
     const llm = decision.llm || modelError ? { ...decision.llm, error: modelError } : null;
     await quick('record decision log and equity').recordCycleOutcome({
-      agentId: config.id, cycleNo, startedAt, marketTime: at, seen, closedTrades: [...sync.closedTrades, ...executed.closedTrades],
-      symbols, reasoning: decision.reasoning, decisions: decision.decisions, verdicts: risk.verdicts, executions: executed.executions,
-      after: executed.after, summary, llm, safeMode: input.safeMode, unprotected: sync.protect.map((p) => p.symbol),
+      agentId: config.id,
+      cycleNo,
+      startedAt,
+      marketTime: at,
+      seen,
+      closedTrades: [...sync.closedTrades, ...executed.closedTrades],
+      symbols,
+      reasoning: decision.reasoning,
+      decisions: decision.decisions,
+      verdicts: risk.verdicts,
+      executions: executed.executions,
+      after: executed.after,
+      summary,
+      llm,
+      safeMode: input.safeMode,
+      unprotected: sync.protect.map((p) => p.symbol),
     });
     setCurrentDetails(`${iso(at)} · ${summary} · equity ${executed.after.account.equity.toFixed(2)} USDT`);
     return {
-      cycleNo, ok: true, marketTime, equity: executed.after.account.equity, positions: executed.after.positions.length, summary,
-      finishedAt: Date.now(), modelFailed: modelError !== null || decision.llm?.parsed === false, costUsd: decision.llm?.costUsd ?? 0,
-      nextBarAt: sync.nextBarAt, barWallMs: sync.barWallMs,
+      cycleNo,
+      ok: true,
+      marketTime,
+      equity: executed.after.account.equity,
+      positions: executed.after.positions.length,
+      summary,
+      finishedAt: Date.now(),
+      modelFailed: modelError !== null || decision.llm?.parsed === false,
+      costUsd: decision.llm?.costUsd ?? 0,
+      nextBarAt: sync.nextBarAt,
+      barWallMs: sync.barWallMs,
     };
   } catch (err) {
     const failure = describeFailure(err);
     await quick('record failed cycle').recordCycleFailure({
-      agentId: config.id, cycleNo, startedAt, marketTime, error: `${failure.type}: ${failure.message}`,
+      agentId: config.id,
+      cycleNo,
+      startedAt,
+      marketTime,
+      error: `${failure.type}: ${failure.message}`,
     });
     return {
-      cycleNo, ok: false, marketTime, equity: null, positions: 0, summary: `failed: ${failure.message}`,
-      finishedAt: Date.now(), failureType: failure.type,
+      cycleNo,
+      ok: false,
+      marketTime,
+      equity: null,
+      positions: 0,
+      summary: `failed: ${failure.message}`,
+      finishedAt: Date.now(),
+      failureType: failure.type,
     };
   }
 }
@@ -144,4 +222,3 @@ function describeFailure(err: unknown): { type: string; message: string } {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 16) + 'Z';
-

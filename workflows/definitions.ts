@@ -1,13 +1,27 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AgentConfig, DecisionMakerConfig, RiskLimits, TradingStyle } from '../arena-config/types';
 import type {
-  AccountRef, AccountState, CycleFailure, CycleRecord, DecideResult, ExecuteResult, RiskResult, SyncResult,
+  AccountRef,
+  AccountState,
+  CycleFailure,
+  CycleRecord,
+  DecideResult,
+  ExecuteResult,
+  RiskResult,
+  SyncResult,
 } from '../cycle/types';
 import type { Decision } from '../decisions/types';
 import type { ExecutionPlan } from '../execution/execute-orders';
 
 export type {
-  AccountRef, AccountState, CycleFailure, CycleRecord, DecideResult, ExecuteResult, RiskResult, SyncResult,
+  AccountRef,
+  AccountState,
+  CycleFailure,
+  CycleRecord,
+  DecideResult,
+  ExecuteResult,
+  RiskResult,
+  SyncResult,
 } from '../cycle/types';
 
 export type AgentStatus = 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FINISHED';

@@ -4,8 +4,16 @@
  * cycles that began under it still replay (test/histories); nothing starts it any more.
  */
 import {
-  ActivityFailure, ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, patched, proxyActivities,
-  setHandler, workflowInfo, type ActivityOptions,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { AgentConfig } from '../arena-config/types';
 import { describeCycle } from '../cycle/summary';
@@ -28,8 +36,12 @@ export interface CycleInput {
 /** The activities of the old cycle, as it called them (no worker serves them any more). */
 interface LegacyActivities {
   syncAccount(input: unknown): Promise<{
-    marketTime: number; account: AccountView; positions: PositionView[]; closedTrades: unknown[];
-    unprotected: ExecutionPlan['protect']; leftoverOrders: ExecutionPlan['cancel'];
+    marketTime: number;
+    account: AccountView;
+    positions: PositionView[];
+    closedTrades: unknown[];
+    unprotected: ExecutionPlan['protect'];
+    leftoverOrders: ExecutionPlan['cancel'];
   }>;
   fetchMarketData(symbols: string[], marketTime: number): Promise<{ prices: Record<string, number> }>;
   computeIndicators(symbols: string[], marketTime: number): Promise<unknown[]>;
@@ -91,17 +103,28 @@ export async function agentCycleWorkflow(input: CycleInput): Promise<CycleSummar
   const decisionScope = new CancellationScope();
   setHandler(abortDecisionSignal, () => decisionScope.cancel());
   try {
-    const sync = await step(READ, `sync ${config.exchange.type} account ${config.exchange.account}`)
-      .syncAccount({ ref, cycleNo, risk: config.strategy.risk, symbols });
+    const sync = await step(READ, `sync ${config.exchange.type} account ${config.exchange.account}`).syncAccount({
+      ref,
+      cycleNo,
+      risk: config.strategy.risk,
+      symbols,
+    });
     const at = sync.marketTime;
     marketTime = at;
     const { prices } = await step(READ, `fetch ${symbols.length} symbols at ${iso(at)}`).fetchMarketData(symbols, at);
     const market = await step(READ, 'indicators 3m + 4h').computeIndicators(symbols, at);
-    const ask = () => step(DECIDE, `ask ${config.decisionMaker.provider}/${config.decisionMaker.model}`).decide({
-      decisionMaker: config.decisionMaker, agentId: config.id, cycleNo, marketTime: at,
-      account: sync.account, positions: sync.positions, market,
-      risk: config.strategy.risk, tradingStyle: config.strategy.tradingStyle,
-    });
+    const ask = () =>
+      step(DECIDE, `ask ${config.decisionMaker.provider}/${config.decisionMaker.model}`).decide({
+        decisionMaker: config.decisionMaker,
+        agentId: config.id,
+        cycleNo,
+        marketTime: at,
+        account: sync.account,
+        positions: sync.positions,
+        market,
+        risk: config.strategy.risk,
+        tradingStyle: config.strategy.tradingStyle,
+      });
     let decision: Awaited<ReturnType<LegacyActivities['decide']>>;
     let modelError: string | null = null;
     if (patched('model-failure-is-wait')) {
@@ -111,15 +134,25 @@ export async function agentCycleWorkflow(input: CycleInput): Promise<CycleSummar
       } catch (err) {
         const failure = describeFailure(err);
         modelError = `${failure.type}: ${failure.message}`;
-        decision = { reasoning: `model call failed (${modelError}); nothing new is opened`, decisions: [{ action: 'wait', reason: 'model call failed' }], llm: null };
+        decision = {
+          reasoning: `model call failed (${modelError}); nothing new is opened`,
+          decisions: [{ action: 'wait', reason: 'model call failed' }],
+          llm: null,
+        };
       }
     } else {
       decision = await ask();
     }
     const modelFailed = modelError !== null || decision.llm?.parsed === false;
     const verdicts = await step(READ, `risk check ${decision.decisions.length} decisions`).riskCheck({
-      ref, marketTime, decisions: decision.decisions, account: sync.account, positions: sync.positions,
-      prices, risk: config.strategy.risk, safeMode: input.safeMode,
+      ref,
+      marketTime,
+      decisions: decision.decisions,
+      account: sync.account,
+      positions: sync.positions,
+      prices,
+      risk: config.strategy.risk,
+      safeMode: input.safeMode,
     });
     const orders = verdicts.flatMap((v) => (v.order ? [v.order] : []));
     const plan = { ref, cycleNo, marketTime, orders, protect: sync.unprotected, cancel: sync.leftoverOrders };
@@ -127,31 +160,64 @@ export async function agentCycleWorkflow(input: CycleInput): Promise<CycleSummar
     if (patched('trading-lock')) {
       if (orders.length || plan.protect.length || plan.cancel.length) {
         const lockId = tradingLockId(config.exchange.type, config.exchange.account, input.lockScope);
-        executed = await underTradingLock(lockId, () => grant, (fence) =>
-          step(ORDERS, describePlan(plan)).executeOrders({ ...plan, fence }));
+        executed = await underTradingLock(
+          lockId,
+          () => grant,
+          (fence) => step(ORDERS, describePlan(plan)).executeOrders({ ...plan, fence }),
+        );
       }
     } else if (orders.length) {
-      throw ApplicationFailure.nonRetryable('this cycle began before the trading lock existed; its orders were not placed', 'VersionUpgrade');
+      throw ApplicationFailure.nonRetryable(
+        'this cycle began before the trading lock existed; its orders were not placed',
+        'VersionUpgrade',
+      );
     }
     const summary = describeCycle(verdicts, executed.executions);
     const recorded = await step(RECORD, 'record decision log and equity').recordCycle({
-      ref, cycleNo, startedAt, marketTime, account: sync.account, positions: sync.positions, market,
-      reasoning: decision.reasoning, decisions: decision.decisions, verdicts, executions: executed.executions,
-      closedTrades: [...sync.closedTrades, ...executed.closedTrades], summary,
+      ref,
+      cycleNo,
+      startedAt,
+      marketTime,
+      account: sync.account,
+      positions: sync.positions,
+      market,
+      reasoning: decision.reasoning,
+      decisions: decision.decisions,
+      verdicts,
+      executions: executed.executions,
+      closedTrades: [...sync.closedTrades, ...executed.closedTrades],
+      summary,
       llm: decision.llm || modelError ? { ...decision.llm, error: modelError } : null,
     });
     return {
-      cycleNo, ok: true, marketTime, equity: recorded.equity, positions: recorded.positionCount, summary,
-      finishedAt: Date.now(), modelFailed, costUsd: decision.llm?.costUsd ?? 0,
+      cycleNo,
+      ok: true,
+      marketTime,
+      equity: recorded.equity,
+      positions: recorded.positionCount,
+      summary,
+      finishedAt: Date.now(),
+      modelFailed,
+      costUsd: decision.llm?.costUsd ?? 0,
     };
   } catch (err) {
     const failure = describeFailure(err);
     await step(RECORD, 'record failed cycle').recordCycleFailure({
-      agentId: config.id, cycleNo, startedAt, marketTime, error: `${failure.type}: ${failure.message}`,
+      agentId: config.id,
+      cycleNo,
+      startedAt,
+      marketTime,
+      error: `${failure.type}: ${failure.message}`,
     });
     return {
-      cycleNo, ok: false, marketTime, equity: null, positions: 0, summary: `failed: ${failure.message}`,
-      finishedAt: Date.now(), failureType: failure.type,
+      cycleNo,
+      ok: false,
+      marketTime,
+      equity: null,
+      positions: 0,
+      summary: `failed: ${failure.message}`,
+      finishedAt: Date.now(),
+      failureType: failure.type,
     };
   }
 }
@@ -161,13 +227,17 @@ export async function agentCycleWorkflow(input: CycleInput): Promise<CycleSummar
  * activity), waits for the grant, and always releases it, even when the cycle is being cancelled.
  */
 async function underTradingLock<T>(
-  lockId: string, granted: () => LockGrant | null, work: (fence: { lockId: string; token: number }) => Promise<T>,
+  lockId: string,
+  granted: () => LockGrant | null,
+  work: (fence: { lockId: string; token: number }) => Promise<T>,
 ): Promise<T> {
   // One lock request per cycle, named after the cycle's workflow. The grant is not matched against that
   // name: only this lock signals this workflow, and a replay then needs nothing but the history.
   const requestId = workflowInfo().workflowId;
   await step(READ, `request trading lock ${lockId}`).requestTradingLock(lockId, {
-    requesterWorkflowId: requestId, requestId, leaseMs: LOCK_LEASE_MS,
+    requesterWorkflowId: requestId,
+    requestId,
+    leaseMs: LOCK_LEASE_MS,
   });
   if (!(await condition(() => granted() !== null, LOCK_WAIT))) {
     throw ApplicationFailure.nonRetryable(`trading lock ${lockId} not granted within ${LOCK_WAIT}`, 'LockTimeout');
@@ -177,7 +247,8 @@ async function underTradingLock<T>(
     return await work({ lockId, token: grant.token });
   } finally {
     await CancellationScope.nonCancellable(() =>
-      getExternalWorkflowHandle(lockId).signal(releaseLockSignal, { requestId: grant.requestId, token: grant.token }));
+      getExternalWorkflowHandle(lockId).signal(releaseLockSignal, { requestId: grant.requestId, token: grant.token }),
+    );
   }
 }
 

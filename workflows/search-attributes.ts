@@ -9,5 +9,10 @@ export const AgentCycleAttr = defineSearchAttributeKey('AgentCycle', SearchAttri
 export const LastCycleAtAttr = defineSearchAttributeKey('LastCycleAt', SearchAttributeType.DATETIME);
 
 export const ARENA_SEARCH_ATTRIBUTES = [
-  AgentIdAttr, AgentStatusAttr, AgentVenueAttr, AgentModelAttr, AgentCycleAttr, LastCycleAtAttr,
+  AgentIdAttr,
+  AgentStatusAttr,
+  AgentVenueAttr,
+  AgentModelAttr,
+  AgentCycleAttr,
+  LastCycleAtAttr,
 ] as const;

@@ -1,10 +1,23 @@
 import {
-  allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, patched, proxyActivities, proxyLocalActivities,
-  setHandler, workflowInfo, ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+  ApplicationFailure,
 } from '@temporalio/workflow';
 import type { LockActivities } from './definitions';
 import {
-  LockGrant, LockState, acquireLockSignal, acquireLockUpdate, lockGrantedSignal, releaseLockSignal,
+  LockGrant,
+  LockState,
+  acquireLockSignal,
+  acquireLockUpdate,
+  lockGrantedSignal,
+  releaseLockSignal,
 } from './trading-lock-definitions';
 
 const RECORD_GRANT = {
@@ -47,7 +60,8 @@ export async function tradingLockWorkflow(input: { lockId: string; state?: LockS
     }
     await condition(() => state.holder?.requestId === request.requestId || withdrawn.has(request.requestId));
     const holder = state.holder;
-    if (!holder || holder.requestId !== request.requestId) throw ApplicationFailure.nonRetryable('the request was withdrawn', 'LockWithdrawn');
+    if (!holder || holder.requestId !== request.requestId)
+      throw ApplicationFailure.nonRetryable('the request was withdrawn', 'LockWithdrawn');
     return { requestId: holder.requestId, token: holder.token, expiresAt: holder.expiresAt };
   });
   setHandler(releaseLockSignal, ({ requestId, token }) => {
@@ -69,7 +83,8 @@ export async function tradingLockWorkflow(input: { lockId: string; state?: LockS
     }
     if (state.holder) {
       const released = await condition(() => state.holder === null || resendGrant, Math.max(0, state.holder.expiresAt - Date.now()));
-      if (!released) state.holder = null; // Lease expired: the next grant's token fences the old holder out.
+      if (!released)
+        state.holder = null; // Lease expired: the next grant's token fences the old holder out.
       else if (resendGrant && state.holder) await sendGrant(state.holder);
       resendGrant = false;
       continue;
@@ -83,10 +98,16 @@ export async function tradingLockWorkflow(input: { lockId: string; state?: LockS
     const token = state.lastToken + 1;
     state.lastToken = token;
     const expiresAt = await recordLockGrant({
-      lockId: state.lockId, token, holder: request.requesterWorkflowId, leaseMs: request.leaseMs,
+      lockId: state.lockId,
+      token,
+      holder: request.requesterWorkflowId,
+      leaseMs: request.leaseMs,
     });
     state.holder = {
-      requestId: request.requestId, token, expiresAt, requesterWorkflowId: request.requesterWorkflowId,
+      requestId: request.requestId,
+      token,
+      expiresAt,
+      requesterWorkflowId: request.requesterWorkflowId,
       ...(request.bySignal && { bySignal: true }),
     };
     if (!byUpdate || request.bySignal) await sendGrant(state.holder);
@@ -96,8 +117,11 @@ export async function tradingLockWorkflow(input: { lockId: string; state?: LockS
 
   async function sendGrant(holder: NonNullable<LockState['holder']>): Promise<void> {
     try {
-      await getExternalWorkflowHandle(holder.requesterWorkflowId)
-        .signal(lockGrantedSignal, { requestId: holder.requestId, token: holder.token, expiresAt: holder.expiresAt });
+      await getExternalWorkflowHandle(holder.requesterWorkflowId).signal(lockGrantedSignal, {
+        requestId: holder.requestId,
+        token: holder.token,
+        expiresAt: holder.expiresAt,
+      });
     } catch {
       state.holder = null; // The requester is gone: nobody will use or release this grant.
     }

@@ -12,7 +12,11 @@ export interface HttpAnswer {
 
 /** The request did not get an answer. */
 export class RequestFailed extends Error {
-  constructor(message: string, readonly maybeArrived: boolean, readonly permanent: boolean) {
+  constructor(
+    message: string,
+    readonly maybeArrived: boolean,
+    readonly permanent: boolean,
+  ) {
     super(message);
   }
 }
@@ -46,7 +50,11 @@ function describeFailure(err: unknown): RequestFailed {
   if (code === 'ERR_INVALID_URL') return new RequestFailed('invalid URL', false, true);
   const detail = code ?? error.cause?.message ?? error.message;
   // A connection that broke after the request left (a reset, a closed socket) may have delivered it.
-  return new RequestFailed(`${error.message}${detail !== error.message ? ` (${detail})` : ''}`, code === undefined || !NOT_SENT.has(code), false);
+  return new RequestFailed(
+    `${error.message}${detail !== error.message ? ` (${detail})` : ''}`,
+    code === undefined || !NOT_SENT.has(code),
+    false,
+  );
 }
 
 function parseRetryAfter(value: string | null): number | undefined {

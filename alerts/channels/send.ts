@@ -8,10 +8,16 @@ import type { OutgoingAlert, SendOutcome } from './outcome';
 import { sendTelegram } from './telegram';
 import { sendWebhook } from './webhook';
 
-export async function sendAlert(channel: AlertChannelConfig, alert: OutgoingAlert, env: NodeJS.ProcessEnv = process.env): Promise<SendOutcome> {
+export async function sendAlert(
+  channel: AlertChannelConfig,
+  alert: OutgoingAlert,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SendOutcome> {
   const read = (source: ValueSource): string | undefined => ('value' in source ? source.value : env[source.env] || undefined);
   const missing = (source: ValueSource): SendOutcome => ({
-    result: 'retry', maybeArrived: false, error: `${'env' in source ? source.env : 'a value'} is not set in this worker's environment`,
+    result: 'retry',
+    maybeArrived: false,
+    error: `${'env' in source ? source.env : 'a value'} is not set in this worker's environment`,
   });
   if (channel.type === 'webhook') {
     const url = read(channel.url);

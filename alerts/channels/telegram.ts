@@ -40,7 +40,8 @@ export async function sendTelegram(target: TelegramTarget, alert: OutgoingAlert)
   try {
     const answer = await postJson(url, { chat_id: target.chatId, text: telegramText(alert), link_preview_options: { is_disabled: true } });
     const reply = parse(answer.text);
-    if (answer.status === 200 && reply?.ok) return { result: 'sent', receipt: { status: 200, message_id: reply.result?.message_id ?? null } };
+    if (answer.status === 200 && reply?.ok)
+      return { result: 'sent', receipt: { status: 200, message_id: reply.result?.message_id ?? null } };
     const error = `Telegram ${reply?.error_code ?? answer.status}: ${reply?.description ?? answer.text.slice(0, 200)}`;
     if (answer.status === 429) {
       const seconds = reply?.parameters?.retry_after;
@@ -50,7 +51,9 @@ export async function sendTelegram(target: TelegramTarget, alert: OutgoingAlert)
     return { result: 'failed', error };
   } catch (err) {
     if (!(err instanceof RequestFailed)) throw err;
-    return err.permanent ? { result: 'failed', error: err.message } : { result: 'retry', error: err.message, maybeArrived: err.maybeArrived };
+    return err.permanent
+      ? { result: 'failed', error: err.message }
+      : { result: 'retry', error: err.message, maybeArrived: err.maybeArrived };
   }
 }
 

@@ -13,43 +13,77 @@ import { AgentIdParam, errors, findAgent, listQuery, noAgent, ok, okJson, okSeri
 import { TtlCache } from '../ttl-cache';
 import { publicConfig } from '../public-config';
 import {
-  AccountSchema, AgentConfigSchema, AgentDetailSchema, AgentSummarySchema, DecisionLogSchema, EquityPointSchema, PositionSchema,
-  TradeSchema, summarize, toAccount, toDecisionLog, toEquityPoint, toPosition, toTrade,
+  AccountSchema,
+  AgentConfigSchema,
+  AgentDetailSchema,
+  AgentSummarySchema,
+  DecisionLogSchema,
+  EquityPointSchema,
+  PositionSchema,
+  TradeSchema,
+  summarize,
+  toAccount,
+  toDecisionLog,
+  toEquityPoint,
+  toPosition,
+  toTrade,
 } from '../views/agent-views';
 
-const agentGet = <S extends z.ZodType>(path: string, summary: string, data: S) => createRoute({
-  method: 'get', path: `/{id}${path}`, tags: ['agents'], summary,
-  request: { params: AgentIdParam },
-  responses: { ...okJson(data, summary), ...errors(400, 401, 404) },
-});
+const agentGet = <S extends z.ZodType>(path: string, summary: string, data: S) =>
+  createRoute({
+    method: 'get',
+    path: `/{id}${path}`,
+    tags: ['agents'],
+    summary,
+    request: { params: AgentIdParam },
+    responses: { ...okJson(data, summary), ...errors(400, 401, 404) },
+  });
 
 const DecisionsQuery = listQuery(50, 500);
 const EquityQuery = listQuery(500, 10_000);
 const TradesQuery = listQuery(100, 1000).safeExtend({
-  status: z.enum(['open', 'closed'], { error: 'expected open or closed' }).optional().openapi({ description: 'Only open or only closed trades' }),
+  status: z
+    .enum(['open', 'closed'], { error: 'expected open or closed' })
+    .optional()
+    .openapi({ description: 'Only open or only closed trades' }),
 });
 
 const listRoute = createRoute({
-  method: 'get', path: '/', tags: ['agents'], summary: 'List all agents',
+  method: 'get',
+  path: '/',
+  tags: ['agents'],
+  summary: 'List all agents',
   responses: { ...okJson(z.array(AgentSummarySchema), 'Every agent with its status, cycle count, equity and return'), ...errors(401) },
 });
 const detailRoute = agentGet('', "An agent's status, with the workflow's live state when a worker answers in time", AgentDetailSchema);
 const accountRoute = agentGet('/account', 'Account balance after the last cycle (null before the first)', AccountSchema.nullable());
 const positionsRoute = agentGet('/positions', 'Open positions after the last cycle', z.array(PositionSchema));
 const decisionsRoute = createRoute({
-  method: 'get', path: '/{id}/decisions', tags: ['agents'], summary: 'Decision log, newest first',
+  method: 'get',
+  path: '/{id}/decisions',
+  tags: ['agents'],
+  summary: 'Decision log, newest first',
   request: { params: AgentIdParam, query: DecisionsQuery },
   responses: { ...okJson(z.array(DecisionLogSchema), 'Decision log, newest first'), ...errors(400, 401, 404) },
 });
 const equityRoute = createRoute({
-  method: 'get', path: '/{id}/equity-history', tags: ['agents'],
+  method: 'get',
+  path: '/{id}/equity-history',
+  tags: ['agents'],
   summary: 'Equity curve: the newest `limit` points after skipping `offset`, oldest first',
   request: { params: AgentIdParam, query: EquityQuery },
   responses: { ...okJson(z.array(EquityPointSchema), 'Equity curve, oldest first'), ...errors(400, 401, 404) },
 });
-const configRoute = agentGet('/config', "The agent's current config (the workflow's own; the records' copy when no worker answers)", AgentConfigSchema);
+const configRoute = agentGet(
+  '/config',
+  "The agent's current config (the workflow's own; the records' copy when no worker answers)",
+  AgentConfigSchema,
+);
 const tradesRoute = createRoute({
-  method: 'get', path: '/{id}/trades', tags: ['agents'], summary: 'Trades, newest first (time range on the opening time)',
+  method: 'get',
+  path: '/{id}/trades',
+  tags: ['agents'],
+  summary: 'Trades, newest first (time range on the opening time)',
   request: { params: AgentIdParam, query: TradesQuery },
   responses: { ...okJson(z.array(TradeSchema), 'Trades, newest first'), ...errors(400, 401, 404) },
 });
@@ -64,7 +98,10 @@ export function agentRoutes({ db, states }: RouteDeps): OpenAPIHono {
   routes.openapi(listRoute, async (c) => {
     const body = await answers.get(`list@${states.generation}`, async () => {
       const agents = await listAgents(db);
-      const equity = await latestEquity(db, agents.map((a) => a.id));
+      const equity = await latestEquity(
+        db,
+        agents.map((a) => a.id),
+      );
       return successBody(await Promise.all(agents.map(async (a) => summarize(a, await states.status(a.id), equity.get(a.id)))));
     });
     return okSerialized<z.infer<typeof AgentSummarySchema>[]>(c, body!);
@@ -80,7 +117,7 @@ export function agentRoutes({ db, states }: RouteDeps): OpenAPIHono {
       return successBody({
         ...summary,
         cycle_count: Math.max(summary.cycle_count, status.live?.cycleNo ?? 0),
-        state_source: status.live ? 'workflow' as const : 'database' as const,
+        state_source: status.live ? ('workflow' as const) : ('database' as const),
         live: status.live && { ...status.live, config: publicConfig(status.live.config) },
       });
     });
@@ -133,4 +170,3 @@ export function agentRoutes({ db, states }: RouteDeps): OpenAPIHono {
 
   return routes;
 }
-

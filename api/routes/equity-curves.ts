@@ -12,14 +12,23 @@ const MAX_AGENTS = 50;
 const expectedIds = `expected a comma-separated list of up to ${MAX_AGENTS} agent ids`;
 
 const CurvesQuery = timeRangeQuery().safeExtend({
-  points: wholeNumber(2, 5_000, 1_000, 'At most this many points per agent (2 to 5000, default 1000): every n-th snapshot, always with the last'),
-  agents: z.string({ error: `${expectedIds} (given once)` })
+  points: wholeNumber(
+    2,
+    5_000,
+    1_000,
+    'At most this many points per agent (2 to 5000, default 1000): every n-th snapshot, always with the last',
+  ),
+  agents: z
+    .string({ error: `${expectedIds} (given once)` })
     .max(MAX_AGENTS * 65, { error: expectedIds })
     .transform((text, ctx) => {
       const ids = [...new Set(text.split(',').map((s) => s.trim()))];
       const bad = ids.find((id) => !AGENT_ID_PATTERN.test(id));
       if (bad !== undefined || ids.length > MAX_AGENTS) {
-        ctx.addIssue({ code: 'custom', message: bad === undefined ? expectedIds : `${expectedIds}; "${bad.slice(0, 30)}" is not an agent id` });
+        ctx.addIssue({
+          code: 'custom',
+          message: bad === undefined ? expectedIds : `${expectedIds}; "${bad.slice(0, 30)}" is not an agent id`,
+        });
         return z.NEVER;
       }
       return ids;
@@ -28,19 +37,27 @@ const CurvesQuery = timeRangeQuery().safeExtend({
     .openapi({ type: 'string', example: 'ema-trend,btc-buy-hold', description: 'Only these agents (every agent without it)' }),
 });
 
-export const EquityCurveSchema = z.object({
-  agent_id: z.string(),
-  name: z.string(),
-  snapshots: z.number().int().openapi({ description: 'Equity snapshots in the range, before thinning' }),
-  points: z.array(z.object({
-    cycle: z.number().int(),
-    market_time: z.string().openapi({ format: 'date-time' }),
-    equity: z.number(),
-  })).openapi({ description: 'Oldest first' }),
-}).openapi('EquityCurve');
+export const EquityCurveSchema = z
+  .object({
+    agent_id: z.string(),
+    name: z.string(),
+    snapshots: z.number().int().openapi({ description: 'Equity snapshots in the range, before thinning' }),
+    points: z
+      .array(
+        z.object({
+          cycle: z.number().int(),
+          market_time: z.string().openapi({ format: 'date-time' }),
+          equity: z.number(),
+        }),
+      )
+      .openapi({ description: 'Oldest first' }),
+  })
+  .openapi('EquityCurve');
 
 const curvesRoute = createRoute({
-  method: 'get', path: '/', tags: ['agents'],
+  method: 'get',
+  path: '/',
+  tags: ['agents'],
   summary: "Every agent's equity curve over market time, at most `points` points each (for charts)",
   request: { query: CurvesQuery },
   responses: { ...okJson(z.array(EquityCurveSchema), 'One curve per agent, by agent id'), ...errors(400, 401, 404) },
@@ -86,15 +103,18 @@ export function equityCurveRoutes({ db }: RouteDeps): OpenAPIHono {
       if (curve) curve.push(row);
       else byAgent.set(row.agent_id, [row]);
     }
-    return ok(c, agents.map((a) => {
-      const curve = byAgent.get(a.id) ?? [];
-      return {
-        agent_id: a.id,
-        name: a.name,
-        snapshots: Number(curve[0]?.n ?? 0),
-        points: curve.map((r) => ({ cycle: r.cycle_no, market_time: r.market_time.toISOString(), equity: Number(r.equity) })),
-      };
-    }));
+    return ok(
+      c,
+      agents.map((a) => {
+        const curve = byAgent.get(a.id) ?? [];
+        return {
+          agent_id: a.id,
+          name: a.name,
+          snapshots: Number(curve[0]?.n ?? 0),
+          points: curve.map((r) => ({ cycle: r.cycle_no, market_time: r.market_time.toISOString(), equity: Number(r.equity) })),
+        };
+      }),
+    );
   });
 
   return routes;

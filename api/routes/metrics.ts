@@ -6,8 +6,10 @@ import { requireReadToken, type AuthOptions } from '../auth';
 import type { RouteDeps } from '../deps';
 
 const metricsRoute = createRoute({
-  method: 'get', path: '/metrics', tags: ['system'],
-  summary: 'Prometheus metrics: this process\'s counters and histograms, the Temporal SDK\'s worker metrics, each agent\'s state',
+  method: 'get',
+  path: '/metrics',
+  tags: ['system'],
+  summary: "Prometheus metrics: this process's counters and histograms, the Temporal SDK's worker metrics, each agent's state",
   responses: { 200: { content: { 'text/plain': { schema: z.string() } }, description: 'Prometheus text format 0.0.4' } },
 });
 

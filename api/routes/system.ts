@@ -5,10 +5,20 @@ import type { RouteDeps } from '../deps';
 import { ok, okJson } from '../envelope';
 
 const infoRoute = createRoute({
-  method: 'get', path: '/', tags: ['system'], summary: 'API info',
-  responses: okJson(z.object({
-    name: z.string(), description: z.string(), docs: z.string(), openapi: z.string(), endpoints: z.array(z.string()),
-  }), 'Name, docs and every endpoint'),
+  method: 'get',
+  path: '/',
+  tags: ['system'],
+  summary: 'API info',
+  responses: okJson(
+    z.object({
+      name: z.string(),
+      description: z.string(),
+      docs: z.string(),
+      openapi: z.string(),
+      endpoints: z.array(z.string()),
+    }),
+    'Name, docs and every endpoint',
+  ),
 });
 
 const AgentHealthSchema = z.object({
@@ -20,17 +30,23 @@ const AgentHealthSchema = z.object({
     description: 'late: running without a cycle for three scan intervals (at least 5 minutes); idle: not meant to cycle now',
   }),
 });
-const HealthData = z.object({
-  status: z.enum(['healthy', 'degraded']),
-  database: z.string().openapi({ description: '`ok`, or the error' }),
-  temporal: z.string().openapi({ description: '`ok`, or the error' }),
-  worker: z.string().openapi({ description: '`ok`, `down: ...` (no worker polls the running agents\' task queue), or `not checked: ...`' }),
-  task_queue: z.object({ name: z.string(), workflow_pollers: z.number(), activity_pollers: z.number() }).nullable(),
-  agents: z.array(AgentHealthSchema),
-}).openapi('Health');
+const HealthData = z
+  .object({
+    status: z.enum(['healthy', 'degraded']),
+    database: z.string().openapi({ description: '`ok`, or the error' }),
+    temporal: z.string().openapi({ description: '`ok`, or the error' }),
+    worker: z
+      .string()
+      .openapi({ description: "`ok`, `down: ...` (no worker polls the running agents' task queue), or `not checked: ...`" }),
+    task_queue: z.object({ name: z.string(), workflow_pollers: z.number(), activity_pollers: z.number() }).nullable(),
+    agents: z.array(AgentHealthSchema),
+  })
+  .openapi('Health');
 const healthRoute = createRoute({
-  method: 'get', path: '/health', tags: ['system'],
-  summary: 'Health: the database, Temporal, a worker polling the task queue, and each agent\'s time since its last cycle',
+  method: 'get',
+  path: '/health',
+  tags: ['system'],
+  summary: "Health: the database, Temporal, a worker polling the task queue, and each agent's time since its last cycle",
   responses: {
     ...okJson(HealthData, 'Every component answers and every running agent cycles'),
     503: {
@@ -40,20 +56,25 @@ const healthRoute = createRoute({
   },
 });
 const liveRoute = createRoute({
-  method: 'get', path: '/health/live', tags: ['system'], summary: 'Liveness: the process answers (checks nothing else)',
+  method: 'get',
+  path: '/health/live',
+  tags: ['system'],
+  summary: 'Liveness: the process answers (checks nothing else)',
   responses: okJson(z.object({ status: z.literal('alive') }), 'The process answers'),
 });
 
 /** `endpoints()` lists the whole app's routes (known only once every group is mounted). */
 export function systemRoutes(deps: RouteDeps, endpoints: () => string[]): OpenAPIHono {
   const routes = new OpenAPIHono();
-  routes.openapi(infoRoute, (c) => ok(c, {
-    name: 'agent-arena',
-    description: 'AI agents trading crypto perpetual futures under hard risk rules',
-    docs: '/docs',
-    openapi: '/openapi.json',
-    endpoints: endpoints(),
-  }));
+  routes.openapi(infoRoute, (c) =>
+    ok(c, {
+      name: 'agent-arena',
+      description: 'AI agents trading crypto perpetual futures under hard risk rules',
+      docs: '/docs',
+      openapi: '/openapi.json',
+      endpoints: endpoints(),
+    }),
+  );
   routes.openapi(healthRoute, async (c) => {
     const report = await checkHealth(deps);
     if (report.status === 'healthy') return ok(c, report);

@@ -9,6 +9,15 @@ export function buyAndHold(input: DecisionInput): DecisionOutput {
   }
   return {
     reasoning: `buy ${target.symbol} and hold it as the benchmark`,
-    decisions: [{ action: 'open_long', symbol: target.symbol, leverage: 1, sizeUsd: input.account.available, confidence: 1, reason: 'benchmark entry' }],
+    decisions: [
+      {
+        action: 'open_long',
+        symbol: target.symbol,
+        leverage: 1,
+        sizeUsd: input.account.available,
+        confidence: 1,
+        reason: 'benchmark entry',
+      },
+    ],
   };
 }

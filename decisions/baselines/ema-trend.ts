@@ -16,9 +16,11 @@ export function emaTrend(input: DecisionInput): DecisionOutput {
     const held = input.positions.find((p) => p.symbol === s.symbol);
     if (held) {
       const against = held.side === 'long' ? tf4h.trend === 'down' : tf4h.trend === 'up';
-      decisions.push(against
-        ? { action: 'close', symbol: s.symbol, reason: `4h trend turned ${tf4h.trend} against the ${held.side}` }
-        : { action: 'hold', symbol: s.symbol, reason: `4h trend ${tf4h.trend} still supports the ${held.side}` });
+      decisions.push(
+        against
+          ? { action: 'close', symbol: s.symbol, reason: `4h trend turned ${tf4h.trend} against the ${held.side}` }
+          : { action: 'hold', symbol: s.symbol, reason: `4h trend ${tf4h.trend} still supports the ${held.side}` },
+      );
       continue;
     }
     if (tf3m.ema20 === null || tf3m.macdHist === null || tf4h.atr14 === null) continue;
@@ -38,11 +40,22 @@ export function emaTrend(input: DecisionInput): DecisionOutput {
 }
 
 function open(
-  action: 'open_long' | 'open_short', symbol: string, price: number, atr: number, input: DecisionInput, reason: string,
+  action: 'open_long' | 'open_short',
+  symbol: string,
+  price: number,
+  atr: number,
+  input: DecisionInput,
+  reason: string,
 ): Decision {
   const sign = action === 'open_long' ? 1 : -1;
   return {
-    action, symbol, leverage: LEVERAGE, sizeUsd: input.account.equity * MARGIN_SHARE * LEVERAGE,
-    stopLoss: price - sign * 1.5 * atr, takeProfit: price + sign * 3 * atr, confidence: 0.6, reason,
+    action,
+    symbol,
+    leverage: LEVERAGE,
+    sizeUsd: input.account.equity * MARGIN_SHARE * LEVERAGE,
+    stopLoss: price - sign * 1.5 * atr,
+    takeProfit: price + sign * 3 * atr,
+    confidence: 0.6,
+    reason,
   };
 }

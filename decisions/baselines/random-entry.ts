@@ -11,14 +11,20 @@ const HOLD_MS = 2 * 3 * 60_000;
  */
 export function randomEntry(input: DecisionInput): DecisionOutput {
   const random = seeded(`${input.agentId}|${input.cycleNo}`);
-  const decisions: Decision[] = input.positions.map((p) => (input.marketTime - p.openedAt >= HOLD_MS
-    ? { action: 'close', symbol: p.symbol, reason: 'held two bars' }
-    : { action: 'hold', symbol: p.symbol, reason: 'held less than two bars' }));
+  const decisions: Decision[] = input.positions.map((p) =>
+    input.marketTime - p.openedAt >= HOLD_MS
+      ? { action: 'close', symbol: p.symbol, reason: 'held two bars' }
+      : { action: 'hold', symbol: p.symbol, reason: 'held less than two bars' },
+  );
   if (input.positions.length === 0 && input.market.length > 0) {
     const symbol = input.market[Math.floor(random() * input.market.length)]!.symbol;
     const action = random() < 0.5 ? 'open_long' : 'open_short';
     decisions.push({
-      action, symbol, leverage: LEVERAGE, sizeUsd: input.account.equity * MARGIN_SHARE * LEVERAGE, confidence: 0.5,
+      action,
+      symbol,
+      leverage: LEVERAGE,
+      sizeUsd: input.account.equity * MARGIN_SHARE * LEVERAGE,
+      confidence: 0.5,
       reason: 'random entry',
     });
   }

@@ -17,18 +17,18 @@ export function rsiReversion(input: DecisionInput): DecisionOutput {
     const held = input.positions.find((p) => p.symbol === s.symbol);
     if (held) {
       const reverted = held.side === 'long' ? rsi > 55 : rsi < 45;
-      decisions.push(reverted
-        ? { action: 'close', symbol: s.symbol, reason: `RSI7 ${rsi.toFixed(1)} back past the middle` }
-        : { action: 'hold', symbol: s.symbol, reason: `RSI7 ${rsi.toFixed(1)} not reverted yet` });
+      decisions.push(
+        reverted
+          ? { action: 'close', symbol: s.symbol, reason: `RSI7 ${rsi.toFixed(1)} back past the middle` }
+          : { action: 'hold', symbol: s.symbol, reason: `RSI7 ${rsi.toFixed(1)} not reverted yet` },
+      );
     } else if (rsi < OVERSOLD) {
       decisions.push(open('open_long', s.symbol, input, `RSI7 ${rsi.toFixed(1)} oversold`));
     } else if (rsi > OVERBOUGHT) {
       decisions.push(open('open_short', s.symbol, input, `RSI7 ${rsi.toFixed(1)} overbought`));
     }
   }
-  const reasoning = decisions.length
-    ? decisions.map((d) => `${d.action} ${d.symbol}: ${d.reason}`).join('; ')
-    : 'no RSI extreme';
+  const reasoning = decisions.length ? decisions.map((d) => `${d.action} ${d.symbol}: ${d.reason}`).join('; ') : 'no RSI extreme';
   return { reasoning, decisions: decisions.length ? decisions : [{ action: 'wait', reason: reasoning }] };
 }
 

@@ -85,8 +85,14 @@ export function visibleDecisionBlocks(text: string, scan: ReplyScan): VisibleJso
     const boundary = Math.max(previousEnd, visibleFrom);
     if (r.decisionLike) {
       const startsLine = startsItsLine(text, start, visibleFrom);
-      const sameList = current !== null && boundary === previousEnd && current.end === previousEnd && current.startsLine && startsLine &&
-        (current.shape === undefined || r.shape === undefined || current.shape === r.shape) && isListGap(text, previousEnd, start);
+      const sameList =
+        current !== null &&
+        boundary === previousEnd &&
+        current.end === previousEnd &&
+        current.startsLine &&
+        startsLine &&
+        (current.shape === undefined || r.shape === undefined || current.shape === r.shape) &&
+        isListGap(text, previousEnd, start);
       if (sameList) {
         extend(current!, r);
       } else {
@@ -115,10 +121,14 @@ function readStructure(text: string, structure: JsonStructure, budget: ValueBudg
   const broken = (why: string): Reading => ({ structure, why, decisionLike: mentionsDecisionFields(json) });
   if (structure.state === 'unclosed') return broken('no complete JSON object or list: the reply ends inside one, so it may be cut off');
   if (structure.state === 'mismatched') {
-    return broken(`no complete JSON: ${JSON.stringify(text[structure.problemAt!])} at character ${structure.problemAt} closes the wrong bracket`);
+    return broken(
+      `no complete JSON: ${JSON.stringify(text[structure.problemAt!])} at character ${structure.problemAt} closes the wrong bracket`,
+    );
   }
   if (structure.state === 'interrupted') {
-    return broken(`no complete JSON: a JSON structure is interrupted at character ${structure.end} by a tag, a fence or (in reasoning) the end of a line`);
+    return broken(
+      `no complete JSON: a JSON structure is interrupted at character ${structure.end} by a tag, a fence or (in reasoning) the end of a line`,
+    );
   }
   let parsed;
   try {
@@ -134,7 +144,7 @@ function readStructure(text: string, structure: JsonStructure, budget: ValueBudg
   if ('why' in value) return { structure, why: value.why, decisionLike: true };
   const items = value.items.map((item) => ({
     item,
-    duplicateKeys: typeof item === 'object' && item !== null ? parsed.duplicateKeys.get(item) ?? [] : [],
+    duplicateKeys: typeof item === 'object' && item !== null ? (parsed.duplicateKeys.get(item) ?? []) : [],
   }));
   return { structure, items, reasoning: value.reasoning, shape: value.shape, decisionLike: true };
 }
@@ -152,8 +162,21 @@ function startsItsLine(text: string, pos: number, visibleFrom: number): boolean 
 
 /** Tags that wrap an answer: like a fence, they may stand between the lines of one list. */
 const ANSWER_TAGS = [
-  '<answer>', '</answer>', '<decisions>', '</decisions>', '<decision>', '</decision>', '<output>', '</output>', '<json>', '</json>',
-  '<final_answer>', '</final_answer>', '<|begin_of_solution|>', '<|end_of_solution|>', '<|start|>assistant<|channel|>final<|message|>',
+  '<answer>',
+  '</answer>',
+  '<decisions>',
+  '</decisions>',
+  '<decision>',
+  '</decision>',
+  '<output>',
+  '</output>',
+  '<json>',
+  '</json>',
+  '<final_answer>',
+  '</final_answer>',
+  '<|begin_of_solution|>',
+  '<|end_of_solution|>',
+  '<|start|>assistant<|channel|>final<|message|>',
 ];
 
 function answerTagAt(text: string, j: number): number {
@@ -195,7 +218,10 @@ const INTRO_WINDOW = 400;
 function introduction(text: string, from: number, to: number): string {
   let window = text.slice(Math.max(from, to - INTRO_WINDOW), to);
   for (let round = 0; round < 4; round++) {
-    const trimmed = window.trimEnd().replace(/```[\w-]*$/, '').replace(/<[^<>\n]{1,40}>$/, '');
+    const trimmed = window
+      .trimEnd()
+      .replace(/```[\w-]*$/, '')
+      .replace(/<[^<>\n]{1,40}>$/, '');
     if (trimmed === window) break;
     window = trimmed;
   }

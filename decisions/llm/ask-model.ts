@@ -10,13 +10,18 @@ import type { LlmReply, PromptMessages } from './types';
  * The arena's and the backtest's way to a model.
  */
 export async function askModel(
-  dm: DecisionMakerConfig, prompt: PromptMessages, signal?: AbortSignal, env: NodeJS.ProcessEnv = process.env,
+  dm: DecisionMakerConfig,
+  prompt: PromptMessages,
+  signal?: AbortSignal,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<LlmReply> {
   const apiKey = readApiKey(dm, env);
   const reply = await callModel(dm, prompt, { apiKey, signal });
   const redactor = processSecrets().with([apiKey]);
   return {
-    ...reply, raw: redactor.redact(reply.raw), text: redactor.redact(reply.text),
+    ...reply,
+    raw: redactor.redact(reply.raw),
+    text: redactor.redact(reply.text),
     ...(reply.structuredOutput !== undefined && { structuredOutput: redactor.redactDeep(reply.structuredOutput) }),
   };
 }

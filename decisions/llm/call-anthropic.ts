@@ -20,17 +20,27 @@ export async function callAnthropic(req: ModelRequest): Promise<ModelAnswer> {
       // No temperature: API version 2026-10-21 (this SDK's) refuses it (see providers.ts).
       system: prompt.system,
       messages: [{ role: 'user', content: prompt.user }],
-      tools: [{ name: SUBMIT_TOOL_NAME, description: SUBMIT_TOOL_DESCRIPTION, input_schema: replyJsonSchema({ strict: false }) as Anthropic.Tool.InputSchema }],
+      tools: [
+        {
+          name: SUBMIT_TOOL_NAME,
+          description: SUBMIT_TOOL_DESCRIPTION,
+          input_schema: replyJsonSchema({ strict: false }) as Anthropic.Tool.InputSchema,
+        },
+      ],
       tool_choice: { type: 'tool', name: SUBMIT_TOOL_NAME },
     },
     { signal: req.signal },
   );
 
   const blocks: unknown[] = Array.isArray(message?.content) ? message.content : [];
-  const toolUse = blocks.find((b): b is { type: 'tool_use'; name: string; input: unknown } =>
-    isBlock(b, 'tool_use') && (b as { name?: unknown }).name === SUBMIT_TOOL_NAME);
-  const text = blocks.filter((b): b is { type: 'text'; text: string } => isBlock(b, 'text') && typeof (b as { text?: unknown }).text === 'string')
-    .map((b) => b.text).join('\n');
+  const toolUse = blocks.find(
+    (b): b is { type: 'tool_use'; name: string; input: unknown } =>
+      isBlock(b, 'tool_use') && (b as { name?: unknown }).name === SUBMIT_TOOL_NAME,
+  );
+  const text = blocks
+    .filter((b): b is { type: 'text'; text: string } => isBlock(b, 'text') && typeof (b as { text?: unknown }).text === 'string')
+    .map((b) => b.text)
+    .join('\n');
   const usage = message?.usage;
   return {
     raw: toolUse ? JSON.stringify(toolUse.input ?? null) : text,

@@ -101,7 +101,9 @@ function apiErrorDetail(err: unknown): string {
   if (isRecord(inner) && typeof inner.message === 'string' && inner.message.trim()) {
     return typeof inner.type === 'string' && inner.type ? `${inner.type}: ${inner.message}` : inner.message;
   }
-  return describe(err).replace(/^\d{3}\s+/, '').replace(/<[^>]*>/g, ' ');
+  return describe(err)
+    .replace(/^\d{3}\s+/, '')
+    .replace(/<[^>]*>/g, ' ');
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -110,7 +112,11 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 function describe(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const causes: string[] = [];
-  for (let c = (err as { cause?: unknown }).cause, depth = 0; c instanceof Error && depth < 3; c = (c as { cause?: unknown }).cause, depth++) {
+  for (
+    let c = (err as { cause?: unknown }).cause, depth = 0;
+    c instanceof Error && depth < 3;
+    c = (c as { cause?: unknown }).cause, depth++
+  ) {
     if (c.message && !err.message.includes(c.message)) causes.push(c.message);
   }
   return `${err.message || err.name}${causes.length ? ` (${causes.join('; ')})` : ''}`;

@@ -19,7 +19,10 @@ export async function callModel(config: DecisionMakerConfig, prompt: PromptMessa
   // Keys read from .env files often carry a trailing newline, which no HTTP header accepts.
   const apiKey = opts.apiKey?.trim() || undefined;
   if (spec.keyRequired && apiKey === undefined) {
-    throw new LlmCallError('auth', `${label}: no API key (${config.apiKeyEnv ? `${config.apiKeyEnv} is not set` : 'api_key is not configured'})`);
+    throw new LlmCallError(
+      'auth',
+      `${label}: no API key (${config.apiKeyEnv ? `${config.apiKeyEnv} is not set` : 'api_key is not configured'})`,
+    );
   }
   const baseUrl = resolveBaseUrl(config);
   if (baseUrl === null) throw new LlmCallError('bad_request', `${label}: the ${config.provider} provider needs a base_url`);

@@ -61,7 +61,10 @@ export async function callOpenAiCompatible(req: ModelRequest): Promise<ModelAnsw
  * function call's arguments are the structured output. Structured output stays the string received:
  * the parser reads its JSON (see LlmReply).
  */
-function readMessage(message: ChatCompletionMessage | undefined, strictSchema: boolean): Pick<ModelAnswer, 'raw' | 'text' | 'structuredOutput'> {
+function readMessage(
+  message: ChatCompletionMessage | undefined,
+  strictSchema: boolean,
+): Pick<ModelAnswer, 'raw' | 'text' | 'structuredOutput'> {
   const content = typeof message?.content === 'string' ? message.content : '';
   if (content !== '') return strictSchema ? { raw: content, text: '', structuredOutput: content } : { raw: content, text: content };
   const toolArguments = message?.tool_calls?.find((c) => c.type === 'function')?.function?.arguments;

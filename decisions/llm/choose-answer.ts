@@ -38,26 +38,44 @@ export function chooseAnswer(text: string, scan: ReplyScan, visible: VisibleJson
 
   const last = scan.reasoning[scan.reasoning.length - 1];
   if (last !== undefined && !last.closed) {
-    for (const b of blocks) dropBlock(b, `written before ${last.family.name} at character ${last.start}, which is never closed: the model had not finished`);
-    return none(`the reply ends inside the model's reasoning (${last.family.name} is never closed): it was cut off before a final answer, and a draft never trades`, false);
+    for (const b of blocks)
+      dropBlock(b, `written before ${last.family.name} at character ${last.start}, which is never closed: the model had not finished`);
+    return none(
+      `the reply ends inside the model's reasoning (${last.family.name} is never closed): it was cut off before a final answer, and a draft never trades`,
+      false,
+    );
   }
   if (visible.tooMany !== undefined) {
-    dropped.push({ item: `(${visible.tooMany} JSON structures)`, reason: `one of ${visible.tooMany} JSON structures outside the reasoning: too many to read` });
+    dropped.push({
+      item: `(${visible.tooMany} JSON structures)`,
+      reason: `one of ${visible.tooMany} JSON structures outside the reasoning: too many to read`,
+    });
     return none(`${visible.tooMany} JSON structures outside the reasoning (at most ${MAX_VISIBLE_STRUCTURES} are read)`, false);
   }
   if (blocks.length === 0) return none(noBlock(visible, dropped.length), true);
   if (blocks.length > MAX_BLOCKS) {
-    for (const b of blocks.slice(0, MAX_BLOCKS)) dropBlock(b, `one of ${blocks.length} decision blocks outside the reasoning: too many to tell which is the answer`);
-    dropped.push({ item: `(${blocks.length - MAX_BLOCKS} more blocks)`, reason: `one of ${blocks.length} decision blocks outside the reasoning` });
+    for (const b of blocks.slice(0, MAX_BLOCKS))
+      dropBlock(b, `one of ${blocks.length} decision blocks outside the reasoning: too many to tell which is the answer`);
+    dropped.push({
+      item: `(${blocks.length - MAX_BLOCKS} more blocks)`,
+      reason: `one of ${blocks.length} decision blocks outside the reasoning`,
+    });
     return none(`${blocks.length} decision blocks outside the reasoning (at most ${MAX_BLOCKS} are read)`, false);
   }
 
   for (const b of blocks) {
-    if (b.hypothetical !== undefined) dropBlock(b, `introduced as a condition, a plan or an example (${JSON.stringify(b.hypothetical.slice(0, 120))}): not this cycle's decision`);
+    if (b.hypothetical !== undefined)
+      dropBlock(
+        b,
+        `introduced as a condition, a plan or an example (${JSON.stringify(b.hypothetical.slice(0, 120))}): not this cycle's decision`,
+      );
   }
   const live = blocks.filter((b) => b.hypothetical === undefined);
   if (live.length === 0) {
-    return none(`the only decision blocks are introduced as a condition, a plan or an example (${JSON.stringify(blocks[0]!.hypothetical!.slice(0, 120))})`, false);
+    return none(
+      `the only decision blocks are introduced as a condition, a plan or an example (${JSON.stringify(blocks[0]!.hypothetical!.slice(0, 120))})`,
+      false,
+    );
   }
 
   const validated = live.map((b) => (b.unreadable === undefined ? validateBlock(b, symbols) : null));
@@ -66,17 +84,21 @@ export function chooseAnswer(text: string, scan: ReplyScan, visible: VisibleJson
     const unreadable = live.filter((b) => b.unreadable !== undefined).length;
     for (const b of live) {
       const what = b.unreadable === undefined ? '' : `, and this one cannot be read (${b.unreadable})`;
-      dropBlock(b, `one of ${live.length} decision blocks outside the reasoning that disagree${what}: which one is the answer ` +
-        '(a draft, a correction, quoted text) cannot be told, so none trades');
+      dropBlock(
+        b,
+        `one of ${live.length} decision blocks outside the reasoning that disagree${what}: which one is the answer ` +
+          '(a draft, a correction, quoted text) cannot be told, so none trades',
+      );
     }
     const how = unreadable === 0 ? 'disagree' : `disagree or cannot be read (${unreadable} of them)`;
     return none(`${live.length} decision blocks outside the reasoning ${how}, so none is taken as the answer`, unreadable === live.length);
   }
 
   const answer = live[live.length - 1]!;
-  const repeat = keys[keys.length - 1] === ''
-    ? 'asks for no trade, as the answer (a later block) does'
-    : 'repeats the answer (a later block asks for the same trades)';
+  const repeat =
+    keys[keys.length - 1] === ''
+      ? 'asks for no trade, as the answer (a later block) does'
+      : 'repeats the answer (a later block asks for the same trades)';
   for (const b of live.slice(0, -1)) dropBlock(b, repeat);
   const checked = validated[validated.length - 1];
   if (!checked) {
@@ -104,7 +126,11 @@ export function validateBlock(block: Pick<DecisionBlock, 'items'>, symbols: read
 
 /** The trades a block asks for, in any order: hold and wait trade nothing. */
 function tradesOf(v: ValidatedBlock): string {
-  return v.decisions.filter((d) => d.decision.action !== 'hold' && d.decision.action !== 'wait').map((d) => tradeKey(d.decision)).sort().join('\n');
+  return v.decisions
+    .filter((d) => d.decision.action !== 'hold' && d.decision.action !== 'wait')
+    .map((d) => tradeKey(d.decision))
+    .sort()
+    .join('\n');
 }
 
 function draftRecords(text: string, scan: ReplyScan): Dropped[] {
@@ -113,17 +139,20 @@ function draftRecords(text: string, scan: ReplyScan): Dropped[] {
   for (const draft of scan.drafts) {
     if (!mentionsDecisionFields(text.slice(draft.start, draft.end))) continue;
     if (records.length < MAX_DRAFT_RECORDS) {
-      records.push({ item: previewText(text, draft.start, draft.end), reason: `inside the model's reasoning (${draft.reasoning!.name}): a draft never trades` });
+      records.push({
+        item: previewText(text, draft.start, draft.end),
+        reason: `inside the model's reasoning (${draft.reasoning!.name}): a draft never trades`,
+      });
     } else {
       more++;
     }
   }
-  if (more > 0) records.push({ item: `(${more} more drafts)`, reason: 'inside the model\'s reasoning: a draft never trades' });
+  if (more > 0) records.push({ item: `(${more} more drafts)`, reason: "inside the model's reasoning: a draft never trades" });
   return records;
 }
 
 function noBlock(visible: VisibleJson, drafts: number): string {
   if (visible.firstProblem !== undefined) return visible.firstProblem;
-  if (drafts > 0) return 'no decision list outside the model\'s thinking (the ones inside it are drafts, which never trade)';
+  if (drafts > 0) return "no decision list outside the model's thinking (the ones inside it are drafts, which never trade)";
   return 'no JSON object or list in the reply';
 }

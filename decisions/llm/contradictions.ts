@@ -32,10 +32,21 @@ export interface Dropped {
 
 /** What a decision would trade: equal keys are the same trade (reason and confidence aside). */
 export function tradeKey(d: Decision): string {
-  return JSON.stringify([d.action, d.symbol ?? null, d.sizeUsd ?? null, d.quantity ?? null, d.leverage ?? null, d.stopLoss ?? null, d.takeProfit ?? null]);
+  return JSON.stringify([
+    d.action,
+    d.symbol ?? null,
+    d.sizeUsd ?? null,
+    d.quantity ?? null,
+    d.leverage ?? null,
+    d.stopLoss ?? null,
+    d.takeProfit ?? null,
+  ]);
 }
 
-export function dropContradictions(list: readonly NumberedDecision[]): { kept: NumberedDecision[]; dropped: Array<NumberedDecision & { reason: string }> } {
+export function dropContradictions(list: readonly NumberedDecision[]): {
+  kept: NumberedDecision[];
+  dropped: Array<NumberedDecision & { reason: string }>;
+} {
   const reasons = new Map<NumberedDecision, string>();
   const bySymbol = new Map<string, NumberedDecision[]>();
   for (const entry of list) {
@@ -62,15 +73,20 @@ function judgeSymbol(symbol: string, entries: NumberedDecision[], reasons: Map<N
 
   if (holds.length > 0 && trades.length > 0) {
     const hold = holds[0]!;
-    for (const e of trades) drop(e, `${e.decision.action} ${symbol} contradicts decision ${hold.n} (${hold.decision.action} ${symbol}) in the same reply`);
+    for (const e of trades)
+      drop(e, `${e.decision.action} ${symbol} contradicts decision ${hold.n} (${hold.decision.action} ${symbol}) in the same reply`);
     return;
   }
 
   const longs = of('open_long');
   const shorts = of('open_short');
   if (longs.length > 0 && shorts.length > 0) {
-    const numbers = [...longs, ...shorts].map((e) => e.n).sort((a, b) => a - b).join(', ');
-    for (const e of [...longs, ...shorts]) drop(e, `open_long and open_short of ${symbol} in one reply contradict each other (decisions ${numbers})`);
+    const numbers = [...longs, ...shorts]
+      .map((e) => e.n)
+      .sort((a, b) => a - b)
+      .join(', ');
+    for (const e of [...longs, ...shorts])
+      drop(e, `open_long and open_short of ${symbol} in one reply contradict each other (decisions ${numbers})`);
     return;
   }
 
@@ -82,7 +98,10 @@ function judgeSymbol(symbol: string, entries: NumberedDecision[], reasons: Map<N
     } else {
       const numbers = opens.map((e) => e.n).join(', ');
       for (const e of opens) {
-        drop(e, `${opens.length} ${first.decision.action} ${symbol} with different sizes, leverage or prices (decisions ${numbers}): which one is meant cannot be told`);
+        drop(
+          e,
+          `${opens.length} ${first.decision.action} ${symbol} with different sizes, leverage or prices (decisions ${numbers}): which one is meant cannot be told`,
+        );
       }
     }
   }
@@ -90,8 +109,11 @@ function judgeSymbol(symbol: string, entries: NumberedDecision[], reasons: Map<N
   const closes = of('close');
   if (closes.length > 0) {
     for (const e of opens) {
-      drop(e, `${e.decision.action} ${symbol} in the same reply as a close of ${symbol} (decision ${closes[0]!.n}): ` +
-        'the open would be judged as if the close had filled, which nothing guarantees; the close stands, open again next cycle');
+      drop(
+        e,
+        `${e.decision.action} ${symbol} in the same reply as a close of ${symbol} (decision ${closes[0]!.n}): ` +
+          'the open would be judged as if the close had filled, which nothing guarantees; the close stands, open again next cycle',
+      );
     }
   }
 }

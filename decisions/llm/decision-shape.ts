@@ -31,7 +31,10 @@ export function readDecisionValue(value: unknown, duplicateKeys: WeakMap<object,
     const list = get(key);
     if (list === undefined) continue;
     if (duplicated.includes(key)) return { why: `duplicated key "${key}"` };
-    const reasoning = REASONING_KEYS.map(get).find((v): v is string => typeof v === 'string' && v.trim() !== '')?.trim() ?? '';
+    const reasoning =
+      REASONING_KEYS.map(get)
+        .find((v): v is string => typeof v === 'string' && v.trim() !== '')
+        ?.trim() ?? '';
     if (Array.isArray(list)) return { items: list, reasoning, shape: 'envelope' };
     if (typeof list === 'object' && list !== null) return { items: [list], reasoning, shape: 'envelope' };
     return { why: `"${key}" is not a list of decisions (got ${list === null ? 'null' : typeof list})` };

@@ -80,7 +80,13 @@ export function scanReply(text: string): ReplyScan {
 
   const finish = (end: number, state: StructureState, problemAt?: number) => {
     const s = structure!;
-    const done: JsonStructure = { start: s.start, end, state, ...(problemAt !== undefined && { problemAt }), ...(s.reasoning && { reasoning: s.reasoning }) };
+    const done: JsonStructure = {
+      start: s.start,
+      end,
+      state,
+      ...(problemAt !== undefined && { problemAt }),
+      ...(s.reasoning && { reasoning: s.reasoning }),
+    };
     (s.reasoning ? scan.drafts : scan.visible).push(done);
     structure = null;
   };
@@ -166,8 +172,19 @@ export function scanReply(text: string): ReplyScan {
 }
 
 const [QUOTE, BACKSLASH, NEWLINE, BACKTICK] = ['"', '\\', '\n', '`'].map((c) => c.charCodeAt(0)) as [number, number, number, number];
-const [OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET] = ['{', '}', '[', ']'].map((c) => c.charCodeAt(0)) as [number, number, number, number];
-const [SPACE, TAB, CR, SINGLE_QUOTE, COLON] = [' ', '\t', '\r', "'", ':'].map((c) => c.charCodeAt(0)) as [number, number, number, number, number];
+const [OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET] = ['{', '}', '[', ']'].map((c) => c.charCodeAt(0)) as [
+  number,
+  number,
+  number,
+  number,
+];
+const [SPACE, TAB, CR, SINGLE_QUOTE, COLON] = [' ', '\t', '\r', "'", ':'].map((c) => c.charCodeAt(0)) as [
+  number,
+  number,
+  number,
+  number,
+  number,
+];
 
 /** Nothing but whitespace from `i` to the end. */
 function blankFrom(text: string, i: number): boolean {

@@ -15,7 +15,10 @@ export const MAX_KEYS = 256;
 
 export class JsonSyntaxError extends Error {
   override readonly name = 'JsonSyntaxError';
-  constructor(message: string, readonly position: number) {
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
     super(`${message} at character ${position}`);
   }
 }
@@ -44,15 +47,25 @@ const NUMBER_WITH_GROUPS = /[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\
 const PLAIN_NUMBER = /[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const IDENTIFIER = /[A-Za-z_$][\w$]*/y;
 const WORDS: Record<string, unknown> = {
-  true: true, false: false, null: null, True: true, False: false, None: null, undefined: null,
-  NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY,
+  true: true,
+  false: false,
+  null: null,
+  True: true,
+  False: false,
+  None: null,
+  undefined: null,
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
 };
 const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '0': '\0' };
 
 class Reader {
   pos = 0;
   readonly duplicateKeys = new WeakMap<object, string[]>();
-  constructor(private readonly text: string, private readonly budget: ValueBudget) {}
+  constructor(
+    private readonly text: string,
+    private readonly budget: ValueBudget,
+  ) {}
 
   value(depth: number): unknown {
     if (depth > MAX_DEPTH) throw new JsonSyntaxError(`nesting deeper than ${MAX_DEPTH} levels`, this.pos);

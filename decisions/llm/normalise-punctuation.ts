@@ -54,7 +54,13 @@ export function normalisePunctuation(text: string): string {
   return UTF16.decode(out.subarray(0, n));
 }
 
-const [QUOTE, BACKSLASH, APOSTROPHE, COMMA, SPACE] = ['"', '\\', "'", ',', ' '].map((c) => c.charCodeAt(0)) as [number, number, number, number, number];
+const [QUOTE, BACKSLASH, APOSTROPHE, COMMA, SPACE] = ['"', '\\', "'", ',', ' '].map((c) => c.charCodeAt(0)) as [
+  number,
+  number,
+  number,
+  number,
+  number,
+];
 const UTF16 = new TextDecoder('utf-16le');
 
 const NORMALISABLE = /[\u201C-\u201F\u2033\u00AB\u00BB\u2018-\u201B\u2032\uFF01-\uFF5E\u3000\u3001\u00A0\u2000-\u200D\u2060\uFEFF\u00AD]/;

@@ -71,18 +71,23 @@ export function parseReply(raw: string, symbols: readonly string[], options: Par
     return readReply(text, symbols, options);
   } catch (err) {
     // Never expected; a reply must not be able to crash the cycle.
-    return unparseable(text.slice(0, MAX_REASONING_CHARS), `the parser failed (${err instanceof Error ? err.message : 'unknown error'})`, []);
+    return unparseable(
+      text.slice(0, MAX_REASONING_CHARS),
+      `the parser failed (${err instanceof Error ? err.message : 'unknown error'})`,
+      [],
+    );
   }
 }
 
 function readReply(full: string, symbols: readonly string[], options: ParseReplyOptions): ParsedReply {
   const maxChars = Number.isInteger(options.maxChars) && options.maxChars! > 0 ? options.maxChars! : MAX_REPLY_CHARS;
   const text = full.length > maxChars ? full.slice(0, maxChars) : full;
-  const unfinished = full.length > maxChars
-    ? `the reply was cut off at the size cap: only the first ${maxChars} of ${full.length} characters were read, and the rest could change the answer`
-    : options.truncated === true
-      ? 'the provider says the reply was cut off by its output limit (max_tokens): an unfinished reply never trades'
-      : undefined;
+  const unfinished =
+    full.length > maxChars
+      ? `the reply was cut off at the size cap: only the first ${maxChars} of ${full.length} characters were read, and the rest could change the answer`
+      : options.truncated === true
+        ? 'the provider says the reply was cut off by its output limit (max_tokens): an unfinished reply never trades'
+        : undefined;
 
   if (options.structured !== undefined) return readStructured(options.structured, text, symbols, maxChars, unfinished);
   if (text.trim() === '') return unparseable('', unfinished ?? 'the reply is empty', []);
@@ -98,7 +103,10 @@ function readReply(full: string, symbols: readonly string[], options: ParseReply
   if (choice.answer === null) return unparseable(body, withNote(choice.why, unfinished), choice.dropped);
   if (unfinished !== undefined) {
     const { block } = choice.answer;
-    return unparseable(body, unfinished, [{ item: previewText(reading.text, block.start, block.end), reason: `the answer, not taken: ${unfinished}` }, ...choice.dropped]);
+    return unparseable(body, unfinished, [
+      { item: previewText(reading.text, block.start, block.end), reason: `the answer, not taken: ${unfinished}` },
+      ...choice.dropped,
+    ]);
   }
   return answered(choice.answer.validated, choice.dropped, reasoningOf(reading.text, choice.answer.block));
 }
@@ -110,14 +118,27 @@ function readText(text: string, symbols: readonly string[]): { text: string; cho
 }
 
 /** The structured value is the answer; the text only gives the reasoning (and its drafts are recorded). */
-function readStructured(structured: unknown, text: string, symbols: readonly string[], maxChars: number, unfinished: string | undefined): ParsedReply {
+function readStructured(
+  structured: unknown,
+  text: string,
+  symbols: readonly string[],
+  maxChars: number,
+  unfinished: string | undefined,
+): ParsedReply {
   const beside = text.trim() === '' ? [] : besideStructured(text, symbols);
-  const json = typeof structured === 'string' ? structuredJson(structured, maxChars) : { value: structured, duplicateKeys: new WeakMap<object, string[]>() };
+  const json =
+    typeof structured === 'string'
+      ? structuredJson(structured, maxChars)
+      : { value: structured, duplicateKeys: new WeakMap<object, string[]>() };
   if ('why' in json) return unparseable(text, `the structured output is not JSON: ${json.why}`, beside);
   const read = readDecisionValue(json.value, json.duplicateKeys);
-  if (read === null || 'why' in read) return unparseable(text, `the structured output holds no decision list: ${read === null ? 'no decisions in it' : read.why}`, beside);
+  if (read === null || 'why' in read)
+    return unparseable(text, `the structured output holds no decision list: ${read === null ? 'no decisions in it' : read.why}`, beside);
   if (unfinished !== undefined) return unparseable(text, unfinished, beside);
-  const items = read.items.map((item) => ({ item, duplicateKeys: typeof item === 'object' && item !== null ? json.duplicateKeys.get(item) ?? [] : [] }));
+  const items = read.items.map((item) => ({
+    item,
+    duplicateKeys: typeof item === 'object' && item !== null ? (json.duplicateKeys.get(item) ?? []) : [],
+  }));
   return answered(validateBlock({ items }, symbols), beside, read.reasoning || text.trim());
 }
 

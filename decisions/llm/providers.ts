@@ -36,10 +36,19 @@ export interface ProviderSpec {
 }
 
 const openAiCompatible = (
-  id: LlmProvider, defaultBaseUrl: string | null, structuredOutput: StructuredOutputMode,
+  id: LlmProvider,
+  defaultBaseUrl: string | null,
+  structuredOutput: StructuredOutputMode,
   extra: Partial<ProviderSpec> = {},
 ): ProviderSpec => ({
-  id, family: 'openai-compatible', defaultBaseUrl, keyRequired: true, structuredOutput, maxTokensField: 'max_tokens', maxTemperature: 2, ...extra,
+  id,
+  family: 'openai-compatible',
+  defaultBaseUrl,
+  keyRequired: true,
+  structuredOutput,
+  maxTokensField: 'max_tokens',
+  maxTemperature: 2,
+  ...extra,
 });
 
 export const PROVIDERS: Readonly<Record<LlmProvider, ProviderSpec>> = {
@@ -57,8 +66,13 @@ export const PROVIDERS: Readonly<Record<LlmProvider, ProviderSpec>> = {
   // The SDK (1.x) speaks API version 2026-10-21, which answers 400 to any temperature, top_p or top_k
   // (even the default): the config's temperature is not sent, and the SDK has no field for it.
   anthropic: {
-    id: 'anthropic', family: 'anthropic', defaultBaseUrl: 'https://api.anthropic.com', keyRequired: true,
-    structuredOutput: 'tool_call', maxTokensField: 'max_tokens', maxTemperature: null,
+    id: 'anthropic',
+    family: 'anthropic',
+    defaultBaseUrl: 'https://api.anthropic.com',
+    keyRequired: true,
+    structuredOutput: 'tool_call',
+    maxTokensField: 'max_tokens',
+    maxTemperature: null,
   },
 
   // Structured Outputs with a strict schema. The SDK's default URL, written out so that an

@@ -39,7 +39,11 @@ const PLAIN_KEY = /^[a-z0-9_]+$/;
 /** "stopLoss", "Stop Loss", "stop-loss" → "stop_loss". */
 export function canonicalKey(key: string): string {
   if (PLAIN_KEY.test(key)) return key; // most keys: no work
-  return key.trim().replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/[\s-]+/g, '_');
+  return key
+    .trim()
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 }
 
 export type Validation = { ok: true; decision: Decision } | { ok: false; reason: string };
@@ -49,7 +53,8 @@ export type Validation = { ok: true; decision: Decision } | { ok: false; reason:
  * @param symbols the agent's universe.
  */
 export function validateDecision(item: unknown, symbols: readonly string[], duplicateKeys: readonly string[] = []): Validation {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return { ok: false, reason: `expected a decision object, got ${typeName(item)}` };
+  if (typeof item !== 'object' || item === null || Array.isArray(item))
+    return { ok: false, reason: `expected a decision object, got ${typeName(item)}` };
   const fieldCount = Object.keys(item).length;
   if (fieldCount > MAX_FIELDS) return { ok: false, reason: `${fieldCount} fields in one decision (at most ${MAX_FIELDS})` };
   const fields = collectFields(item as Record<string, unknown>, duplicateKeys);
@@ -99,7 +104,12 @@ const OPENS: readonly DecisionAction[] = ['open_long', 'open_short'];
 const MAX_NUMBER_TEXT = 64;
 const MAX_SYMBOL_TEXT = 64;
 
-const SIDE_WORDS = new Map<string, 'long' | 'short'>([['long', 'long'], ['buy', 'long'], ['short', 'short'], ['sell', 'short']]);
+const SIDE_WORDS = new Map<string, 'long' | 'short'>([
+  ['long', 'long'],
+  ['buy', 'long'],
+  ['short', 'short'],
+  ['sell', 'short'],
+]);
 
 /** An open's side must agree with its action; close, hold and wait ignore it. */
 function sideProblem(action: DecisionAction, side: unknown): string | null {
@@ -113,7 +123,10 @@ function sideProblem(action: DecisionAction, side: unknown): string | null {
 const actionSchema = z.unknown().transform((v, ctx) => {
   const action = typeof v === 'string' ? v.trim().toLowerCase().replace(/\s+/g, '_') : v;
   if (typeof action === 'string' && (DECISION_ACTIONS as readonly string[]).includes(action)) return action as DecisionAction;
-  ctx.addIssue({ code: 'custom', message: v === undefined ? 'no action' : `action ${show(v)} is not one of ${DECISION_ACTIONS.join(', ')}` });
+  ctx.addIssue({
+    code: 'custom',
+    message: v === undefined ? 'no action' : `action ${show(v)} is not one of ${DECISION_ACTIONS.join(', ')}`,
+  });
   return z.NEVER;
 });
 
@@ -126,7 +139,10 @@ function numberLike(field: Field, unit: keyof typeof UNIT_PATTERN) {
   return z.unknown().transform((v, ctx) => {
     const n = toNumber(v, unit);
     if (Number.isFinite(n)) return n;
-    ctx.addIssue({ code: 'custom', message: typeof v === 'number' ? `${field} ${show(v)} is not a finite number` : `${field} ${show(v)} is not a number` });
+    ctx.addIssue({
+      code: 'custom',
+      message: typeof v === 'number' ? `${field} ${show(v)} is not a finite number` : `${field} ${show(v)} is not a number`,
+    });
     return z.NEVER;
   });
 }
@@ -252,7 +268,10 @@ function toNumber(v: unknown, unit: keyof typeof UNIT_PATTERN): number {
 export function normaliseSymbol(raw: string, symbols: readonly string[]): string | null {
   if (raw.length > MAX_SYMBOL_TEXT) return null;
   const universe = new Set(symbols.map((s) => s.toUpperCase()));
-  const upper = raw.trim().toUpperCase().replace(/:[A-Z]+$/, ''); // ccxt's settle currency: "BTC/USDT:USDT"
+  const upper = raw
+    .trim()
+    .toUpperCase()
+    .replace(/:[A-Z]+$/, ''); // ccxt's settle currency: "BTC/USDT:USDT"
   const bases = [upper, upper.replace(/(?:\.P|[-_ ]?PERP(?:ETUAL)?|[-_ ]?SWAP)$/, '')].map((s) => s.replace(/[\s/\-_]/g, ''));
   for (const base of bases) {
     if (!/^[A-Z0-9]{1,30}$/.test(base)) continue;

@@ -43,7 +43,11 @@ export const fmtUsd = (x: Num): string => (absent(x) ? NA : fmtFixed(roundSig(x,
 /** Large counts in 3 significant figures with K/M/B: 13200900 -> 13.2M. */
 export function fmtCompact(x: Num): string {
   if (absent(x)) return NA;
-  const units: Array<[number, string]> = [[1e9, 'B'], [1e6, 'M'], [1e3, 'K']];
+  const units: Array<[number, string]> = [
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
   const unit = units.find(([size]) => Math.abs(x) >= size);
   return unit ? `${roundSig(x / unit[0], 3)}${unit[1]}` : String(roundSig(x, 3));
 }
@@ -133,17 +137,21 @@ function systemMessage(input: DecisionInput, sections: string[]): string {
 
 function accountLine(a: AccountView): string {
   const use = a.equity > 0 ? ` (${fmtFixed((a.marginUsed / a.equity) * 100, 1)}% of equity)` : '';
-  return `Account: equity ${fmtUsd(a.equity)}, available ${fmtUsd(a.available)}, margin ${fmtUsd(a.marginUsed)}${use}, ` +
-    `upnl ${fmtUsd(a.unrealizedPnl)}`;
+  return (
+    `Account: equity ${fmtUsd(a.equity)}, available ${fmtUsd(a.available)}, margin ${fmtUsd(a.marginUsed)}${use}, ` +
+    `upnl ${fmtUsd(a.unrealizedPnl)}`
+  );
 }
 
 /** How close the account is to the limits that stop new positions, and the margin left for them. */
 function limitsLine(state: LimitsState, risk: ResolvedRiskLimits, positions: number): string {
   // The breaker counts the day's low: shown when it is below where the day stands now.
-  const low = state.dayLossPct > 0 && fmtFixed(-state.dayLossPct, 1) !== fmtFixed(state.dayPnlPct, 1)
-    ? `, low ${fmtFixed(-state.dayLossPct, 1)}%` : '';
-  const dayLimit = `limit -${risk.maxDailyLossPct}%` +
-    (state.dayLossPct >= risk.maxDailyLossPct ? ' hit: no new positions until 00:00 UTC' : '');
+  const low =
+    state.dayLossPct > 0 && fmtFixed(-state.dayLossPct, 1) !== fmtFixed(state.dayPnlPct, 1)
+      ? `, low ${fmtFixed(-state.dayLossPct, 1)}%`
+      : '';
+  const dayLimit =
+    `limit -${risk.maxDailyLossPct}%` + (state.dayLossPct >= risk.maxDailyLossPct ? ' hit: no new positions until 00:00 UTC' : '');
   const parts = [`day pnl ${fmtUsd(state.dayPnl)} (${fmtFixed(state.dayPnlPct, 1)}%${low}; ${dayLimit})`];
   if (risk.maxDrawdownPct < 100) {
     const lock = `lock ${risk.maxDrawdownPct}%${state.drawdownPct >= risk.maxDrawdownPct ? ' hit: no new positions' : ''}`;
@@ -163,9 +171,18 @@ function positionsTable(positions: PositionView[], now: number): string {
     'Positions (upnl% on margin):',
     ['symbol', 'side', 'qty', 'entry', 'mark', 'upnl', 'upnl%', 'lev', 'liq', 'sl', 'tp', 'held'],
     positions.map((p) => [
-      p.symbol, p.side, fmtSig(p.quantity, 6), fmtPrice(p.entryPrice), fmtPrice(p.markPrice), fmtUsd(p.unrealizedPnl),
-      p.margin > 0 ? fmtFixed((p.unrealizedPnl / p.margin) * 100, 1) : NA, `${p.leverage}x`,
-      fmtPrice(p.liquidationPrice), fmtPrice(p.stopLoss), fmtPrice(p.takeProfit), fmtDuration(now - p.openedAt),
+      p.symbol,
+      p.side,
+      fmtSig(p.quantity, 6),
+      fmtPrice(p.entryPrice),
+      fmtPrice(p.markPrice),
+      fmtUsd(p.unrealizedPnl),
+      p.margin > 0 ? fmtFixed((p.unrealizedPnl / p.margin) * 100, 1) : NA,
+      `${p.leverage}x`,
+      fmtPrice(p.liquidationPrice),
+      fmtPrice(p.stopLoss),
+      fmtPrice(p.takeProfit),
+      fmtDuration(now - p.openedAt),
     ]),
   );
 }
@@ -191,13 +208,41 @@ function marketTable(market: SymbolSnapshot[]): string {
   const withOi = market.some((s) => s.openInterest !== null);
   return table(
     `Market (chg = price change %; _3m, _4h = on 3-minute, 4-hour bars; ${funding.title}; ${withOi ? 'oi, ' : ''}vol3m in base units):`,
-    ['symbol', 'price', 'chg1h', 'chg4h', 'rsi7_3m', 'macd_3m', 'hist_3m', 'ema20_3m',
-      'rsi14_4h', 'ema20_4h', 'ema50_4h', 'atr14_4h', 'trend_4h', 'funding', ...(withOi ? ['oi'] : []), 'vol3m'],
+    [
+      'symbol',
+      'price',
+      'chg1h',
+      'chg4h',
+      'rsi7_3m',
+      'macd_3m',
+      'hist_3m',
+      'ema20_3m',
+      'rsi14_4h',
+      'ema20_4h',
+      'ema50_4h',
+      'atr14_4h',
+      'trend_4h',
+      'funding',
+      ...(withOi ? ['oi'] : []),
+      'vol3m',
+    ],
     market.map((s) => [
-      s.symbol, fmtPrice(s.price), fmtFixed(s.change1hPct, 2), fmtFixed(s.change4hPct, 2),
-      fmtFixed(s.tf3m.rsi7, 1), fmtSig(s.tf3m.macd, 4), fmtSig(s.tf3m.macdHist, 4), fmtPrice(s.tf3m.ema20),
-      fmtFixed(s.tf4h.rsi14, 1), fmtPrice(s.tf4h.ema20), fmtPrice(s.tf4h.ema50), fmtSig(s.tf4h.atr14, 4), s.tf4h.trend,
-      funding.cell(s), ...(withOi ? [fmtCompact(s.openInterest)] : []), fmtCompact(s.volume3m),
+      s.symbol,
+      fmtPrice(s.price),
+      fmtFixed(s.change1hPct, 2),
+      fmtFixed(s.change4hPct, 2),
+      fmtFixed(s.tf3m.rsi7, 1),
+      fmtSig(s.tf3m.macd, 4),
+      fmtSig(s.tf3m.macdHist, 4),
+      fmtPrice(s.tf3m.ema20),
+      fmtFixed(s.tf4h.rsi14, 1),
+      fmtPrice(s.tf4h.ema20),
+      fmtPrice(s.tf4h.ema50),
+      fmtSig(s.tf4h.atr14, 4),
+      s.tf4h.trend,
+      funding.cell(s),
+      ...(withOi ? [fmtCompact(s.openInterest)] : []),
+      fmtCompact(s.volume3m),
     ]),
   );
 }
@@ -216,23 +261,34 @@ function feedbackText(f: PerformanceFeedback): string {
       f.worstSymbol ? `worst ${f.worstSymbol.symbol} ${fmtUsd(f.worstSymbol.pnl)}` : null,
     ].filter((x): x is string => x !== null);
     const winRate = f.winRate === null ? NA : `${fmtFixed(f.winRate * 100, 1)}%`;
-    parts.push(`Your record: ${f.tradeCount} closed trades, win rate ${winRate}, pnl ${fmtUsd(f.totalPnl)}` +
-      (extremes.length ? `; ${extremes.join(', ')}` : ''));
+    parts.push(
+      `Your record: ${f.tradeCount} closed trades, win rate ${winRate}, pnl ${fmtUsd(f.totalPnl)}` +
+        (extremes.length ? `; ${extremes.join(', ')}` : ''),
+    );
   }
   if (f.recentTrades.length > 0) {
-    parts.push(table(
-      'Last trades, newest first (pnl after fees and funding; ret% on margin):',
-      ['symbol', 'side', 'pnl', 'ret%', 'exit', 'held'],
-      f.recentTrades.map((t) => [
-        t.symbol, t.side, fmtUsd(t.pnl), fmtFixed(t.returnOnMarginPct, 1), t.closeReason ?? NA, fmtDuration(t.holdMinutes * 60_000),
-      ]),
-    ));
+    parts.push(
+      table(
+        'Last trades, newest first (pnl after fees and funding; ret% on margin):',
+        ['symbol', 'side', 'pnl', 'ret%', 'exit', 'held'],
+        f.recentTrades.map((t) => [
+          t.symbol,
+          t.side,
+          fmtUsd(t.pnl),
+          fmtFixed(t.returnOnMarginPct, 1),
+          t.closeReason ?? NA,
+          fmtDuration(t.holdMinutes * 60_000),
+        ]),
+      ),
+    );
   }
   if (f.recentDecisions.length > 0) {
-    parts.push([
-      'Last cycles, newest first:',
-      ...f.recentDecisions.flatMap((d) => [`${d.cycle} ${d.summary}`, ...refusalLines(d.rejections ?? [])]),
-    ].join('\n'));
+    parts.push(
+      [
+        'Last cycles, newest first:',
+        ...f.recentDecisions.flatMap((d) => [`${d.cycle} ${d.summary}`, ...refusalLines(d.rejections ?? [])]),
+      ].join('\n'),
+    );
   }
   return parts.join('\n');
 }
@@ -244,8 +300,8 @@ const REFUSAL_TAIL_CHARS = 60;
 
 /** " refused open_long BTCUSDT: <why, and the rule>", one line per rejected decision. */
 function refusalLines(rejections: string[]): string[] {
-  const shortened = (r: string) => (r.length <= REFUSAL_CHARS ? r
-    : `${r.slice(0, REFUSAL_CHARS - REFUSAL_TAIL_CHARS - 1)}…${r.slice(-REFUSAL_TAIL_CHARS)}`);
+  const shortened = (r: string) =>
+    r.length <= REFUSAL_CHARS ? r : `${r.slice(0, REFUSAL_CHARS - REFUSAL_TAIL_CHARS - 1)}…${r.slice(-REFUSAL_TAIL_CHARS)}`;
   const lines = rejections.slice(0, REFUSALS_PER_CYCLE).map((r) => ` refused ${shortened(r)}`);
   const more = rejections.length - REFUSALS_PER_CYCLE;
   return more > 0 ? [...lines, ` and ${more} more refused`] : lines;

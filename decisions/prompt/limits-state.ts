@@ -28,20 +28,30 @@ export function limitsState({ now, account, positions, risk, history }: LimitsSt
   // The caps of risk/engine.ts sizeCaps that do not depend on the symbol or the leverage.
   const available = Decimal.max(0, account.available);
   const committed = positions.reduce((sum, p) => sum.add(p.margin), new Decimal(0));
-  const freeMargin = Decimal.max(0, Decimal.min(
-    available,
-    pctOfEquity(limits.maxTotalPositionPct).sub(committed),
-    pctOfEquity(limits.maxMarginUsagePct).sub(account.marginUsed),
-  ));
+  const freeMargin = Decimal.max(
+    0,
+    Decimal.min(
+      available,
+      pctOfEquity(limits.maxTotalPositionPct).sub(committed),
+      pctOfEquity(limits.maxMarginUsagePct).sub(account.marginUsed),
+    ),
+  );
   const singleTradePct = positions.length > 0 ? limits.maxSingleTradeWithPositionsPct : limits.maxSingleTradePct;
-  const maxOpenMargin = Decimal.min(freeMargin, Decimal.max(0, pctOfEquity(limits.maxPositionSizePct)), available.mul(singleTradePct).div(100));
+  const maxOpenMargin = Decimal.min(
+    freeMargin,
+    Decimal.max(0, pctOfEquity(limits.maxPositionSizePct)),
+    available.mul(singleTradePct).div(100),
+  );
 
   const cooldownMs = limits.stopLossCooldownMinutes * MINUTE;
-  const cooldowns = cooldownMs <= 0 ? [] : Object.entries(history.lastStopLossAt)
-    .map(([symbol, at]) => ({ symbol, leftMs: at + cooldownMs - now }))
-    .filter((c) => c.leftMs > 0)
-    .map((c) => ({ symbol: c.symbol, minutesLeft: Math.ceil(c.leftMs / MINUTE) }))
-    .sort((a, b) => a.minutesLeft - b.minutesLeft || (a.symbol < b.symbol ? -1 : 1));
+  const cooldowns =
+    cooldownMs <= 0
+      ? []
+      : Object.entries(history.lastStopLossAt)
+          .map(([symbol, at]) => ({ symbol, leftMs: at + cooldownMs - now }))
+          .filter((c) => c.leftMs > 0)
+          .map((c) => ({ symbol: c.symbol, minutesLeft: Math.ceil(c.leftMs / MINUTE) }))
+          .sort((a, b) => a.minutesLeft - b.minutesLeft || (a.symbol < b.symbol ? -1 : 1));
 
   return {
     dayPnl: dayPnl.toNumber(),

@@ -24,16 +24,39 @@ describe('the decide activity with a model behind a local OpenAI-protocol server
   before(async () => {
     database = await createMigratedTestDatabase(2);
     db = database.db;
-    await db.insertInto('agents').values({
-      id: 'llm-a', name: 'a', provider: 'openai', model: 'm', venue: 'paper', account: 'a', initial_balance: 10_000, config: '{}',
-    }).execute();
+    await db
+      .insertInto('agents')
+      .values({
+        id: 'llm-a',
+        name: 'a',
+        provider: 'openai',
+        model: 'm',
+        venue: 'paper',
+        account: 'a',
+        initial_balance: 10_000,
+        config: '{}',
+      })
+      .execute();
     process.env.OPENAI_API_KEY_DECIDE_TEST = 'sk-decide';
     const marketTime = new ReplayMarketData().window().firstMarketTime + 9 * REPLAY_BAR_MS;
     input = {
-      decisionMaker: { provider: 'openai', model: 'm', temperature: 0, maxTokens: 500, baseUrl: (await server).url, apiKeyEnv: 'OPENAI_API_KEY_DECIDE_TEST', timeoutSeconds: 10 },
+      decisionMaker: {
+        provider: 'openai',
+        model: 'm',
+        temperature: 0,
+        maxTokens: 500,
+        baseUrl: (await server).url,
+        apiKeyEnv: 'OPENAI_API_KEY_DECIDE_TEST',
+        timeoutSeconds: 10,
+      },
       takerFeeRate: 0.0005,
-      agentId: 'llm-a', cycleNo: 1, marketTime, seen: { account: { equity: 10_000, available: 10_000, marginUsed: 0, unrealizedPnl: 0 }, positions: [] },
-      symbols: ['BTCUSDT'], risk: { ...SEED_RISK_LIMITS }, tradingStyle: 'balanced',
+      agentId: 'llm-a',
+      cycleNo: 1,
+      marketTime,
+      seen: { account: { equity: 10_000, available: 10_000, marginUsed: 0, unrealizedPnl: 0 }, positions: [] },
+      symbols: ['BTCUSDT'],
+      risk: { ...SEED_RISK_LIMITS },
+      tradingStyle: 'balanced',
     };
   });
   after(async () => {
@@ -42,14 +65,27 @@ describe('the decide activity with a model behind a local OpenAI-protocol server
     delete process.env.OPENAI_API_KEY_DECIDE_TEST;
   });
 
-  const decide = (): Promise<DecideResult> => new MockActivityEnvironment().run(createActivities(activityDeps({
-    db, market: new ReplayMarketData(), clock: replayClock(db), log: pino({ level: 'silent' }), temporal: undefined as never,
-  })).askDecisionMaker, input);
+  const decide = (): Promise<DecideResult> =>
+    new MockActivityEnvironment().run(
+      createActivities(
+        activityDeps({
+          db,
+          market: new ReplayMarketData(),
+          clock: replayClock(db),
+          log: pino({ level: 'silent' }),
+          temporal: undefined as never,
+        }),
+      ).askDecisionMaker,
+      input,
+    );
 
   it('passes a 429 Retry-After on to Temporal as the next retry delay', async () => {
     next = { status: 429, message: 'slow down', headers: { 'retry-after': '7' } };
-    await assert.rejects(decide(), (err: unknown) =>
-      err instanceof ApplicationFailure && err.type === 'LlmRateLimited' && !err.nonRetryable && err.nextRetryDelay === 7000);
+    await assert.rejects(
+      decide(),
+      (err: unknown) =>
+        err instanceof ApplicationFailure && err.type === 'LlmRateLimited' && !err.nonRetryable && err.nextRetryDelay === 7000,
+    );
   });
 
   it('does not retry a refused key or a bad request, and retries outages', async () => {
@@ -58,7 +94,10 @@ describe('the decide activity with a model behind a local OpenAI-protocol server
     next = { status: 400, message: 'bad model' };
     await assert.rejects(decide(), (err: unknown) => err instanceof ApplicationFailure && err.type === 'LlmBadRequest' && err.nonRetryable);
     next = { status: 503, message: 'overloaded' };
-    await assert.rejects(decide(), (err: unknown) => err instanceof ApplicationFailure && err.type === 'LlmUnavailable' && !err.nonRetryable);
+    await assert.rejects(
+      decide(),
+      (err: unknown) => err instanceof ApplicationFailure && err.type === 'LlmUnavailable' && !err.nonRetryable,
+    );
     const calls = await db.selectFrom('llm_calls').select(['status', 'error']).where('agent_id', '=', 'llm-a').execute();
     assert.ok(calls.every((c) => c.status === 'error' && c.error && !c.error.includes('sk-decide')));
   });
@@ -66,7 +105,10 @@ describe('the decide activity with a model behind a local OpenAI-protocol server
   it('turns a reply with nothing parseable into wait, and says why', async () => {
     next = { text: 'Sorry, as an AI I cannot give financial advice.' };
     const result = await decide();
-    assert.deepEqual(result.decisions.map((d) => d.action), ['wait']);
+    assert.deepEqual(
+      result.decisions.map((d) => d.action),
+      ['wait'],
+    );
     assert.equal(result.llm?.parsed, false);
   });
 });

@@ -4,11 +4,17 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { writeArena } from '../config/arena-files';
 import {
-  TEST_BOT_TOKEN, TEST_CHAT_ID, type TelegramServer, type WebhookReceiver, startTelegramServer, startWebhookReceiver,
+  TEST_BOT_TOKEN,
+  TEST_CHAT_ID,
+  type TelegramServer,
+  type WebhookReceiver,
+  startTelegramServer,
+  startWebhookReceiver,
 } from '../support/alert-receivers';
 
 const ROOT = path.join(__dirname, '..', '..');
-const AGENT = 'agent: { id: alpha }\nllm: { provider: rule_based, model: ema_trend }\nexchange: { type: paper }\nstrategy: { initial_balance: 1000 }\n';
+const AGENT =
+  'agent: { id: alpha }\nllm: { provider: rule_based, model: ema_trend }\nexchange: { type: paper }\nstrategy: { initial_balance: 1000 }\n';
 
 describe('npm run alert:test', function () {
   this.timeout(60_000);
@@ -18,13 +24,19 @@ describe('npm run alert:test', function () {
   before(async () => {
     hook = await startWebhookReceiver();
     bot = await startTelegramServer();
-    arenaFile = writeArena({ alpha: AGENT }, [
-      'agents:', '  - { id: alpha, config_file: agents/alpha.yaml }',
-      'alerts:', '  channels:',
-      `    - { name: ops, type: webhook, url: "${hook.url}" }`,
-      `    - { name: phone, type: telegram, bot_token: "\${ALERT_CMD_TELEGRAM_TOKEN}", chat_id: "${TEST_CHAT_ID}", api_base_url: "${bot.baseUrl}" }`,
-      `    - { name: pager, type: webhook, url: "\${ALERT_CMD_UNSET_URL}" }`, '',
-    ].join('\n'));
+    arenaFile = writeArena(
+      { alpha: AGENT },
+      [
+        'agents:',
+        '  - { id: alpha, config_file: agents/alpha.yaml }',
+        'alerts:',
+        '  channels:',
+        `    - { name: ops, type: webhook, url: "${hook.url}" }`,
+        `    - { name: phone, type: telegram, bot_token: "\${ALERT_CMD_TELEGRAM_TOKEN}", chat_id: "${TEST_CHAT_ID}", api_base_url: "${bot.baseUrl}" }`,
+        `    - { name: pager, type: webhook, url: "\${ALERT_CMD_UNSET_URL}" }`,
+        '',
+      ].join('\n'),
+    );
   });
   after(async () => {
     await hook?.close();
@@ -34,7 +46,8 @@ describe('npm run alert:test', function () {
   const run = async (env: Record<string, string>): Promise<{ code: number; out: string }> => {
     try {
       const { stdout } = await promisify(execFile)(process.execPath, ['--require', 'tsx/cjs', 'scripts/alert-test.ts'], {
-        cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ARENA_CONFIG: arenaFile, ...env },
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ARENA_CONFIG: arenaFile, ...env },
       });
       return { code: 0, out: stdout };
     } catch (err) {

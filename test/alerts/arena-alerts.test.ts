@@ -6,8 +6,10 @@ import { type WebhookReceiver, startWebhookReceiver } from '../support/alert-rec
 import { type TestArena, demoAgent, eventually, startTestArena } from '../support/arena';
 import { alertSettings, deliveries, webhookChannel } from './fixtures';
 
-const withRisk = (config: AgentConfig, risk: Partial<RiskLimits>): AgentConfig =>
-  ({ ...config, strategy: { ...config.strategy, risk: { ...config.strategy.risk, ...risk } } });
+const withRisk = (config: AgentConfig, risk: Partial<RiskLimits>): AgentConfig => ({
+  ...config,
+  strategy: { ...config.strategy, risk: { ...config.strategy.risk, ...risk } },
+});
 
 describe('alerts from agents trading (dev server, Postgres, a local webhook)', function () {
   this.timeout(240_000);
@@ -26,22 +28,36 @@ describe('alerts from agents trading (dev server, Postgres, a local webhook)', f
       stopped: demoAgent('btc-buy-hold', arena.tag),
       idle: demoAgent('ema-trend', `${arena.tag}-idle`),
     };
-    await saveAlertSettings(arena.db, alertSettings([webhookChannel(hook.url)], {
-      thresholds: { failingCycles: 3, venueErrorsPer10Minutes: 5, equityDropPctPerHour: 20, noCycleMinutes: 0.25 },
-    }), arena.taskQueue);
+    await saveAlertSettings(
+      arena.db,
+      alertSettings([webhookChannel(hook.url)], {
+        thresholds: { failingCycles: 3, venueErrorsPer10Minutes: 5, equityDropPctPerHour: 20, noCycleMinutes: 0.25 },
+      }),
+      arena.taskQueue,
+    );
   });
   after(async () => {
     for (const agent of Object.values(agents ?? {})) {
-      await arena.client.workflow.getHandle(agentWorkflowId(agent.id)).terminate().catch(() => undefined);
+      await arena.client.workflow
+        .getHandle(agentWorkflowId(agent.id))
+        .terminate()
+        .catch(() => undefined);
     }
-    await arena?.client.workflow.getHandle(alertDispatcherWorkflowId(arena.taskQueue)).terminate().catch(() => undefined);
+    await arena?.client.workflow
+      .getHandle(alertDispatcherWorkflowId(arena.taskQueue))
+      .terminate()
+      .catch(() => undefined);
     await arena?.close();
     await hook?.close();
   });
 
   const received = (kind: string, agentId: string) =>
-    hook.messages().filter((m) => (m.body.alert as { kind: string; agent_id: string }).kind === kind
-      && (m.body.alert as { agent_id: string }).agent_id === agentId);
+    hook
+      .messages()
+      .filter(
+        (m) =>
+          (m.body.alert as { kind: string; agent_id: string }).kind === kind && (m.body.alert as { agent_id: string }).agent_id === agentId,
+      );
 
   it('detects the events of real cycles and of the periodic checks, and delivers each once', async () => {
     await arena.start([agents.dailyLoss, agents.drawdown, agents.stopped], 200);
@@ -64,7 +80,10 @@ describe('alerts from agents trading (dev server, Postgres, a local webhook)', f
     // Every cycle keeps meeting the locks; each event still reaches the receiver once.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const rows = await deliveries(arena.db);
-    assert.ok(rows.every((d) => d.status === 'sent' && d.attempts === 1), JSON.stringify(rows));
+    assert.ok(
+      rows.every((d) => d.status === 'sent' && d.attempts === 1),
+      JSON.stringify(rows),
+    );
     assert.equal(hook.requests.length, rows.length, 'one request per outbox row');
     assert.equal(new Set(hook.requests.map((r) => r.key)).size, hook.requests.length, 'no alert twice');
     assert.equal(received('daily_loss_limit', agents.dailyLoss.id).length, 1);

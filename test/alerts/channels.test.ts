@@ -7,16 +7,29 @@ import { idempotencyKey } from '../../alerts/message';
 import type { AlertEvent } from '../../alerts/types';
 import type { TelegramChannelConfig, WebhookChannelConfig } from '../../arena-config/types';
 import {
-  TEST_BOT_TOKEN, TEST_CHAT_ID, type TelegramServer, type WebhookReceiver, startTelegramServer, startWebhookReceiver,
+  TEST_BOT_TOKEN,
+  TEST_CHAT_ID,
+  type TelegramServer,
+  type WebhookReceiver,
+  startTelegramServer,
+  startWebhookReceiver,
 } from '../support/alert-receivers';
 import { freePort } from '../support/ports';
 
 const EVENT: AlertEvent = {
-  key: 'daily_loss_limit:a1:2025-10-12', kind: 'daily_loss_limit', severity: 'critical', agentId: 'a1', at: Date.UTC(2025, 9, 12, 10),
+  key: 'daily_loss_limit:a1:2025-10-12',
+  kind: 'daily_loss_limit',
+  severity: 'critical',
+  agentId: 'a1',
+  at: Date.UTC(2025, 9, 12, 10),
   title: 'a1: daily loss limit reached, no new positions until 00:00 UTC',
   fields: { agent: 'a1', cycle: 12, equity: 848.2, reason: 'daily loss 15.2 % reached the 15 % limit (max_daily_loss_pct)', error: null },
 };
-const alert = (channel: string, possibleRepeat = false): OutgoingAlert => ({ event: EVENT, idempotencyKey: idempotencyKey(channel, EVENT.key), possibleRepeat });
+const alert = (channel: string, possibleRepeat = false): OutgoingAlert => ({
+  event: EVENT,
+  idempotencyKey: idempotencyKey(channel, EVENT.key),
+  possibleRepeat,
+});
 
 describe('alert channels: webhook', () => {
   let receiver: WebhookReceiver;
@@ -35,11 +48,22 @@ describe('alert channels: webhook', () => {
     const key = idempotencyKey('ops', EVENT.key);
     assert.equal(request!.key, key);
     assert.equal(request!.headers['content-type'], 'application/json');
-    const body = request!.body as { text: string; attachments: Array<{ fields: Array<{ title: string; value: string }> }>; idempotency_key: string; alert: Record<string, unknown> };
+    const body = request!.body as {
+      text: string;
+      attachments: Array<{ fields: Array<{ title: string; value: string }> }>;
+      idempotency_key: string;
+      alert: Record<string, unknown>;
+    };
     assert.equal(body.text, '🔴 a1: daily loss limit reached, no new positions until 00:00 UTC');
-    assert.deepEqual(body.attachments[0]!.fields.map((f) => [f.title, f.value]), [
-      ['agent', 'a1'], ['cycle', '12'], ['equity', '848.2'], ['reason', 'daily loss 15.2 % reached the 15 % limit (max_daily_loss_pct)'],
-    ]);
+    assert.deepEqual(
+      body.attachments[0]!.fields.map((f) => [f.title, f.value]),
+      [
+        ['agent', 'a1'],
+        ['cycle', '12'],
+        ['equity', '848.2'],
+        ['reason', 'daily loss 15.2 % reached the 15 % limit (max_daily_loss_pct)'],
+      ],
+    );
     assert.equal(body.idempotency_key, key);
     assert.deepEqual(body.alert.fields, EVENT.fields);
     assert.equal(body.alert.kind, 'daily_loss_limit');
@@ -58,21 +82,34 @@ describe('alert channels: webhook', () => {
 
   it('retries a 5xx and a 429 (after its Retry-After), gives up on other 4xx', async () => {
     receiver.failNext(1, 503);
-    assert.deepEqual(await sendAlert(channel, alert('ops'), env()),
-      { result: 'retry', error: 'HTTP 503: {"error":"failing on purpose"}', maybeArrived: true });
+    assert.deepEqual(await sendAlert(channel, alert('ops'), env()), {
+      result: 'retry',
+      error: 'HTTP 503: {"error":"failing on purpose"}',
+      maybeArrived: true,
+    });
     receiver.failNext(1, 429, 7);
-    assert.deepEqual(await sendAlert(channel, alert('ops'), env()),
-      { result: 'retry', error: 'HTTP 429: {"error":"failing on purpose"}', maybeArrived: false, retryAfterMs: 7000 });
+    assert.deepEqual(await sendAlert(channel, alert('ops'), env()), {
+      result: 'retry',
+      error: 'HTTP 429: {"error":"failing on purpose"}',
+      maybeArrived: false,
+      retryAfterMs: 7000,
+    });
     receiver.failNext(1, 404);
-    assert.deepEqual(await sendAlert(channel, alert('ops'), env()), { result: 'failed', error: 'HTTP 404: {"error":"failing on purpose"}' });
+    assert.deepEqual(await sendAlert(channel, alert('ops'), env()), {
+      result: 'failed',
+      error: 'HTTP 404: {"error":"failing on purpose"}',
+    });
   });
 
   it('knows a refused connection never delivered, and says which variable a worker lacks', async () => {
     const outcome = await sendAlert(channel, alert('ops'), { ALERT_TEST_WEBHOOK_URL: `http://127.0.0.1:${await freePort()}/hook` });
     assert.equal(outcome.result, 'retry');
     assert.equal(outcome.result === 'retry' && outcome.maybeArrived, false);
-    assert.deepEqual(await sendAlert(channel, alert('ops'), {}),
-      { result: 'retry', maybeArrived: false, error: "ALERT_TEST_WEBHOOK_URL is not set in this worker's environment" });
+    assert.deepEqual(await sendAlert(channel, alert('ops'), {}), {
+      result: 'retry',
+      maybeArrived: false,
+      error: "ALERT_TEST_WEBHOOK_URL is not set in this worker's environment",
+    });
   });
 });
 
@@ -83,19 +120,33 @@ describe('alert channels: Telegram', () => {
   beforeEach(async () => {
     bot = await startTelegramServer();
     channel = {
-      type: 'telegram', name: 'tg', botTokenEnv: 'ALERT_TEST_TELEGRAM_TOKEN', chatId: { value: TEST_CHAT_ID }, apiBaseUrl: bot.baseUrl, maxPerMinute: 20,
+      type: 'telegram',
+      name: 'tg',
+      botTokenEnv: 'ALERT_TEST_TELEGRAM_TOKEN',
+      chatId: { value: TEST_CHAT_ID },
+      apiBaseUrl: bot.baseUrl,
+      maxPerMinute: 20,
     };
   });
   afterEach(() => bot.close());
 
   it('sends the alert as plain text to the chat, with a short alert id', async () => {
     assert.deepEqual(await sendAlert(channel, alert('tg'), env), { result: 'sent', receipt: { status: 200, message_id: 1 } });
-    assert.deepEqual(bot.messages.map((m) => m.chat_id), [TEST_CHAT_ID]);
-    assert.equal(bot.messages[0]!.text, [
-      '🔴 a1: daily loss limit reached, no new positions until 00:00 UTC',
-      'agent: a1', 'cycle: 12', 'equity: 848.2', 'reason: daily loss 15.2 % reached the 15 % limit (max_daily_loss_pct)',
-      `alert ${idempotencyKey('tg', EVENT.key).slice(0, 12)} · daily_loss_limit`,
-    ].join('\n'));
+    assert.deepEqual(
+      bot.messages.map((m) => m.chat_id),
+      [TEST_CHAT_ID],
+    );
+    assert.equal(
+      bot.messages[0]!.text,
+      [
+        '🔴 a1: daily loss limit reached, no new positions until 00:00 UTC',
+        'agent: a1',
+        'cycle: 12',
+        'equity: 848.2',
+        'reason: daily loss 15.2 % reached the 15 % limit (max_daily_loss_pct)',
+        `alert ${idempotencyKey('tg', EVENT.key).slice(0, 12)} · daily_loss_limit`,
+      ].join('\n'),
+    );
   });
 
   it('labels a possible repeat', async () => {
@@ -105,15 +156,27 @@ describe('alert channels: Telegram', () => {
 
   it('retries a 5xx and a 429 after retry_after; a refused token or an unknown chat fails without the token in the error', async () => {
     bot.failNext(1, 502);
-    assert.deepEqual(await sendAlert(channel, alert('tg'), env), { result: 'retry', error: 'Telegram 502: Internal Server Error', maybeArrived: true });
+    assert.deepEqual(await sendAlert(channel, alert('tg'), env), {
+      result: 'retry',
+      error: 'Telegram 502: Internal Server Error',
+      maybeArrived: true,
+    });
     bot.failNext(1, 429, 3);
-    assert.deepEqual(await sendAlert(channel, alert('tg'), env),
-      { result: 'retry', error: 'Telegram 429: Too Many Requests: retry after 3', maybeArrived: false, retryAfterMs: 3000 });
+    assert.deepEqual(await sendAlert(channel, alert('tg'), env), {
+      result: 'retry',
+      error: 'Telegram 429: Too Many Requests: retry after 3',
+      maybeArrived: false,
+      retryAfterMs: 3000,
+    });
     const wrongToken = '7234567890:AAH-another_token_the_server_refuse';
-    assert.deepEqual(await sendAlert(channel, alert('tg'), { ALERT_TEST_TELEGRAM_TOKEN: wrongToken }),
-      { result: 'failed', error: 'Telegram 401: Unauthorized' });
-    assert.deepEqual(await sendAlert({ ...channel, chatId: { value: '42' } }, alert('tg'), env),
-      { result: 'failed', error: 'Telegram 400: Bad Request: chat not found' });
+    assert.deepEqual(await sendAlert(channel, alert('tg'), { ALERT_TEST_TELEGRAM_TOKEN: wrongToken }), {
+      result: 'failed',
+      error: 'Telegram 401: Unauthorized',
+    });
+    assert.deepEqual(await sendAlert({ ...channel, chatId: { value: '42' } }, alert('tg'), env), {
+      result: 'failed',
+      error: 'Telegram 400: Bad Request: chat not found',
+    });
     assert.equal(bot.messages.length, 0);
   });
 
@@ -121,9 +184,16 @@ describe('alert channels: Telegram', () => {
     const echo = http.createServer((req, res) => res.writeHead(400).end(`no such path ${req.url}`));
     await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
     try {
-      const outcome = await sendAlert({ ...channel, apiBaseUrl: `http://127.0.0.1:${(echo.address() as AddressInfo).port}` }, alert('tg'), env);
+      const outcome = await sendAlert(
+        { ...channel, apiBaseUrl: `http://127.0.0.1:${(echo.address() as AddressInfo).port}` },
+        alert('tg'),
+        env,
+      );
       assert.equal(outcome.result, 'failed');
-      assert.ok(outcome.result === 'failed' && !outcome.error.includes(TEST_BOT_TOKEN) && outcome.error.includes('[redacted]'), JSON.stringify(outcome));
+      assert.ok(
+        outcome.result === 'failed' && !outcome.error.includes(TEST_BOT_TOKEN) && outcome.error.includes('[redacted]'),
+        JSON.stringify(outcome),
+      );
     } finally {
       echo.closeAllConnections();
       await new Promise((resolve) => echo.close(resolve));

@@ -17,13 +17,22 @@ const agent = { id: 'a', name: 'A', provider: 'rule_based', model: 'm', initial_
 function over(returns: number[], trades: { closed?: ClosedTrade[]; open?: OpenTrade[] } = {}): Performance {
   let equity = 100;
   const curve: EquityCurve = {
-    opening: 100, intervalMs: H,
+    opening: 100,
+    intervalMs: H,
     bars: returns.map((r, i) => ({ start: T0 + i * H, close: (equity *= 1 + r), exposed: 1, lastExposed: true, samples: 1 })),
   };
-  return performanceOf(agent, {}, {
-    curve, window: { first: T0, last: T0 + (returns.length - 1) * H }, closed: trades.closed ?? [], open: trades.open ?? [],
-    llmCost: 0, vsRandom: null,
-  });
+  return performanceOf(
+    agent,
+    {},
+    {
+      curve,
+      window: { first: T0, last: T0 + (returns.length - 1) * H },
+      closed: trades.closed ?? [],
+      open: trades.open ?? [],
+      llmCost: 0,
+      vsRandom: null,
+    },
+  );
 }
 
 /** n returns alternating +2 %, −1 %. */
@@ -31,7 +40,15 @@ const zigzag = (n: number) => Array.from({ length: n }, (_, i) => (i % 2 === 0 ?
 
 function trades(wins: number, losses: number): ClosedTrade[] {
   return [...Array(wins).fill(10), ...Array(losses).fill(-5)].map((pnl, i) => ({
-    symbol: 'BTCUSDT', side: 'long', pnl, margin: 100, fees: 0.1, funding: 0, openedAt: T0 + i * H, closedAt: T0 + i * H + 1, closeReason: 'signal',
+    symbol: 'BTCUSDT',
+    side: 'long',
+    pnl,
+    margin: 100,
+    fees: 0.1,
+    funding: 0,
+    openedAt: T0 + i * H,
+    closedAt: T0 + i * H + 1,
+    closeReason: 'signal',
   }));
 }
 
@@ -140,7 +157,14 @@ describe('the minimum-sample rule for ratios', () => {
 });
 
 describe('open trades in the costs', () => {
-  const open = (fees: number, funding: number | null): OpenTrade => ({ symbol: 'BTCUSDT', side: 'long', margin: 400, fees, funding, openedAt: T0 });
+  const open = (fees: number, funding: number | null): OpenTrade => ({
+    symbol: 'BTCUSDT',
+    side: 'long',
+    margin: 400,
+    fees,
+    funding,
+    openedAt: T0,
+  });
 
   it('their opening fees and the funding settled while open count; open and closed are counted apart', () => {
     // 2 + 1.05 = 3.05 in fees; funding −0.5 and +0.2 received → −(−0.3) = 0.3 paid
@@ -148,7 +172,10 @@ describe('open trades in the costs', () => {
     assert.deepEqual(openTradeStats([]), { openTrades: 0, feesPaid: 0, fundingPaid: 0 });
     // A closed trade with 4.1 fees and an open one with 2.05 so far: 6.15 paid, 1 closed and 1 open.
     const p = over([0], { closed: [{ ...trades(1, 0)[0]!, fees: 4.1 }], open: [open(2.05, -0.25)] });
-    assert.deepEqual([p.total_trades, p.open_trades, p.fees_paid, p.open_fees_paid, p.funding_paid, p.open_funding_paid], [1, 1, 6.15, 2.05, 0.25, 0.25]);
+    assert.deepEqual(
+      [p.total_trades, p.open_trades, p.fees_paid, p.open_fees_paid, p.funding_paid, p.open_funding_paid],
+      [1, 1, 6.15, 2.05, 0.25, 0.25],
+    );
   });
 
   it('funding the venue reports only at the close: null with why, and the total counts what is known', () => {

@@ -19,7 +19,7 @@ import { type TestArena, cycleCount, demoAgent, eventually, startTestArena } fro
 /** A replay bar: 3 minutes of market time. */
 const BAR_S = 180;
 
-describe('the leaderboard at the arena\'s one market time (real dev server)', function () {
+describe("the leaderboard at the arena's one market time (real dev server)", function () {
   this.timeout(240_000);
   let arena: TestArena;
   let api: Api;
@@ -52,8 +52,10 @@ describe('the leaderboard at the arena\'s one market time (real dev server)', fu
     hold = demoAgent('btc-buy-hold', arena.tag);
     trend = demoAgent('ema-trend', arena.tag);
     await arena.start([hold, trend], 300, { barMs: 300 }); // each agent cycles on every bar
-    await eventually('4 cycles of each agent', async () =>
-      (await cycleCount(arena.db, hold.id)) >= 4 && (await cycleCount(arena.db, trend.id)) >= 4);
+    await eventually(
+      '4 cycles of each agent',
+      async () => (await cycleCount(arena.db, hold.id)) >= 4 && (await cycleCount(arena.db, trend.id)) >= 4,
+    );
   });
   after(async () => arena?.close());
 
@@ -67,7 +69,11 @@ describe('the leaderboard at the arena\'s one market time (real dev server)', fu
 
     const board = await leaderboard();
     const arenaTime = (await latestBarSnapshots(arena.db))!.marketTime.toISOString();
-    assert.deepEqual(board.map((e) => e.market_time), [arenaTime, arenaTime], 'one market time for every entry: the newest bar recorded');
+    assert.deepEqual(
+      board.map((e) => e.market_time),
+      [arenaTime, arenaTime],
+      'one market time for every entry: the newest bar recorded',
+    );
     const running = entryOf(board, hold);
     assert.deepEqual([running.as_of, running.behind_seconds], [arenaTime, 0]);
     const paused = entryOf(board, trend);
@@ -90,7 +96,7 @@ describe('the leaderboard at the arena\'s one market time (real dev server)', fu
     assert.deepEqual([p.total_trades, p.open_trades], [0, 1]);
     assert.ok(Number(trade.fees) > 0, 'it paid a fee to open');
     assert.equal(p.open_fees_paid, Number(trade.fees));
-    assert.equal(p.fees_paid, Number(trade.fees), 'fees paid include the open trade\'s: no longer 0');
+    assert.equal(p.fees_paid, Number(trade.fees), "fees paid include the open trade's: no longer 0");
     // The paper venue's funding on the position since it opened, as the close will book it.
     const { rows } = await sql<{ funding: string | null }>`
       select sum(amount) as funding from paper_income
@@ -100,7 +106,7 @@ describe('the leaderboard at the arena\'s one market time (real dev server)', fu
     assert.equal(p.funding_paid, p.open_funding_paid);
   });
 
-  it('resumed, the agent trades at the arena\'s bar again: it is current and the other one is behind', async () => {
+  it("resumed, the agent trades at the arena's bar again: it is current and the other one is behind", async () => {
     const before = await newestBar(hold);
     await workflow(trend).signal(resumeSignal);
     // The clock kept moving while both were paused: the resumed agent's next cycle is past both.

@@ -6,7 +6,14 @@ import { analyticsOf, performanceOf, type AgentHead, type Range } from '../../an
 import { cachedAnalytics } from '../../analytics/cache';
 import { NOT_COMPUTED, type ChanceQuery } from '../../analytics/chance';
 import {
-  loadAnalytics, loadClosedTrades, loadCurve, loadLeaderboard, loadLlmCost, loadOpenTrades, loadPerformance, loadWindow,
+  loadAnalytics,
+  loadClosedTrades,
+  loadCurve,
+  loadLeaderboard,
+  loadLlmCost,
+  loadOpenTrades,
+  loadPerformance,
+  loadWindow,
 } from '../../analytics/load';
 import { HOUR_MS, fillBars, toBars, type EquityCurve } from '../../analytics/metrics';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -17,14 +24,26 @@ function pureCurve(agent: string, range: Range = {}): EquityCurve {
   const inRange = (t: number) => (!range.from || t >= range.from.getTime()) && (!range.to || t < range.to.getTime());
   const all = snapshots[agent]!;
   const before = range.from ? all.filter((s) => s.time < range.from!.getTime()).at(-1) : undefined;
-  return { opening: before?.equity ?? initialBalance[agent]!, bars: fillBars(toBars(all.filter((s) => inRange(s.time)))), intervalMs: HOUR_MS };
+  return {
+    opening: before?.equity ?? initialBalance[agent]!,
+    bars: fillBars(toBars(all.filter((s) => inRange(s.time)))),
+    intervalMs: HOUR_MS,
+  };
 }
 
 function pureClosed(agent: string, range: Range = {}) {
-  return pureTrades(agent).filter((t) => (!range.from || t.closedAt >= range.from.getTime()) && (!range.to || t.closedAt < range.to.getTime()));
+  return pureTrades(agent).filter(
+    (t) => (!range.from || t.closedAt >= range.from.getTime()) && (!range.to || t.closedAt < range.to.getTime()),
+  );
 }
 
-const head = (id: string): AgentHead => ({ id, name: id.toUpperCase(), provider: 'openai', model: `${id}-model`, initial_balance: initialBalance[id]! });
+const head = (id: string): AgentHead => ({
+  id,
+  name: id.toUpperCase(),
+  provider: 'openai',
+  model: `${id}-model`,
+  initial_balance: initialBalance[id]!,
+});
 
 describe('analytics loaders (Postgres)', function () {
   this.timeout(60_000);
@@ -55,20 +74,32 @@ describe('analytics loaders (Postgres)', function () {
     });
 
     it(`performance equals the pure functions over the same data (${label})`, async () => {
-      const cost = llmCalls.alpha!.filter((c) => {
-        const t = snapshots.alpha!.find((s) => s.cycle === c.cycle)!.time;
-        return (!range.from || t >= range.from.getTime()) && (!range.to || t < range.to.getTime());
-      }).reduce((s, c) => s + c.cost, 0);
+      const cost = llmCalls
+        .alpha!.filter((c) => {
+          const t = snapshots.alpha!.find((s) => s.cycle === c.cycle)!.time;
+          return (!range.from || t >= range.from.getTime()) && (!range.to || t < range.to.getTime());
+        })
+        .reduce((s, c) => s + c.cost, 0);
       const expected = performanceOf(head('alpha'), range, {
-        curve: pureCurve('alpha', range), window: pureWindow('alpha', range), closed: pureClosed('alpha', range),
-        open: pureOpen('alpha', range), llmCost: Number(cost.toFixed(10)), vsRandom: null,
+        curve: pureCurve('alpha', range),
+        window: pureWindow('alpha', range),
+        closed: pureClosed('alpha', range),
+        open: pureOpen('alpha', range),
+        llmCost: Number(cost.toFixed(10)),
+        vsRandom: null,
       });
       assert.deepEqual(await loadPerformance(db, 'alpha', range), expected);
     });
 
     it(`analytics equal the pure functions over the same data (${label})`, async () => {
-      assert.deepEqual(await loadAnalytics(db, 'alpha', range),
-        analyticsOf(head('alpha'), range, { curve: pureCurve('alpha', range), window: pureWindow('alpha', range), closed: pureClosed('alpha', range) }));
+      assert.deepEqual(
+        await loadAnalytics(db, 'alpha', range),
+        analyticsOf(head('alpha'), range, {
+          curve: pureCurve('alpha', range),
+          window: pureWindow('alpha', range),
+          closed: pureClosed('alpha', range),
+        }),
+      );
     });
 
     it(`reads the first and last snapshot's market time and the trades open at the end (${label})`, async () => {
@@ -80,12 +111,15 @@ describe('analytics loaders (Postgres)', function () {
   it('reads closed trades only, in close order, with the booked PnL', async () => {
     const trades = await loadClosedTrades(db, 'alpha');
     assert.deepEqual(trades, pureTrades('alpha'));
-    assert.deepEqual(trades.map((t) => t.pnl), [197.4, -206.1, 47.675, -21.49, 19.59]);
+    assert.deepEqual(
+      trades.map((t) => t.pnl),
+      [197.4, -206.1, 47.675, -21.49, 19.59],
+    );
   });
 
   it('open trades by hand: the opening fee so far and the funding settled while open, at the end of the range', async () => {
-    const open = async (to?: string) => (await loadOpenTrades(db, 'alpha', to ? { to: new Date(at(to)) } : {}))
-      .map((t) => [t.symbol, t.side, t.fees, t.funding]);
+    const open = async (to?: string) =>
+      (await loadOpenTrades(db, 'alpha', to ? { to: new Date(at(to)) } : {})).map((t) => [t.symbol, t.side, t.fees, t.funding]);
     // Open now: BTCUSDT long since 02T02:20, its opening fee 2.05; funding −0.42 at 02:25 and −0.13 at 08:00
     // (not −0.7 before it opened, not −0.9 at the opening instant: the position before's; not ETHUSDT's,
     // not the commission, not beta's account).
@@ -147,7 +181,8 @@ describe('analytics loaders (Postgres)', function () {
     // 26.5 hours and 5 trades support no ratio: each is null and says why, on the same sample.
     assert.equal(p.sharpe_ratio, null);
     assert.deepEqual(p.sharpe_ratio_note, {
-      reason: 'needs at least 7 days of market time (has 26.5 h) and at least 30 hours in which equity moved (has 6)', sample,
+      reason: 'needs at least 7 days of market time (has 26.5 h) and at least 30 hours in which equity moved (has 6)',
+      sample,
     });
     assert.equal(p.sortino_ratio, null);
     assert.deepEqual(p.sortino_ratio_note, p.sharpe_ratio_note);
@@ -184,7 +219,10 @@ describe('analytics loaders (Postgres)', function () {
     assert.equal(p.total_trades, 0);
     assert.equal(p.open_trades, 0);
     assert.equal(p.sharpe_ratio, null);
-    assert.equal(p.sharpe_ratio_note!.reason, 'needs at least 7 days of market time (has 0 h) and at least 30 hours in which equity moved (has 0)');
+    assert.equal(
+      p.sharpe_ratio_note!.reason,
+      'needs at least 7 days of market time (has 0 h) and at least 30 hours in which equity moved (has 0)',
+    );
     assert.equal(p.max_drawdown, null);
     assert.equal(p.end_equity, 1000);
     assert.equal(p.return_pct, 0);
@@ -198,37 +236,86 @@ describe('analytics loaders (Postgres)', function () {
   it('analytics by hand: per symbol, per close reason, long vs short', async () => {
     const a = (await loadAnalytics(db, 'alpha'))!;
     // BTCUSDT: +197.4 and +47.675 = 245.075 (2 wins); XRPUSDT +19.59; SOLUSDT −21.49; ETHUSDT −206.1
-    assert.deepEqual(a.by_symbol.map((g) => [g.symbol, g.trades, g.win_rate, g.total_pnl]),
-      [['BTCUSDT', 2, 100, 245.075], ['XRPUSDT', 1, 100, 19.59], ['SOLUSDT', 1, 0, -21.49], ['ETHUSDT', 1, 0, -206.1]]);
+    assert.deepEqual(
+      a.by_symbol.map((g) => [g.symbol, g.trades, g.win_rate, g.total_pnl]),
+      [
+        ['BTCUSDT', 2, 100, 245.075],
+        ['XRPUSDT', 1, 100, 19.59],
+        ['SOLUSDT', 1, 0, -21.49],
+        ['ETHUSDT', 1, 0, -206.1],
+      ],
+    );
     // take_profit 197.4 + 19.59 = 216.99; signal 47.675; stop_loss −206.1 − 21.49 = −227.59
-    assert.deepEqual(a.by_close_reason.map((g) => [g.close_reason, g.trades, g.total_pnl]),
-      [['take_profit', 2, 216.99], ['signal', 1, 47.675], ['stop_loss', 2, -227.59]]);
+    assert.deepEqual(
+      a.by_close_reason.map((g) => [g.close_reason, g.trades, g.total_pnl]),
+      [
+        ['take_profit', 2, 216.99],
+        ['signal', 1, 47.675],
+        ['stop_loss', 2, -227.59],
+      ],
+    );
     // longs 197.4 − 21.49 + 19.59 = 195.5; shorts −206.1 + 47.675 = −158.425
-    assert.deepEqual(a.by_side.map((g) => [g.side, g.trades, g.total_pnl]), [['long', 3, 195.5], ['short', 2, -158.425]]);
-    assert.deepEqual(a.daily.map((d) => [d.date, d.close_equity, d.pnl]), [['2025-03-01', 10200, 200], ['2025-03-02', 10250.5, 50.5]]);
+    assert.deepEqual(
+      a.by_side.map((g) => [g.side, g.trades, g.total_pnl]),
+      [
+        ['long', 3, 195.5],
+        ['short', 2, -158.425],
+      ],
+    );
+    assert.deepEqual(
+      a.daily.map((d) => [d.date, d.close_equity, d.pnl]),
+      [
+        ['2025-03-01', 10200, 200],
+        ['2025-03-02', 10250.5, 50.5],
+      ],
+    );
     assert.equal(a.drawdowns.worst[0]!.amount, 150);
   });
 
-  it('the leaderboard: by return, at the arena\'s one market time, each agent with its own as-of', async () => {
+  it("the leaderboard: by return, at the arena's one market time, each agent with its own as-of", async () => {
     const board = await loadLeaderboard(db);
     // beta 5,000 → 5,500 = 10 %; alpha 2.505 %; idle 0 %
-    assert.deepEqual(board.map((r) => [r.rank, r.agent_id, r.return_pct, r.pnl, r.trades, r.open_trades, r.llm_cost_usd]), [
-      [1, 'beta', 10, 500, 1, 0, 0], [2, 'alpha', 2.505, 250.5, 5, 1, 0.06], [3, 'idle', 0, 0, 0, 0, 0],
-    ]);
+    assert.deepEqual(
+      board.map((r) => [r.rank, r.agent_id, r.return_pct, r.pnl, r.trades, r.open_trades, r.llm_cost_usd]),
+      [
+        [1, 'beta', 10, 500, 1, 0, 0],
+        [2, 'alpha', 2.505, 250.5, 5, 1, 0.06],
+        [3, 'idle', 0, 0, 0, 0, 0],
+      ],
+    );
     // The arena's market time: alpha's newest snapshot (02T02:30), the newest of any agent. beta's
     // figures stop at 01T12:00: 14.5 h behind; idle has none.
-    assert.deepEqual(board.map((r) => [r.agent_id, r.market_time, r.as_of, r.behind_seconds]), [
-      ['beta', '2025-03-02T02:30:00.000Z', '2025-03-01T12:00:00.000Z', 14.5 * 3600],
-      ['alpha', '2025-03-02T02:30:00.000Z', '2025-03-02T02:30:00.000Z', 0],
-      ['idle', '2025-03-02T02:30:00.000Z', null, null],
-    ]);
+    assert.deepEqual(
+      board.map((r) => [r.agent_id, r.market_time, r.as_of, r.behind_seconds]),
+      [
+        ['beta', '2025-03-02T02:30:00.000Z', '2025-03-01T12:00:00.000Z', 14.5 * 3600],
+        ['alpha', '2025-03-02T02:30:00.000Z', '2025-03-02T02:30:00.000Z', 0],
+        ['idle', '2025-03-02T02:30:00.000Z', null, null],
+      ],
+    );
     const alpha = (await loadPerformance(db, 'alpha'))!;
     assert.deepEqual(board[1], {
-      rank: 2, agent_id: 'alpha', name: 'ALPHA', provider: 'openai', model: 'alpha-model', initial_balance: 10000,
-      equity: 10250.5, return_pct: 2.505, pnl: 250.5, sharpe_ratio: null, sharpe_ratio_note: alpha.sharpe_ratio_note,
-      max_drawdown_pct: alpha.max_drawdown_pct, win_rate: 60, trades: 5, open_trades: 1, llm_cost_usd: 0.06,
-      market_time: '2025-03-02T02:30:00.000Z', as_of: '2025-03-02T02:30:00.000Z', behind_seconds: 0,
-      vs_random_entry: null, vs_random_entry_note: alpha.vs_random_entry_note,
+      rank: 2,
+      agent_id: 'alpha',
+      name: 'ALPHA',
+      provider: 'openai',
+      model: 'alpha-model',
+      initial_balance: 10000,
+      equity: 10250.5,
+      return_pct: 2.505,
+      pnl: 250.5,
+      sharpe_ratio: null,
+      sharpe_ratio_note: alpha.sharpe_ratio_note,
+      max_drawdown_pct: alpha.max_drawdown_pct,
+      win_rate: 60,
+      trades: 5,
+      open_trades: 1,
+      llm_cost_usd: 0.06,
+      market_time: '2025-03-02T02:30:00.000Z',
+      as_of: '2025-03-02T02:30:00.000Z',
+      behind_seconds: 0,
+      vs_random_entry: null,
+      vs_random_entry_note: alpha.vs_random_entry_note,
     });
   });
 });

@@ -1,8 +1,26 @@
 import assert from 'node:assert/strict';
 import {
-  HOUR_MS, annualizedReturnPct, calmarRatio, curvePnl, dailyPnl, drawdowns, exposurePct, fillBars, formatDuration,
-  groupStats, maxDrawdown, periodReturns, returnOnMarginPct, sharpeRatio, sortinoRatio, toBars, tradePnl, tradeStats,
-  type Bar, type ClosedTrade, type EquityCurve,
+  HOUR_MS,
+  annualizedReturnPct,
+  calmarRatio,
+  curvePnl,
+  dailyPnl,
+  drawdowns,
+  exposurePct,
+  fillBars,
+  formatDuration,
+  groupStats,
+  maxDrawdown,
+  periodReturns,
+  returnOnMarginPct,
+  sharpeRatio,
+  sortinoRatio,
+  toBars,
+  tradePnl,
+  tradeStats,
+  type Bar,
+  type ClosedTrade,
+  type EquityCurve,
 } from '../../analytics/metrics';
 
 const H = HOUR_MS;
@@ -12,11 +30,26 @@ const close = (actual: number | null, expected: number, eps = 1e-9) =>
 
 /** A curve of hourly closes starting at T0 (the opening is the close of the hour before). */
 function curve(opening: number, closes: number[]): EquityCurve {
-  return { opening, intervalMs: H, bars: closes.map((c, i) => ({ start: T0 + i * H, close: c, exposed: 0, lastExposed: false, samples: 1 })) };
+  return {
+    opening,
+    intervalMs: H,
+    bars: closes.map((c, i) => ({ start: T0 + i * H, close: c, exposed: 0, lastExposed: false, samples: 1 })),
+  };
 }
 
 function trade(pnl: number, closedAt: number, extra: Partial<ClosedTrade> = {}): ClosedTrade {
-  return { symbol: 'BTCUSDT', side: 'long', pnl, margin: 400, fees: 1.5, funding: 0, openedAt: closedAt - H, closedAt, closeReason: 'signal', ...extra };
+  return {
+    symbol: 'BTCUSDT',
+    side: 'long',
+    pnl,
+    margin: 400,
+    fees: 1.5,
+    funding: 0,
+    openedAt: closedAt - H,
+    closedAt,
+    closeReason: 'signal',
+    ...extra,
+  };
 }
 
 describe('analytics metrics', () => {
@@ -43,9 +76,15 @@ describe('analytics metrics', () => {
       // 2 ETH short 3,000 → 2,900: gross = 2 × (3,000 − 2,900) = 200;
       // fees 2 × 3,000 × 0.0005 = 3.0 and 2 × 2,900 × 0.0005 = 2.9 → 5.9; funding paid 0.8
       // net = 200 − 5.9 − 0.8 = 193.3
-      assert.deepEqual(tradePnl({ side: 'short', quantity: 2, entryPrice: 3000, exitPrice: 2900, fees: 5.9, funding: -0.8 }), { gross: 200, net: 193.3 });
+      assert.deepEqual(tradePnl({ side: 'short', quantity: 2, entryPrice: 3000, exitPrice: 2900, fees: 5.9, funding: -0.8 }), {
+        gross: 200,
+        net: 193.3,
+      });
       // 3,000 → 3,100: gross = 2 × (3,000 − 3,100) = −200; net = −200 − 6.1 = −206.1
-      assert.deepEqual(tradePnl({ side: 'short', quantity: 2, entryPrice: 3000, exitPrice: 3100, fees: 6.1, funding: 0 }), { gross: -200, net: -206.1 });
+      assert.deepEqual(tradePnl({ side: 'short', quantity: 2, entryPrice: 3000, exitPrice: 3100, fees: 6.1, funding: 0 }), {
+        gross: -200,
+        net: -206.1,
+      });
     });
 
     it('return on margin needs a margin', () => {
@@ -116,16 +155,42 @@ describe('analytics metrics', () => {
     it('no trades: zeros and nulls, never NaN', () => {
       const e = tradeStats([]);
       assert.deepEqual(e, {
-        totalTrades: 0, winningTrades: 0, losingTrades: 0, breakevenTrades: 0, winRatePct: null, totalPnl: 0, avgPnl: null,
-        grossProfit: 0, grossLoss: 0, profitFactor: null, avgWin: null, avgLoss: null, largestWin: null, largestLoss: null,
-        currentStreak: 0, longestWinStreak: 0, longestLossStreak: 0, avgHoldingSeconds: null, feesPaid: 0, fundingPaid: 0,
+        totalTrades: 0,
+        winningTrades: 0,
+        losingTrades: 0,
+        breakevenTrades: 0,
+        winRatePct: null,
+        totalPnl: 0,
+        avgPnl: null,
+        grossProfit: 0,
+        grossLoss: 0,
+        profitFactor: null,
+        avgWin: null,
+        avgLoss: null,
+        largestWin: null,
+        largestLoss: null,
+        currentStreak: 0,
+        longestWinStreak: 0,
+        longestLossStreak: 0,
+        avgHoldingSeconds: null,
+        feesPaid: 0,
+        fundingPaid: 0,
         avgReturnOnMarginPct: null,
       });
     });
 
     it('per group: the same statistics over each group', () => {
-      const groups = groupStats([trade(10, T0 + H, { symbol: 'A' }), trade(-4, T0 + 2 * H, { symbol: 'B' }), trade(6, T0 + 3 * H, { symbol: 'A' })], (t) => t.symbol);
-      assert.deepEqual(groups.map((g) => [g.key, g.stats.totalTrades, g.stats.totalPnl, g.stats.winRatePct]), [['A', 2, 16, 100], ['B', 1, -4, 0]]);
+      const groups = groupStats(
+        [trade(10, T0 + H, { symbol: 'A' }), trade(-4, T0 + 2 * H, { symbol: 'B' }), trade(6, T0 + 3 * H, { symbol: 'A' })],
+        (t) => t.symbol,
+      );
+      assert.deepEqual(
+        groups.map((g) => [g.key, g.stats.totalTrades, g.stats.totalPnl, g.stats.winRatePct]),
+        [
+          ['A', 2, 16, 100],
+          ['B', 1, -4, 0],
+        ],
+      );
     });
 
     it('durations past a day keep counting hours', () => {
@@ -167,8 +232,14 @@ describe('analytics metrics', () => {
       const c = curve(100, [110, 99, 88, 121, 115]);
       const episodes = drawdowns(c);
       assert.deepEqual(episodes[0], {
-        peakAt: T0, peakEquity: 110, troughAt: T0 + 2 * H, troughEquity: 88, recoveredAt: T0 + 3 * H,
-        amount: 22, pct: 20, durationMs: 3 * H, // (110 − 88) / 110 = 20 %
+        peakAt: T0,
+        peakEquity: 110,
+        troughAt: T0 + 2 * H,
+        troughEquity: 88,
+        recoveredAt: T0 + 3 * H,
+        amount: 22,
+        pct: 20,
+        durationMs: 3 * H, // (110 − 88) / 110 = 20 %
       });
       assert.equal(episodes[1]!.recoveredAt, null);
       assert.equal(episodes[1]!.amount, 6); // 121 − 115
@@ -239,12 +310,25 @@ describe('analytics metrics', () => {
     it('total and daily PnL by UTC day', () => {
       // opening 1,000; 22:00 1,010, 23:00 1,020 | next day 00:00 1,015, 01:00 1,030
       const c: EquityCurve = {
-        opening: 1000, intervalMs: H,
-        bars: [1010, 1020, 1015, 1030].map((v, i): Bar => ({ start: T0 + (22 + i) * H, close: v, exposed: 0, lastExposed: false, samples: 1 })),
+        opening: 1000,
+        intervalMs: H,
+        bars: [1010, 1020, 1015, 1030].map((v, i): Bar => ({
+          start: T0 + (22 + i) * H,
+          close: v,
+          exposed: 0,
+          lastExposed: false,
+          samples: 1,
+        })),
       };
       assert.deepEqual(curvePnl(c), { start: 1000, end: 1030, pnl: 30, returnPct: 3 });
       const days = dailyPnl(c);
-      assert.deepEqual(days.map((d) => [d.date, d.close, d.pnl]), [['2025-03-01', 1020, 20], ['2025-03-02', 1030, 10]]);
+      assert.deepEqual(
+        days.map((d) => [d.date, d.close, d.pnl]),
+        [
+          ['2025-03-01', 1020, 20],
+          ['2025-03-02', 1030, 10],
+        ],
+      );
       assert.equal(days[0]!.returnPct, 2); // 20 / 1,000
       close(days[1]!.returnPct, (10 / 1020) * 100); // 0.98 %
     });

@@ -3,7 +3,13 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import { cachedAnalytics, coalesced } from '../../analytics/cache';
 import { loadAnalytics, loadLeaderboard, loadPerformance } from '../../analytics/load';
-import { AnalyticsSchema, LeaderboardEntrySchema, PerformanceSchema, agentAnalyticsRoutes, leaderboardRoutes } from '../../api/routes/analytics';
+import {
+  AnalyticsSchema,
+  LeaderboardEntrySchema,
+  PerformanceSchema,
+  agentAnalyticsRoutes,
+  leaderboardRoutes,
+} from '../../api/routes/analytics';
 import { createDb, migrateToLatest } from '../../db/connect';
 import type { Database } from '../../db/schema';
 import { conforms } from '../api/helpers';
@@ -39,10 +45,14 @@ describe('analytics routes', function () {
 
   const get = async (path: string) => {
     const res = await app.request(path);
-    return { status: res.status, headers: res.headers, body: (await res.json()) as { success: boolean; data: unknown; error: string | null } };
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: (await res.json()) as { success: boolean; data: unknown; error: string | null },
+    };
   };
 
-  it('GET /api/agents/{id}/performance: the loader\'s numbers in the envelope', async () => {
+  it("GET /api/agents/{id}/performance: the loader's numbers in the envelope", async () => {
     const { status, body } = await get('/api/agents/alpha/performance');
     assert.equal(status, 200);
     assert.deepEqual(body, { success: true, data: await loadPerformance(db, 'alpha'), error: null });
@@ -105,10 +115,20 @@ describe('analytics routes', function () {
     assert.equal(board.find((r) => r.agent_id === 'beta')!.equity, 5500);
     // As recordCycle does: the snapshot and the agent's cycle bump in one transaction.
     await db.transaction().execute(async (trx) => {
-      await trx.insertInto('equity_snapshots').values({
-        agent_id: 'beta', cycle_no: 3, market_time: new Date(at('01T13:00')), equity: 5600, cash: 5600, margin: 0,
-        unrealized_pnl: 0, position_count: 0, positions: '[]',
-      }).execute();
+      await trx
+        .insertInto('equity_snapshots')
+        .values({
+          agent_id: 'beta',
+          cycle_no: 3,
+          market_time: new Date(at('01T13:00')),
+          equity: 5600,
+          cash: 5600,
+          margin: 0,
+          unrealized_pnl: 0,
+          position_count: 0,
+          positions: '[]',
+        })
+        .execute();
       await trx.updateTable('agents').set({ cycle_count: 3, last_cycle_at: new Date() }).where('id', '=', 'beta').execute();
     });
     const after = (await get('/api/agents/beta/performance')).body.data as { end_equity: number; snapshots: number };
@@ -119,13 +139,14 @@ describe('analytics routes', function () {
     assert.deepEqual((await get('/api/leaderboard')).body.data, await loadLeaderboard(db));
   });
 
-  it('mounted with app.route, its paths and schemas join the parent\'s OpenAPI document', () => {
+  it("mounted with app.route, its paths and schemas join the parent's OpenAPI document", () => {
     const parent = mounted();
     const doc = parent.getOpenAPIDocument({ openapi: '3.0.0', info: { title: 't', version: '1' } });
     assert.deepEqual(Object.keys(doc.paths).sort(), ['/api/agents/{id}/analytics', '/api/agents/{id}/performance', '/api/leaderboard']);
     const params = (doc.paths['/api/agents/{id}/performance']!.get!.parameters ?? []) as Array<{ name: string; in: string }>;
     assert.deepEqual(params.map((p) => `${p.in}:${p.name}`).sort(), ['path:id', 'query:from', 'query:to']);
-    for (const name of ['PerformanceMetrics', 'AgentAnalytics', 'LeaderboardEntry', 'Sample']) assert.ok(doc.components?.schemas?.[name], name);
+    for (const name of ['PerformanceMetrics', 'AgentAnalytics', 'LeaderboardEntry', 'Sample'])
+      assert.ok(doc.components?.schemas?.[name], name);
   });
 });
 
@@ -133,10 +154,13 @@ describe('coalesced reads', () => {
   it('a caller never gets a run that started before it called; callers during a run share the next', async () => {
     let runs = 0;
     const gates: Array<() => void> = [];
-    const read = coalesced(() => new Promise<number>((resolve) => {
-      const n = ++runs;
-      gates.push(() => resolve(n));
-    }));
+    const read = coalesced(
+      () =>
+        new Promise<number>((resolve) => {
+          const n = ++runs;
+          gates.push(() => resolve(n));
+        }),
+    );
     const a = read(); // starts run 1
     const b = read(); // run 1 is under way: waits for run 2
     const c = read(); // shares run 2

@@ -10,8 +10,12 @@ import { Api, call, conforms, refused } from './helpers';
 const TOKEN = 'a-long-random-token-for-tests-0123456789';
 
 const CONTROL: Array<[string, string, unknown?]> = [
-  ['POST', 'pause'], ['POST', 'resume'], ['POST', 'stop'], ['POST', 'run-cycle'],
-  ['PUT', 'config', {}], ['PATCH', 'config', { strategy: { risk: { maxPositions: 1 } } }],
+  ['POST', 'pause'],
+  ['POST', 'resume'],
+  ['POST', 'stop'],
+  ['POST', 'run-cycle'],
+  ['PUT', 'config', {}],
+  ['PATCH', 'config', { strategy: { risk: { maxPositions: 1 } } }],
 ];
 const READS = ['', '/account', '/positions', '/decisions', '/equity-history', '/trades', '/costs', '/config', '/prompt/preview'];
 
@@ -37,17 +41,32 @@ describe('API: tokens and CORS', function () {
         assert.equal(refused(answer, 503), 'control is disabled: set API_TOKEN', `${method} ${action}`);
       }
     }
-    assert.equal((await arena.db.selectFrom('agents').select('config').where('id', '=', agent.id).executeTakeFirstOrThrow()
-      .then((r) => (r.config as AgentConfig).strategy.risk.maxPositions)), agent.strategy.risk.maxPositions);
+    assert.equal(
+      await arena.db
+        .selectFrom('agents')
+        .select('config')
+        .where('id', '=', agent.id)
+        .executeTakeFirstOrThrow()
+        .then((r) => (r.config as AgentConfig).strategy.risk.maxPositions),
+      agent.strategy.risk.maxPositions,
+    );
   });
 
   it('answers 401 to control without the right bearer token, before looking at anything else', async () => {
     const api = appWith({ apiToken: TOKEN });
     const wrong: Array<Record<string, string>> = [
-      {}, { authorization: '' }, { authorization: 'Bearer' }, { authorization: 'Bearer ' }, { authorization: `Bearer ${TOKEN}x` },
-      { authorization: `Bearer ${TOKEN.slice(0, -1)}` }, { authorization: `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}` },
-      { authorization: TOKEN }, { authorization: `Bearer ${TOKEN} ${TOKEN}` }, { authorization: `Token ${TOKEN}` },
-      { authorization: `Bearer ${'x'.repeat(10_000)}` }, { 'x-api-token': TOKEN },
+      {},
+      { authorization: '' },
+      { authorization: 'Bearer' },
+      { authorization: 'Bearer ' },
+      { authorization: `Bearer ${TOKEN}x` },
+      { authorization: `Bearer ${TOKEN.slice(0, -1)}` },
+      { authorization: `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}` },
+      { authorization: TOKEN },
+      { authorization: `Bearer ${TOKEN} ${TOKEN}` },
+      { authorization: `Token ${TOKEN}` },
+      { authorization: `Bearer ${'x'.repeat(10_000)}` },
+      { 'x-api-token': TOKEN },
     ];
     for (const headers of wrong) {
       for (const [method, action, body] of CONTROL) {
@@ -94,9 +113,11 @@ describe('API: tokens and CORS', function () {
     const allowed = 'https://arena.example.com';
     const none = appWith({ apiToken: TOKEN });
     const some = appWith({ apiToken: TOKEN, corsOrigins: [allowed, 'http://localhost:3000'] });
-    const preflight = (api: Api, origin: string) => api.request(`/api/agents/${agent.id}/config`, {
-      method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization, content-type' },
-    });
+    const preflight = (api: Api, origin: string) =>
+      api.request(`/api/agents/${agent.id}/config`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization, content-type' },
+      });
 
     for (const origin of [allowed, 'https://evil.example.com']) {
       const res = await none.request('/api/agents', { headers: { origin } });
@@ -125,9 +146,18 @@ describe('API: tokens and CORS', function () {
 
   it('reads its settings from the environment and refuses bad ones', () => {
     assert.deepEqual(authFromEnv({}), { apiToken: undefined, readTokenRequired: false, corsOrigins: [] });
-    assert.deepEqual(authFromEnv({ API_TOKEN: ` ${TOKEN} `, API_READ_TOKEN_REQUIRED: 'true', API_CORS_ORIGINS: 'https://a.example, http://localhost:3000/ ,' }), {
-      apiToken: TOKEN, readTokenRequired: true, corsOrigins: ['https://a.example', 'http://localhost:3000'],
-    });
+    assert.deepEqual(
+      authFromEnv({
+        API_TOKEN: ` ${TOKEN} `,
+        API_READ_TOKEN_REQUIRED: 'true',
+        API_CORS_ORIGINS: 'https://a.example, http://localhost:3000/ ,',
+      }),
+      {
+        apiToken: TOKEN,
+        readTokenRequired: true,
+        corsOrigins: ['https://a.example', 'http://localhost:3000'],
+      },
+    );
     assert.equal(authFromEnv({ API_TOKEN: '   ' }).apiToken, undefined, 'a blank token is no token');
     assert.throws(() => authFromEnv({ API_READ_TOKEN_REQUIRED: 'yes please' }), /API_READ_TOKEN_REQUIRED/);
     assert.throws(() => authFromEnv({ API_READ_TOKEN_REQUIRED: 'true' }), /API_TOKEN/);

@@ -15,25 +15,108 @@ const TEN_KB = 'x'.repeat(10 * 1024);
 
 /** Wrong for every parameter of the API. */
 const HOSTILE = [
-  TEN_KB, `${'9'.repeat(400)}`, "' OR '1'='1", "1; DROP TABLE agents; --", "1' UNION SELECT * FROM llm_calls --",
-  '../../../../etc/passwd', '..\\..\\windows\\win.ini', '%2e%2e%2f%2e%2e%2f', '%00', '\u0000', '\n', ' ', '<script>alert(1)</script>',
-  '${jndi:ldap://x/a}', '{{7*7}}', '🚀', '-', '[]', '{}', '__proto__', 'NaN', '-Infinity', '1e309', '0x1F', 'null',
+  TEN_KB,
+  `${'9'.repeat(400)}`,
+  "' OR '1'='1",
+  '1; DROP TABLE agents; --',
+  "1' UNION SELECT * FROM llm_calls --",
+  '../../../../etc/passwd',
+  '..\\..\\windows\\win.ini',
+  '%2e%2e%2f%2e%2e%2f',
+  '%00',
+  '\u0000',
+  '\n',
+  ' ',
+  '<script>alert(1)</script>',
+  '${jndi:ldap://x/a}',
+  '{{7*7}}',
+  '🚀',
+  '-',
+  '[]',
+  '{}',
+  '__proto__',
+  'NaN',
+  '-Infinity',
+  '1e309',
+  '0x1F',
+  'null',
 ];
-const NUMBERS = ['', 'abc', '-1', '-0', '1.5', '1e3', '+1', ' 1', '1 ', '1,5', '99999999999999999999', '1000000000001', 'Infinity', 'true', ...HOSTILE];
+const NUMBERS = [
+  '',
+  'abc',
+  '-1',
+  '-0',
+  '1.5',
+  '1e3',
+  '+1',
+  ' 1',
+  '1 ',
+  '1,5',
+  '99999999999999999999',
+  '1000000000001',
+  'Infinity',
+  'true',
+  ...HOSTILE,
+];
 /** Refused by our strict parser; analytics-routes.ts has its own, which lets February 30th roll over. */
 const STRICT_TIMES = ['2024-02-30', '2023-02-29T00:00:00Z', '2024-01-01T24:00:00Z'];
 const TIMES = [
-  '', 'yesterday', 'now', '-1', '2024-13-01', '2024-01-01T00:00:00',
-  '2024-01-01T00:00:00+25:00', '2024/01/01', '1969-12-31', '10000-01-01T00:00:00Z', '99999999999999999', '2024-01-01T00:00:00Z; DROP TABLE cycles', ...HOSTILE,
+  '',
+  'yesterday',
+  'now',
+  '-1',
+  '2024-13-01',
+  '2024-01-01T00:00:00',
+  '2024-01-01T00:00:00+25:00',
+  '2024/01/01',
+  '1969-12-31',
+  '10000-01-01T00:00:00Z',
+  '99999999999999999',
+  '2024-01-01T00:00:00Z; DROP TABLE cycles',
+  ...HOSTILE,
 ];
-const SYMBOLS = ['', ',', 'BTCUSDT,,ETHUSDT', 'BTC', 'BTC-USDT', 'BTCUSDT ETHUSDT', 'USDT', Array.from({ length: 51 }, (_, i) => `C${i}USDT`).join(','), ...HOSTILE];
+const SYMBOLS = [
+  '',
+  ',',
+  'BTCUSDT,,ETHUSDT',
+  'BTC',
+  'BTC-USDT',
+  'BTCUSDT ETHUSDT',
+  'USDT',
+  Array.from({ length: 51 }, (_, i) => `C${i}USDT`).join(','),
+  ...HOSTILE,
+];
 const STATUSES = ['', 'OPEN', 'all', 'open,closed', ...HOSTILE];
-const IDS = ['nobody', 'no-such-agent', 'constructor', TEN_KB, "x' OR '1'='1", "x'; DROP TABLE agents; --", '../../../etc/passwd', '..%2F..%2Fetc', '%00', '\u0000', '-x', '_x', 'a b', '<b>', '🚀', 'a'.repeat(65)];
+const IDS = [
+  'nobody',
+  'no-such-agent',
+  'constructor',
+  TEN_KB,
+  "x' OR '1'='1",
+  "x'; DROP TABLE agents; --",
+  '../../../etc/passwd',
+  '..%2F..%2Fetc',
+  '%00',
+  '\u0000',
+  '-x',
+  '_x',
+  'a b',
+  '<b>',
+  '🚀',
+  'a'.repeat(65),
+];
 
 const LISTS = ['decisions', 'equity-history', 'trades', 'costs'];
 const RANGES = ['performance', 'analytics'];
 const READS = ['', '/account', '/positions', '/config', '/prompt/preview', ...[...LISTS, ...RANGES].map((l) => `/${l}`)];
-const CONTROL: Array<[string, string]> = [['POST', 'pause'], ['POST', 'resume'], ['POST', 'stop'], ['POST', 'run-cycle'], ['PUT', 'config'], ['PATCH', 'config']];
+const CONTROL: Array<[string, string]> = [
+  ['POST', 'pause'],
+  ['POST', 'resume'],
+  ['POST', 'stop'],
+  ['POST', 'run-cycle'],
+  ['PUT', 'config'],
+  ['PATCH', 'config'],
+];
 
 describe('API: a sweep of bad inputs over every route and parameter', function () {
   this.timeout(240_000);
@@ -66,9 +149,14 @@ describe('API: a sweep of bad inputs over every route and parameter', function (
   before(async () => {
     arena = await startTestArena();
     await arena.runWorker();
-    api = createApp({ db: arena.db, temporal: arena.client }, {
-      auth: { apiToken: TOKEN }, updateWaitMs: 10_000, logError: (err) => unexpected.push(err),
-    });
+    api = createApp(
+      { db: arena.db, temporal: arena.client },
+      {
+        auth: { apiToken: TOKEN },
+        updateWaitMs: 10_000,
+        logError: (err) => unexpected.push(err),
+      },
+    );
     agent = demoAgent('btc-buy-hold', arena.tag);
     await arena.start([agent], 3_600_000); // cycles only when asked: the sweep runs on still records
     await call(api, 'POST', `/api/agents/${agent.id}/run-cycle`, { token: TOKEN });
@@ -83,12 +171,24 @@ describe('API: a sweep of bad inputs over every route and parameter', function (
       const path = `/api/agents/${encodeURIComponent(id)}`;
       for (const read of READS) await bad('GET', `${path}${read}`, /path parameter "id"|no agent|no route/);
       for (const [method, action] of CONTROL) {
-        await bad(method, `${path}/${action}`, /path parameter "id"|no agent|no route/, { token: TOKEN, body: method === 'POST' ? undefined : {} });
+        await bad(method, `${path}/${action}`, /path parameter "id"|no agent|no route/, {
+          token: TOKEN,
+          body: method === 'POST' ? undefined : {},
+        });
       }
     }
     // Raw paths: malformed percent-encoding, traversal, empty segments.
-    for (const raw of ['/api/agents/%E0%A4%A/account', '/api/agents/%/decisions', '/api/agents/../../etc/passwd', '/api/agents//account',
-      '/api/agents/x/../../../etc/passwd', '/api/agents/x/decisions/extra', '/api/agents/x%2F..%2F..%2Fetc/trades', '/api/%00', '/api/agents/.%2e/config']) {
+    for (const raw of [
+      '/api/agents/%E0%A4%A/account',
+      '/api/agents/%/decisions',
+      '/api/agents/../../etc/passwd',
+      '/api/agents//account',
+      '/api/agents/x/../../../etc/passwd',
+      '/api/agents/x/decisions/extra',
+      '/api/agents/x%2F..%2F..%2Fetc/trades',
+      '/api/%00',
+      '/api/agents/.%2e/config',
+    ]) {
       await bad('GET', raw);
     }
   });
@@ -144,10 +244,16 @@ describe('API: a sweep of bad inputs over every route and parameter', function (
       for (const text of ['{', '{"a":', 'nul', "{'strategy': {}}", '{"a":1,}', TEN_KB, '\u0000', '{"a":1}{"b":2}', '[', '"']) {
         await bad(method, url, /request body|body field|config/, { ...auth, body: text });
       }
-      for (const text of ['[]', '[1,2]', '"text"', '123', '-1e309', 'null', 'true']) await bad(method, url, 'request body', { ...auth, body: text });
+      for (const text of ['[]', '[1,2]', '"text"', '123', '-1e309', 'null', 'true'])
+        await bad(method, url, 'request body', { ...auth, body: text });
       for (const [contentType, body] of [
-        ['text/plain', '{}'], ['application/x-www-form-urlencoded', 'strategy=1'], ['multipart/form-data; boundary=x', '--x--'],
-        ['application/xml', '<config/>'], ['application/jsonp', '{}'], [TEN_KB, '{}'], ['', '{}'],
+        ['text/plain', '{}'],
+        ['application/x-www-form-urlencoded', 'strategy=1'],
+        ['multipart/form-data; boundary=x', '--x--'],
+        ['application/xml', '<config/>'],
+        ['application/jsonp', '{}'],
+        [TEN_KB, '{}'],
+        ['', '{}'],
       ] as const) {
         await bad(method, url, 'request body', { ...auth, body, contentType });
       }
@@ -156,22 +262,36 @@ describe('API: a sweep of bad inputs over every route and parameter', function (
       await bad(method, url, 'config', { ...auth, body: `${'{"a":'.repeat(8000)}1${'}'.repeat(8000)}` });
     }
     for (const [patch, field] of [
-      [{ strategy: 5 }, 'strategy'], [{ strategy: { risk: { maxLeverage: 'ten' } } }, 'strategy.risk.maxLeverage'],
-      [{ strategy: { risk: { maxLeverage: -1 } } }, 'strategy.risk.maxLeverage'], [{ strategy: { risk: { maxLeverage: 1e308 } } }, 'strategy.risk.maxLeverage'],
-      [{ strategy: { risk: { maxPositions: 1.5 } } }, 'strategy.risk.maxPositions'], [{ strategy: { symbols: [] } }, 'strategy.symbols'],
-      [{ strategy: { symbols: ["BTCUSDT'; DROP TABLE trades; --"] } }, 'strategy.symbols[0]'], [{ strategy: { symbols: 'BTCUSDT' } }, 'strategy.symbols'],
-      [{ strategy: null }, 'strategy'], [{ decisionMaker: { provider: 'evil' } }, 'decisionMaker.provider'],
-      [{ decisionMaker: { baseUrl: 'file:///etc/passwd' } }, 'decisionMaker.baseUrl'], [{ decisionMaker: { apiKeyEnv: 'sk-live-0123456789' } }, 'decisionMaker.apiKeyEnv'],
-      [{ name: TEN_KB }, 'name'], [{ description: TEN_KB }, 'description'], [{ name: '' }, 'name'], [{ name: 42 }, 'name'],
-      [{ id: 'someone-else' }, 'id'], [{ id: 42 }, 'id'], [{ exchange: { type: 'aster' } }, 'exchange.type'],
-      [{ exchange: { account: '../../etc' } }, 'exchange.account'], [{ strategy: { initialBalance: 1 } }, 'strategy.initialBalance'],
-      [{ unknownField: 1 }, 'unknownField'], [{ constructor: { prototype: { polluted: true } } }, 'constructor'],
+      [{ strategy: 5 }, 'strategy'],
+      [{ strategy: { risk: { maxLeverage: 'ten' } } }, 'strategy.risk.maxLeverage'],
+      [{ strategy: { risk: { maxLeverage: -1 } } }, 'strategy.risk.maxLeverage'],
+      [{ strategy: { risk: { maxLeverage: 1e308 } } }, 'strategy.risk.maxLeverage'],
+      [{ strategy: { risk: { maxPositions: 1.5 } } }, 'strategy.risk.maxPositions'],
+      [{ strategy: { symbols: [] } }, 'strategy.symbols'],
+      [{ strategy: { symbols: ["BTCUSDT'; DROP TABLE trades; --"] } }, 'strategy.symbols[0]'],
+      [{ strategy: { symbols: 'BTCUSDT' } }, 'strategy.symbols'],
+      [{ strategy: null }, 'strategy'],
+      [{ decisionMaker: { provider: 'evil' } }, 'decisionMaker.provider'],
+      [{ decisionMaker: { baseUrl: 'file:///etc/passwd' } }, 'decisionMaker.baseUrl'],
+      [{ decisionMaker: { apiKeyEnv: 'sk-live-0123456789' } }, 'decisionMaker.apiKeyEnv'],
+      [{ name: TEN_KB }, 'name'],
+      [{ description: TEN_KB }, 'description'],
+      [{ name: '' }, 'name'],
+      [{ name: 42 }, 'name'],
+      [{ id: 'someone-else' }, 'id'],
+      [{ id: 42 }, 'id'],
+      [{ exchange: { type: 'aster' } }, 'exchange.type'],
+      [{ exchange: { account: '../../etc' } }, 'exchange.account'],
+      [{ strategy: { initialBalance: 1 } }, 'strategy.initialBalance'],
+      [{ unknownField: 1 }, 'unknownField'],
+      [{ constructor: { prototype: { polluted: true } } }, 'constructor'],
       [{ strategy: { risk: { maxLeverage: 5, sneaky: true } } }, 'strategy.risk.sneaky'],
     ] as Array<[Record<string, unknown>, string]>) {
       const message = await bad('PATCH', url, `config: ${field}`, { ...auth, body: patch });
       assert.ok(!message.includes(TEN_KB) && !message.includes('sk-live'), 'no long or secret-looking value is echoed');
     }
-    for (const body of [{}, { name: 'only a name' }, { ...agent, strategy: 'none' }]) await bad('PUT', url, /config: \w+/, { ...auth, body });
+    for (const body of [{}, { name: 'only a name' }, { ...agent, strategy: 'none' }])
+      await bad('PUT', url, /config: \w+/, { ...auth, body });
     await send('PATCH', url, { ...auth, body: '{"__proto__": {"id": "someone-else"}}' });
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.equal(({} as Record<string, unknown>).id, undefined);
@@ -185,9 +305,17 @@ describe('API: a sweep of bad inputs over every route and parameter', function (
       await bad(method, `/api/agents/nobody/${action}`, 'no agent', { token: TOKEN, body: '{not json', contentType: 'application/json' });
     }
     for (const [method, url] of [
-      ['DELETE', `/api/agents/${agent.id}`], ['PUT', `/api/agents/${agent.id}`], ['POST', '/api/agents'], ['GET', `/api/agents/${agent.id}/pause`],
-      ['GET', '/api/nothing'], ['GET', `/${TEN_KB}`], ['POST', '/api/market/prices'], ['PATCH', '/health'], ['GET', '/api/agents/x/y/z/w'],
-    ]) await bad(method!, url!, 'no route');
+      ['DELETE', `/api/agents/${agent.id}`],
+      ['PUT', `/api/agents/${agent.id}`],
+      ['POST', '/api/agents'],
+      ['GET', `/api/agents/${agent.id}/pause`],
+      ['GET', '/api/nothing'],
+      ['GET', `/${TEN_KB}`],
+      ['POST', '/api/market/prices'],
+      ['PATCH', '/health'],
+      ['GET', '/api/agents/x/y/z/w'],
+    ])
+      await bad(method!, url!, 'no route');
     for (const url of ['/', '/health', '/api/agents', `/api/agents/${agent.id}`, `/api/agents/${agent.id}/decisions?limit=abc`]) {
       const res = await api.request(url, { method: 'HEAD' });
       assert.ok(res.status < 500, `HEAD ${url}`);

@@ -10,8 +10,15 @@ import { AnalyticsSchema, LeaderboardEntrySchema, PerformanceSchema } from '../.
 import { PriceSchema } from '../../api/routes/market';
 import { CostsSchema } from '../../api/routes/models';
 import {
-  AccountSchema, AgentConfigSchema, AgentDetailSchema, AgentSummarySchema, CycleSummarySchema, DecisionLogSchema, EquityPointSchema,
-  PositionSchema, TradeSchema,
+  AccountSchema,
+  AgentConfigSchema,
+  AgentDetailSchema,
+  AgentSummarySchema,
+  CycleSummarySchema,
+  DecisionLogSchema,
+  EquityPointSchema,
+  PositionSchema,
+  TradeSchema,
 } from '../../api/views/agent-views';
 import type { AgentConfig } from '../../arena-config/types';
 import { agentWorkflowId, getStateQuery } from '../../workflows/definitions';
@@ -36,12 +43,17 @@ describe('API: every endpoint on records of real cycles', function () {
     trend = demoAgent('ema-trend', arena.tag);
     hold = demoAgent('btc-buy-hold', arena.tag);
     await arena.start([trend, hold], 250);
-    await eventually('8 cycles of each agent', async () =>
-      (await cycleCount(arena.db, trend.id)) >= 8 && (await cycleCount(arena.db, hold.id)) >= 8);
+    await eventually(
+      '8 cycles of each agent',
+      async () => (await cycleCount(arena.db, trend.id)) >= 8 && (await cycleCount(arena.db, hold.id)) >= 8,
+    );
 
     // Running, then paused through the API so that the records stop moving under the assertions.
     const listed = conforms(await get('/api/agents'), z.array(AgentSummarySchema));
-    assert.deepEqual(listed.map((a) => a.status), ['running', 'running']);
+    assert.deepEqual(
+      listed.map((a) => a.status),
+      ['running', 'running'],
+    );
     for (const agent of [trend, hold]) conforms(await call(api, 'POST', `/api/agents/${agent.id}/pause`, { token: TOKEN }), z.unknown());
     for (const agent of [trend, hold]) {
       let last = -1;
@@ -57,41 +69,103 @@ describe('API: every endpoint on records of real cycles', function () {
   after(async () => arena?.close());
 
   it('answers / with every endpoint, /health, /openapi.json with every route and schema, and /docs', async () => {
-    const info = conforms(await get('/'), z.object({
-      name: z.string(), description: z.string(), docs: z.string(), openapi: z.string(), endpoints: z.array(z.string()),
-    }));
+    const info = conforms(
+      await get('/'),
+      z.object({
+        name: z.string(),
+        description: z.string(),
+        docs: z.string(),
+        openapi: z.string(),
+        endpoints: z.array(z.string()),
+      }),
+    );
     for (const endpoint of [
-      'GET /api/agents', 'GET /api/agents/{id}', 'GET /api/agents/{id}/account', 'GET /api/agents/{id}/positions',
-      'GET /api/agents/{id}/decisions', 'GET /api/agents/{id}/equity-history', 'GET /api/agents/{id}/trades',
-      'GET /api/agents/{id}/costs', 'GET /api/market/prices', 'POST /api/agents/{id}/run-cycle', 'PATCH /api/agents/{id}/config',
-      'GET /api/agents/{id}/performance', 'GET /api/agents/{id}/analytics', 'GET /api/leaderboard',
-    ]) assert.ok(info.endpoints.includes(endpoint), endpoint);
+      'GET /api/agents',
+      'GET /api/agents/{id}',
+      'GET /api/agents/{id}/account',
+      'GET /api/agents/{id}/positions',
+      'GET /api/agents/{id}/decisions',
+      'GET /api/agents/{id}/equity-history',
+      'GET /api/agents/{id}/trades',
+      'GET /api/agents/{id}/costs',
+      'GET /api/market/prices',
+      'POST /api/agents/{id}/run-cycle',
+      'PATCH /api/agents/{id}/config',
+      'GET /api/agents/{id}/performance',
+      'GET /api/agents/{id}/analytics',
+      'GET /api/leaderboard',
+    ])
+      assert.ok(info.endpoints.includes(endpoint), endpoint);
 
-    const health = conforms(await get('/health'), z.object({
-      status: z.literal('healthy'), database: z.literal('ok'), temporal: z.literal('ok'),
-      // Both agents are paused: none is meant to cycle, so no task queue needs a worker.
-      worker: z.literal('not checked: no running agent'), task_queue: z.null(),
-      agents: z.array(z.object({
-        id: z.string(), status: z.literal('paused'), last_cycle_at: z.string(), seconds_since_last_cycle: z.number(), health: z.literal('idle'),
-      })),
-    }));
-    assert.deepEqual(health.agents.map((a) => a.id), [trend.id, hold.id].sort());
+    const health = conforms(
+      await get('/health'),
+      z.object({
+        status: z.literal('healthy'),
+        database: z.literal('ok'),
+        temporal: z.literal('ok'),
+        // Both agents are paused: none is meant to cycle, so no task queue needs a worker.
+        worker: z.literal('not checked: no running agent'),
+        task_queue: z.null(),
+        agents: z.array(
+          z.object({
+            id: z.string(),
+            status: z.literal('paused'),
+            last_cycle_at: z.string(),
+            seconds_since_last_cycle: z.number(),
+            health: z.literal('idle'),
+          }),
+        ),
+      }),
+    );
+    assert.deepEqual(
+      health.agents.map((a) => a.id),
+      [trend.id, hold.id].sort(),
+    );
     conforms(await get('/health/live'), z.object({ status: z.literal('alive') }));
 
     const res = await api.request('/openapi.json');
     assert.equal(res.status, 200);
-    const doc = await res.json() as { openapi: string; paths: Record<string, Record<string, any>>; components: { schemas: Record<string, unknown> } };
+    const doc = (await res.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, any>>;
+      components: { schemas: Record<string, unknown> };
+    };
     assert.equal(doc.openapi, '3.0.0');
     for (const [path, methods] of Object.entries({
-      '/': ['get'], '/health': ['get'], '/health/live': ['get'], '/metrics': ['get'], '/api/agents': ['get'], '/api/agents/{id}': ['get'], '/api/agents/{id}/account': ['get'],
-      '/api/agents/{id}/positions': ['get'], '/api/agents/{id}/decisions': ['get'], '/api/agents/{id}/equity-history': ['get'],
-      '/api/agents/{id}/trades': ['get'], '/api/agents/{id}/costs': ['get'], '/api/agents/{id}/prompt/preview': ['get'],
-      '/api/market/prices': ['get'], '/api/agents/{id}/pause': ['post'], '/api/agents/{id}/resume': ['post'],
-      '/api/agents/{id}/stop': ['post'], '/api/agents/{id}/run-cycle': ['post'], '/api/agents/{id}/config': ['get', 'put', 'patch'],
+      '/': ['get'],
+      '/health': ['get'],
+      '/health/live': ['get'],
+      '/metrics': ['get'],
+      '/api/agents': ['get'],
+      '/api/agents/{id}': ['get'],
+      '/api/agents/{id}/account': ['get'],
+      '/api/agents/{id}/positions': ['get'],
+      '/api/agents/{id}/decisions': ['get'],
+      '/api/agents/{id}/equity-history': ['get'],
+      '/api/agents/{id}/trades': ['get'],
+      '/api/agents/{id}/costs': ['get'],
+      '/api/agents/{id}/prompt/preview': ['get'],
+      '/api/market/prices': ['get'],
+      '/api/agents/{id}/pause': ['post'],
+      '/api/agents/{id}/resume': ['post'],
+      '/api/agents/{id}/stop': ['post'],
+      '/api/agents/{id}/run-cycle': ['post'],
+      '/api/agents/{id}/config': ['get', 'put', 'patch'],
     })) {
       for (const method of methods) assert.ok(doc.paths[path]?.[method], `${method.toUpperCase()} ${path} is documented`);
     }
-    for (const name of ['AgentStatus', 'AgentDetail', 'AccountInfo', 'Position', 'DecisionLog', 'EquityPoint', 'Trade', 'Price', 'Costs', 'Error']) {
+    for (const name of [
+      'AgentStatus',
+      'AgentDetail',
+      'AccountInfo',
+      'Position',
+      'DecisionLog',
+      'EquityPoint',
+      'Trade',
+      'Price',
+      'Costs',
+      'Error',
+    ]) {
       assert.ok(doc.components.schemas[name], `schema ${name}`);
     }
     const limit = doc.paths['/api/agents/{id}/decisions']!.get.parameters.find((p: { name: string }) => p.name === 'limit');
@@ -105,7 +179,10 @@ describe('API: every endpoint on records of real cycles', function () {
 
   it('lists the agents and shows one with its live state from the workflow', async () => {
     const list = conforms(await get('/api/agents'), z.array(AgentSummarySchema));
-    assert.deepEqual(list.map((a) => a.id), [trend.id, hold.id].sort());
+    assert.deepEqual(
+      list.map((a) => a.id),
+      [trend.id, hold.id].sort(),
+    );
     for (const a of list) {
       assert.equal(a.status, 'paused');
       assert.equal(a.cycle_count, await cycleCount(arena.db, a.id));
@@ -144,7 +221,11 @@ describe('API: every endpoint on records of real cycles', function () {
   it('pages the decision log and filters it by market time', async () => {
     const count = await cycleCount(arena.db, trend.id);
     const all = conforms(await get(`/api/agents/${trend.id}/decisions`), z.array(DecisionLogSchema));
-    assert.deepEqual(all.map((d) => d.cycle), range(count, 1), 'all of them, newest first');
+    assert.deepEqual(
+      all.map((d) => d.cycle),
+      range(count, 1),
+      'all of them, newest first',
+    );
     const first = all[all.length - 1]!;
     assert.equal(first.status, 'ok');
     assert.equal(first.agent_id, trend.id);
@@ -156,7 +237,10 @@ describe('API: every endpoint on records of real cycles', function () {
 
     const page1 = conforms(await get(`/api/agents/${trend.id}/decisions?limit=3`), z.array(DecisionLogSchema));
     const page2 = conforms(await get(`/api/agents/${trend.id}/decisions?limit=3&offset=3`), z.array(DecisionLogSchema));
-    assert.deepEqual([...page1, ...page2].map((d) => d.cycle), range(count, count - 5));
+    assert.deepEqual(
+      [...page1, ...page2].map((d) => d.cycle),
+      range(count, count - 5),
+    );
     assert.deepEqual(conforms(await get(`/api/agents/${trend.id}/decisions?offset=${count}`), z.array(DecisionLogSchema)), []);
 
     // [from, to): cycles 3, 4 and 5, in each of the three time forms.
@@ -168,10 +252,20 @@ describe('API: every endpoint on records of real cycles', function () {
     ];
     for (const [from, to] of forms) {
       const url = `/api/agents/${trend.id}/decisions?from=${encodeURIComponent(from!)}&to=${encodeURIComponent(to!)}`;
-      assert.deepEqual(conforms(await get(url), z.array(DecisionLogSchema)).map((d) => d.cycle), [5, 4, 3], url);
+      assert.deepEqual(
+        conforms(await get(url), z.array(DecisionLogSchema)).map((d) => d.cycle),
+        [5, 4, 3],
+        url,
+      );
     }
-    const since = conforms(await get(`/api/agents/${trend.id}/decisions?from=${encodeURIComponent(at(count - 1))}`), z.array(DecisionLogSchema));
-    assert.deepEqual(since.map((d) => d.cycle), [count, count - 1]);
+    const since = conforms(
+      await get(`/api/agents/${trend.id}/decisions?from=${encodeURIComponent(at(count - 1))}`),
+      z.array(DecisionLogSchema),
+    );
+    assert.deepEqual(
+      since.map((d) => d.cycle),
+      [count, count - 1],
+    );
     const day = at(1).slice(0, 10);
     const before = conforms(await get(`/api/agents/${trend.id}/decisions?to=${day}`), z.array(DecisionLogSchema));
     assert.deepEqual(before, [], 'a date is midnight UTC: nothing before the first cycle');
@@ -180,19 +274,34 @@ describe('API: every endpoint on records of real cycles', function () {
   it('pages the equity curve (oldest first within a page) and filters it by market time', async () => {
     const rows = await arena.db.selectFrom('equity_snapshots').selectAll().where('agent_id', '=', hold.id).orderBy('cycle_no').execute();
     const curve = conforms(await get(`/api/agents/${hold.id}/equity-history`), z.array(EquityPointSchema));
-    assert.deepEqual(curve.map((p) => p.cycle), rows.map((r) => r.cycle_no));
-    assert.deepEqual(curve.map((p) => p.equity), rows.map((r) => Number(r.equity)));
+    assert.deepEqual(
+      curve.map((p) => p.cycle),
+      rows.map((r) => r.cycle_no),
+    );
+    assert.deepEqual(
+      curve.map((p) => p.equity),
+      rows.map((r) => Number(r.equity)),
+    );
     for (const p of curve) assert.ok(Math.abs(p.equity - (p.cash + p.margin + p.unrealized_pnl)) < 1e-6);
 
     const newest = conforms(await get(`/api/agents/${hold.id}/equity-history?limit=2`), z.array(EquityPointSchema));
-    assert.deepEqual(newest.map((p) => p.cycle), curve.slice(-2).map((p) => p.cycle));
+    assert.deepEqual(
+      newest.map((p) => p.cycle),
+      curve.slice(-2).map((p) => p.cycle),
+    );
     const older = conforms(await get(`/api/agents/${hold.id}/equity-history?limit=2&offset=2`), z.array(EquityPointSchema));
-    assert.deepEqual(older.map((p) => p.cycle), curve.slice(-4, -2).map((p) => p.cycle));
+    assert.deepEqual(
+      older.map((p) => p.cycle),
+      curve.slice(-4, -2).map((p) => p.cycle),
+    );
 
     const from = curve[1]!.market_time;
     const to = curve[4]!.market_time;
     const window = conforms(await get(`/api/agents/${hold.id}/equity-history?from=${from}&to=${to}`), z.array(EquityPointSchema));
-    assert.deepEqual(window.map((p) => p.cycle), curve.slice(1, 4).map((p) => p.cycle));
+    assert.deepEqual(
+      window.map((p) => p.cycle),
+      curve.slice(1, 4).map((p) => p.cycle),
+    );
   });
 
   it('lists trades with the status filter, paging and time range', async () => {
@@ -210,7 +319,10 @@ describe('API: every endpoint on records of real cycles', function () {
 
     const trendTrades = conforms(await get(`/api/agents/${trend.id}/trades?limit=1000`), z.array(TradeSchema));
     const inDb = await arena.db.selectFrom('trades').select('id').where('agent_id', '=', trend.id).orderBy('id', 'desc').execute();
-    assert.deepEqual(trendTrades.map((t) => t.id), inDb.map((t) => Number(t.id)));
+    assert.deepEqual(
+      trendTrades.map((t) => t.id),
+      inDb.map((t) => Number(t.id)),
+    );
   });
 
   it('shows model costs (none for rule-based agents), and no prompt preview for them', async () => {
@@ -231,12 +343,19 @@ describe('API: every endpoint on records of real cycles', function () {
     }
 
     const all = conforms(await get('/api/market/prices'), z.array(PriceSchema));
-    assert.deepEqual(all.map((p) => p.symbol), [...atBar.keys()].sort());
+    assert.deepEqual(
+      all.map((p) => p.symbol),
+      [...atBar.keys()].sort(),
+    );
     for (const p of all) assert.deepEqual([p.price, p.market_time], [atBar.get(p.symbol)!, new Date(bar).toISOString()], p.symbol);
     assert.equal(new Set(all.map((p) => p.market_time)).size, 1, 'one bar for every symbol');
 
     const some = conforms(await get('/api/market/prices?symbols=ethusdt,BTCUSDT,ADAUSDT,BTCUSDT'), z.array(PriceSchema));
-    assert.deepEqual(some.map((p) => p.symbol), ['ETHUSDT', 'BTCUSDT', 'ADAUSDT'], 'in the order asked, once each');
+    assert.deepEqual(
+      some.map((p) => p.symbol),
+      ['ETHUSDT', 'BTCUSDT', 'ADAUSDT'],
+      'in the order asked, once each',
+    );
     assert.equal(some[1]!.price, atBar.get('BTCUSDT'));
     assert.ok([trend.id, hold.id].includes(some[1]!.agent_id!));
     assert.deepEqual([some[2]!.price, some[2]!.market_time, some[2]!.agent_id], [null, null, null], 'no agent trades ADAUSDT');
@@ -255,7 +374,7 @@ describe('API: every endpoint on records of real cycles', function () {
     refused(await get('/api/agents/nobody/performance'), 404, 'nobody');
     refused(await get(`/api/agents/${hold.id}/analytics?from=soon`), 400, '"from"');
 
-    const doc = await (await api.request('/openapi.json')).json() as { paths: Record<string, unknown> };
+    const doc = (await (await api.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
     for (const path of ['/api/agents/{id}/performance', '/api/agents/{id}/analytics', '/api/leaderboard']) assert.ok(doc.paths[path], path);
   });
 
@@ -264,17 +383,26 @@ describe('API: every endpoint on records of real cycles', function () {
     await arena.start([slow], 3_600_000); // next timed cycle in an hour: only the API can run one
     const auth = { token: TOKEN };
 
-    const ran = conforms(await call(api, 'POST', `/api/agents/${slow.id}/run-cycle`, auth), z.object({ agent_id: z.string(), cycle: CycleSummarySchema }));
+    const ran = conforms(
+      await call(api, 'POST', `/api/agents/${slow.id}/run-cycle`, auth),
+      z.object({ agent_id: z.string(), cycle: CycleSummarySchema }),
+    );
     assert.deepEqual([ran.agent_id, ran.cycle.cycleNo, ran.cycle.ok], [slow.id, 1, true]);
     assert.equal(await cycleCount(arena.db, slow.id), 1);
     conforms(await call(api, 'POST', `/api/agents/${slow.id}/run-cycle`, auth), z.unknown());
     assert.equal(await cycleCount(arena.db, slow.id), 2, 'the cycle count grows with each call');
 
     // A partial patch, merged onto the current config.
-    const patched = conforms(await call(api, 'PATCH', `/api/agents/${slow.id}/config`, { ...auth, body: { strategy: { risk: { maxPositions: 1 } } } }),
-      z.object({ agent_id: z.string(), config: AgentConfigSchema }));
+    const patched = conforms(
+      await call(api, 'PATCH', `/api/agents/${slow.id}/config`, { ...auth, body: { strategy: { risk: { maxPositions: 1 } } } }),
+      z.object({ agent_id: z.string(), config: AgentConfigSchema }),
+    );
     assert.equal((patched.config.strategy as unknown as AgentConfig['strategy']).risk.maxPositions, 1);
-    assert.equal((patched.config.strategy as unknown as AgentConfig['strategy']).risk.maxLeverage, slow.strategy.risk.maxLeverage, 'the rest is kept');
+    assert.equal(
+      (patched.config.strategy as unknown as AgentConfig['strategy']).risk.maxLeverage,
+      slow.strategy.risk.maxLeverage,
+      'the rest is kept',
+    );
     const handle = arena.client.workflow.getHandle(agentWorkflowId(slow.id));
     assert.equal((await handle.query(getStateQuery)).config.strategy.risk.maxPositions, 1);
     const row = await arena.db.selectFrom('agents').select('config').where('id', '=', slow.id).executeTakeFirstOrThrow();
@@ -282,21 +410,39 @@ describe('API: every endpoint on records of real cycles', function () {
 
     // A whole config.
     const whole = { ...slow, name: 'RSI renamed', strategy: { ...slow.strategy, risk: { ...slow.strategy.risk, maxPositions: 2 } } };
-    const put = conforms(await call(api, 'PUT', `/api/agents/${slow.id}/config`, { ...auth, body: whole }), z.object({ agent_id: z.string(), config: AgentConfigSchema }));
+    const put = conforms(
+      await call(api, 'PUT', `/api/agents/${slow.id}/config`, { ...auth, body: whole }),
+      z.object({ agent_id: z.string(), config: AgentConfigSchema }),
+    );
     assert.deepEqual(put.config, JSON.parse(JSON.stringify(whole)));
     assert.equal((await handle.query(getStateQuery)).config.name, 'RSI renamed');
     assert.equal(conforms(await get('/api/agents'), z.array(AgentSummarySchema)).find((a) => a.id === slow.id)!.name, 'RSI renamed');
 
     // Bad configs are refused naming the field.
-    refused(await call(api, 'PATCH', `/api/agents/${slow.id}/config`, { ...auth, body: { strategy: { risk: { maxLeverage: 500 } } } }), 400, 'strategy.risk.maxLeverage');
-    refused(await call(api, 'PATCH', `/api/agents/${slow.id}/config`, { ...auth, body: { decisionMaker: { temperature: 'hot' } } }), 400, 'decisionMaker.temperature');
-    refused(await call(api, 'PATCH', `/api/agents/${slow.id}/config`, { ...auth, body: { strategy: { symbols: null } } }), 400, 'strategy.symbols');
+    refused(
+      await call(api, 'PATCH', `/api/agents/${slow.id}/config`, { ...auth, body: { strategy: { risk: { maxLeverage: 500 } } } }),
+      400,
+      'strategy.risk.maxLeverage',
+    );
+    refused(
+      await call(api, 'PATCH', `/api/agents/${slow.id}/config`, { ...auth, body: { decisionMaker: { temperature: 'hot' } } }),
+      400,
+      'decisionMaker.temperature',
+    );
+    refused(
+      await call(api, 'PATCH', `/api/agents/${slow.id}/config`, { ...auth, body: { strategy: { symbols: null } } }),
+      400,
+      'strategy.symbols',
+    );
     refused(await call(api, 'PATCH', `/api/agents/${slow.id}/config`, { ...auth, body: { stratgy: {} } }), 400, 'stratgy');
-    refused(await call(api, 'PATCH', `/api/agents/${slow.id}/config`, { ...auth, body: { exchange: { account: 'elsewhere' } } }), 400, 'exchange.account');
+    refused(
+      await call(api, 'PATCH', `/api/agents/${slow.id}/config`, { ...auth, body: { exchange: { account: 'elsewhere' } } }),
+      400,
+      'exchange.account',
+    );
     refused(await call(api, 'PUT', `/api/agents/${slow.id}/config`, { ...auth, body: { ...slow, id: 'someone-else' } }), 400, /config: id/);
     refused(await call(api, 'PUT', `/api/agents/${slow.id}/config`, { ...auth, body: { name: 'only a name' } }), 400, /config: \w+/);
     assert.equal((await handle.query(getStateQuery)).config.strategy.risk.maxPositions, 2, 'nothing changed');
-
   });
 
   it('answers without a worker: status from the description, bad configs at once, good updates 202 then applied', async () => {
@@ -313,12 +459,19 @@ describe('API: every endpoint on records of real cycles', function () {
 
     // Anything that reached the workflow would wait for a worker: a bad config is refused at once.
     const started = Date.now();
-    refused(await call(waiting, 'PATCH', `/api/agents/${slow.id}/config`, { ...auth, body: { strategy: { risk: { maxLeverage: 500 } } } }),
-      400, 'strategy.risk.maxLeverage');
+    refused(
+      await call(waiting, 'PATCH', `/api/agents/${slow.id}/config`, { ...auth, body: { strategy: { risk: { maxLeverage: 500 } } } }),
+      400,
+      'strategy.risk.maxLeverage',
+    );
     assert.ok(Date.now() - started < 1000, 'answered without the workflow');
 
     const pending = z.object({ agent_id: z.string(), update_id: z.string(), status: z.literal('pending'), message: z.string() });
-    const sent = conforms(await call(waiting, 'PATCH', `/api/agents/${slow.id}/config`, { ...auth, body: { strategy: { risk: { maxPositions: 3 } } } }), pending, 202);
+    const sent = conforms(
+      await call(waiting, 'PATCH', `/api/agents/${slow.id}/config`, { ...auth, body: { strategy: { risk: { maxPositions: 3 } } } }),
+      pending,
+      202,
+    );
     assert.match(sent.update_id, /^api-config-/);
     conforms(await call(waiting, 'POST', `/api/agents/${slow.id}/run-cycle`, auth), pending, 202);
 

@@ -57,7 +57,8 @@ export function refused(answer: Answer, status: number | 'any4xx', mentions?: st
   assert.equal(typeof answer.body.error, 'string', what);
   assert.ok(answer.body.error!.length > 0, what);
   if (mentions !== undefined) {
-    if (typeof mentions === 'string') assert.ok(answer.body.error!.includes(mentions), `"${answer.body.error}" does not mention ${mentions}`);
+    if (typeof mentions === 'string')
+      assert.ok(answer.body.error!.includes(mentions), `"${answer.body.error}" does not mention ${mentions}`);
     else assert.match(answer.body.error!, mentions);
   }
   return answer.body.error!;

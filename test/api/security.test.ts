@@ -30,9 +30,18 @@ describe('API and Temporal: no config change can redirect a key, a credential or
 
   const modelReply = (): MockReply => {
     const basic = Buffer.from(`user:${OWN_KEY}`).toString('base64');
-    if (echo === 'error') return { status: 401, message: `invalid credentials: Basic ${basic} (key ${encodeURIComponent(OWN_KEY)}, ${OWN_KEY.slice(0, 14)}...)` };
+    if (echo === 'error')
+      return {
+        status: 401,
+        message: `invalid credentials: Basic ${basic} (key ${encodeURIComponent(OWN_KEY)}, ${OWN_KEY.slice(0, 14)}...)`,
+      };
     if (echo === 'reply') {
-      return { json: { reasoning: `my key is ${OWN_KEY} or ${Buffer.from(OWN_KEY).toString('base64')}`, decisions: [{ action: 'wait', reason: OWN_KEY.slice(0, 16) }] } };
+      return {
+        json: {
+          reasoning: `my key is ${OWN_KEY} or ${Buffer.from(OWN_KEY).toString('base64')}`,
+          decisions: [{ action: 'wait', reason: OWN_KEY.slice(0, 16) }],
+        },
+      };
     }
     return { json: { reasoning: 'nothing to do', decisions: [{ action: 'wait', reason: 'flat market' }] } };
   };
@@ -47,8 +56,14 @@ describe('API and Temporal: no config change can redirect a key, a credential or
     agent = {
       ...base,
       decisionMaker: {
-        provider: 'deepseek', model: 'deepseek-chat', baseUrl: model.url, apiKeyEnv: OWN_KEY_VARIABLE, temperature: 0.1,
-        maxTokens: 500, timeoutSeconds: 10, maxConsecutiveFailures: 100,
+        provider: 'deepseek',
+        model: 'deepseek-chat',
+        baseUrl: model.url,
+        apiKeyEnv: OWN_KEY_VARIABLE,
+        temperature: 0.1,
+        maxTokens: 500,
+        timeoutSeconds: 10,
+        maxConsecutiveFailures: 100,
       },
     };
     await arena.start([agent], 300);
@@ -63,11 +78,18 @@ describe('API and Temporal: no config change can redirect a key, a credential or
   });
 
   const patch = (body: unknown) => call(api, 'PATCH', `/api/agents/${agent.id}/config`, { token: TOKEN, body });
-  const liveConfig = () => arena.client.workflow.getHandle(agentWorkflowId(agent.id)).query(getStateQuery).then((s) => s.config);
+  const liveConfig = () =>
+    arena.client.workflow
+      .getHandle(agentWorkflowId(agent.id))
+      .query(getStateQuery)
+      .then((s) => s.config);
 
-  it('refuses a PATCH that points the model at another URL and another provider\'s key, naming the field', async () => {
+  it("refuses a PATCH that points the model at another URL and another provider's key, naming the field", async () => {
     const attacks: Array<[unknown, RegExp]> = [
-      [{ decisionMaker: { provider: 'openai', model: 'x', baseUrl: `${attacker.url}`, apiKeyEnv: 'ANTHROPIC_API_KEY' } }, /decisionMaker\.(provider|apiKeyEnv)/],
+      [
+        { decisionMaker: { provider: 'openai', model: 'x', baseUrl: `${attacker.url}`, apiKeyEnv: 'ANTHROPIC_API_KEY' } },
+        /decisionMaker\.(provider|apiKeyEnv)/,
+      ],
       [{ decisionMaker: { baseUrl: attacker.url } }, /decisionMaker\.baseUrl: set in the agent file only/],
       [{ decisionMaker: { apiKeyEnv: 'API_TOKEN' } }, /decisionMaker\.apiKeyEnv/],
       [{ decisionMaker: { apiKeyEnv: 'ANTHROPIC_API_KEY' } }, /decisionMaker\.apiKeyEnv/],
@@ -78,8 +100,11 @@ describe('API and Temporal: no config change can redirect a key, a credential or
     for (const [body, field] of attacks) refused(await patch(body), 400, field);
     const cycles = await cycleCount(arena.db, agent.id);
     await eventually('two more cycles', async () => (await cycleCount(arena.db, agent.id)) >= cycles + 2);
-    assert.equal(attacker.requests.length, 0, 'the attacker\'s server was called');
-    assert.ok(model.requests.every((r) => r.authorized), 'the agent\'s own server got its own key');
+    assert.equal(attacker.requests.length, 0, "the attacker's server was called");
+    assert.ok(
+      model.requests.every((r) => r.authorized),
+      "the agent's own server got its own key",
+    );
     assert.equal((await liveConfig()).decisionMaker.baseUrl, model.url);
   });
 
@@ -101,9 +126,11 @@ describe('API and Temporal: no config change can redirect a key, a credential or
     assert.equal(config.strategy.initialBalance, agent.strategy.initialBalance);
   });
 
-  it('takes what may change at run time, and GET /config shows the workflow\'s config', async () => {
-    const answer = await patch({ strategy: { risk: { maxLeverage: 4 }, tradingStyle: 'conservative', symbols: ['BTCUSDT', 'ETHUSDT'] },
-      decisionMaker: { temperature: 0.3, promptSections: ['Be patient.'] } });
+  it("takes what may change at run time, and GET /config shows the workflow's config", async () => {
+    const answer = await patch({
+      strategy: { risk: { maxLeverage: 4 }, tradingStyle: 'conservative', symbols: ['BTCUSDT', 'ETHUSDT'] },
+      decisionMaker: { temperature: 0.3, promptSections: ['Be patient.'] },
+    });
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     const live = await liveConfig();
     assert.equal(live.strategy.risk.maxLeverage, 4);
@@ -138,16 +165,35 @@ describe('API and Temporal: no config change can redirect a key, a credential or
   it('keeps a key that the provider or the model echoes, in any encoding, out of the records, the history and the API', async () => {
     const from = await cycleCount(arena.db, agent.id);
     echo = 'error';
-    await eventually('a cycle whose model call failed', async () => arena.db.selectFrom('llm_calls').select('cycle_no')
-      .where('agent_id', '=', agent.id).where('status', '=', 'error').where('cycle_no', '>', from).executeTakeFirst());
+    await eventually('a cycle whose model call failed', async () =>
+      arena.db
+        .selectFrom('llm_calls')
+        .select('cycle_no')
+        .where('agent_id', '=', agent.id)
+        .where('status', '=', 'error')
+        .where('cycle_no', '>', from)
+        .executeTakeFirst(),
+    );
     echo = 'reply';
-    await eventually('a cycle with an echoing reply', async () => arena.db.selectFrom('llm_calls').select('cycle_no')
-      .where('agent_id', '=', agent.id).where('raw_reply', 'like', '%my key is%').executeTakeFirst());
+    await eventually('a cycle with an echoing reply', async () =>
+      arena.db
+        .selectFrom('llm_calls')
+        .select('cycle_no')
+        .where('agent_id', '=', agent.id)
+        .where('raw_reply', 'like', '%my key is%')
+        .executeTakeFirst(),
+    );
     echo = 'none';
     const to = await cycleCount(arena.db, agent.id);
 
-    const fragments = [OWN_KEY, OWN_KEY.slice(0, 12), OWN_KEY.slice(-12), encodeURIComponent(OWN_KEY),
-      Buffer.from(OWN_KEY).toString('base64').slice(4, 20), Buffer.from(`user:${OWN_KEY}`).toString('base64').slice(8, 24)];
+    const fragments = [
+      OWN_KEY,
+      OWN_KEY.slice(0, 12),
+      OWN_KEY.slice(-12),
+      encodeURIComponent(OWN_KEY),
+      Buffer.from(OWN_KEY).toString('base64').slice(4, 20),
+      Buffer.from(`user:${OWN_KEY}`).toString('base64').slice(8, 24),
+    ];
     const leaks = (text: string, where: string) => {
       for (const f of fragments) assert.ok(!text.includes(f), `${where} holds "${f}"`);
     };
@@ -158,8 +204,12 @@ describe('API and Temporal: no config change can redirect a key, a credential or
       const history = await arena.client.workflow.getHandle(`${agentWorkflowId(agent.id)}-cycle-${n}`).fetchHistory();
       leaks(JSON.stringify(history), `history of cycle ${n}`);
     }
-    const replied = await arena.db.selectFrom('llm_calls').select('raw_reply').where('agent_id', '=', agent.id)
-      .where('raw_reply', 'like', '%my key is%').executeTakeFirstOrThrow();
+    const replied = await arena.db
+      .selectFrom('llm_calls')
+      .select('raw_reply')
+      .where('agent_id', '=', agent.id)
+      .where('raw_reply', 'like', '%my key is%')
+      .executeTakeFirstOrThrow();
     assert.match(replied.raw_reply!, /my key is \[redacted\] or \[redacted\]/);
   });
 });

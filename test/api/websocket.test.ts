@@ -18,19 +18,30 @@ interface WsSocket {
   on(event: 'close', listener: (code: number) => void): void;
   on(event: 'error', listener: (err: Error) => void): void;
 }
-interface WsOptions { autoPong?: boolean; headers?: Record<string, string> }
+interface WsOptions {
+  autoPong?: boolean;
+  headers?: Record<string, string>;
+}
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the ws that @hono/node-ws uses, which ships no types here
-const WebSocketClient = require(require.resolve('ws', { paths: [path.dirname(require.resolve('@hono/node-ws'))] })) as
-  new (url: string, protocols?: string[], options?: WsOptions) => WsSocket & { readonly protocol: string };
+const WebSocketClient = require(require.resolve('ws', { paths: [path.dirname(require.resolve('@hono/node-ws'))] })) as new (
+  url: string,
+  protocols?: string[],
+  options?: WsOptions,
+) => WsSocket & { readonly protocol: string };
 
-interface Message { type: string; data: any }
+interface Message {
+  type: string;
+  data: any;
+}
 
 class TestClient {
   readonly messages: Message[] = [];
   closedWith: number | null = null;
   private constructor(readonly socket: WsSocket & { readonly protocol: string }) {
     socket.on('message', (data) => this.messages.push(JSON.parse(data.toString('utf8')) as Message));
-    socket.on('close', (code) => { this.closedWith = code; });
+    socket.on('close', (code) => {
+      this.closedWith = code;
+    });
   }
 
   static open(url: string, options?: WsOptions, protocols: string[] = []): Promise<TestClient> {
@@ -48,10 +59,14 @@ class TestClient {
 
   /** The first message from index `from` on that matches, and its index. */
   async next(what: string, match: (m: Message) => boolean, from = 0, timeoutMs = 60_000): Promise<{ message: Message; index: number }> {
-    return eventually(what, async () => {
-      const index = this.messages.findIndex((m, i) => i >= from && match(m));
-      return index >= 0 ? { message: this.messages[index]!, index } : null;
-    }, timeoutMs);
+    return eventually(
+      what,
+      async () => {
+        const index = this.messages.findIndex((m, i) => i >= from && match(m));
+        return index >= 0 ? { message: this.messages[index]!, index } : null;
+      },
+      timeoutMs,
+    );
   }
 
   close(): void {
@@ -74,8 +89,16 @@ describe('WebSocket /ws/agents/:id on real cycles', function () {
     clients.push(client);
     return client;
   };
-  const lastCycle = async (agentId: string) => Number((await arena.db.selectFrom('cycles')
-    .select((eb) => eb.fn.max('cycle_no').as('n')).where('agent_id', '=', agentId).executeTakeFirst())?.n ?? 0);
+  const lastCycle = async (agentId: string) =>
+    Number(
+      (
+        await arena.db
+          .selectFrom('cycles')
+          .select((eb) => eb.fn.max('cycle_no').as('n'))
+          .where('agent_id', '=', agentId)
+          .executeTakeFirst()
+      )?.n ?? 0,
+    );
   const isDecision = (agentId: string, cycle?: number) => (m: Message) =>
     m.type === 'new_decision' && m.data.agent_id === agentId && (cycle === undefined || m.data.cycle === cycle);
 
@@ -112,18 +135,34 @@ describe('WebSocket /ws/agents/:id on real cycles', function () {
       assert.ok(field in decision.data, `new_decision has ${field}`);
     }
     assert.match(decision.data.ai_reasoning, /buy BTCUSDT/);
-    assert.deepEqual(decision.data.decisions.map((d: { action: string }) => d.action), ['open_long']);
+    assert.deepEqual(
+      decision.data.decisions.map((d: { action: string }) => d.action),
+      ['open_long'],
+    );
     assert.equal(decision.data.execution_results[0].leg, 'open');
-    assert.deepEqual(Object.keys(decision.data.market_data[0]).sort(),
-      ['change_1h_pct', 'change_4h_pct', 'funding_rate', 'price', 'symbol', 'trend_4h'], 'a market summary, not the indicator tables');
+    assert.deepEqual(
+      Object.keys(decision.data.market_data[0]).sort(),
+      ['change_1h_pct', 'change_4h_pct', 'funding_rate', 'price', 'symbol', 'trend_4h'],
+      'a market summary, not the indicator tables',
+    );
 
-    const { message: update, index: updateAt } = await client.next('the agent update of cycle 1',
-      (m) => m.type === 'agent_update' && m.data.cycle === 1, index);
+    const { message: update, index: updateAt } = await client.next(
+      'the agent update of cycle 1',
+      (m) => m.type === 'agent_update' && m.data.cycle === 1,
+      index,
+    );
     const opened = client.messages.slice(index, updateAt).filter((m) => m.type === 'position_update');
-    assert.deepEqual(opened.map((m) => [m.data.action, m.data.symbol, m.data.position.side]), [['opened', 'BTCUSDT', 'long']]);
+    assert.deepEqual(
+      opened.map((m) => [m.data.action, m.data.symbol, m.data.position.side]),
+      [['opened', 'BTCUSDT', 'long']],
+    );
 
-    const snap = await arena.db.selectFrom('equity_snapshots').selectAll()
-      .where('agent_id', '=', hold.id).where('cycle_no', '=', 1).executeTakeFirstOrThrow();
+    const snap = await arena.db
+      .selectFrom('equity_snapshots')
+      .selectAll()
+      .where('agent_id', '=', hold.id)
+      .where('cycle_no', '=', 1)
+      .executeTakeFirstOrThrow();
     assert.equal(update.data.agent_id, hold.id);
     assert.equal(update.data.account.total_balance, Number(snap.equity));
     assert.equal(update.data.account.available_balance, Number(snap.cash));
@@ -134,7 +173,10 @@ describe('WebSocket /ws/agents/:id on real cycles', function () {
     // The next cycles hold: decisions and updates, but no position opened or closed.
     const { index: third } = await client.next('cycle 3', (m) => m.type === 'agent_update' && m.data.cycle === 3, updateAt);
     const between = client.messages.slice(updateAt + 1, third + 1);
-    assert.deepEqual(between.filter((m) => m.type === 'new_decision').map((m) => m.data.cycle), [2, 3]);
+    assert.deepEqual(
+      between.filter((m) => m.type === 'new_decision').map((m) => m.data.cycle),
+      [2, 3],
+    );
     assert.ok(!between.some((m) => m.type === 'position_update' && m.data.action === 'opened'), 'nothing opened twice');
   });
 
@@ -148,7 +190,11 @@ describe('WebSocket /ws/agents/:id on real cycles', function () {
     assert.ok(first.data.cycle > before && first.data.cycle <= atAck + 1, `cycle ${first.data.cycle} after ${before}..${atAck}`);
     await client.next('the next one', isDecision(hold.id, first.data.cycle + 1), index);
     const cycles = client.messages.filter((m) => m.type === 'new_decision').map((m) => m.data.cycle);
-    assert.deepEqual(cycles, cycles.map((_, i) => first.data.cycle + i), 'each cycle once, in order');
+    assert.deepEqual(
+      cycles,
+      cycles.map((_, i) => first.data.cycle + i),
+      'each cycle once, in order',
+    );
   });
 
   it('subscribes to and unsubscribes from more agents on the same socket', async () => {
@@ -162,11 +208,19 @@ describe('WebSocket /ws/agents/:id on real cycles', function () {
     client.send({ action: 'unsubscribe', agent_id: trend.id });
     const { message: gone, index } = await client.next('the unsubscription', (m) => m.type === 'unsubscribed');
     assert.deepEqual(gone.data.subscriptions, [hold.id]);
-    const { index: later } = await client.next('two more cycles of the first agent', (m) =>
-      m.type === 'agent_update' && m.data.agent_id === hold.id
-      && client.messages.slice(index).filter((x) => isDecision(hold.id)(x)).length >= 2, index);
-    assert.deepEqual(client.messages.slice(index + 1, later + 1).filter((m) => m.data.agent_id === trend.id), [],
-      'nothing of the agent it left');
+    const { index: later } = await client.next(
+      'two more cycles of the first agent',
+      (m) =>
+        m.type === 'agent_update' &&
+        m.data.agent_id === hold.id &&
+        client.messages.slice(index).filter((x) => isDecision(hold.id)(x)).length >= 2,
+      index,
+    );
+    assert.deepEqual(
+      client.messages.slice(index + 1, later + 1).filter((m) => m.data.agent_id === trend.id),
+      [],
+      'nothing of the agent it left',
+    );
   });
 
   it('answers bad messages with an error message and keeps the socket open', async () => {
@@ -233,7 +287,10 @@ describe('WebSocket /ws/agents/:id on real cycles', function () {
     assert.ok(open.length >= 3);
     await ws.close();
     await eventually('every socket closed', async () => open.every((c) => c.closedWith !== null), 10_000);
-    assert.ok(open.every((c) => c.closedWith === 1001), open.map((c) => c.closedWith).join(','));
+    assert.ok(
+      open.every((c) => c.closedWith === 1001),
+      open.map((c) => c.closedWith).join(','),
+    );
   });
 });
 
@@ -258,7 +315,8 @@ describe('WebSocket: who may connect', function () {
     await arena.start([hold], 60_000);
     const app = new Hono();
     ws = attachWebSocket(app, {
-      db: arena.db, pollIntervalMs: 200,
+      db: arena.db,
+      pollIntervalMs: 200,
       auth: { apiToken: TOKEN, readTokenRequired: true, corsOrigins: ['https://arena.example.com'] },
       limits: { authTimeoutMs: 500, maxConnectionsPerClient: 4 },
     });
@@ -309,8 +367,10 @@ describe('WebSocket: who may connect', function () {
   });
 
   it('refuses pages from other origins, and more than the per-client number of sockets', async () => {
-    await assert.rejects(TestClient.open(url, { headers: { Origin: 'https://evil.example.net' } }, ['arena.v1', `bearer.${TOKEN}`]),
-      /Unexpected server response: 403/);
+    await assert.rejects(
+      TestClient.open(url, { headers: { Origin: 'https://evil.example.net' } }, ['arena.v1', `bearer.${TOKEN}`]),
+      /Unexpected server response: 403/,
+    );
     const host = new URL(url).host;
     await open({ headers: { Origin: `http://${host}` } }, ['arena.v1', `bearer.${TOKEN}`]);
     await open({ headers: { Origin: 'https://arena.example.com' } }, ['arena.v1', `bearer.${TOKEN}`]);
@@ -318,25 +378,40 @@ describe('WebSocket: who may connect', function () {
     await open({}, ['arena.v1', `bearer.${TOKEN}`]);
     await assert.rejects(TestClient.open(url, {}, ['arena.v1', `bearer.${TOKEN}`]), /Unexpected server response: 429/);
     for (const c of opened.splice(0)) c.close();
-    await eventually('a slot free again', async () => {
-      try {
-        opened.push(await TestClient.open(url, {}, ['arena.v1', `bearer.${TOKEN}`]));
-        return true;
-      } catch {
-        return false;
-      }
-    }, 10_000);
+    await eventually(
+      'a slot free again',
+      async () => {
+        try {
+          opened.push(await TestClient.open(url, {}, ['arena.v1', `bearer.${TOKEN}`]));
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      10_000,
+    );
   });
 
   it('answers hostile messages with an error and stays open', async () => {
     const client = await open({}, ['arena.v1', `bearer.${TOKEN}`]);
     await client.next('subscribed', (m) => m.type === 'subscribed', 0, 10_000);
     const hostile = [
-      { action: { toString: 1 } }, { action: 'subscribe', agent_id: { toString: 1 } }, { action: ['subscribe'] },
-      { action: 'subscribe' }, { action: 'auth' }, { __proto__: { action: 'ping' } }, [1, 2], 'null', '"text"',
+      { action: { toString: 1 } },
+      { action: 'subscribe', agent_id: { toString: 1 } },
+      { action: ['subscribe'] },
+      { action: 'subscribe' },
+      { action: 'auth' },
+      { __proto__: { action: 'ping' } },
+      [1, 2],
+      'null',
+      '"text"',
     ];
     for (const message of hostile) client.send(message);
-    await eventually('an error per hostile message', async () => client.messages.filter((m) => m.type === 'error').length >= hostile.length, 10_000);
+    await eventually(
+      'an error per hostile message',
+      async () => client.messages.filter((m) => m.type === 'error').length >= hostile.length,
+      10_000,
+    );
     assert.equal(client.socket.readyState, 1);
     client.send({ action: 'ping' });
     await client.next('a pong after all that', (m) => m.type === 'pong', 0, 10_000);

@@ -6,7 +6,13 @@ import { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
 import type { AgentConfig } from '../../arena-config/types';
 import {
-  agentWorkflowId, cycleWorkflowId, getStateQuery, pauseSignal, runCycleNowUpdate, stopSignal, updateConfigUpdate,
+  agentWorkflowId,
+  cycleWorkflowId,
+  getStateQuery,
+  pauseSignal,
+  runCycleNowUpdate,
+  stopSignal,
+  updateConfigUpdate,
 } from '../../workflows/definitions';
 import { TestArena, cycleCount, demoAgent, eventually, startTestArena, workflowBundle } from '../support/arena';
 
@@ -34,14 +40,23 @@ describe('the arena on a real Temporal dev server and a real Postgres', function
   after(async () => arena?.close());
 
   it('runs two agents whose decision logs, orders, trades and equity agree', async () => {
-    await eventually('6 cycles of each agent', async () =>
-      (await cycleCount(arena.db, trend.id)) >= 6 && (await cycleCount(arena.db, hold.id)) >= 6);
+    await eventually(
+      '6 cycles of each agent',
+      async () => (await cycleCount(arena.db, trend.id)) >= 6 && (await cycleCount(arena.db, hold.id)) >= 6,
+    );
     const { db } = arena;
 
     for (const agent of [trend, hold]) {
       const cycles = await db.selectFrom('cycles').selectAll().where('agent_id', '=', agent.id).orderBy('cycle_no').execute();
-      assert.deepEqual(cycles.map((c) => c.cycle_no), cycles.map((_, i) => i + 1), 'cycles numbered 1..n, none twice');
-      assert.ok(cycles.every((c) => c.status === 'ok'), cycles.map((c) => c.error).join('; '));
+      assert.deepEqual(
+        cycles.map((c) => c.cycle_no),
+        cycles.map((_, i) => i + 1),
+        'cycles numbered 1..n, none twice',
+      );
+      assert.ok(
+        cycles.every((c) => c.status === 'ok'),
+        cycles.map((c) => c.error).join('; '),
+      );
       const logged = cycles[0]!;
       assert.ok(logged.reasoning && logged.reasoning.length > 0);
       assert.equal((logged.input as { market: unknown[] }).market.length, agent.strategy.symbols.length);
@@ -55,8 +70,12 @@ describe('the arena on a real Temporal dev server and a real Postgres', function
 
       const trades = await db.selectFrom('trades').selectAll().where('agent_id', '=', agent.id).execute();
       for (const t of trades) {
-        const open = await db.selectFrom('orders').selectAll()
-          .where('agent_id', '=', agent.id).where('client_order_id', '=', t.open_order_id).executeTakeFirstOrThrow();
+        const open = await db
+          .selectFrom('orders')
+          .selectAll()
+          .where('agent_id', '=', agent.id)
+          .where('client_order_id', '=', t.open_order_id)
+          .executeTakeFirstOrThrow();
         assert.equal(open.status, 'FILLED');
         assert.equal(Number(open.executed_qty), Number(t.quantity));
         assert.equal(Number(open.avg_price), Number(t.entry_price));
@@ -65,8 +84,13 @@ describe('the arena on a real Temporal dev server and a real Postgres', function
       const venuePositions = await db.selectFrom('paper_positions').selectAll().where('account_id', '=', agent.exchange.account).execute();
       assert.deepEqual(openTrades.map((t) => t.symbol).sort(), venuePositions.map((p) => p.symbol).sort(), 'books agree with the venue');
       for (const t of openTrades) {
-        const protection = await db.selectFrom('paper_orders').select('type')
-          .where('account_id', '=', agent.exchange.account).where('symbol', '=', t.symbol).where('status', '=', 'NEW').execute();
+        const protection = await db
+          .selectFrom('paper_orders')
+          .select('type')
+          .where('account_id', '=', agent.exchange.account)
+          .where('symbol', '=', t.symbol)
+          .where('status', '=', 'NEW')
+          .execute();
         assert.deepEqual(protection.map((o) => o.type).sort(), ['STOP_MARKET', 'TAKE_PROFIT_MARKET'], `${t.symbol} is protected`);
       }
     }
@@ -82,7 +106,10 @@ describe('the arena on a real Temporal dev server and a real Postgres', function
     assert.equal(listed.status, 'running');
     assert.ok(listed.cycle_count >= 6);
     const account = await get(`/api/agents/${hold.id}/account`);
-    assert.ok(Math.abs(account.data.total_balance - (account.data.available_balance + account.data.margin_used + account.data.unrealized_pnl)) < 1e-6);
+    assert.ok(
+      Math.abs(account.data.total_balance - (account.data.available_balance + account.data.margin_used + account.data.unrealized_pnl)) <
+        1e-6,
+    );
     assert.equal((await get(`/api/agents/${hold.id}/positions`)).data[0].symbol, 'BTCUSDT');
     assert.equal((await get(`/api/agents/${trend.id}/decisions?limit=2`)).data.length, 2);
     assert.ok((await get(`/api/agents/${trend.id}/equity-history`)).data.length >= 5);
@@ -96,18 +123,30 @@ describe('the arena on a real Temporal dev server and a real Postgres', function
     const firstRun = (await handle.describe()).runId;
     const continued = (await handle.query(getStateQuery)).continuedAsNew;
     const before = await arena.db.selectFrom('trades').selectAll().where('agent_id', '=', hold.id).execute();
-    const state = await eventually('a continue-as-new', async () => {
-      const s = await handle.query(getStateQuery);
-      return s.continuedAsNew > continued ? s : null;
-    }, 120_000);
+    const state = await eventually(
+      'a continue-as-new',
+      async () => {
+        const s = await handle.query(getStateQuery);
+        return s.continuedAsNew > continued ? s : null;
+      },
+      120_000,
+    );
     assert.notEqual((await handle.describe()).runId, firstRun);
     assert.ok(state.cycleNo >= 6);
     const next = state.cycleNo + 2;
     await eventually(`cycle ${next} after continue-as-new`, async () => (await cycleCount(arena.db, hold.id)) >= next);
     const cycles = await arena.db.selectFrom('cycles').select('cycle_no').where('agent_id', '=', hold.id).orderBy('cycle_no').execute();
-    assert.deepEqual(cycles.map((c) => c.cycle_no), cycles.map((_, i) => i + 1), 'numbering went on, nothing repeated');
+    assert.deepEqual(
+      cycles.map((c) => c.cycle_no),
+      cycles.map((_, i) => i + 1),
+      'numbering went on, nothing repeated',
+    );
     const after = await arena.db.selectFrom('trades').selectAll().where('agent_id', '=', hold.id).execute();
-    assert.deepEqual(after.map((t) => [t.id, t.status]), before.map((t) => [t.id, t.status]), 'the same open position');
+    assert.deepEqual(
+      after.map((t) => [t.id, t.status]),
+      before.map((t) => [t.id, t.status]),
+      'the same open position',
+    );
   });
 
   it('pauses, resumes and stops through the API, which shows the status', async () => {
@@ -142,7 +181,10 @@ describe('the arena on a real Temporal dev server and a real Postgres', function
     const bad = { ...slow, strategy: { ...slow.strategy, risk: { ...slow.strategy.risk, maxLeverage: 500 } } };
     const rejectedWith = (pattern: RegExp) => (err: any) => pattern.test(String(err?.cause?.message ?? err?.message));
     await assert.rejects(handle.executeUpdate(updateConfigUpdate, { args: [bad] }), rejectedWith(/max_?leverage/i));
-    await assert.rejects(handle.executeUpdate(updateConfigUpdate, { args: [{ ...slow, id: 'someone-else' }] }), rejectedWith(/cannot change/));
+    await assert.rejects(
+      handle.executeUpdate(updateConfigUpdate, { args: [{ ...slow, id: 'someone-else' }] }),
+      rejectedWith(/cannot change/),
+    );
     const good = { ...slow, strategy: { ...slow.strategy, risk: { ...slow.strategy.risk, maxPositions: 1 } } };
     await handle.executeUpdate(updateConfigUpdate, { args: [good] });
     assert.equal((await handle.query(getStateQuery)).config.strategy.risk.maxPositions, 1);
@@ -172,11 +214,17 @@ describe('the arena on a real Temporal dev server and a real Postgres', function
   it('replays recorded histories without non-determinism', async () => {
     const histories = [
       { workflowId: agentWorkflowId(trend.id), history: await arena.client.workflow.getHandle(agentWorkflowId(trend.id)).fetchHistory() },
-      { workflowId: cycleWorkflowId(hold.id, 1), history: await arena.client.workflow.getHandle(cycleWorkflowId(hold.id, 1)).fetchHistory() },
+      {
+        workflowId: cycleWorkflowId(hold.id, 1),
+        history: await arena.client.workflow.getHandle(cycleWorkflowId(hold.id, 1)).fetchHistory(),
+      },
     ];
     if (process.env.WRITE_HISTORIES) {
       fs.mkdirSync(HISTORIES, { recursive: true });
-      for (const [name, h] of [['agent-workflow-new', histories[0]!], ['cycle-workflow-new', histories[1]!]] as const) {
+      for (const [name, h] of [
+        ['agent-workflow-new', histories[0]!],
+        ['cycle-workflow-new', histories[1]!],
+      ] as const) {
         fs.writeFileSync(path.join(HISTORIES, `${name}.json`), historyToJSON(h.history));
       }
     }

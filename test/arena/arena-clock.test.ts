@@ -17,8 +17,13 @@ describe('one market clock for all agents (real dev server)', function () {
   let paused: AgentConfig;
   let running: AgentConfig;
 
-  const cyclesOf = (a: AgentConfig) => arena.db.selectFrom('cycles').select(['cycle_no', 'market_time', 'started_at'])
-    .where('agent_id', '=', a.id).orderBy('cycle_no').execute();
+  const cyclesOf = (a: AgentConfig) =>
+    arena.db
+      .selectFrom('cycles')
+      .select(['cycle_no', 'market_time', 'started_at'])
+      .where('agent_id', '=', a.id)
+      .orderBy('cycle_no')
+      .execute();
 
   before(async () => {
     arena = await startTestArena();
@@ -26,7 +31,10 @@ describe('one market clock for all agents (real dev server)', function () {
     paused = demoAgent('ema-trend', arena.tag);
     running = demoAgent('btc-buy-hold', arena.tag);
     await arena.start([paused, running], BAR_WALL_MS, { barMs: BAR_WALL_MS });
-    await eventually('3 cycles each', async () => (await cycleCount(arena.db, paused.id)) >= 3 && (await cycleCount(arena.db, running.id)) >= 3);
+    await eventually(
+      '3 cycles each',
+      async () => (await cycleCount(arena.db, paused.id)) >= 3 && (await cycleCount(arena.db, running.id)) >= 3,
+    );
   });
   after(async () => arena?.close());
 
@@ -38,12 +46,16 @@ describe('one market clock for all agents (real dev server)', function () {
     const runningAtPause = (await cyclesOf(running)).length;
     await eventually('the other agent 5 bars on', async () => (await cyclesOf(running)).length >= runningAtPause + 5);
     await handle.signal(resumeSignal);
-    await eventually('4 cycles after the resume', async () => (await cyclesOf(paused)).filter((c) => c.cycle_no > beforePause.cycle_no).length >= 4);
+    await eventually(
+      '4 cycles after the resume',
+      async () => (await cyclesOf(paused)).filter((c) => c.cycle_no > beforePause.cycle_no).length >= 4,
+    );
 
     const mine = await cyclesOf(paused);
     const theirs = await cyclesOf(running);
     const times = mine.map((c) => c.market_time!.getTime());
-    for (let i = 1; i < times.length; i++) assert.ok(times[i]! > times[i - 1]!, `bar ${new Date(times[i]!).toISOString()} traded twice or out of order`);
+    for (let i = 1; i < times.length; i++)
+      assert.ok(times[i]! > times[i - 1]!, `bar ${new Date(times[i]!).toISOString()} traded twice or out of order`);
     for (const c of [...mine, ...theirs]) assert.equal((c.market_time!.getTime() - times[0]!) % REPLAY_BAR_MS, 0);
 
     const afterResume = mine.filter((c) => c.cycle_no > beforePause.cycle_no);
@@ -55,8 +67,10 @@ describe('one market clock for all agents (real dev server)', function () {
     for (const c of afterResume.slice(0, -1)) {
       const other = theirsByBar.get(c.market_time!.getTime());
       assert.ok(other, `the other agent has no cycle at ${c.market_time!.toISOString()}`);
-      assert.ok(Math.abs(other.started_at.getTime() - c.started_at.getTime()) < 2 * BAR_WALL_MS,
-        `bar ${c.market_time!.toISOString()}: started ${c.started_at.toISOString()} and ${other.started_at.toISOString()}`);
+      assert.ok(
+        Math.abs(other.started_at.getTime() - c.started_at.getTime()) < 2 * BAR_WALL_MS,
+        `bar ${c.market_time!.toISOString()}: started ${c.started_at.toISOString()} and ${other.started_at.toISOString()}`,
+      );
     }
   });
 });

@@ -19,7 +19,10 @@ describe('startup check of live accounts', function () {
     for (const name of Object.keys(env)) delete process.env[name];
   });
 
-  function agentOn(exchange: Omit<ExchangeConfig, 'takerFeeRate' | 'slippageRate' | 'testnet'>, credentials: Record<string, string>): AgentConfig {
+  function agentOn(
+    exchange: Omit<ExchangeConfig, 'takerFeeRate' | 'slippageRate' | 'testnet'>,
+    credentials: Record<string, string>,
+  ): AgentConfig {
     Object.assign(env, credentials);
     Object.assign(process.env, credentials);
     const base = demoAgent('ema-trend', `check${++n}`);
@@ -41,18 +44,25 @@ describe('startup check of live accounts', function () {
       demoAgent('ema-trend', 'paper-check'),
     ];
     const { ready, outcomes } = await checkLiveAccounts(agents, (exchange) => openLiveVenue(exchange));
-    assert.deepEqual(ready.map((a) => a.id), agents.map((a) => a.id));
-    assert.deepEqual(outcomes.map((o) => [o.account, o.problem, o.check?.balance.equity, o.check?.positionMode]), [
-      ['binance:chk_b', undefined, 2500, 'one-way'], ['aster:chk_a', undefined, 1500, 'one-way'], ['hyperliquid:chk_h', undefined, 700, 'one-way'],
-    ]);
+    assert.deepEqual(
+      ready.map((a) => a.id),
+      agents.map((a) => a.id),
+    );
+    assert.deepEqual(
+      outcomes.map((o) => [o.account, o.problem, o.check?.balance.equity, o.check?.positionMode]),
+      [
+        ['binance:chk_b', undefined, 2500, 'one-way'],
+        ['aster:chk_a', undefined, 1500, 'one-way'],
+        ['hyperliquid:chk_h', undefined, 700, 'one-way'],
+      ],
+    );
   });
 
   it('tries a passing failure again before holding an account back', async () => {
     const { apiKey, apiSecret } = DEMO_CREDENTIALS.binance;
     const binance = await startBinanceMock({ accounts: [{ apiKey, apiSecret }] });
     mocks.push(binance);
-    const agent = agentOn({ type: 'binance', account: 'chk_retry', baseUrl: binance.url },
-      demoCredentialEnv('binance', 'chk_retry'));
+    const agent = agentOn({ type: 'binance', account: 'chk_retry', baseUrl: binance.url }, demoCredentialEnv('binance', 'chk_retry'));
     binance.failNext({ path: '/fapi/v1/positionSide/dual' }, { status: 503 });
     const open = (exchange: ExchangeConfig) => openLiveVenue(exchange);
     const { ready, outcomes } = await checkLiveAccounts([agent], open, { retryDelayMs: 10 });
@@ -73,17 +83,26 @@ describe('startup check of live accounts', function () {
     mocks.push(hedged, binance, hyperliquid);
     const wrongSecret = 'f'.repeat(64);
     const hedge = agentOn({ type: 'binance', account: 'chk_hedge', baseUrl: hedged.url }, demoCredentialEnv('binance', 'chk_hedge'));
-    const badKey = agentOn({ type: 'binance', account: 'chk_bad', baseUrl: binance.url }, demoCredentialEnv('binance', 'chk_bad', { api_secret: wrongSecret }));
-    const unapproved = agentOn({ type: 'hyperliquid', account: 'chk_unapproved', baseUrl: hyperliquid.url },
-      demoCredentialEnv('hyperliquid', 'chk_unapproved'));
+    const badKey = agentOn(
+      { type: 'binance', account: 'chk_bad', baseUrl: binance.url },
+      demoCredentialEnv('binance', 'chk_bad', { api_secret: wrongSecret }),
+    );
+    const unapproved = agentOn(
+      { type: 'hyperliquid', account: 'chk_unapproved', baseUrl: hyperliquid.url },
+      demoCredentialEnv('hyperliquid', 'chk_unapproved'),
+    );
     const paper = demoAgent('ema-trend', 'paper-check2');
 
     const { ready, outcomes } = await checkLiveAccounts([hedge, badKey, unapproved, paper], (exchange) => openLiveVenue(exchange));
-    assert.deepEqual(ready.map((a) => a.id), [paper.id]);
+    assert.deepEqual(
+      ready.map((a) => a.id),
+      [paper.id],
+    );
     const problem = (account: string) => outcomes.find((o) => o.account === account)?.problem ?? '';
     assert.match(problem('binance:chk_hedge'), /hedge mode/i);
     assert.match(problem('binance:chk_bad'), /signature/i);
     assert.match(problem('hyperliquid:chk_unapproved'), /agent|approve/i);
-    for (const o of outcomes) assert.ok(!o.problem!.includes(wrongSecret) && !o.problem!.includes(apiSecret) && !o.problem!.includes(hl.agentPrivateKey));
+    for (const o of outcomes)
+      assert.ok(!o.problem!.includes(wrongSecret) && !o.problem!.includes(apiSecret) && !o.problem!.includes(hl.agentPrivateKey));
   });
 });

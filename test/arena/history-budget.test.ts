@@ -33,8 +33,11 @@ describe('the history budget of a cycle', function () {
     trader = demoAgent('random-entry', arena.tag);
     holder = demoAgent('btc-buy-hold', arena.tag);
     await arena.start([trader, holder], 400);
-    await eventually('10 cycles each', async () =>
-      (await cycleCount(arena.db, trader.id)) >= 10 && (await cycleCount(arena.db, holder.id)) >= 10, 180_000);
+    await eventually(
+      '10 cycles each',
+      async () => (await cycleCount(arena.db, trader.id)) >= 10 && (await cycleCount(arena.db, holder.id)) >= 10,
+      180_000,
+    );
     for (const agent of [trader, holder]) {
       const handle = arena.client.workflow.getHandle(agentWorkflowId(agent.id));
       await handle.signal(stopSignal);
@@ -67,14 +70,21 @@ describe('the history budget of a cycle', function () {
       const lockEvents = lockRuns.flatMap((run) => run.slice(4).filter((e) => !oncePerRun(e))); // a run's start and first task
       const grants = lockEvents.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
       const lockPerGrant = grants ? lockEvents.length / grants : 0;
-      const cycles = await arena.db.selectFrom('cycles').select(['cycle_no', 'executions']).where('agent_id', '=', agent.id)
-        .orderBy('cycle_no').execute();
-      for (const c of cycles.slice(1, -1)) { // the first cycle also starts the agent, the last one stops it
+      const cycles = await arena.db
+        .selectFrom('cycles')
+        .select(['cycle_no', 'executions'])
+        .where('agent_id', '=', agent.id)
+        .orderBy('cycle_no')
+        .execute();
+      for (const c of cycles.slice(1, -1)) {
+        // the first cycle also starts the agent, the last one stops it
         const own = (await eventsOf(cycleWorkflowId(agent.id, c.cycle_no))).length;
         const share = perCycle[c.cycle_no - 1]!;
         const traded = c.executions.length > 0;
         const total = own + share + (traded ? lockPerGrant : 0);
-        report.push(`${agent.id} cycle ${c.cycle_no}: ${own} own + ${share} agent${traded ? ` + ${lockPerGrant.toFixed(1)} lock` : ''} = ${total.toFixed(1)}`);
+        report.push(
+          `${agent.id} cycle ${c.cycle_no}: ${own} own + ${share} agent${traded ? ` + ${lockPerGrant.toFixed(1)} lock` : ''} = ${total.toFixed(1)}`,
+        );
         if (traded) withOrders += 1;
         else withoutOrders += 1;
         assert.ok(total <= (traded ? WITH_ORDERS_BUDGET : NO_ORDERS_BUDGET), report.join('\n'));
@@ -92,7 +102,9 @@ function splitAtTimers(events: Event[]): number[] {
 
 /** Events a run writes once, whatever its length: version markers and their search attribute, continue-as-new. */
 function oncePerRun(e: Event): boolean {
-  return e.markerRecordedEventAttributes?.markerName === 'core_patch'
-    || Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).includes('TemporalChangeVersion')
-    || !!e.workflowExecutionContinuedAsNewEventAttributes;
+  return (
+    e.markerRecordedEventAttributes?.markerName === 'core_patch' ||
+    Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).includes('TemporalChangeVersion') ||
+    !!e.workflowExecutionContinuedAsNewEventAttributes
+  );
 }

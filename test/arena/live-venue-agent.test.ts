@@ -34,11 +34,16 @@ const binance: FixtureFactory = async (account) => {
   const { apiKey, apiSecret } = DEMO_CREDENTIALS.binance;
   const mock = await startBinanceMock({ accounts: [{ apiKey, apiSecret }], prices: { [SYMBOL]: PRICE } });
   return {
-    mock, marketData: createBinanceMarketData(mock.url), secrets: [apiSecret],
+    mock,
+    marketData: createBinanceMarketData(mock.url),
+    secrets: [apiSecret],
     env: demoCredentialEnv('binance', account),
     book: () => ({
       positions: mock.positionsOf(apiKey).map((p) => Math.abs(Number(p.positionAmt))),
-      triggers: mock.algoOrdersOf(apiKey).filter((o) => o.status === 'NEW').map((o) => Number(o.triggerPrice)),
+      triggers: mock
+        .algoOrdersOf(apiKey)
+        .filter((o) => o.status === 'NEW')
+        .map((o) => Number(o.triggerPrice)),
     }),
   };
 };
@@ -47,11 +52,16 @@ const aster: FixtureFactory = async (account) => {
   const { user, signer, privateKey } = DEMO_CREDENTIALS.aster;
   const mock = await startAsterMock({ accounts: [{ user, signer }], prices: { [SYMBOL]: PRICE }, testnet: true });
   return {
-    mock, marketData: createAsterMarketData(mock.url), secrets: [privateKey, privateKey.slice(2)],
+    mock,
+    marketData: createAsterMarketData(mock.url),
+    secrets: [privateKey, privateKey.slice(2)],
     env: demoCredentialEnv('aster', account),
     book: () => ({
       positions: mock.positionsOf(user).map((p) => Math.abs(Number(p.positionAmt))),
-      triggers: mock.ordersOf(user).filter((o) => o.status === 'NEW' && o.stopPrice).map((o) => Number(o.stopPrice)),
+      triggers: mock
+        .ordersOf(user)
+        .filter((o) => o.status === 'NEW' && o.stopPrice)
+        .map((o) => Number(o.stopPrice)),
     }),
   };
 };
@@ -60,16 +70,25 @@ const hyperliquid: FixtureFactory = async (account) => {
   const { agentPrivateKey, user, agent } = DEMO_CREDENTIALS.hyperliquid;
   const mock = await startHyperliquidMock({ accounts: [{ user, agents: [agent] }], prices: { [SYMBOL]: PRICE }, testnet: true });
   return {
-    mock, marketData: createHyperliquidMarketData(mock.url, true), secrets: [agentPrivateKey, agentPrivateKey.slice(2)],
+    mock,
+    marketData: createHyperliquidMarketData(mock.url, true),
+    secrets: [agentPrivateKey, agentPrivateKey.slice(2)],
     env: demoCredentialEnv('hyperliquid', account),
     book: () => ({
       positions: mock.positionsOf(user).map((p) => Math.abs(Number(p.szi))),
-      triggers: mock.ordersOf(user).filter((o) => o.isTrigger && o.status === 'open').map((o) => Number(o.triggerPx)),
+      triggers: mock
+        .ordersOf(user)
+        .filter((o) => o.isTrigger && o.status === 'open')
+        .map((o) => Number(o.triggerPx)),
     }),
   };
 };
 
-for (const [venue, start] of [['binance', binance], ['aster', aster], ['hyperliquid', hyperliquid]] as const) {
+for (const [venue, start] of [
+  ['binance', binance],
+  ['aster', aster],
+  ['hyperliquid', hyperliquid],
+] as const) {
   describe(`an agent on ${venue}, through the adapter to its local protocol server, on a real dev server`, function () {
     this.timeout(180_000);
     let arena: TestArena;
@@ -102,14 +121,24 @@ for (const [venue, start] of [['binance', binance], ['aster', aster], ['hyperliq
       await arena.runWorker();
       const base = demoAgent('random-entry', `${arena.tag}-${venue}`);
       const exchange: ExchangeConfig = {
-        type: venue, account, testnet: true, takerFeeRate: 0.0005, slippageRate: 0, baseUrl: fixture.mock.url,
+        type: venue,
+        account,
+        testnet: true,
+        takerFeeRate: 0.0005,
+        slippageRate: 0,
+        baseUrl: fixture.mock.url,
         ...(venue === 'aster' && { asterSigning: { includeUser: false, signaturePrefix0x: true, signEncoding: 'urlencoded' as const } }),
       };
       agent = {
         ...base,
         decisionMaker: {
-          provider: 'deepseek', model: 'deepseek-chat', baseUrl: llm.url, apiKeyEnv: 'DEEPSEEK_API_KEY_VENUE_TEST',
-          temperature: 0.1, maxTokens: 1000, timeoutSeconds: 30,
+          provider: 'deepseek',
+          model: 'deepseek-chat',
+          baseUrl: llm.url,
+          apiKeyEnv: 'DEEPSEEK_API_KEY_VENUE_TEST',
+          temperature: 0.1,
+          maxTokens: 1000,
+          timeoutSeconds: 30,
         },
         exchange,
         strategy: { ...base.strategy, symbols: [SYMBOL] },
@@ -124,11 +153,15 @@ for (const [venue, start] of [['binance', binance], ['aster', aster], ['hyperliq
 
     it('opens a protected position on the venue, then books the stop-loss the venue fired', async () => {
       await arena.start([agent], 500);
-      const trade = await eventually('the opened trade', () => arena.db.selectFrom('trades').selectAll()
-        .where('agent_id', '=', agent.id).executeTakeFirst(), 90_000);
+      const trade = await eventually(
+        'the opened trade',
+        () => arena.db.selectFrom('trades').selectAll().where('agent_id', '=', agent.id).executeTakeFirst(),
+        90_000,
+      );
       // The cycle is recorded after its orders: wait for it too.
-      const first = await eventually('the first cycle recorded', () => arena.db.selectFrom('cycles').selectAll()
-        .where('agent_id', '=', agent.id).where('cycle_no', '=', 1).executeTakeFirst());
+      const first = await eventually('the first cycle recorded', () =>
+        arena.db.selectFrom('cycles').selectAll().where('agent_id', '=', agent.id).where('cycle_no', '=', 1).executeTakeFirst(),
+      );
       assert.equal(first.status, 'ok', first.error ?? '');
       assert.equal(trade.symbol, SYMBOL);
       assert.equal(trade.side, 'long');
@@ -139,14 +172,20 @@ for (const [venue, start] of [['binance', binance], ['aster', aster], ['hyperliq
       const stop = Number(trade.stop_loss);
       const target = Number(trade.take_profit);
       assert.ok(stop < PRICE && target > PRICE, `stop ${stop}, target ${target}`);
-      assert.deepEqual([...book.triggers].sort((a, b) => a - b), [stop, target]);
+      assert.deepEqual(
+        [...book.triggers].sort((a, b) => a - b),
+        [stop, target],
+      );
       const orders = await arena.db.selectFrom('orders').select(['purpose', 'status']).where('agent_id', '=', agent.id).execute();
       assert.deepEqual(orders.map((o) => o.purpose).sort(), ['open', 'stop_loss', 'take_profit']);
 
       // The price falls through the stop: the venue closes the position, the next cycle books it.
       fixture.mock.setPrice(SYMBOL, stop * 0.995);
-      const closed = await eventually('the trade closed by the stop', () => arena.db.selectFrom('trades').selectAll()
-        .where('id', '=', trade.id).where('status', '=', 'closed').executeTakeFirst(), 60_000);
+      const closed = await eventually(
+        'the trade closed by the stop',
+        () => arena.db.selectFrom('trades').selectAll().where('id', '=', trade.id).where('status', '=', 'closed').executeTakeFirst(),
+        60_000,
+      );
       assert.equal(closed.close_reason, 'stop_loss');
       assert.ok(Number(closed.pnl) < 0);
       assert.deepEqual(fixture.book().positions, []);
@@ -171,8 +210,11 @@ for (const [venue, start] of [['binance', binance], ['aster', aster], ['hyperliq
       it('runs a paper agent on the same live market data (live paper trading)', async () => {
         const paper = demoAgent('btc-buy-hold', `${arena.tag}-live-paper`);
         await arena.start([paper], 500);
-        const trade = await eventually('the paper trade', () => arena.db.selectFrom('trades').selectAll()
-          .where('agent_id', '=', paper.id).executeTakeFirst(), 60_000);
+        const trade = await eventually(
+          'the paper trade',
+          () => arena.db.selectFrom('trades').selectAll().where('agent_id', '=', paper.id).executeTakeFirst(),
+          60_000,
+        );
         // Filled at the live price of the venue's public klines (as the worker's market source has them), not a replay price.
         const [live] = (await arena.deps.market.candles(SYMBOL, '3m', Date.now(), 1)).map((c) => c.close);
         assert.ok(live, 'a live bar');

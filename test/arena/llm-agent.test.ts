@@ -40,8 +40,16 @@ describe('an LLM agent on a real dev server, its model a local OpenAI-protocol s
     agent = {
       ...base,
       decisionMaker: {
-        provider: 'deepseek', model: 'deepseek-chat', baseUrl: server.url, apiKeyEnv: KEY_VARIABLE, temperature: 0.1,
-        maxTokens: 1000, timeoutSeconds: 30, priceInputPerMillion: 0.27, priceOutputPerMillion: 1.1, maxConsecutiveFailures: 2,
+        provider: 'deepseek',
+        model: 'deepseek-chat',
+        baseUrl: server.url,
+        apiKeyEnv: KEY_VARIABLE,
+        temperature: 0.1,
+        maxTokens: 1000,
+        timeoutSeconds: 30,
+        priceInputPerMillion: 0.27,
+        priceOutputPerMillion: 1.1,
+        maxConsecutiveFailures: 2,
       },
     };
   });
@@ -57,7 +65,10 @@ describe('an LLM agent on a real dev server, its model a local OpenAI-protocol s
     const [first] = await arena.db.selectFrom('cycles').selectAll().where('agent_id', '=', agent.id).orderBy('cycle_no').limit(1).execute();
     assert.equal(first!.status, 'ok', first!.error ?? '');
     assert.match(first!.reasoning!, /BTC holds its 4h uptrend/);
-    assert.deepEqual((first!.decisions as Array<{ action: string; symbol: string }>).map((d) => [d.action, d.symbol]), [['open_long', 'BTCUSDT']]);
+    assert.deepEqual(
+      (first!.decisions as Array<{ action: string; symbol: string }>).map((d) => [d.action, d.symbol]),
+      [['open_long', 'BTCUSDT']],
+    );
     const llm = first!.llm as { tokensIn: number; tokensOut: number; costUsd: number; rejected: Array<{ reason: string }> };
     assert.equal(llm.tokensIn, 1200);
     assert.equal(llm.tokensOut, 80);
@@ -74,10 +85,10 @@ describe('an LLM agent on a real dev server, its model a local OpenAI-protocol s
     assert.match(JSON.stringify(request.body.messages), /BTCUSDT/);
 
     const api = createApp({ db: arena.db, temporal: arena.client });
-    const costs = await (await api.request(`/api/agents/${agent.id}/costs`)).json() as any;
+    const costs = (await (await api.request(`/api/agents/${agent.id}/costs`)).json()) as any;
     assert.ok(costs.data.totals.calls >= 2);
     assert.ok(Math.abs(costs.data.totals.cost_usd - costs.data.totals.calls * cost) < 1e-9);
-    const preview = await (await api.request(`/api/agents/${agent.id}/prompt/preview`)).json() as any;
+    const preview = (await (await api.request(`/api/agents/${agent.id}/prompt/preview`)).json()) as any;
     assert.match(preview.data.user, /BTCUSDT/);
     // The preview is built as the decide step builds it: the limits line and the fee are in both.
     assert.match(JSON.stringify(request.body.messages), /Limits now:/);
@@ -93,7 +104,12 @@ describe('an LLM agent on a real dev server, its model a local OpenAI-protocol s
     for (const h of histories) assert.ok(!JSON.stringify(h).includes(key), 'key in workflow history');
     // Every reply is kept under the hash of what was asked, where a backtest of the same question finds it.
     const stored = await arena.db.selectFrom('model_replies').selectAll().execute();
-    const okCalls = await arena.db.selectFrom('llm_calls').select('prompt_sha256').where('agent_id', '=', agent.id).where('status', '=', 'ok').execute();
+    const okCalls = await arena.db
+      .selectFrom('llm_calls')
+      .select('prompt_sha256')
+      .where('agent_id', '=', agent.id)
+      .where('status', '=', 'ok')
+      .execute();
     assert.ok(stored.length >= 1);
     assert.deepEqual(new Set(stored.map((r) => r.prompt_sha256)), new Set(okCalls.map((c) => c.prompt_sha256)));
     for (const table of ['agents', 'cycles', 'llm_calls', 'orders', 'trades', 'model_replies'] as const) {
@@ -109,28 +125,48 @@ describe('an LLM agent on a real dev server, its model a local OpenAI-protocol s
     await eventually('safe mode', async () => (await handle.query(getStateQuery)).safeMode, 60_000);
     const state = await handle.query(getStateQuery);
     assert.ok((state.consecutiveModelFailures ?? 0) >= 2);
-    const unparseable = await arena.db.selectFrom('llm_calls').selectAll().where('agent_id', '=', agent.id)
-      .where('status', '=', 'unparseable').execute();
+    const unparseable = await arena.db
+      .selectFrom('llm_calls')
+      .selectAll()
+      .where('agent_id', '=', agent.id)
+      .where('status', '=', 'unparseable')
+      .execute();
     assert.ok(unparseable.length >= 2);
     assert.match(unparseable[0]!.raw_reply!, /cannot decide/);
 
     mode = 'unauthorized';
     const before = await cycleCount(arena.db, agent.id);
     await eventually('a cycle with a refused key', async () => (await cycleCount(arena.db, agent.id)) >= before + 1);
-    const failedCall = await arena.db.selectFrom('llm_calls').selectAll().where('agent_id', '=', agent.id)
-      .where('status', '=', 'error').executeTakeFirstOrThrow();
+    const failedCall = await arena.db
+      .selectFrom('llm_calls')
+      .selectAll()
+      .where('agent_id', '=', agent.id)
+      .where('status', '=', 'error')
+      .executeTakeFirstOrThrow();
     assert.match(failedCall.error!, /auth/);
-    const refused = await arena.db.selectFrom('cycles').selectAll().where('agent_id', '=', agent.id)
-      .where('cycle_no', '=', before + 1).executeTakeFirstOrThrow();
+    const refused = await arena.db
+      .selectFrom('cycles')
+      .selectAll()
+      .where('agent_id', '=', agent.id)
+      .where('cycle_no', '=', before + 1)
+      .executeTakeFirstOrThrow();
     assert.equal(refused.status, 'ok', 'a failed model call is a wait, not a failed cycle');
     assert.match(JSON.stringify(refused.llm), /LlmAuthError/);
 
     // Safe mode: the good reply of the next cycle is refused by the risk engine, then the mode clears.
     mode = 'trade';
     await eventually('safe mode cleared', async () => !(await handle.query(getStateQuery)).safeMode, 60_000);
-    const verdicts = await arena.db.selectFrom('cycles').select(['cycle_no', 'risk_verdicts']).where('agent_id', '=', agent.id)
-      .where('cycle_no', '>', before + 1).orderBy('cycle_no').execute();
-    assert.ok(verdicts.some((v) => JSON.stringify(v.risk_verdicts).includes('safe mode')), 'opens refused while in safe mode');
+    const verdicts = await arena.db
+      .selectFrom('cycles')
+      .select(['cycle_no', 'risk_verdicts'])
+      .where('agent_id', '=', agent.id)
+      .where('cycle_no', '>', before + 1)
+      .orderBy('cycle_no')
+      .execute();
+    assert.ok(
+      verdicts.some((v) => JSON.stringify(v.risk_verdicts).includes('safe mode')),
+      'opens refused while in safe mode',
+    );
     await handle.signal(stopSignal);
     await handle.result();
   });
@@ -150,8 +186,9 @@ describe('an LLM agent on a real dev server, its model a local OpenAI-protocol s
     const [cycle] = await arena.db.selectFrom('cycles').selectAll().where('agent_id', '=', stuck.id).execute();
     assert.equal(cycle!.status, 'ok');
     assert.match(JSON.stringify(cycle!.llm), /Cancel/i);
-    const call = await eventually('the cancelled call recorded', async () => arena.db.selectFrom('llm_calls').selectAll()
-      .where('agent_id', '=', stuck.id).where('status', '=', 'error').executeTakeFirst());
+    const call = await eventually('the cancelled call recorded', async () =>
+      arena.db.selectFrom('llm_calls').selectAll().where('agent_id', '=', stuck.id).where('status', '=', 'error').executeTakeFirst(),
+    );
     assert.match(call.error!, /cancelled/);
   });
 });

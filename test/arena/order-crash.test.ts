@@ -17,22 +17,36 @@ describe('a worker SIGKILLed during order execution, 10 times', function () {
   let worker: ChildProcess | undefined;
   let bundlePath: string;
 
-  const startWorker = (): ChildProcess => spawn(process.execPath, ['--require', 'tsx/cjs', 'workers/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env, TEMPORAL_ADDRESS: arena.env.address, TEMPORAL_NAMESPACE: arena.env.namespace ?? 'default',
-      TEMPORAL_TASK_QUEUE: arena.taskQueue, DATABASE_URL: arena.dbUrl, LOG_LEVEL: 'warn', WORKFLOW_BUNDLE: bundlePath,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const startWorker = (): ChildProcess =>
+    spawn(process.execPath, ['--require', 'tsx/cjs', 'workers/main.ts'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: arena.env.address,
+        TEMPORAL_NAMESPACE: arena.env.namespace ?? 'default',
+        TEMPORAL_TASK_QUEUE: arena.taskQueue,
+        DATABASE_URL: arena.dbUrl,
+        LOG_LEVEL: 'warn',
+        WORKFLOW_BUNDLE: bundlePath,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   const kill = async (child: ChildProcess) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
   };
-  const venueOrderCount = async (accounts: string[]) => Number((await arena.db.selectFrom('paper_orders')
-    .select((eb) => eb.fn.countAll<string>().as('n')).where('account_id', 'in', accounts).executeTakeFirstOrThrow()).n);
+  const venueOrderCount = async (accounts: string[]) =>
+    Number(
+      (
+        await arena.db
+          .selectFrom('paper_orders')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('account_id', 'in', accounts)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   before(async () => {
     arena = await startTestArena();
@@ -59,8 +73,11 @@ describe('a worker SIGKILLed during order execution, 10 times', function () {
     }
     worker = startWorker();
     const settled = await Promise.all(agents.map((a) => cycleCount(arena.db, a.id)));
-    await eventually('cycles after the last restart', async () =>
-      (await Promise.all(agents.map((a, i) => cycleCount(arena.db, a.id).then((n) => n >= settled[i]! + 4)))).every(Boolean), 180_000);
+    await eventually(
+      'cycles after the last restart',
+      async () => (await Promise.all(agents.map((a, i) => cycleCount(arena.db, a.id).then((n) => n >= settled[i]! + 4)))).every(Boolean),
+      180_000,
+    );
     for (const agent of agents) {
       const handle = arena.client.workflow.getHandle(agentWorkflowId(agent.id));
       await handle.signal(stopSignal);
@@ -71,13 +88,24 @@ describe('a worker SIGKILLed during order execution, 10 times', function () {
     for (const agent of agents) {
       const account = agent.exchange.account;
       const cycles = await arena.db.selectFrom('cycles').selectAll().where('agent_id', '=', agent.id).orderBy('cycle_no').execute();
-      assert.deepEqual(cycles.map((c) => c.cycle_no), cycles.map((_, i) => i + 1), `${agent.id}: cycles 1..n, each once`);
+      assert.deepEqual(
+        cycles.map((c) => c.cycle_no),
+        cycles.map((_, i) => i + 1),
+        `${agent.id}: cycles 1..n, each once`,
+      );
 
-      const venueOrders = await arena.db.selectFrom('paper_orders').select(['client_order_id', 'type', 'status'])
-        .where('account_id', '=', account).where('type', '!=', 'LIQUIDATION').execute();
+      const venueOrders = await arena.db
+        .selectFrom('paper_orders')
+        .select(['client_order_id', 'type', 'status'])
+        .where('account_id', '=', account)
+        .where('type', '!=', 'LIQUIDATION')
+        .execute();
       const ours = await arena.db.selectFrom('orders').select('client_order_id').where('agent_id', '=', agent.id).execute();
-      assert.deepEqual(venueOrders.map((o) => o.client_order_id).sort(), ours.map((o) => o.client_order_id).sort(),
-        `${agent.id}: every venue order is one we intended and recorded`);
+      assert.deepEqual(
+        venueOrders.map((o) => o.client_order_id).sort(),
+        ours.map((o) => o.client_order_id).sort(),
+        `${agent.id}: every venue order is one we intended and recorded`,
+      );
 
       // Each open a recorded cycle approved exists once on the venue, under the id of that (agent, cycle, leg).
       let intended = 0;
@@ -96,8 +124,17 @@ describe('a worker SIGKILLed during order execution, 10 times', function () {
 
       const positions = await arena.db.selectFrom('paper_positions').selectAll().where('account_id', '=', account).execute();
       for (const p of positions) {
-        const types = (await arena.db.selectFrom('paper_orders').select('type').where('account_id', '=', account)
-          .where('symbol', '=', p.symbol).where('status', '=', 'NEW').execute()).map((o) => o.type).sort();
+        const types = (
+          await arena.db
+            .selectFrom('paper_orders')
+            .select('type')
+            .where('account_id', '=', account)
+            .where('symbol', '=', p.symbol)
+            .where('status', '=', 'NEW')
+            .execute()
+        )
+          .map((o) => o.type)
+          .sort();
         assert.deepEqual(types, ['STOP_MARKET', 'TAKE_PROFIT_MARKET'], `${agent.id}: ${p.symbol} is protected`);
       }
       const open = await arena.db.selectFrom('trades').selectAll().where('agent_id', '=', agent.id).where('status', '=', 'open').execute();

@@ -9,15 +9,23 @@ import { startAgents } from '../../arena/start-agents';
 import { agentWorkflowId, getStateQuery, pauseSignal } from '../../workflows/definitions';
 import { TestArena, cycleCount, demoAgent, eventually, startTestArena } from '../support/arena';
 
-describe('launcher: the files\' config reaches running agents', function () {
+describe("launcher: the files' config reaches running agents", function () {
   this.timeout(180_000);
   let arena: TestArena;
   let agent: AgentConfig;
   const logs: string[] = [];
-  const launch = (configs: AgentConfig[]) => startAgents({
-    client: arena.client, db: arena.db, taskQueue: arena.taskQueue, cycleIntervalMs: () => 300,
-    symbolUniverse: [...arena.deps.market.symbols()], log: (m) => logs.push(m),
-  }, configs);
+  const launch = (configs: AgentConfig[]) =>
+    startAgents(
+      {
+        client: arena.client,
+        db: arena.db,
+        taskQueue: arena.taskQueue,
+        cycleIntervalMs: () => 300,
+        symbolUniverse: [...arena.deps.market.symbols()],
+        log: (m) => logs.push(m),
+      },
+      configs,
+    );
   const state = () => arena.client.workflow.getHandle(agentWorkflowId(agent.id)).query(getStateQuery);
 
   before(async () => {

@@ -15,8 +15,12 @@ describe('a worker process killed (SIGKILL) in the middle of cycles', function (
     const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'workers/main.ts'], {
       cwd: ROOT,
       env: {
-        ...process.env, TEMPORAL_ADDRESS: arena.env.address, TEMPORAL_NAMESPACE: arena.env.namespace ?? 'default',
-        TEMPORAL_TASK_QUEUE: arena.taskQueue, DATABASE_URL: arena.dbUrl, LOG_LEVEL: 'warn',
+        ...process.env,
+        TEMPORAL_ADDRESS: arena.env.address,
+        TEMPORAL_NAMESPACE: arena.env.namespace ?? 'default',
+        TEMPORAL_TASK_QUEUE: arena.taskQueue,
+        DATABASE_URL: arena.dbUrl,
+        LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -57,18 +61,42 @@ describe('a worker process killed (SIGKILL) in the middle of cycles', function (
     await kill(worker);
 
     for (const agent of agents) {
-      const cycles = await arena.db.selectFrom('cycles').select(['cycle_no', 'status', 'error'])
-        .where('agent_id', '=', agent.id).orderBy('cycle_no').execute();
-      assert.deepEqual(cycles.map((c) => c.cycle_no), cycles.map((_, i) => i + 1), `${agent.id}: cycles 1..n, each once`);
-      assert.deepEqual(cycles.filter((c) => c.status !== 'ok'), [], `${agent.id}: a crash costs time, not a cycle`);
+      const cycles = await arena.db
+        .selectFrom('cycles')
+        .select(['cycle_no', 'status', 'error'])
+        .where('agent_id', '=', agent.id)
+        .orderBy('cycle_no')
+        .execute();
+      assert.deepEqual(
+        cycles.map((c) => c.cycle_no),
+        cycles.map((_, i) => i + 1),
+        `${agent.id}: cycles 1..n, each once`,
+      );
+      assert.deepEqual(
+        cycles.filter((c) => c.status !== 'ok'),
+        [],
+        `${agent.id}: a crash costs time, not a cycle`,
+      );
 
       const ours = await arena.db.selectFrom('orders').select('client_order_id').where('agent_id', '=', agent.id).execute();
-      const onVenue = await arena.db.selectFrom('paper_orders').select('client_order_id')
-        .where('account_id', '=', agent.exchange.account).where('type', '!=', 'LIQUIDATION').execute();
-      assert.deepEqual(onVenue.map((o) => o.client_order_id).sort(), ours.map((o) => o.client_order_id).sort(),
-        `${agent.id}: every venue order is in our records and nothing was placed twice`);
-      const opens = await arena.db.selectFrom('orders').select('client_order_id')
-        .where('agent_id', '=', agent.id).where('purpose', '=', 'open').where('status', '=', 'FILLED').execute();
+      const onVenue = await arena.db
+        .selectFrom('paper_orders')
+        .select('client_order_id')
+        .where('account_id', '=', agent.exchange.account)
+        .where('type', '!=', 'LIQUIDATION')
+        .execute();
+      assert.deepEqual(
+        onVenue.map((o) => o.client_order_id).sort(),
+        ours.map((o) => o.client_order_id).sort(),
+        `${agent.id}: every venue order is in our records and nothing was placed twice`,
+      );
+      const opens = await arena.db
+        .selectFrom('orders')
+        .select('client_order_id')
+        .where('agent_id', '=', agent.id)
+        .where('purpose', '=', 'open')
+        .where('status', '=', 'FILLED')
+        .execute();
       const trades = await arena.db.selectFrom('trades').select('open_order_id').where('agent_id', '=', agent.id).execute();
       assert.deepEqual(trades.map((t) => t.open_order_id).sort(), opens.map((o) => o.client_order_id).sort());
     }

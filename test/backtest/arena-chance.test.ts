@@ -14,7 +14,7 @@ import { createMigratedTestDatabase, type MigratedTestDatabase } from '../suppor
 
 const RUNS = 6;
 
-describe('the arena\'s random-entry twins (Postgres, worker thread)', function () {
+describe("the arena's random-entry twins (Postgres, worker thread)", function () {
   this.timeout(120_000);
   let database: MigratedTestDatabase;
   let agent: AgentConfig;
@@ -24,21 +24,48 @@ describe('the arena\'s random-entry twins (Postgres, worker thread)', function (
   for (let bar = 0, cycle = 1; bar < 160; bar++) if (bar < 40 || bar >= 60) bars.push([first + bar * REPLAY_BAR_MS, cycle++]);
 
   async function record(upTo: number): Promise<void> {
-    const rows = bars.filter(([t]) => t <= upTo).map(([t, n]) => ({
-      agent_id: agent.id, cycle_no: n, status: 'ok' as const, market_time: new Date(t), started_at: new Date(t), finished_at: new Date(t),
-      duration_ms: 0, input: '{}', reasoning: null, decisions: '[]', risk_verdicts: '[]', executions: '[]', error: null, summary: 'wait',
-    }));
-    await database.db.insertInto('cycles').values(rows).onConflict((oc) => oc.columns(['agent_id', 'cycle_no']).doNothing()).execute();
+    const rows = bars
+      .filter(([t]) => t <= upTo)
+      .map(([t, n]) => ({
+        agent_id: agent.id,
+        cycle_no: n,
+        status: 'ok' as const,
+        market_time: new Date(t),
+        started_at: new Date(t),
+        finished_at: new Date(t),
+        duration_ms: 0,
+        input: '{}',
+        reasoning: null,
+        decisions: '[]',
+        risk_verdicts: '[]',
+        executions: '[]',
+        error: null,
+        summary: 'wait',
+      }));
+    await database.db
+      .insertInto('cycles')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['agent_id', 'cycle_no']).doNothing())
+      .execute();
   }
 
   before(async () => {
     database = await createMigratedTestDatabase(2);
     const arena = loadArenaConfig(path.join(__dirname, '..', '..', 'config', 'arena.yaml'), {});
     agent = arena.agents.find((a) => a.id === 'ema-trend')!.config!;
-    await database.db.insertInto('agents').values({
-      id: agent.id, name: agent.name, provider: 'rule_based', model: 'ema_trend', venue: 'paper', account: agent.id,
-      initial_balance: 10_000, config: JSON.stringify(agent),
-    }).execute();
+    await database.db
+      .insertInto('agents')
+      .values({
+        id: agent.id,
+        name: agent.name,
+        provider: 'rule_based',
+        model: 'ema_trend',
+        venue: 'paper',
+        account: agent.id,
+        initial_balance: 10_000,
+        config: JSON.stringify(agent),
+      })
+      .execute();
   });
   after(async () => database?.close());
 
@@ -50,7 +77,13 @@ describe('the arena\'s random-entry twins (Postgres, worker thread)', function (
         await record(upTo);
         const answer = await chance({ agentId: agent.id, from, to: new Date(upTo), returnPct: -1 });
         const window = bars.filter(([t]) => t <= upTo);
-        const whole = await randomEntryReturns(BUNDLED_DATA_DIR, agent, window.map(([t]) => t), RUNS, { schedule: new Map(window) });
+        const whole = await randomEntryReturns(
+          BUNDLED_DATA_DIR,
+          agent,
+          window.map(([t]) => t),
+          RUNS,
+          { schedule: new Map(window) },
+        );
         const expected = placeAmong(-1, whole);
         assert.deepEqual(answer, { percentile: expected.percentile, runs: RUNS, p_value: expected.pValue });
         assert.ok(new Set(whole).size > 1, 'the twins draw differently');

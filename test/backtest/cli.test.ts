@@ -16,7 +16,9 @@ const WINDOW = ['--from', '2023-08-01', '--to', '2023-08-02'];
 /** `npm run backtest -- ...` as a user runs it: its own process, under tsx, from the project root. */
 async function backtest(args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'bin', 'backtest.ts'), ...args], {
-    cwd: ROOT, env: { ...process.env, DATABASE_URL: '' }, maxBuffer: 64 * 1024 * 1024,
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: '' },
+    maxBuffer: 64 * 1024 * 1024,
   });
 }
 
@@ -41,7 +43,19 @@ describe('npm run backtest', function () {
     assert.ok(doc.cyclesPerSecond > 0);
     assert.deepEqual(doc.agents.map((a: { id: string }) => a.id).sort(), AGENTS.split(',').sort());
     for (const a of doc.agents) {
-      for (const field of ['id', 'returnPct', 'pnl', 'trades', 'winRate', 'profitFactor', 'sharpe', 'maxDrawdownPct', 'fees', 'funding', 'equityEnd']) {
+      for (const field of [
+        'id',
+        'returnPct',
+        'pnl',
+        'trades',
+        'winRate',
+        'profitFactor',
+        'sharpe',
+        'maxDrawdownPct',
+        'fees',
+        'funding',
+        'equityEnd',
+      ]) {
         assert.ok(field in a, `${a.id}: ${field} missing`);
       }
       // One day is far below the Sharpe rule (7 days): null, and the note says why.
@@ -51,7 +65,11 @@ describe('npm run backtest', function () {
       assert.equal(a.vsRandomEntry.runs, 4);
     }
     const returns = doc.agents.map((a: { returnPct: number }) => a.returnPct);
-    assert.deepEqual(returns, [...returns].sort((x, y) => y - x), 'ranked by return');
+    assert.deepEqual(
+      returns,
+      [...returns].sort((x, y) => y - x),
+      'ranked by return',
+    );
     const random = doc.agents.find((a: { id: string }) => a.id === 'random-entry');
     assert.ok(random.trades > 50, `random-entry closed ${random.trades} trades`);
     assert.ok(random.fees > 0);
@@ -71,11 +89,19 @@ describe('npm run backtest', function () {
   it('writes the report, the CSV files, the summary and the resolved configs', async () => {
     const files = (await readdir(path.join(base, 'a'))).sort();
     assert.deepEqual(files, ['configs', 'equity.csv', 'report.html', 'summary.json', 'trades.csv']);
-    assert.deepEqual((await readdir(path.join(base, 'a', 'configs'))).sort(), AGENTS.split(',').map((id) => `${id}.json`).sort());
+    assert.deepEqual(
+      (await readdir(path.join(base, 'a', 'configs'))).sort(),
+      AGENTS.split(',')
+        .map((id) => `${id}.json`)
+        .sort(),
+    );
     const config = JSON.parse(await readFile(path.join(base, 'a', 'configs', 'ema-trend.json'), 'utf8'));
     assert.equal(config.strategy.risk.maxPositions, 3);
     const trades = (await readFile(path.join(base, 'a', 'trades.csv'), 'utf8')).trim().split('\n');
-    assert.equal(trades[0], 'agent,id,symbol,side,quantity,leverage,entryPrice,exitPrice,openedAt,closedAt,openCycle,fees,funding,pnl,closeReason');
+    assert.equal(
+      trades[0],
+      'agent,id,symbol,side,quantity,leverage,entryPrice,exitPrice,openedAt,closedAt,openCycle,fees,funding,pnl,closeReason',
+    );
     const doc = JSON.parse(first.stdout);
     const closed = doc.agents.reduce((n: number, a: { trades: number }) => n + a.trades, 0);
     const open = doc.agents.reduce((n: number, a: { openTrades: number }) => n + a.openTrades, 0);
@@ -90,7 +116,7 @@ describe('npm run backtest', function () {
     });
     after(async () => browser?.close());
 
-    it('draws every agent\'s equity and drawdown, ranks them and lists the trades, asking nothing of any server', async () => {
+    it("draws every agent's equity and drawdown, ranks them and lists the trades, asking nothing of any server", async () => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 1600 }, offline: true });
       const requests: string[] = [];
       const errors: string[] = [];
@@ -106,13 +132,15 @@ describe('npm run backtest', function () {
         if (m.type() === 'error') errors.push(m.text());
       });
       await page.goto(`file://${path.join(base, 'a', 'report.html')}`);
-      await page.waitForFunction(() => document.querySelectorAll('#equity canvas').length > 0 && document.querySelectorAll('#drawdown canvas').length > 0);
+      await page.waitForFunction(
+        () => document.querySelectorAll('#equity canvas').length > 0 && document.querySelectorAll('#drawdown canvas').length > 0,
+      );
       assert.equal(await page.locator('#ranking tbody tr').count(), 4);
       const doc = JSON.parse(first.stdout);
       const firstRow = await page.locator('#ranking tbody tr').first().innerText();
       assert.ok(firstRow.includes(doc.agents[0].name), firstRow);
       await page.selectOption('#agent', 'random-entry');
-      assert.ok(await page.locator('#trades tbody tr').count() > 50);
+      assert.ok((await page.locator('#trades tbody tr').count()) > 50);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'backtest-report.png'), fullPage: true });
       assert.deepEqual(errors, []);
       assert.deepEqual(requests, []);
@@ -123,10 +151,16 @@ describe('npm run backtest', function () {
   it('says which option is wrong, and how', async () => {
     await assert.rejects(backtest(['--from', '2020-01-01']), (err: { stderr: string; code: number }) => {
       assert.equal(err.code, 2);
-      assert.match(err.stderr, /--from 2020-01-01T00:00:00.000Z is outside the data: the data's window is 2023-07-30T11:18:00.000Z to 2023-08-17T11:12:00.000Z/);
+      assert.match(
+        err.stderr,
+        /--from 2020-01-01T00:00:00.000Z is outside the data: the data's window is 2023-07-30T11:18:00.000Z to 2023-08-17T11:12:00.000Z/,
+      );
       return true;
     });
-    await assert.rejects(backtest(['--agents', 'nobody']), /--agents nobody: no such agent in .*arena.yaml \(it has ema-trend, rsi-reversion/);
+    await assert.rejects(
+      backtest(['--agents', 'nobody']),
+      /--agents nobody: no such agent in .*arena.yaml \(it has ema-trend, rsi-reversion/,
+    );
     await assert.rejects(backtest(['--agents', 'deepseek-chat']), /--agents deepseek-chat: cannot run: DEEPSEEK_API_KEY is not set/);
     await assert.rejects(backtest(['--chance-runs', 'many']), /--chance-runs many: expected a whole number of 0 or more/);
     await assert.rejects(backtest(['--speed', 'fast']), /Unknown option '--speed'/);

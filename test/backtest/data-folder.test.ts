@@ -18,29 +18,42 @@ async function writeData(dir: string): Promise<{ firstOpen: number; lastOpen: nu
   await mkdir(path.join(dir, 'candles'), { recursive: true });
   await mkdir(path.join(dir, 'funding'), { recursive: true });
   let span = { firstOpen: 0, lastOpen: 0 };
-  for (const [symbol, gzip] of [['BTCUSDT', false], ['ETHUSDT', true]] as const) {
-    const lines = gunzipSync(await readFile(path.join(BUNDLED_DATA_DIR, 'candles', `${symbol}-3m.csv.gz`))).toString('utf8').trim().split('\n');
+  for (const [symbol, gzip] of [
+    ['BTCUSDT', false],
+    ['ETHUSDT', true],
+  ] as const) {
+    const lines = gunzipSync(await readFile(path.join(BUNDLED_DATA_DIR, 'candles', `${symbol}-3m.csv.gz`)))
+      .toString('utf8')
+      .trim()
+      .split('\n');
     const rows = lines.slice(1, 1 + (DAYS * 24 * 60) / 3);
     const text = `${[lines[0], ...rows].join('\n')}\n`;
     await writeFile(path.join(dir, 'candles', `${symbol}-3m.csv${gzip ? '.gz' : ''}`), gzip ? gzipSync(text) : text);
     span = { firstOpen: Number(rows[0]!.split(',')[0]), lastOpen: Number(rows.at(-1)!.split(',')[0]) };
   }
   // Funding for BTC only: ETH pays none.
-  await writeFile(path.join(dir, 'funding', 'BTCUSDT-funding-8h.csv'),
-    await readFile(path.join(BUNDLED_DATA_DIR, 'funding', 'BTCUSDT-funding-8h.csv'), 'utf8'));
+  await writeFile(
+    path.join(dir, 'funding', 'BTCUSDT-funding-8h.csv'),
+    await readFile(path.join(BUNDLED_DATA_DIR, 'funding', 'BTCUSDT-funding-8h.csv'), 'utf8'),
+  );
   return span;
 }
 
 async function writeArena(dir: string, dataDir?: string): Promise<string> {
-  await writeFile(path.join(dir, 'arena.yaml'), `system:
+  await writeFile(
+    path.join(dir, 'arena.yaml'),
+    `system:
   market_data: replay
 ${dataDir ? `  replay_data_dir: ${dataDir}\n` : ''}agents:
   - id: two-coins
     name: Two coins
     enabled: true
     config_file: two-coins.yaml
-`);
-  await writeFile(path.join(dir, 'two-coins.yaml'), `agent:
+`,
+  );
+  await writeFile(
+    path.join(dir, 'two-coins.yaml'),
+    `agent:
   id: two-coins
 llm:
   provider: rule_based
@@ -50,13 +63,19 @@ exchange:
 strategy:
   initial_balance: 5000
   default_coins: [BTCUSDT, ETHUSDT]
-`);
+`,
+  );
   return path.join(dir, 'arena.yaml');
 }
 
 async function backtest(args: string[], cwd: string): Promise<any> {
   let stdout = '';
-  const sink = new Writable({ write: (chunk, _e, done) => { stdout += String(chunk); done(); } });
+  const sink = new Writable({
+    write: (chunk, _e, done) => {
+      stdout += String(chunk);
+      done();
+    },
+  });
   const stderr = Object.assign(new Writable({ write: (_c, _e, done) => done() }), { isTTY: false }) as unknown as NodeJS.WriteStream;
   const code = await backtestCommand([...args, '--json'], { stdout: sink, stderr, env: {}, cwd });
   assert.equal(code, 0);
@@ -89,24 +108,37 @@ describe('backtesting a data folder other than data/', function () {
   it('reads system.replay_data_dir of the arena file the same way', async () => {
     const sub = path.join(dir, 'from-config');
     await mkdir(sub);
-    const viaFlag = await backtest(['--config', await writeArena(dir), '--data', 'my-candles', '--chance-runs', '0', '--out', 'out-b'], dir);
-    const viaConfig = await backtest(['--config', await writeArena(sub, path.join(dir, 'my-candles')), '--chance-runs', '0', '--out', 'out-c'], dir);
+    const viaFlag = await backtest(
+      ['--config', await writeArena(dir), '--data', 'my-candles', '--chance-runs', '0', '--out', 'out-b'],
+      dir,
+    );
+    const viaConfig = await backtest(
+      ['--config', await writeArena(sub, path.join(dir, 'my-candles')), '--chance-runs', '0', '--out', 'out-c'],
+      dir,
+    );
     assert.deepEqual({ ...viaConfig, cyclesPerSecond: 0 }, { ...viaFlag, cyclesPerSecond: 0 });
   });
 
   it('refuses data that does not hold what the agents trade, or is not in the documented format, saying where', async () => {
     const config = await writeArena(dir);
-    await assert.rejects(backtest(['--config', config, '--chance-runs', '0', '--data', 'nowhere'], dir), /replay data: no folder .*nowhere\/candles/);
+    await assert.rejects(
+      backtest(['--config', config, '--chance-runs', '0', '--data', 'nowhere'], dir),
+      /replay data: no folder .*nowhere\/candles/,
+    );
     const bad = path.join(dir, 'bad-header');
     await mkdir(path.join(bad, 'candles'), { recursive: true });
     await writeFile(path.join(bad, 'candles', 'BTCUSDT-3m.csv'), 'time,o,h,l,c,v\n1,2,3,4,5,6\n');
     await writeFile(path.join(bad, 'candles', 'ETHUSDT-3m.csv'), 'time,o,h,l,c,v\n1,2,3,4,5,6\n');
-    await assert.rejects(backtest(['--config', config, '--chance-runs', '0', '--data', bad], dir),
-      /BTCUSDT-3m\.csv: expected header "open_time_ms,open,high,low,close,volume", got "time,o,h,l,c,v"/);
+    await assert.rejects(
+      backtest(['--config', config, '--chance-runs', '0', '--data', bad], dir),
+      /BTCUSDT-3m\.csv: expected header "open_time_ms,open,high,low,close,volume", got "time,o,h,l,c,v"/,
+    );
     const one = path.join(dir, 'one-symbol');
     await mkdir(path.join(one, 'candles'), { recursive: true });
     await writeFile(path.join(one, 'candles', 'BTCUSDT-3m.csv'), await readFile(path.join(dir, 'my-candles', 'candles', 'BTCUSDT-3m.csv')));
-    await assert.rejects(backtest(['--config', config, '--chance-runs', '0', '--data', one], dir),
-      /agent two-coins trades ETHUSDT, not in .*one-symbol \(it has BTCUSDT\)/);
+    await assert.rejects(
+      backtest(['--config', config, '--chance-runs', '0', '--data', one], dir),
+      /agent two-coins trades ETHUSDT, not in .*one-symbol \(it has BTCUSDT\)/,
+    );
   });
 });

@@ -13,15 +13,20 @@ const key = `sk-test-${Math.random().toString(36).slice(2)}`;
 const WINDOW = ['--from', '2023-08-01T00:00Z', '--to', '2023-08-01T01:00Z'];
 
 async function writeArena(dir: string, baseUrl: string): Promise<string> {
-  await writeFile(path.join(dir, 'arena.yaml'), `system:
+  await writeFile(
+    path.join(dir, 'arena.yaml'),
+    `system:
   market_data: replay
 agents:
   - id: llm-trader
     name: LLM Trader
     enabled: true
     config_file: llm-trader.yaml
-`);
-  await writeFile(path.join(dir, 'llm-trader.yaml'), `agent:
+`,
+  );
+  await writeFile(
+    path.join(dir, 'llm-trader.yaml'),
+    `agent:
   id: llm-trader
 llm:
   provider: deepseek
@@ -36,16 +41,25 @@ exchange:
   type: paper
 strategy:
   initial_balance: 10000
-`);
+`,
+  );
   return path.join(dir, 'arena.yaml');
 }
 
 /** backtestCommand in this process, its stdout captured. */
 async function backtest(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number; doc: any }> {
   let stdout = '';
-  const sink = new Writable({ write: (chunk, _enc, done) => { stdout += String(chunk); done(); } });
+  const sink = new Writable({
+    write: (chunk, _enc, done) => {
+      stdout += String(chunk);
+      done();
+    },
+  });
   const code = await backtestCommand([...args, '--json', '--chance-runs', '0'], {
-    stdout: sink, stderr: Object.assign(new Writable({ write: (_c, _e, done) => done() }), { isTTY: false }) as unknown as NodeJS.WriteStream, env, cwd,
+    stdout: sink,
+    stderr: Object.assign(new Writable({ write: (_c, _e, done) => done() }), { isTTY: false }) as unknown as NodeJS.WriteStream,
+    env,
+    cwd,
   });
   return { code, doc: JSON.parse(stdout) };
 }
@@ -60,12 +74,16 @@ describe('backtesting an LLM agent against a local OpenAI-protocol server', func
 
   before(async () => {
     server = await startOpenAiServer({
-      apiKey: key, models: ['deepseek-chat'],
+      apiKey: key,
+      models: ['deepseek-chat'],
       script: (request) => {
         const flat = !/BTCUSDT\|long/.test(JSON.stringify(request.body.messages));
         return {
           json: flat
-            ? { reasoning: 'trend up', decisions: [{ action: 'open_long', symbol: 'BTCUSDT', size_usd: 1500, leverage: 3, confidence: 0.6, reason: 'trend' }] }
+            ? {
+                reasoning: 'trend up',
+                decisions: [{ action: 'open_long', symbol: 'BTCUSDT', size_usd: 1500, leverage: 3, confidence: 0.6, reason: 'trend' }],
+              }
             : { reasoning: 'hold', decisions: [{ action: 'hold', symbol: 'BTCUSDT', reason: 'let it run' }] },
           usage,
         };
@@ -80,12 +98,18 @@ describe('backtesting an LLM agent against a local OpenAI-protocol server', func
     const env = () => ({ PATH: process.env.PATH, [KEY_VARIABLE]: key });
     let first: { code: number; doc: any };
 
-    it('asks the model once per cycle on the first run, with the agent\'s key, and trades on its replies', async () => {
+    it("asks the model once per cycle on the first run, with the agent's key, and trades on its replies", async () => {
       const before = server.requests.length;
-      first = await backtest(['--config', config, ...WINDOW, '--out', path.join(dir, 'run-1'), '--replies', path.join(dir, 'replies')], env(), dir);
+      first = await backtest(
+        ['--config', config, ...WINDOW, '--out', path.join(dir, 'run-1'), '--replies', path.join(dir, 'replies')],
+        env(),
+        dir,
+      );
       assert.equal(first.code, 0);
       assert.equal(server.requests.length - before, 21);
-      assert.ok(server.requests.slice(before).every((r) => r.authorized && r.body.model === 'deepseek-chat' && r.body.temperature === 0.15));
+      assert.ok(
+        server.requests.slice(before).every((r) => r.authorized && r.body.model === 'deepseek-chat' && r.body.temperature === 0.15),
+      );
       assert.deepEqual(first.doc.models, { calls: 21, costUsd: Math.round(21 * callCost * 10_000) / 10_000, storedReplies: 0 });
       const agent = first.doc.agents[0];
       assert.equal(agent.trades + agent.openTrades, 1);
@@ -94,7 +118,11 @@ describe('backtesting an LLM agent against a local OpenAI-protocol server', func
 
     it('makes zero model calls on a second run, and gets the same result', async () => {
       const before = server.requests.length;
-      const second = await backtest(['--config', config, ...WINDOW, '--out', path.join(dir, 'run-2'), '--replies', path.join(dir, 'replies')], env(), dir);
+      const second = await backtest(
+        ['--config', config, ...WINDOW, '--out', path.join(dir, 'run-2'), '--replies', path.join(dir, 'replies')],
+        env(),
+        dir,
+      );
       assert.equal(server.requests.length, before, 'the second run called the model');
       assert.deepEqual(second.doc.models, { calls: 0, costUsd: 0, storedReplies: 21 });
       assert.deepEqual({ ...second.doc, cyclesPerSecond: 0, models: null }, { ...first.doc, cyclesPerSecond: 0, models: null });
@@ -107,9 +135,26 @@ describe('backtesting an LLM agent against a local OpenAI-protocol server', func
       // Nothing stored under a fresh folder: every call is new. The worst case of one call (prompt at half a
       // token per character, reply at max_tokens 4000) is about $0.005, so $0.012 allows a couple of calls.
       const budget = 0.012;
-      const run = await backtest(['--config', config, ...WINDOW, '--out', path.join(dir, 'run-3'), '--replies', path.join(dir, 'replies-3'), '--max-cost-usd', String(budget)], env(), dir);
+      const run = await backtest(
+        [
+          '--config',
+          config,
+          ...WINDOW,
+          '--out',
+          path.join(dir, 'run-3'),
+          '--replies',
+          path.join(dir, 'replies-3'),
+          '--max-cost-usd',
+          String(budget),
+        ],
+        env(),
+        dir,
+      );
       assert.equal(run.code, 3);
-      assert.match(run.doc.stopped, /--max-cost-usd 0.012: the next call to deepseek\/deepseek-chat could cost up to \$0\.0\d+ and \$0\.\d+ is spent \(\d+ calls\); stopped before it/);
+      assert.match(
+        run.doc.stopped,
+        /--max-cost-usd 0.012: the next call to deepseek\/deepseek-chat could cost up to \$0\.0\d+ and \$0\.\d+ is spent \(\d+ calls\); stopped before it/,
+      );
       const calls = server.requests.length - before;
       assert.ok(calls >= 1 && calls < 21, `${calls} calls`);
       assert.equal(run.doc.models.calls, calls);

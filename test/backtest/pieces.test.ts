@@ -46,11 +46,14 @@ describe('backtest pieces', () => {
       assert.deepEqual(placeAmong(-100, [1, 2, 3, 4]), { percentile: 0, pValue: 1, runs: 4 });
     });
 
-    it('twins keep the agent\'s account, symbols, cadence and limits, with a seeded coin for a brain', () => {
+    it("twins keep the agent's account, symbols, cadence and limits, with a seeded coin for a brain", () => {
       const arena = loadArenaConfig(path.join(__dirname, '..', '..', 'config', 'arena.yaml'), {});
       const trend = arena.agents.find((a) => a.id === 'ema-trend')!.config!;
       const twins = chanceConfigs(trend, 3);
-      assert.deepEqual(twins.map((t) => t.id), ['chance-1', 'chance-2', 'chance-3']);
+      assert.deepEqual(
+        twins.map((t) => t.id),
+        ['chance-1', 'chance-2', 'chance-3'],
+      );
       for (const t of twins) {
         assert.deepEqual(t.decisionMaker, { provider: 'rule_based', model: 'random_entry', temperature: 0, maxTokens: 0 });
         assert.deepEqual(t.strategy, trend.strategy);
@@ -63,14 +66,26 @@ describe('backtest pieces', () => {
   });
 
   describe('the model reply store', () => {
-    const dm: DecisionMakerConfig = { provider: 'deepseek', model: 'deepseek-chat', temperature: 0.1, maxTokens: 1000, priceInputPerMillion: 1, priceOutputPerMillion: 2 };
+    const dm: DecisionMakerConfig = {
+      provider: 'deepseek',
+      model: 'deepseek-chat',
+      temperature: 0.1,
+      maxTokens: 1000,
+      priceInputPerMillion: 1,
+      priceOutputPerMillion: 2,
+    };
     const prompt = { system: 'rules', user: 'market' };
 
     it('keys a call by provider, model, prompt and sampling, not by endpoint or key variable', () => {
       const key = modelReplyKey(dm, prompt);
       assert.match(key, /^[0-9a-f]{64}$/);
       assert.equal(modelReplyKey({ ...dm, baseUrl: 'http://proxy', apiKeyEnv: 'DEEPSEEK_API_KEY_2' }, prompt), key);
-      for (const other of [{ ...dm, temperature: 0.2 }, { ...dm, maxTokens: 999 }, { ...dm, model: 'deepseek-reasoner' }, { ...dm, provider: 'qwen' as const }]) {
+      for (const other of [
+        { ...dm, temperature: 0.2 },
+        { ...dm, maxTokens: 999 },
+        { ...dm, model: 'deepseek-reasoner' },
+        { ...dm, provider: 'qwen' as const },
+      ]) {
         assert.notEqual(modelReplyKey(other, prompt), key);
       }
       assert.notEqual(modelReplyKey(dm, { ...prompt, user: 'market!' }), key);
@@ -82,7 +97,13 @@ describe('backtest pieces', () => {
       const store = new FileReplyStore(dir);
       const key = modelReplyKey(dm, prompt);
       assert.equal(await store.get(key), null);
-      const entry = { key, provider: 'deepseek', model: 'deepseek-chat', promptSha256: 'x', reply: { raw: '{}', text: '{}', truncated: false, tokensIn: 1, tokensOut: 2, latencyMs: 3 } };
+      const entry = {
+        key,
+        provider: 'deepseek',
+        model: 'deepseek-chat',
+        promptSha256: 'x',
+        reply: { raw: '{}', text: '{}', truncated: false, tokensIn: 1, tokensOut: 2, latencyMs: 3 },
+      };
       await store.put(entry);
       assert.deepEqual(await store.get(key), entry);
       await writeFile(path.join(dir, key.slice(0, 2), `${key}.json`), '{"key": "trunc');
@@ -98,11 +119,20 @@ describe('backtest pieces', () => {
       const models = new BacktestModels(store, { maxCostUsd: 0.002 });
       await assert.rejects(models.gateway.call(dm, prompt), (err: Error) => {
         assert.ok(err instanceof BudgetExceeded);
-        assert.match(err.message, /--max-cost-usd 0.002: the next call to deepseek\/deepseek-chat could cost up to \$0\.0020 and \$0\.0000 is spent \(0 calls\)/);
+        assert.match(
+          err.message,
+          /--max-cost-usd 0.002: the next call to deepseek\/deepseek-chat could cost up to \$0\.0020 and \$0\.0000 is spent \(0 calls\)/,
+        );
         return true;
       });
       assert.equal(models.spend.calls, 0);
-      await store.put({ key: modelReplyKey(dm, prompt), provider: 'deepseek', model: 'deepseek-chat', promptSha256: 'x', reply: { raw: 'r', text: 'r', truncated: false, tokensIn: 500, tokensOut: 100, latencyMs: 1 } });
+      await store.put({
+        key: modelReplyKey(dm, prompt),
+        provider: 'deepseek',
+        model: 'deepseek-chat',
+        promptSha256: 'x',
+        reply: { raw: 'r', text: 'r', truncated: false, tokensIn: 500, tokensOut: 100, latencyMs: 1 },
+      });
       assert.equal((await models.gateway.call(dm, prompt)).text, 'r');
       assert.deepEqual(models.spend, { calls: 0, costUsd: 0, storedReplies: 1, storedCostUsd: (500 + 200) / 1e6 });
     });
@@ -110,9 +140,10 @@ describe('backtest pieces', () => {
 
   describe('the files', () => {
     it('writes CSV by RFC 4180, times as ISO, nothing for null', () => {
-      const text = csv<{ agent: string; openedAt: number; pnl: string | null; closeReason: string }>(['agent', 'openedAt', 'pnl', 'closeReason'], [
-        { agent: 'a,b', openedAt: Date.UTC(2023, 7, 1), pnl: null, closeReason: 'said "no"\nthen' },
-      ]);
+      const text = csv<{ agent: string; openedAt: number; pnl: string | null; closeReason: string }>(
+        ['agent', 'openedAt', 'pnl', 'closeReason'],
+        [{ agent: 'a,b', openedAt: Date.UTC(2023, 7, 1), pnl: null, closeReason: 'said "no"\nthen' }],
+      );
       assert.equal(text, 'agent,openedAt,pnl,closeReason\n"a,b",2023-08-01T00:00:00.000Z,,"said ""no""\nthen"\n');
     });
 

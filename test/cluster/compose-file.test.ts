@@ -28,10 +28,44 @@ interface Service {
 
 /** The Compose specification's service keys (those this file could plausibly use). */
 const SERVICE_KEYS = new Set([
-  'image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'volumes', 'ports', 'expose', 'healthcheck',
-  'depends_on', 'restart', 'user', 'working_dir', 'stop_grace_period', 'stop_signal', 'networks', 'labels', 'logging',
-  'deploy', 'profiles', 'container_name', 'hostname', 'extra_hosts', 'ulimits', 'shm_size', 'tmpfs', 'read_only',
-  'init', 'secrets', 'configs', 'cap_add', 'cap_drop', 'security_opt', 'mem_limit', 'cpus', 'pull_policy', 'platform',
+  'image',
+  'build',
+  'command',
+  'entrypoint',
+  'environment',
+  'env_file',
+  'volumes',
+  'ports',
+  'expose',
+  'healthcheck',
+  'depends_on',
+  'restart',
+  'user',
+  'working_dir',
+  'stop_grace_period',
+  'stop_signal',
+  'networks',
+  'labels',
+  'logging',
+  'deploy',
+  'profiles',
+  'container_name',
+  'hostname',
+  'extra_hosts',
+  'ulimits',
+  'shm_size',
+  'tmpfs',
+  'read_only',
+  'init',
+  'secrets',
+  'configs',
+  'cap_add',
+  'cap_drop',
+  'security_opt',
+  'mem_limit',
+  'cpus',
+  'pull_policy',
+  'platform',
 ]);
 const TOP_LEVEL_KEYS = new Set(['name', 'services', 'volumes', 'networks', 'configs', 'secrets']);
 const CONDITIONS = new Set(['service_started', 'service_healthy', 'service_completed_successfully']);
@@ -44,10 +78,11 @@ describe('docker-compose.yml', () => {
   const services = compose.services as Record<string, Service>;
   const declaredVolumes = new Set(Object.keys((compose.volumes ?? {}) as object));
   const env = (service: string) => services[service]?.environment ?? {};
-  const mounts = (service: string) => (services[service]?.volumes ?? []).map((spec) => {
-    const [source = '', target = ''] = spec.split(':');
-    return { source, target, named: !source.startsWith('.') && !source.startsWith('/') };
-  });
+  const mounts = (service: string) =>
+    (services[service]?.volumes ?? []).map((spec) => {
+      const [source = '', target = ''] = spec.split(':');
+      return { source, target, named: !source.startsWith('.') && !source.startsWith('/') };
+    });
 
   it('is accepted by `docker compose config` (where the compose plugin is installed)', function () {
     if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status !== 0) this.skip();
@@ -71,8 +106,10 @@ describe('docker-compose.yml', () => {
       for (const [target, { condition }] of Object.entries(service.depends_on ?? {})) {
         assert.ok(services[target], `${name} depends on ${target}, which is not a service`);
         assert.ok(CONDITIONS.has(condition), `${name} -> ${target}: condition ${condition}`);
-        if (condition === 'service_healthy') assert.ok(services[target]!.healthcheck, `${name} waits for ${target} to be healthy: it needs a healthcheck`);
-        if (condition === 'service_completed_successfully') assert.equal(services[target]!.restart, undefined, `${target} is a job: no restart policy`);
+        if (condition === 'service_healthy')
+          assert.ok(services[target]!.healthcheck, `${name} waits for ${target} to be healthy: it needs a healthcheck`);
+        if (condition === 'service_completed_successfully')
+          assert.equal(services[target]!.restart, undefined, `${target} is a job: no restart policy`);
       }
     }
     const visiting = new Set<string>();
@@ -119,8 +156,12 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the Temporal server and admin tools of one version, on the Postgres service, with the same settings', () => {
-    const versions = new Set(Object.values(services).map((s) => s.image ?? '')
-      .filter((image) => /^temporalio\/(server|admin-tools):/.test(image)).map((image) => image.split(':')[1]));
+    const versions = new Set(
+      Object.values(services)
+        .map((s) => s.image ?? '')
+        .filter((image) => /^temporalio\/(server|admin-tools):/.test(image))
+        .map((image) => image.split(':')[1]),
+    );
     assert.equal(versions.size, 1, `one Temporal version: ${[...versions].join(', ')}`);
 
     const server = env('temporal');
@@ -130,7 +171,7 @@ describe('docker-compose.yml', () => {
     }
     assert.ok(services[String(server.POSTGRES_SEEDS)], 'POSTGRES_SEEDS names the Postgres service');
     assert.equal(String(server.DB_PORT), '5432');
-    assert.equal(server.POSTGRES_USER, env('postgres').POSTGRES_USER, 'Temporal logs in as the Postgres service\'s user');
+    assert.equal(server.POSTGRES_USER, env('postgres').POSTGRES_USER, "Temporal logs in as the Postgres service's user");
     assert.equal(server.POSTGRES_PWD, env('postgres').POSTGRES_PASSWORD, '... with its password');
     assert.equal(String(server.TEMPORAL_ALLOW_NO_AUTH), 'true', 'the server is told it runs without an authorizer');
     for (const name of ['temporal-namespace', 'temporal-ui', 'arena']) {
@@ -180,20 +221,28 @@ describe('docker-compose.yml', () => {
     assert.equal(path.posix.basename(cli), path.posix.basename(filler[1].entrypoint?.at(-1) ?? ''), 'it copies the CLI there');
   });
 
-  it('keeps Temporal\'s pools and the arena within Postgres\'s connections', () => {
+  it("keeps Temporal's pools and the arena within Postgres's connections", () => {
     const server = env('temporal');
     const main = Number(server.SQL_MAX_CONNS);
     const visibility = Number(server.SQL_VIS_MAX_CONNS);
-    assert.ok(main > 0 && visibility > 0, 'SQL_MAX_CONNS and SQL_VIS_MAX_CONNS are set (the image defaults, 20 + 10 per service, do not fit)');
-    assert.ok(Number(server.SQL_MAX_IDLE_CONNS) <= main && Number(server.SQL_VIS_MAX_IDLE_CONNS) <= visibility, 'idle pools within the pools');
+    assert.ok(
+      main > 0 && visibility > 0,
+      'SQL_MAX_CONNS and SQL_VIS_MAX_CONNS are set (the image defaults, 20 + 10 per service, do not fit)',
+    );
+    assert.ok(
+      Number(server.SQL_MAX_IDLE_CONNS) <= main && Number(server.SQL_VIS_MAX_IDLE_CONNS) <= visibility,
+      'idle pools within the pools',
+    );
     // One server process runs the four services, each with its own pools.
     const temporal = 4 * (main + visibility);
     const arena = Object.values(services).filter((s) => s.build).length * ARENA_PROCESS_CONNECTIONS;
-    assert.ok(temporal + arena <= POSTGRES_MAX_CONNECTIONS - 20,
-      `Temporal ${temporal} + arena ${arena} connections leave room for more arena processes and an operator`);
+    assert.ok(
+      temporal + arena <= POSTGRES_MAX_CONNECTIONS - 20,
+      `Temporal ${temporal} + arena ${arena} connections leave room for more arena processes and an operator`,
+    );
   });
 
-  it('creates the arena\'s database where the arena looks for it', () => {
+  it("creates the arena's database where the arena looks for it", () => {
     const url = new URL(String(env('arena').DATABASE_URL).replace(/\$\{[^}]*\}/g, 'x'));
     assert.ok(services[url.hostname], 'DATABASE_URL names the Postgres service');
     const init = mounts('postgres').find((m) => m.target.startsWith('/docker-entrypoint-initdb.d/'));

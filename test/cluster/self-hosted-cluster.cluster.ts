@@ -15,8 +15,13 @@ import { ARENA_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { type ClusterArena, startClusterArena } from './support/cluster-arena';
 import { composeTemporalVersion } from './support/compose-file';
 import {
-  assertAgentsCarryOn, assertBooksEqualVenue, assertCyclesOnceEach, assertNoWorkflowFailed, assertOrdersPlacedOnce,
-  assertSearchAttributesQueryable, cycleCounts,
+  assertAgentsCarryOn,
+  assertBooksEqualVenue,
+  assertCyclesOnceEach,
+  assertNoWorkflowFailed,
+  assertOrdersPlacedOnce,
+  assertSearchAttributesQueryable,
+  cycleCounts,
 } from './support/invariants';
 import type { ManagedProcess } from './support/managed-process';
 import { type OrderPhase, orderActivityCompletion, orderActivityPending, waitForOrderPhase } from './support/order-phase';
@@ -74,8 +79,10 @@ describe('the arena on a self-hosted Temporal cluster (four server processes on 
   /** What must hold after every fault. `faultAt`: each agent's recorded cycles when the fault struck. */
   async function assertArenaCarriesOn(fault: string, faultAt: Map<string, number>, struckAt: number): Promise<void> {
     const counts = await assertAgentsCarryOn(run.db, run.agents, faultAt, CYCLES_AFTER_FAULT, RECOVERY_TIMEOUT_MS);
-    log(`${fault}: every agent ${CYCLES_AFTER_FAULT} cycles further ${((Date.now() - struckAt) / 1000).toFixed(1)} s later ` +
-      `(${run.agents.map((a) => `${a.id} ${counts.get(a.id)}`).join(', ')})`);
+    log(
+      `${fault}: every agent ${CYCLES_AFTER_FAULT} cycles further ${((Date.now() - struckAt) / 1000).toFixed(1)} s later ` +
+        `(${run.agents.map((a) => `${a.id} ${counts.get(a.id)}`).join(', ')})`,
+    );
     await assertCyclesOnceEach(run.db, run.agents);
     const { opens } = await assertOrdersPlacedOnce(run.db, run.agents, false);
     assert.ok(opens > 0, 'the agents have placed orders');
@@ -89,7 +96,7 @@ describe('the arena on a self-hosted Temporal cluster (four server processes on 
   async function assertApiReportsAgents(faultAt: Map<string, number>): Promise<void> {
     const response = await fetch(`${run.apiUrl}/api/agents`);
     assert.equal(response.status, 200, 'GET /api/agents');
-    const body = await response.json() as { data: Array<{ id: string; status: string; cycle_count: number }> };
+    const body = (await response.json()) as { data: Array<{ id: string; status: string; cycle_count: number }> };
     for (const agent of run.agents) {
       const view = body.data.find((a) => a.id === agent.id);
       assert.equal(view?.status, 'running', `the API shows ${agent.id} running`);
@@ -105,7 +112,7 @@ describe('the arena on a self-hosted Temporal cluster (four server processes on 
     }
   });
 
-  it('runs the compose file\'s dynamic config, which the server itself validates', async () => {
+  it("runs the compose file's dynamic config, which the server itself validates", async () => {
     const { server } = await ensureTemporalServer(composeTemporalVersion());
     await runCommand(server, ['validate-dynamic-config', DYNAMIC_CONFIG_FILE], childEnv());
   });
@@ -144,7 +151,7 @@ describe('the arena on a self-hosted Temporal cluster (four server processes on 
     await assertArenaCarriesOn('history SIGKILL + restart', faultAt, struckAt);
   });
 
-  it('the arena database\'s connections cut in the middle of a cycle', async () => {
+  it("the arena database's connections cut in the middle of a cycle", async () => {
     const faultAt = await cycleCounts(run.db, run.agents);
     await waitForOrderPhase(run.client, traders(), () => true, 60_000);
     const struckAt = Date.now();
@@ -179,12 +186,13 @@ describe('the arena on a self-hosted Temporal cluster (four server processes on 
     await assertNoWorkflowFailed(run.client);
     const cycles = [...(await cycleCounts(run.db, run.agents)).values()].reduce((a, b) => a + b, 0);
     log(`${cycles} cycles, ${opens} opens checked on the venue`);
-
   });
 
   it('stays within its connection pools, and the server never warns about running without an authorizer', async () => {
     await sampleConnections();
-    log(`peak connections: Temporal ${peakConnections.temporal} of ${TEMPORAL_CONNECTIONS}, arena ${peakConnections.arena} of ${ARENA_CONNECTIONS}`);
+    log(
+      `peak connections: Temporal ${peakConnections.temporal} of ${TEMPORAL_CONNECTIONS}, arena ${peakConnections.arena} of ${ARENA_CONNECTIONS}`,
+    );
     assert.ok(peakConnections.temporal <= TEMPORAL_CONNECTIONS, 'Temporal stays within its pools');
     assert.ok(peakConnections.arena <= ARENA_CONNECTIONS, 'the arena stays within its pools');
     assert.deepEqual(run.processesLogging('too many clients'), [], 'no process ran out of connections');

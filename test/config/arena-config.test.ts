@@ -103,12 +103,20 @@ describe('loading a config', () => {
     assert.equal(config.strategy.scanIntervalMinutes, 3);
     assert.deepEqual(config.strategy.symbols, ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'DOGEUSDT', 'XRPUSDT']);
     assert.deepEqual(config.strategy.risk, {
-      maxPositions: 3, maxLeverage: 5, maxPositionSizePct: 30, maxTotalPositionPct: 80, maxSingleTradePct: 50,
-      maxSingleTradeWithPositionsPct: 30, maxDailyLossPct: 15, maxMarginUsagePct: 90, stopLossPct: 3, takeProfitPct: 10,
+      maxPositions: 3,
+      maxLeverage: 5,
+      maxPositionSizePct: 30,
+      maxTotalPositionPct: 80,
+      maxSingleTradePct: 50,
+      maxSingleTradeWithPositionsPct: 30,
+      maxDailyLossPct: 15,
+      maxMarginUsagePct: 90,
+      stopLossPct: 3,
+      takeProfitPct: 10,
     });
   });
 
-  it('does not read a disabled agent\'s file, and says where it was disabled', () => {
+  it("does not read a disabled agent's file, and says where it was disabled", () => {
     const file = writeArena({}, 'agents:\n  - { id: draft, enabled: false, config_file: agents/missing.yaml }\n');
     const [draft] = loadArenaConfig(file, {}).agents;
     assert.equal(draft!.skipReason, 'disabled in arena.yaml');
@@ -120,11 +128,19 @@ describe('loading a config', () => {
     assertNames(loadError(file), 'alpha.yaml', 'strategy.risk_management.max_leverage');
   });
 
-  it('accepts the seed\'s system keys and upper-case log levels', () => {
-    const file = writeArena({ alpha: GOOD_AGENT }, [
-      'system:', '  scan_interval_minutes: 5', '  max_concurrent_agents: 6', '  log_level: WARNING',
-      'agents:', '  - { id: alpha, config_file: agents/alpha.yaml }', '',
-    ].join('\n'));
+  it("accepts the seed's system keys and upper-case log levels", () => {
+    const file = writeArena(
+      { alpha: GOOD_AGENT },
+      [
+        'system:',
+        '  scan_interval_minutes: 5',
+        '  max_concurrent_agents: 6',
+        '  log_level: WARNING',
+        'agents:',
+        '  - { id: alpha, config_file: agents/alpha.yaml }',
+        '',
+      ].join('\n'),
+    );
     const arena = loadArenaConfig(file, { DEEPSEEK_API_KEY_TEST: 'k' });
     assert.equal(arena.system.logLevel, 'warn');
     assert.equal(arena.agents[0]!.config!.strategy.scanIntervalMinutes, 5);
@@ -132,10 +148,16 @@ describe('loading a config', () => {
 
   it('skips runnable agents beyond max_concurrent_agents', () => {
     const beta = GOOD_AGENT.replace('id: alpha', 'id: beta');
-    const file = writeArena({ alpha: GOOD_AGENT, beta }, [
-      'system: { max_concurrent_agents: 1 }', 'agents:',
-      '  - { id: alpha, config_file: agents/alpha.yaml }', '  - { id: beta, config_file: agents/beta.yaml }', '',
-    ].join('\n'));
+    const file = writeArena(
+      { alpha: GOOD_AGENT, beta },
+      [
+        'system: { max_concurrent_agents: 1 }',
+        'agents:',
+        '  - { id: alpha, config_file: agents/alpha.yaml }',
+        '  - { id: beta, config_file: agents/beta.yaml }',
+        '',
+      ].join('\n'),
+    );
     const [alpha, betaEntry] = loadArenaConfig(file, { DEEPSEEK_API_KEY_TEST: 'k' }).agents;
     assert.ok(alpha!.config);
     assert.equal(betaEntry!.config, undefined);
@@ -221,9 +243,10 @@ describe('bad configs', () => {
   });
 
   it('duplicate id', () => {
-    const file = writeArena({ alpha: GOOD_AGENT }, [
-      'agents:', '  - { id: alpha, config_file: agents/alpha.yaml }', '  - { id: alpha, config_file: agents/alpha.yaml }', '',
-    ].join('\n'));
+    const file = writeArena(
+      { alpha: GOOD_AGENT },
+      ['agents:', '  - { id: alpha, config_file: agents/alpha.yaml }', '  - { id: alpha, config_file: agents/alpha.yaml }', ''].join('\n'),
+    );
     const err = loadError(file, { DEEPSEEK_API_KEY_TEST: 'k' });
     assertNames(err, 'arena.yaml', 'agents[1].id');
     assert.match(err.message, /duplicate agent id "alpha" \(also agents\[0\]\)/);
@@ -243,7 +266,8 @@ describe('bad configs', () => {
   });
 
   it('rule_based agent with an unknown baseline', () => {
-    const agent = GOOD_AGENT.replace('provider: deepseek', 'provider: rule_based').replace('model: deepseek-chat', 'model: macd')
+    const agent = GOOD_AGENT.replace('provider: deepseek', 'provider: rule_based')
+      .replace('model: deepseek-chat', 'model: macd')
       .replace('  api_key: ${DEEPSEEK_API_KEY_TEST}\n', '');
     const err = loadError(writeArena({ alpha: agent }));
     assertNames(err, 'alpha.yaml', 'llm.model');
@@ -251,7 +275,9 @@ describe('bad configs', () => {
   });
 
   it('bad symbols', () => {
-    const err = loadError(writeArena({ alpha: GOOD_AGENT.replace('initial_balance: 5000', 'initial_balance: 5000\n  default_coins: [BTCUSDT, btc]') }));
+    const err = loadError(
+      writeArena({ alpha: GOOD_AGENT.replace('initial_balance: 5000', 'initial_balance: 5000\n  default_coins: [BTCUSDT, btc]') }),
+    );
     assertNames(err, 'alpha.yaml', 'strategy.default_coins[1]');
   });
 });
@@ -303,9 +329,10 @@ describe('interpolation', () => {
 });
 
 describe('live venue credentials', () => {
-  const ASTER = GOOD_AGENT.replace('type: paper', [
-    'type: aster', '  account: MAIN', '  user: ${ASTER_USER_MAIN}', '  private_key: ${ASTER_PRIVATE_KEY_MAIN}',
-  ].join('\n'));
+  const ASTER = GOOD_AGENT.replace(
+    'type: paper',
+    ['type: aster', '  account: MAIN', '  user: ${ASTER_USER_MAIN}', '  private_key: ${ASTER_PRIVATE_KEY_MAIN}'].join('\n'),
+  );
 
   const LIVE_ARENA = 'system:\n  market_data: live\nagents:\n  - { id: alpha, config_file: agents/alpha.yaml }\n';
 
@@ -345,7 +372,10 @@ describe('validateAgentConfig', () => {
     decisionMaker: { provider: 'deepseek', model: 'deepseek-chat', temperature: 0.15, maxTokens: 4000, apiKeyEnv: 'DEEPSEEK_API_KEY' },
     exchange: { type: 'paper', account: 'alpha', testnet: false, takerFeeRate: 0.0005, slippageRate: 0.0002 },
     strategy: {
-      initialBalance: 10_000, scanIntervalMinutes: 3, symbols: ['BTCUSDT'], tradingStyle: 'balanced',
+      initialBalance: 10_000,
+      scanIntervalMinutes: 3,
+      symbols: ['BTCUSDT'],
+      tradingStyle: 'balanced',
       risk: { ...SEED_RISK_LIMITS },
     },
   };
@@ -357,18 +387,23 @@ describe('validateAgentConfig', () => {
   it('rejects a bad one naming the field', () => {
     const bad = structuredClone(good);
     bad.strategy.risk.maxLeverage = 500;
-    assert.throws(() => validateAgentConfig(bad), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.equal(err.path, 'strategy.risk.maxLeverage');
-      assert.match(err.message, /strategy\.risk\.maxLeverage: expected a whole number from 1 to 125, got 500/);
-      return true;
-    });
+    assert.throws(
+      () => validateAgentConfig(bad),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.path, 'strategy.risk.maxLeverage');
+        assert.match(err.message, /strategy\.risk\.maxLeverage: expected a whole number from 1 to 125, got 500/);
+        return true;
+      },
+    );
   });
 
   it('rejects unknown keys, duplicate symbols and an LLM without a key variable', () => {
     assert.throws(() => validateAgentConfig({ ...good, extra: 1 }), /extra: unknown field/);
-    assert.throws(() => validateAgentConfig({ ...good, strategy: { ...good.strategy, symbols: ['BTCUSDT', 'BTCUSDT'] } }),
-      /strategy\.symbols: expected each symbol once/);
+    assert.throws(
+      () => validateAgentConfig({ ...good, strategy: { ...good.strategy, symbols: ['BTCUSDT', 'BTCUSDT'] } }),
+      /strategy\.symbols: expected each symbol once/,
+    );
     const { apiKeyEnv: _omitted, ...noKey } = good.decisionMaker;
     assert.throws(() => validateAgentConfig({ ...good, decisionMaker: noKey }), /decisionMaker\.apiKeyEnv: required field is missing/);
   });

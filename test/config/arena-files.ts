@@ -12,7 +12,9 @@ export function writeArena(agentFiles: Record<string, string>, arena?: string): 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arena-config-'));
   fs.mkdirSync(path.join(dir, 'agents'));
   for (const [id, text] of Object.entries(agentFiles)) fs.writeFileSync(path.join(dir, 'agents', `${id}.yaml`), text);
-  const list = Object.keys(agentFiles).map((id) => `  - { id: ${id}, config_file: agents/${id}.yaml }`).join('\n');
+  const list = Object.keys(agentFiles)
+    .map((id) => `  - { id: ${id}, config_file: agents/${id}.yaml }`)
+    .join('\n');
   fs.writeFileSync(path.join(dir, 'arena.yaml'), arena ?? `agents:\n${list}\n`);
   return path.join(dir, 'arena.yaml');
 }

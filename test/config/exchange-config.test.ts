@@ -13,9 +13,16 @@ const LIVE_ARENA = 'system:\n  market_data: live\nagents:\n  - { id: alpha, conf
 /** A rule_based agent (no LLM key) whose exchange section is `exchangeLines`. */
 function agentFile(exchangeLines: string[]): string {
   return [
-    'agent:', '  id: alpha', 'llm:', '  provider: rule_based', '  model: ema_trend',
-    'exchange:', ...exchangeLines.map((line) => `  ${line}`),
-    'strategy:', '  initial_balance: 5000', '',
+    'agent:',
+    '  id: alpha',
+    'llm:',
+    '  provider: rule_based',
+    '  model: ema_trend',
+    'exchange:',
+    ...exchangeLines.map((line) => `  ${line}`),
+    'strategy:',
+    '  initial_balance: 5000',
+    '',
   ].join('\n');
 }
 
@@ -35,11 +42,17 @@ const ASTER_REFS = ['user: ${ASTER_USER_MAIN}', 'signer: ${ASTER_SIGNER_MAIN}', 
 
 describe('exchange config: base_url', () => {
   it('takes an http(s) base URL, also from a variable', () => {
-    const exchange = loadExchange(agentFile(['type: aster', 'account: MAIN', 'base_url: https://fapi.asterdex-testnet.com', ...ASTER_REFS]), ASTER_ENV);
+    const exchange = loadExchange(
+      agentFile(['type: aster', 'account: MAIN', 'base_url: https://fapi.asterdex-testnet.com', ...ASTER_REFS]),
+      ASTER_ENV,
+    );
     assert.equal(exchange.baseUrl, 'https://fapi.asterdex-testnet.com');
 
-    const local = loadExchange(agentFile(['type: binance', 'account: MAIN', 'base_url: ${MOCK_VENUE_URL}']),
-      { MOCK_VENUE_URL: 'http://127.0.0.1:18080/base', BINANCE_API_KEY_MAIN: 'k-secret', BINANCE_API_SECRET_MAIN: 's-secret' });
+    const local = loadExchange(agentFile(['type: binance', 'account: MAIN', 'base_url: ${MOCK_VENUE_URL}']), {
+      MOCK_VENUE_URL: 'http://127.0.0.1:18080/base',
+      BINANCE_API_KEY_MAIN: 'k-secret',
+      BINANCE_API_SECRET_MAIN: 's-secret',
+    });
     assert.equal(local.baseUrl, 'http://127.0.0.1:18080/base');
   });
 
@@ -68,10 +81,18 @@ describe('exchange config: Aster signing switches', () => {
   });
 
   it('reads every switch', () => {
-    const exchange = loadExchange(agentFile([
-      'type: aster', 'account: MAIN', ...ASTER_REFS,
-      'aster:', '  include_user: true', '  signature_prefix_0x: false', '  sign_encoding: raw',
-    ]), ASTER_ENV);
+    const exchange = loadExchange(
+      agentFile([
+        'type: aster',
+        'account: MAIN',
+        ...ASTER_REFS,
+        'aster:',
+        '  include_user: true',
+        '  signature_prefix_0x: false',
+        '  sign_encoding: raw',
+      ]),
+      ASTER_ENV,
+    );
     assert.deepEqual(exchange.asterSigning, { includeUser: true, signaturePrefix0x: false, signEncoding: 'raw' });
   });
 
@@ -96,8 +117,10 @@ describe('exchange config: Aster signing switches', () => {
   });
 
   it('only Aster accounts carry signing options', () => {
-    const binance = loadExchange(agentFile(['type: binance', 'account: MAIN']),
-      { BINANCE_API_KEY_MAIN: 'k-secret', BINANCE_API_SECRET_MAIN: 's-secret' });
+    const binance = loadExchange(agentFile(['type: binance', 'account: MAIN']), {
+      BINANCE_API_KEY_MAIN: 'k-secret',
+      BINANCE_API_SECRET_MAIN: 's-secret',
+    });
     assert.ok(!('asterSigning' in binance));
     const paper = loadExchange(agentFile(['type: paper']), {}, 'agents:\n  - { id: alpha, config_file: agents/alpha.yaml }\n');
     assert.ok(!('asterSigning' in paper));
@@ -120,7 +143,11 @@ describe('exchange config: credential variables', () => {
   it('keeps the names of the variables the file references, never their values', () => {
     const arena = loadArenaConfig(writeArena(agentFile(['type: aster', 'account: MAIN', ...ASTER_REFS])), ASTER_ENV);
     const exchange = arena.agents[0]!.config!.exchange;
-    assert.deepEqual(exchange.credentialEnv, { user: 'ASTER_USER_MAIN', signer: 'ASTER_SIGNER_MAIN', private_key: 'ASTER_PRIVATE_KEY_MAIN' });
+    assert.deepEqual(exchange.credentialEnv, {
+      user: 'ASTER_USER_MAIN',
+      signer: 'ASTER_SIGNER_MAIN',
+      private_key: 'ASTER_PRIVATE_KEY_MAIN',
+    });
     const everything = JSON.stringify(arena);
     for (const value of Object.values(ASTER_ENV)) assert.ok(!everything.includes(value), `${value} must not be in the resolved config`);
   });
@@ -162,12 +189,22 @@ describe('validateAgentConfig: the new exchange fields', () => {
     description: '',
     decisionMaker: { provider: 'rule_based', model: 'ema_trend', temperature: 0.15, maxTokens: 4000 },
     exchange: {
-      type: 'aster', account: 'MAIN', testnet: true, takerFeeRate: 0.0005, slippageRate: 0.0002,
+      type: 'aster',
+      account: 'MAIN',
+      testnet: true,
+      takerFeeRate: 0.0005,
+      slippageRate: 0.0002,
       baseUrl: 'https://fapi.asterdex-testnet.com',
       credentialEnv: { user: 'ASTER_USER_MAIN', private_key: 'ASTER_PRIVATE_KEY_MAIN' },
       asterSigning: { includeUser: true, signaturePrefix0x: false, signEncoding: 'raw' },
     },
-    strategy: { initialBalance: 10_000, scanIntervalMinutes: 3, symbols: ['BTCUSDT'], tradingStyle: 'balanced', risk: { ...SEED_RISK_LIMITS } },
+    strategy: {
+      initialBalance: 10_000,
+      scanIntervalMinutes: 3,
+      symbols: ['BTCUSDT'],
+      tradingStyle: 'balanced',
+      risk: { ...SEED_RISK_LIMITS },
+    },
   };
 
   it('accepts them', () => {
@@ -177,9 +214,14 @@ describe('validateAgentConfig: the new exchange fields', () => {
   it('rejects a bad base URL, a bad variable name and a bad encoding, naming the field', () => {
     const bad = (exchange: Partial<ExchangeConfig> | Record<string, unknown>) => ({ ...good, exchange: { ...good.exchange, ...exchange } });
     assert.throws(() => validateAgentConfig(bad({ baseUrl: 'ws://x' })), /exchange\.baseUrl: expected an http\(s\) URL, got "ws:\/\/x"/);
-    assert.throws(() => validateAgentConfig(bad({ credentialEnv: { user: '${ASTER_USER_MAIN}' } })), /exchange\.credentialEnv\.user: expected an environment variable name/);
+    assert.throws(
+      () => validateAgentConfig(bad({ credentialEnv: { user: '${ASTER_USER_MAIN}' } })),
+      /exchange\.credentialEnv\.user: expected an environment variable name/,
+    );
     assert.throws(() => validateAgentConfig(bad({ credentialEnv: { password: 'X' } })), /exchange\.credentialEnv\.password: unknown field/);
-    assert.throws(() => validateAgentConfig(bad({ asterSigning: { includeUser: true, signaturePrefix0x: true, signEncoding: 'hex' } })),
-      /exchange\.asterSigning\.signEncoding: unknown signing encoding "hex"/);
+    assert.throws(
+      () => validateAgentConfig(bad({ asterSigning: { includeUser: true, signaturePrefix0x: true, signEncoding: 'hex' } })),
+      /exchange\.asterSigning\.signEncoding: unknown signing encoding "hex"/,
+    );
   });
 });

@@ -11,12 +11,14 @@ import { freePort } from '../support/ports';
 
 const LOCAL_POSTGRES = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('maskDatabaseUrl', () => {
   it('hides the password and nothing else', () => {
-    assert.equal(maskDatabaseUrl('postgres://arena:s3cr%40t@db.internal:5433/arena?sslmode=require'), 'postgres://arena:***@db.internal:5433/arena?sslmode=require');
+    assert.equal(
+      maskDatabaseUrl('postgres://arena:s3cr%40t@db.internal:5433/arena?sslmode=require'),
+      'postgres://arena:***@db.internal:5433/arena?sslmode=require',
+    );
     assert.equal(maskDatabaseUrl('postgres://postgres@127.0.0.1:5432/postgres'), 'postgres://postgres@127.0.0.1:5432/postgres');
     assert.equal(maskDatabaseUrl('not a url://u:pw@h'), 'not a url://u:***@h');
   });
@@ -56,7 +58,10 @@ describe('openDatabase with DATABASE_URL', function () {
     url.password = 'hunter2';
     const started = Date.now();
     await assert.rejects(openDatabase({ env: { DATABASE_URL: url.toString() }, dataDir }), (err: Error) => {
-      assert.match(err.message, /:\*\*\*@.*arena_no_such_database does not answer \(1 attempt\): database "arena_no_such_database" does not exist/);
+      assert.match(
+        err.message,
+        /:\*\*\*@.*arena_no_such_database does not answer \(1 attempt\): database "arena_no_such_database" does not exist/,
+      );
       assert.ok(!err.message.includes('hunter2'));
       return true;
     });
@@ -98,7 +103,9 @@ describe('embedded PGlite database', function () {
     assert.equal(db.maxConnections, 1);
     assert.match(db.url, /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
 
-    const kysely = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: db.url, max: db.maxConnections }) }) });
+    const kysely = new Kysely<Tables>({
+      dialect: new PostgresDialect({ pool: new Pool({ connectionString: db.url, max: db.maxConnections }) }),
+    });
     await kysely.schema
       .createTable('fills')
       .addColumn('id', 'serial', (c) => c.primaryKey())
@@ -107,13 +114,32 @@ describe('embedded PGlite database', function () {
       .addColumn('detail', 'jsonb', (c) => c.notNull())
       .addColumn('filled_at', 'timestamptz', (c) => c.notNull())
       .execute();
-    await kysely.schema.createTable('counters').addColumn('name', 'text', (c) => c.primaryKey()).addColumn('value', 'integer').execute();
+    await kysely.schema
+      .createTable('counters')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'integer')
+      .execute();
 
     const filledAt = new Date('2026-03-01T12:34:56.789Z');
-    const fill = { client_order_id: 'arena-a1-c7-open', price: '64123.123456789012345678', detail: { side: 'long', legs: [1, 2] }, filled_at: filledAt };
-    const inserted = await kysely.insertInto('fills').values({ ...fill, detail: JSON.stringify(fill.detail) }).onConflict((oc) => oc.doNothing()).returning('id').execute();
+    const fill = {
+      client_order_id: 'arena-a1-c7-open',
+      price: '64123.123456789012345678',
+      detail: { side: 'long', legs: [1, 2] },
+      filled_at: filledAt,
+    };
+    const inserted = await kysely
+      .insertInto('fills')
+      .values({ ...fill, detail: JSON.stringify(fill.detail) })
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .execute();
     assert.equal(inserted.length, 1);
-    const again = await kysely.insertInto('fills').values({ ...fill, detail: JSON.stringify(fill.detail) }).onConflict((oc) => oc.doNothing()).returning('id').execute();
+    const again = await kysely
+      .insertInto('fills')
+      .values({ ...fill, detail: JSON.stringify(fill.detail) })
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .execute();
     assert.deepEqual(again, []);
 
     const row = await kysely.selectFrom('fills').selectAll().executeTakeFirstOrThrow();
@@ -132,7 +158,10 @@ describe('embedded PGlite database', function () {
       }),
       /abort/,
     );
-    assert.deepEqual((await kysely.selectFrom('counters').select('name').execute()).map((r) => r.name), ['committed']);
+    assert.deepEqual(
+      (await kysely.selectFrom('counters').select('name').execute()).map((r) => r.name),
+      ['committed'],
+    );
     await kysely.destroy();
 
     // A client left in the middle of a transaction must not keep it alive, nor block close().
@@ -169,7 +198,10 @@ describe('embedded PGlite database', function () {
     const b = new Client({ connectionString: db.url });
     const bResult = b.connect().then(() => b.query('UPDATE accounts SET balance = balance + 10 WHERE id = 1 RETURNING balance'));
     let bDone = false;
-    void bResult.then(() => (bDone = true), () => (bDone = true));
+    void bResult.then(
+      () => (bDone = true),
+      () => (bDone = true),
+    );
     await sleep(300);
     assert.equal(bDone, false, 'the second connection must wait while the first holds its transaction');
 
@@ -205,7 +237,11 @@ describe('embedded PGlite database', function () {
     for (let i = 0; i < 30; i++) {
       const conn = await pool.connect();
       // Named statements, SET and temp tables live in PGlite's one session; they must not leak.
-      const { rows } = await conn.query({ name: 'same-name', text: "SELECT $1::int AS i, current_setting('TimeZone') AS tz, to_regclass('pg_temp.scratch') AS temp", values: [i] });
+      const { rows } = await conn.query({
+        name: 'same-name',
+        text: "SELECT $1::int AS i, current_setting('TimeZone') AS tz, to_regclass('pg_temp.scratch') AS temp",
+        values: [i],
+      });
       assert.deepEqual(rows[0], { i, tz: 'UTC', temp: null });
       await conn.query("SET TIME ZONE 'Asia/Tokyo'");
       await conn.query('CREATE TEMP TABLE scratch (x int)');

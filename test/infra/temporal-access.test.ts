@@ -21,8 +21,14 @@ describe('Temporal access: TLS, mTLS and API key from the environment', function
 
   it('reads nothing without TLS variables, and names the variable at fault', () => {
     assert.deepEqual(temporalAccessFromEnv({ TEMPORAL_ADDRESS: 'temporal:7233' }), { address: 'temporal:7233', namespace: 'default' });
-    assert.throws(() => temporalAccessFromEnv({ TEMPORAL_TLS_CERT: file('client.pem') }), /TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together/);
-    assert.throws(() => temporalAccessFromEnv({ TEMPORAL_TLS_CA: '/nowhere/ca.pem' }), /TEMPORAL_TLS_CA: cannot read \/nowhere\/ca.pem: ENOENT/);
+    assert.throws(
+      () => temporalAccessFromEnv({ TEMPORAL_TLS_CERT: file('client.pem') }),
+      /TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together/,
+    );
+    assert.throws(
+      () => temporalAccessFromEnv({ TEMPORAL_TLS_CA: '/nowhere/ca.pem' }),
+      /TEMPORAL_TLS_CA: cannot read \/nowhere\/ca.pem: ENOENT/,
+    );
     assert.throws(() => temporalAccessFromEnv({ TEMPORAL_TLS: 'yes' }), /TEMPORAL_TLS: expected true or false/);
     const keyed = temporalAccessFromEnv({ TEMPORAL_ADDRESS: 'x:1', TEMPORAL_API_KEY: 'k-123', TEMPORAL_NAMESPACE: 'arena' });
     assert.deepEqual(keyed, { address: 'x:1', namespace: 'arena', tls: {}, apiKey: 'k-123' });
@@ -37,25 +43,38 @@ describe('Temporal access: TLS, mTLS and API key from the environment', function
     before(async () => {
       const env = await getTestTemporal();
       const [host, port] = String(env.address).split(':');
-      proxy = tls.createServer({
-        key: fs.readFileSync(file('server.key')), cert: fs.readFileSync(file('server.pem')), ca: fs.readFileSync(file('ca.pem')),
-        requestCert: true, rejectUnauthorized: true, ALPNProtocols: ['h2'],
-      }, (socket) => {
-        handshakes.push({ authorized: socket.authorized, subject: String(socket.getPeerCertificate().subject?.CN) });
-        const upstream = net.connect(Number(port), host === 'localhost' ? '127.0.0.1' : host!);
-        socket.pipe(upstream).pipe(socket);
-        const end = () => { socket.destroy(); upstream.destroy(); };
-        socket.on('error', end);
-        upstream.on('error', end);
-      });
+      proxy = tls.createServer(
+        {
+          key: fs.readFileSync(file('server.key')),
+          cert: fs.readFileSync(file('server.pem')),
+          ca: fs.readFileSync(file('ca.pem')),
+          requestCert: true,
+          rejectUnauthorized: true,
+          ALPNProtocols: ['h2'],
+        },
+        (socket) => {
+          handshakes.push({ authorized: socket.authorized, subject: String(socket.getPeerCertificate().subject?.CN) });
+          const upstream = net.connect(Number(port), host === 'localhost' ? '127.0.0.1' : host!);
+          socket.pipe(upstream).pipe(socket);
+          const end = () => {
+            socket.destroy();
+            upstream.destroy();
+          };
+          socket.on('error', end);
+          upstream.on('error', end);
+        },
+      );
       await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
       address = `127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
     });
     after(() => proxy?.close());
 
     const mtlsEnv = () => ({
-      TEMPORAL_ADDRESS: address, TEMPORAL_TLS_CA: file('ca.pem'), TEMPORAL_TLS_CERT: file('client.pem'),
-      TEMPORAL_TLS_KEY: file('client.key'), TEMPORAL_TLS_SERVER_NAME: 'temporal.arena.test',
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TLS_CA: file('ca.pem'),
+      TEMPORAL_TLS_CERT: file('client.pem'),
+      TEMPORAL_TLS_KEY: file('client.key'),
+      TEMPORAL_TLS_SERVER_NAME: 'temporal.arena.test',
     });
 
     it('connects the client and the worker with mutual TLS', async () => {
@@ -75,11 +94,17 @@ describe('Temporal access: TLS, mTLS and API key from the environment', function
 
     it('is refused without the client certificate, and with the wrong server name', async () => {
       const { TEMPORAL_TLS_CERT: _c, TEMPORAL_TLS_KEY: _k, ...noCert } = mtlsEnv();
-      await assert.rejects(Connection.connect({ ...connectionOptions(temporalAccessFromEnv(noCert)), connectTimeout: 3_000 })
-        .then((c) => c.workflowService.getSystemInfo({})));
-      await assert.rejects(Connection.connect({
-        ...connectionOptions(temporalAccessFromEnv({ ...mtlsEnv(), TEMPORAL_TLS_SERVER_NAME: 'someone-else.test' })), connectTimeout: 3_000,
-      }).then((c) => c.workflowService.getSystemInfo({})));
+      await assert.rejects(
+        Connection.connect({ ...connectionOptions(temporalAccessFromEnv(noCert)), connectTimeout: 3_000 }).then((c) =>
+          c.workflowService.getSystemInfo({}),
+        ),
+      );
+      await assert.rejects(
+        Connection.connect({
+          ...connectionOptions(temporalAccessFromEnv({ ...mtlsEnv(), TEMPORAL_TLS_SERVER_NAME: 'someone-else.test' })),
+          connectTimeout: 3_000,
+        }).then((c) => c.workflowService.getSystemInfo({})),
+      );
     });
   });
 });

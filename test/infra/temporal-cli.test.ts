@@ -72,13 +72,22 @@ mkdir -p "${gopath}/bin" && printf '#!/bin/sh\\n' > "${gopath}/bin/temporal" && 
   });
 
   it('reports a failed go install with its output', async () => {
-    writeExecutable(path.join(root, 'tools', 'go'), '#!/bin/sh\n[ "$1" = env ] && exit 1\necho "go: go.mod requires go >= 1.25.0" >&2\nexit 1\n');
+    writeExecutable(
+      path.join(root, 'tools', 'go'),
+      '#!/bin/sh\n[ "$1" = env ] && exit 1\necho "go: go.mod requires go >= 1.25.0" >&2\nexit 1\n',
+    );
     const env = { PATH: path.join(root, 'tools'), HOME: path.join(root, 'home') };
-    await assert.rejects(ensureTemporalCli(() => {}, env), /go install .* failed \(exit 1\):\ngo: go.mod requires go >= 1.25.0/);
+    await assert.rejects(
+      ensureTemporalCli(() => {}, env),
+      /go install .* failed \(exit 1\):\ngo: go.mod requires go >= 1.25.0/,
+    );
   });
 
   it('says to install Go when neither the CLI nor Go is there', async () => {
     const env = { PATH: path.join(root, 'empty'), HOME: path.join(root, 'home') };
-    await assert.rejects(ensureTemporalCli(() => {}, env), /Go is not installed.*Install Go 1\.25 or newer/);
+    await assert.rejects(
+      ensureTemporalCli(() => {}, env),
+      /Go is not installed.*Install Go 1\.25 or newer/,
+    );
   });
 });

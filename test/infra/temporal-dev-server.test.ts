@@ -9,7 +9,6 @@ import { ensureSearchAttributes, startTemporalDevServer, TemporalDevServer } fro
 import { ARENA_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { freePort } from '../support/ports';
 
-
 async function portsFor(): Promise<{ port: number; uiPort: number }> {
   return { port: await freePort(), uiPort: await freePort() };
 }
@@ -62,7 +61,9 @@ describe('Temporal dev server', function () {
     });
     await first.server.stop();
     await first.server.stop(); // idempotent
-    await assert.rejects(Connection.connect({ address: first.server.address, connectTimeout: 500 }).then((c) => c.workflowService.getSystemInfo({})));
+    await assert.rejects(
+      Connection.connect({ address: first.server.address, connectTimeout: 500 }).then((c) => c.workflowService.getSystemInfo({})),
+    );
 
     // Same file, the same --search-attribute flags again (already registered): must start fine.
     const second = await start({ dbFile, ...ports });
@@ -71,15 +72,29 @@ describe('Temporal dev server', function () {
     assert.equal(description.runId, handle.firstExecutionRunId);
   });
 
-  it('starts the server with none of the arena\'s secrets in its environment', async () => {
+  it("starts the server with none of the arena's secrets in its environment", async () => {
     const secret = `sk-child-env-test-${Math.random().toString(36).slice(2)}`;
     const saved = { ...process.env };
-    Object.assign(process.env, { API_TOKEN: secret, OPENAI_API_KEY: secret, BINANCE_API_SECRET_MAIN: secret, DATABASE_URL: `postgres://u:${secret}@h/db` });
+    Object.assign(process.env, {
+      API_TOKEN: secret,
+      OPENAI_API_KEY: secret,
+      BINANCE_API_SECRET_MAIN: secret,
+      DATABASE_URL: `postgres://u:${secret}@h/db`,
+    });
     try {
       const { server } = await start({ dbFile: path.join(dir, 'env.db') });
       const environ = fs.readFileSync(`/proc/${server.pid}/environ`, 'utf8').split('\0');
-      assert.ok(environ.some((v) => v.startsWith('PATH=')), 'PATH is passed');
-      assert.ok(!environ.some((v) => v.includes(secret)), `a secret reached the child: ${environ.filter((v) => v.includes(secret)).map((v) => v.split('=')[0]).join(', ')}`);
+      assert.ok(
+        environ.some((v) => v.startsWith('PATH=')),
+        'PATH is passed',
+      );
+      assert.ok(
+        !environ.some((v) => v.includes(secret)),
+        `a secret reached the child: ${environ
+          .filter((v) => v.includes(secret))
+          .map((v) => v.split('=')[0])
+          .join(', ')}`,
+      );
     } finally {
       process.env = saved;
     }

@@ -20,7 +20,18 @@ const PROMPT: PromptMessages = {
 };
 const REPLY = {
   reasoning: 'RSI is stretched; no edge.',
-  decisions: [{ action: 'open_long', symbol: 'BTCUSDT', size_usd: 1000, leverage: 5, stop_loss: 63000, take_profit: 69000, confidence: 0.6, reason: 'trend' }],
+  decisions: [
+    {
+      action: 'open_long',
+      symbol: 'BTCUSDT',
+      size_usd: 1000,
+      leverage: 5,
+      stop_loss: 63000,
+      take_profit: 69000,
+      confidence: 0.6,
+      reason: 'trend',
+    },
+  ],
 };
 /** What the decide activity does with a reply. */
 const parse = (reply: LlmReply) => parseReply(reply.text, ['BTCUSDT'], { structured: reply.structuredOutput, truncated: reply.truncated });
@@ -29,9 +40,20 @@ const OPENAI_COMPATIBLE = (Object.keys(PROVIDERS) as LlmProvider[]).filter((p) =
 /** Every error message seen in this file, checked for the key at the end. */
 const messages: string[] = [];
 
-function config(provider: LlmProvider, server: MockLlmServer | { url: string }, overrides: Partial<DecisionMakerConfig> = {}): DecisionMakerConfig {
+function config(
+  provider: LlmProvider,
+  server: MockLlmServer | { url: string },
+  overrides: Partial<DecisionMakerConfig> = {},
+): DecisionMakerConfig {
   return {
-    provider, model: MODEL, temperature: 0.15, maxTokens: 4000, baseUrl: server.url, apiKeyEnv: 'TEST_LLM_KEY', timeoutSeconds: 10, ...overrides,
+    provider,
+    model: MODEL,
+    temperature: 0.15,
+    maxTokens: 4000,
+    baseUrl: server.url,
+    apiKeyEnv: 'TEST_LLM_KEY',
+    timeoutSeconds: 10,
+    ...overrides,
   };
 }
 
@@ -66,7 +88,8 @@ describe('callModel', function () {
   });
 
   after(() => {
-    for (const m of messages) assert.ok(!m.includes(KEY) && !m.includes(KEY.slice(0, 12)) && !m.includes(KEY.slice(-12)), `the key leaked into: ${m}`);
+    for (const m of messages)
+      assert.ok(!m.includes(KEY) && !m.includes(KEY.slice(0, 12)) && !m.includes(KEY.slice(-12)), `the key leaked into: ${m}`);
   });
 
   describe('OpenAI-compatible providers: the request and the reply', () => {
@@ -98,13 +121,22 @@ describe('callModel', function () {
         assert.equal(req.body[spec.maxTokensField], 4000);
         assert.equal(req.body[spec.maxTokensField === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens'], undefined);
         assert.equal(req.body.stream, undefined);
-        assert.deepEqual(req.body.messages, [{ role: 'system', content: PROMPT.system }, { role: 'user', content: PROMPT.user }]);
+        assert.deepEqual(req.body.messages, [
+          { role: 'system', content: PROMPT.system },
+          { role: 'user', content: PROMPT.user },
+        ]);
         const format = req.body.response_format;
         if (spec.structuredOutput === 'json_schema') {
           assert.equal(format.type, 'json_schema');
           assert.equal(format.json_schema.name, 'trading_decisions');
           assert.deepEqual(format.json_schema.schema.required, ['reasoning', 'decisions']);
-          assert.deepEqual(format.json_schema.schema.properties.decisions.items.properties.action.enum, ['open_long', 'open_short', 'close', 'hold', 'wait']);
+          assert.deepEqual(format.json_schema.schema.properties.decisions.items.properties.action.enum, [
+            'open_long',
+            'open_short',
+            'close',
+            'hold',
+            'wait',
+          ]);
           // OpenAI's strict dialect: every property required, optional ones nullable, nothing extra.
           const strict = provider === 'openai';
           assert.equal(format.json_schema.strict, strict);
@@ -204,7 +236,10 @@ describe('callModel', function () {
       const reply = await callModel(config('deepseek', server), PROMPT, { apiKey: KEY });
       assert.equal(reply.truncated, true);
       assert.deepEqual(JSON.parse(reply.text), REPLY);
-      assert.deepEqual(parse(reply).decisions.map((d) => d.action), ['wait']);
+      assert.deepEqual(
+        parse(reply).decisions.map((d) => d.action),
+        ['wait'],
+      );
       assert.match(parse(reply).decisions[0]!.reason, /cut off by its output limit/);
     });
 
@@ -221,7 +256,10 @@ describe('callModel', function () {
         const reply = await callModel(config('openai', server), PROMPT, { apiKey: KEY });
         const parsed = parse(reply);
         assert.equal(parsed.parsed, true);
-        assert.deepEqual(parsed.decisions.map((d) => [d.action, d.symbol, d.sizeUsd]), [[OPEN.action, OPEN.symbol, OPEN.size_usd]]);
+        assert.deepEqual(
+          parsed.decisions.map((d) => [d.action, d.symbol, d.sizeUsd]),
+          [[OPEN.action, OPEN.symbol, OPEN.size_usd]],
+        );
         assert.equal(parsed.reasoning, REPLY.reasoning);
       }
     });
@@ -233,7 +271,8 @@ describe('callModel', function () {
       assert.match(parse(cut).decisions[0]!.reason, /the structured output is not JSON/);
 
       // JSON.parse would keep the last "action" silently; the parser reads the string and refuses the decision.
-      const twice = '{"reasoning": "r", "decisions": [{"action": "wait", "symbol": "BTCUSDT", "reason": "calm", "action": "open_long", "size_usd": 5000}]}';
+      const twice =
+        '{"reasoning": "r", "decisions": [{"action": "wait", "symbol": "BTCUSDT", "reason": "calm", "action": "open_long", "size_usd": 5000}]}';
       const injected = await openAi(() => ({ toolInput: twice }));
       const reply = await callModel(config('xai', injected), PROMPT, { apiKey: KEY });
       assert.equal(reply.structuredOutput, twice);
@@ -248,14 +287,17 @@ describe('callModel', function () {
       assert.deepEqual([reply.text, reply.structuredOutput, reply.raw], ['No trade this cycle.', undefined, 'No trade this cycle.']);
     });
 
-    it('Anthropic: the text blocks are the text, the forced tool call\'s input the structured output', async () => {
+    it("Anthropic: the text blocks are the text, the forced tool call's input the structured output", async () => {
       const server = await anthropic(() => ({ toolInput: REPLY, besideText: 'Momentum is fading; I will size down.' }));
       const reply = await callModel(config('anthropic', server), PROMPT, { apiKey: KEY });
       assert.equal(reply.text, 'Momentum is fading; I will size down.');
       assert.deepEqual(reply.structuredOutput, REPLY);
       assert.deepEqual(JSON.parse(reply.raw), REPLY);
       assert.equal(reply.truncated, false);
-      assert.deepEqual(parse(reply).decisions.map((d) => d.action), [OPEN.action]);
+      assert.deepEqual(
+        parse(reply).decisions.map((d) => d.action),
+        [OPEN.action],
+      );
     });
 
     it('Anthropic: stop_reason "max_tokens" (or the context window\'s) is a cut, tool call or text, and trades nothing', async () => {
@@ -263,7 +305,10 @@ describe('callModel', function () {
         const tool = await anthropic(() => ({ toolInput: { reasoning: 'breakout', decisions: [OPEN] }, stopReason }));
         const cutTool = await callModel(config('anthropic', tool), PROMPT, { apiKey: KEY });
         assert.equal(cutTool.truncated, true, stopReason);
-        assert.deepEqual(parse(cutTool).decisions.map((d) => d.action), ['wait']);
+        assert.deepEqual(
+          parse(cutTool).decisions.map((d) => d.action),
+          ['wait'],
+        );
 
         const text = await anthropic(() => ({ text: CUT_JSON, stopReason }));
         const cutText = await callModel(config('anthropic', text), PROMPT, { apiKey: KEY });
@@ -290,11 +335,28 @@ describe('callModel', function () {
       { name: '400', script: () => ({ status: 400, message: 'messages: bad shape' }), kind: 'bad_request', status: 400 },
       { name: '422', script: () => ({ status: 422 }), kind: 'bad_request', status: 422 },
       { name: '403', script: () => ({ status: 403 }), kind: 'auth', status: 403 },
-      { name: '429 with Retry-After: 7', script: () => ({ status: 429, headers: { 'retry-after': '7' } }), kind: 'rate_limited', status: 429, retryAfterMs: 7000 },
-      { name: '429 with retry-after-ms: 1500', script: () => ({ status: 429, headers: { 'retry-after-ms': '1500' } }), kind: 'rate_limited', status: 429, retryAfterMs: 1500 },
+      {
+        name: '429 with Retry-After: 7',
+        script: () => ({ status: 429, headers: { 'retry-after': '7' } }),
+        kind: 'rate_limited',
+        status: 429,
+        retryAfterMs: 7000,
+      },
+      {
+        name: '429 with retry-after-ms: 1500',
+        script: () => ({ status: 429, headers: { 'retry-after-ms': '1500' } }),
+        kind: 'rate_limited',
+        status: 429,
+        retryAfterMs: 1500,
+      },
       { name: '500', script: () => ({ status: 500 }), kind: 'server', status: 500 },
       { name: '529 (overloaded)', script: () => ({ status: 529 }), kind: 'server', status: 529 },
-      { name: '502 with an HTML page', script: () => ({ status: 502, body: `<html><body>${'Bad gateway '.repeat(500)}</body></html>` }), kind: 'server', status: 502 },
+      {
+        name: '502 with an HTML page',
+        script: () => ({ status: 502, body: `<html><body>${'Bad gateway '.repeat(500)}</body></html>` }),
+        kind: 'server',
+        status: 502,
+      },
     ];
 
     for (const { provider, start } of families) {
@@ -329,7 +391,10 @@ describe('callModel', function () {
         });
 
         it('a server quoting the key in any error → scrubbed', async () => {
-          const server = await start(() => ({ status: 400, message: `key ${KEY} (encoded ${encodeURIComponent(KEY)}) is not allowed here; Bearer ${KEY}` }));
+          const server = await start(() => ({
+            status: 400,
+            message: `key ${KEY} (encoded ${encodeURIComponent(KEY)}) is not allowed here; Bearer ${KEY}`,
+          }));
           const err = await failure(callModel(config(provider, server), PROMPT, { apiKey: KEY }));
           assert.equal(err.kind, 'bad_request');
           assert.ok(!err.message.includes(KEY), err.message);
@@ -422,7 +487,12 @@ describe('providers', () => {
       openrouter: 'https://openrouter.ai/api/v1',
       local: null,
     });
-    assert.deepEqual(Object.values(PROVIDERS).filter((p) => !p.keyRequired).map((p) => p.id), ['local']);
+    assert.deepEqual(
+      Object.values(PROVIDERS)
+        .filter((p) => !p.keyRequired)
+        .map((p) => p.id),
+      ['local'],
+    );
   });
 });
 

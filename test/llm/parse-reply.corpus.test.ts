@@ -16,7 +16,10 @@ describe('parseReply: the hostile corpus', () => {
   for (const c of HOSTILE_CORPUS) {
     it(`${c.family}: ${c.name}`, () => {
       const result = parseReply(c.reply, CORPUS_SYMBOLS, c.options);
-      const summary = JSON.stringify({ decisions: result.decisions, rejected: result.rejected.map((r) => r.reason) }, null, 1).slice(0, 3000);
+      const summary = JSON.stringify({ decisions: result.decisions, rejected: result.rejected.map((r) => r.reason) }, null, 1).slice(
+        0,
+        3000,
+      );
       if (c.keeps === 'none') {
         assert.equal(result.parsed, false, summary);
         assert.equal(result.decisions.length, 1);

@@ -28,7 +28,10 @@ describe('aggregateBars', () => {
   it('aligns buckets to the epoch, not to the first bar', () => {
     const bars = [0, 1, 2, 3, 4].map((i) => bar(DAY + (6 + 3 * i) * MIN, i, i + 1, i - 1, i + 0.5, 1)); // 00:06 .. 00:18
     const out = aggregateBars(bars, 9 * MIN);
-    assert.deepEqual(out.map((c) => c.openTime), [DAY, DAY + 9 * MIN, DAY + 18 * MIN]);
+    assert.deepEqual(
+      out.map((c) => c.openTime),
+      [DAY, DAY + 9 * MIN, DAY + 18 * MIN],
+    );
     assert.deepEqual(out[0], bar(DAY, 0, 1, -1, 0.5, 1)); // 00:06 alone in 00:00-00:09
     assert.deepEqual(out[1], bar(DAY + 9 * MIN, 1, 4, 0, 3.5, 3)); // 00:09, 00:12, 00:15
     assert.deepEqual(out[2], bar(DAY + 18 * MIN, 4, 5, 3, 4.5, 1)); // 00:18, partial

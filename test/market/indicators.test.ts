@@ -22,7 +22,12 @@ function referenceSeries(candles: readonly Candle[]): Record<Key, TaOutput> {
     macdHist: { begIdx: macd.begIdx, values: macd.hist },
     ema20: taEMA(close, 20),
     ema50: taEMA(close, 50),
-    atr14: taATR(candles.map((c) => c.high), candles.map((c) => c.low), close, 14),
+    atr14: taATR(
+      candles.map((c) => c.high),
+      candles.map((c) => c.low),
+      close,
+      14,
+    ),
     bbUpper: { begIdx: bb.begIdx, values: bb.upper },
     bbMiddle: { begIdx: bb.begIdx, values: bb.middle },
     bbLower: { begIdx: bb.begIdx, values: bb.lower },
@@ -50,7 +55,11 @@ describe('indicators vs TA-Lib', () => {
     for (const c of golden.cases) {
       it(`${c.symbol} ${c.input}`, async () => {
         const candles = (await goldenInputs(c.symbol))[c.input];
-        assert.deepEqual([candles.length, candles[0]!.openTime, candles[candles.length - 1]!.openTime], [c.bars, c.firstOpenTime, c.lastOpenTime], 'bundled data changed');
+        assert.deepEqual(
+          [candles.length, candles[0]!.openTime, candles[candles.length - 1]!.openTime],
+          [c.bars, c.firstOpenTime, c.lastOpenTime],
+          'bundled data changed',
+        );
         const ref = referenceSeries(candles);
         for (const key of KEYS) {
           const g = c.outputs[key]!;
@@ -95,7 +104,12 @@ describe('indicators vs TA-Lib', () => {
   it('matches from the first output on, seeds included (100-candle windows like the snapshot uses)', async () => {
     for (const symbol of ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'DOGEUSDT']) {
       const inputs = await goldenInputs(symbol);
-      for (const candles of [inputs['3m'].slice(0, 100), inputs['3m'].slice(7_000, 7_100), inputs['4h'].slice(-100), inputs['4h'].slice(0, 60)]) {
+      for (const candles of [
+        inputs['3m'].slice(0, 100),
+        inputs['3m'].slice(7_000, 7_100),
+        inputs['4h'].slice(-100),
+        inputs['4h'].slice(0, 60),
+      ]) {
         const mine = indicatorSeries(candles);
         const ref = referenceSeries(candles);
         for (const key of KEYS) {
@@ -119,7 +133,19 @@ describe('indicators vs TA-Lib', () => {
 describe('latestIndicators', () => {
   it('is null until each indicator has its lookback, then the last series value', async () => {
     const candles = (await goldenInputs('BTCUSDT'))['3m'];
-    const lookback: Record<Key, number> = { rsi7: 7, rsi14: 14, macd: 33, macdSignal: 33, macdHist: 33, ema20: 19, ema50: 49, atr14: 14, bbUpper: 19, bbMiddle: 19, bbLower: 19 };
+    const lookback: Record<Key, number> = {
+      rsi7: 7,
+      rsi14: 14,
+      macd: 33,
+      macdSignal: 33,
+      macdHist: 33,
+      ema20: 19,
+      ema50: 49,
+      atr14: 14,
+      bbUpper: 19,
+      bbMiddle: 19,
+      bbLower: 19,
+    };
     for (const n of [0, 1, 8, 15, 20, 34, 50, 51]) {
       const latest = latestIndicators(candles.slice(0, n));
       for (const key of KEYS) assert.equal(latest[key] === null, n <= lookback[key], `${key} with ${n} candles`);

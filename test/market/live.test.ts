@@ -24,7 +24,10 @@ class FakeVenue implements VenueMarketData {
   oiRecords: { time: number; value: number }[] = [];
   private readonly series = new Map<string, Candle[]>();
 
-  constructor(bars3m: Candle[], private readonly funding: FundingRate[]) {
+  constructor(
+    bars3m: Candle[],
+    private readonly funding: FundingRate[],
+  ) {
     this.series.set('3m', bars3m);
     this.series.set('4h', aggregateBars(bars3m, H4));
   }
@@ -34,7 +37,12 @@ class FakeVenue implements VenueMarketData {
     await new Promise((r) => setTimeout(r, 1));
     if (this.fail) throw this.fail;
     if (limit > LIVE_PAGE_LIMIT) throw new VenueRejection('BAD_LIMIT', `limit ${limit}`);
-    return structuredClone(this.series.get(interval)!.filter((c) => c.openTime <= endTime).slice(-limit));
+    return structuredClone(
+      this.series
+        .get(interval)!
+        .filter((c) => c.openTime <= endTime)
+        .slice(-limit),
+    );
   }
 
   async price(): Promise<number> {
@@ -113,19 +121,31 @@ describe('LiveMarketData', () => {
           }
         }
         const bars3m = await live.candles(SYMBOL, '3m', asOf, 100);
-        assert.ok(bars3m.every((c) => c.openTime + M3 <= asOf), 'a 3m bar closing after asOf');
+        assert.ok(
+          bars3m.every((c) => c.openTime + M3 <= asOf),
+          'a 3m bar closing after asOf',
+        );
         const bars4h = await live.candles(SYMBOL, '4h', asOf, 100);
-        assert.ok(bars4h.every((c) => c.openTime <= asOf - M3), 'a 4h bar with no closed 3m bar');
+        assert.ok(
+          bars4h.every((c) => c.openTime <= asOf - M3),
+          'a 4h bar with no closed 3m bar',
+        );
       });
     }
 
-    it('does not take the venue\'s forming 4h bar, which holds trades after asOf', async () => {
+    it("does not take the venue's forming 4h bar, which holds trades after asOf", async () => {
       const asOf = bucket + 2 * 60 * 60_000;
       const venueBar = (await venue.candles(SYMBOL, '4h', asOf, 1))[0]!;
       const liveBar = (await live.candles(SYMBOL, '4h', asOf, 1))[0]!;
       assert.equal(liveBar.openTime, venueBar.openTime);
       assert.notDeepEqual(liveBar, venueBar);
-      assert.deepEqual(liveBar, aggregateBars(bars.filter((c) => c.openTime >= bucket && c.openTime + M3 <= asOf), H4)[0]);
+      assert.deepEqual(
+        liveBar,
+        aggregateBars(
+          bars.filter((c) => c.openTime >= bucket && c.openTime + M3 <= asOf),
+          H4,
+        )[0],
+      );
     });
 
     it('shows nothing past the wall clock when asOf is ahead of it', async () => {
@@ -159,7 +179,12 @@ describe('LiveMarketData', () => {
         live.candles(SYMBOL, '3m', asOf, 1),
         live.candles(SYMBOL, '4h', asOf + 1000, 10),
       ]);
-      assert.deepEqual(candleCalls().map((c) => c.interval).sort(), ['3m', '4h']);
+      assert.deepEqual(
+        candleCalls()
+          .map((c) => c.interval)
+          .sort(),
+        ['3m', '4h'],
+      );
       await live.candles(SYMBOL, '3m', asOf, 150); // more than fetched: asks again
       assert.equal(candleCalls().length, 3);
       await live.candles(SYMBOL, '3m', asOf + M3, 100); // next bar: new fetch
@@ -219,7 +244,10 @@ describe('LiveMarketData', () => {
       const now = bucket + 10 * M3 + 1;
       live = new LiveMarketData({ source: venue, symbols: [SYMBOL], now: () => now });
       const got = await live.barsBetween(SYMBOL, bucket, bucket + H4);
-      assert.deepEqual(got.map((c) => c.openTime), Array.from({ length: 10 }, (_, i) => bucket + i * M3));
+      assert.deepEqual(
+        got.map((c) => c.openTime),
+        Array.from({ length: 10 }, (_, i) => bucket + i * M3),
+      );
     });
   });
 
@@ -229,7 +257,11 @@ describe('LiveMarketData', () => {
       assert.deepEqual(await live.fundingBetween(SYMBOL, a.time, c.time), [b, c]);
       assert.deepEqual(await live.fundingBetween(SYMBOL, a.time - 1, c.time - 1), [a, b]);
       assert.deepEqual(await live.fundingBetween(SYMBOL, a.time, a.time), []);
-      for (const [from, to] of [[a.time, c.time], [0, a.time], [a.time - 1, b.time + 1]]) {
+      for (const [from, to] of [
+        [a.time, c.time],
+        [0, a.time],
+        [a.time - 1, b.time + 1],
+      ]) {
         assert.deepEqual(await live.fundingBetween(SYMBOL, from!, to!), await replay.fundingBetween(SYMBOL, from!, to!));
       }
     });
@@ -267,9 +299,16 @@ describe('LiveMarketData', () => {
     it("takes the venue's record at or before asOf for a cycle more than a bar late, null where it keeps none", async () => {
       live = new LiveMarketData({ source: venue, symbols: [SYMBOL], now: () => bucket + 10 * 60_000 });
       assert.equal(await live.openInterest(SYMBOL, bucket), null);
-      venue.oiRecords = [{ time: bucket - 10 * 60_000, value: 80_000 }, { time: bucket - 5 * 60_000, value: 80_500 }, { time: bucket + 5 * 60_000, value: 99_999 }];
+      venue.oiRecords = [
+        { time: bucket - 10 * 60_000, value: 80_000 },
+        { time: bucket - 5 * 60_000, value: 80_500 },
+        { time: bucket + 5 * 60_000, value: 99_999 },
+      ];
       assert.equal(await live.openInterest(SYMBOL, bucket - M3), 80_500);
-      assert.deepEqual(oiCalls(), [{ method: 'openInterestAt', endTime: bucket }, { method: 'openInterestAt', endTime: bucket - M3 }]);
+      assert.deepEqual(oiCalls(), [
+        { method: 'openInterestAt', endTime: bucket },
+        { method: 'openInterestAt', endTime: bucket - M3 },
+      ]);
     });
 
     it("passes the venue's funding interval through", async () => {

@@ -55,7 +55,9 @@ async function main(): Promise<void> {
   const modulePath = process.env.TALIB_MODULE;
   if (!modulePath) throw new Error('Set TALIB_MODULE to a built talib package directory');
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a package built by hand, found at run time
-  const talib = require(path.resolve(modulePath)) as { execute(params: object): { begIndex: number; nbElement: number; result: Record<string, number[]> } };
+  const talib = require(path.resolve(modulePath)) as {
+    execute(params: object): { begIndex: number; nbElement: number; result: Record<string, number[]> };
+  };
 
   const cases: GoldenCase[] = [];
   for (const symbol of GOLDEN_SYMBOLS) {
@@ -79,12 +81,27 @@ async function main(): Promise<void> {
       };
       run('RSI', { optInTimePeriod: 7 }, { rsi7: 'outReal' });
       run('RSI', { optInTimePeriod: 14 }, { rsi14: 'outReal' });
-      run('MACD', { optInFastPeriod: 12, optInSlowPeriod: 26, optInSignalPeriod: 9 }, { macd: 'outMACD', macdSignal: 'outMACDSignal', macdHist: 'outMACDHist' });
+      run(
+        'MACD',
+        { optInFastPeriod: 12, optInSlowPeriod: 26, optInSignalPeriod: 9 },
+        { macd: 'outMACD', macdSignal: 'outMACDSignal', macdHist: 'outMACDHist' },
+      );
       run('EMA', { optInTimePeriod: 20 }, { ema20: 'outReal' });
       run('EMA', { optInTimePeriod: 50 }, { ema50: 'outReal' });
       run('ATR', { optInTimePeriod: 14 }, { atr14: 'outReal' });
-      run('BBANDS', { optInTimePeriod: 20, optInNbDevUp: 2, optInNbDevDn: 2, optInMAType: 0 }, { bbUpper: 'outRealUpperBand', bbMiddle: 'outRealMiddleBand', bbLower: 'outRealLowerBand' });
-      cases.push({ symbol, input, bars: candles.length, firstOpenTime: candles[0]!.openTime, lastOpenTime: candles[candles.length - 1]!.openTime, outputs });
+      run(
+        'BBANDS',
+        { optInTimePeriod: 20, optInNbDevUp: 2, optInNbDevDn: 2, optInMAType: 0 },
+        { bbUpper: 'outRealUpperBand', bbMiddle: 'outRealMiddleBand', bbLower: 'outRealLowerBand' },
+      );
+      cases.push({
+        symbol,
+        input,
+        bars: candles.length,
+        firstOpenTime: candles[0]!.openTime,
+        lastOpenTime: candles[candles.length - 1]!.openTime,
+        outputs,
+      });
     }
   }
   const golden: GoldenFile = { talib: 'npm talib 2.0.5 (TA-Lib C 0.6.0-dev), default compatibility and unstable periods', cases };

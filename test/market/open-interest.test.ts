@@ -33,12 +33,17 @@ interface Venue {
 async function binanceVenue(): Promise<Venue> {
   const clock = { now: T0 + 2_000 };
   const mock = await startBinanceMock({
-    accounts: [{ ...DEMO_CREDENTIALS.binance }], prices: PRICES, now: () => clock.now, openInterest: OPEN_INTEREST,
+    accounts: [{ ...DEMO_CREDENTIALS.binance }],
+    prices: PRICES,
+    now: () => clock.now,
+    openInterest: OPEN_INTEREST,
     fundingIntervals: { DOGEUSDT: 4 },
     openInterestHistory: { BTCUSDT: [-10, -5, 0, 5].map((m) => ({ time: T0 + m * 60_000, openInterest: 80_000 + m * 100 })) },
   });
   return {
-    mock, data: createBinanceMarketData(mock.url), clock,
+    mock,
+    data: createBinanceMarketData(mock.url),
+    clock,
     oiRequests: () => mock.requests.filter((r) => r.path === '/fapi/v1/openInterest' || r.path === '/futures/data/openInterestHist'),
   };
 }
@@ -46,10 +51,15 @@ async function binanceVenue(): Promise<Venue> {
 async function hyperliquidVenue(): Promise<Venue> {
   const clock = { now: T0 + 2_000 };
   const mock = await startHyperliquidMock({
-    accounts: [{ user: DEMO_CREDENTIALS.hyperliquid.user }], prices: PRICES, now: () => clock.now, openInterest: OPEN_INTEREST,
+    accounts: [{ user: DEMO_CREDENTIALS.hyperliquid.user }],
+    prices: PRICES,
+    now: () => clock.now,
+    openInterest: OPEN_INTEREST,
   });
   return {
-    mock, data: createHyperliquidMarketData(mock.url, true), clock,
+    mock,
+    data: createHyperliquidMarketData(mock.url, true),
+    clock,
     oiRequests: () => mock.requests.filter((r) => r.params.type === 'metaAndAssetCtxs'),
   };
 }
@@ -60,8 +70,14 @@ function liveOn(venue: Venue): LiveMarketData {
 
 function promptUser(market: SymbolSnapshot[]): string {
   const input: DecisionInput = {
-    agentId: 'a', cycleNo: 1, marketTime: T0, account: { equity: 10_000, available: 10_000, marginUsed: 0, unrealizedPnl: 0 },
-    positions: [], market, risk: { ...SEED_RISK_LIMITS }, tradingStyle: 'balanced',
+    agentId: 'a',
+    cycleNo: 1,
+    marketTime: T0,
+    account: { equity: 10_000, available: 10_000, marginUsed: 0, unrealizedPnl: 0 },
+    positions: [],
+    market,
+    risk: { ...SEED_RISK_LIMITS },
+    tradingStyle: 'balanced',
   };
   return buildPrompt(input, {}).user;
 }
@@ -99,11 +115,16 @@ describe('open interest and funding intervals from the venues, through the live 
     });
     afterEach(() => venue.mock.close());
 
-    it('puts GET /fapi/v1/openInterest and fundingInfo\'s intervals into the snapshots (8h for symbols it does not list)', async () => {
+    it("puts GET /fapi/v1/openInterest and fundingInfo's intervals into the snapshots (8h for symbols it does not list)", async () => {
       const { snapshot } = await new MarketSnapshots(liveOn(venue)).at(SYMBOLS, T0);
-      assert.deepEqual(snapshot.map((s) => [s.symbol, s.openInterest, s.fundingIntervalHours]), [
-        ['BTCUSDT', 81_234.5, 8], ['ETHUSDT', 1_204_000, 8], ['DOGEUSDT', 3_300_000_000, 4],
-      ]);
+      assert.deepEqual(
+        snapshot.map((s) => [s.symbol, s.openInterest, s.fundingIntervalHours]),
+        [
+          ['BTCUSDT', 81_234.5, 8],
+          ['ETHUSDT', 1_204_000, 8],
+          ['DOGEUSDT', 3_300_000_000, 4],
+        ],
+      );
       assert.equal(venue.mock.requests.filter((r) => r.path === '/fapi/v1/fundingInfo').length, 1, 'one fundingInfo for every symbol');
 
       const user = promptUser(snapshot);
@@ -119,7 +140,10 @@ describe('open interest and funding intervals from the venues, through the live 
       assert.equal(await live.openInterest('BTCUSDT', T0 - M3), 79_500);
       assert.equal(await live.openInterest('BTCUSDT', T0), 80_000);
       const asked = venue.oiRequests().map((r) => [r.path, r.params.period, Number(r.params.endTime)]);
-      assert.deepEqual(asked, [['/futures/data/openInterestHist', '5m', T0 - M3], ['/futures/data/openInterestHist', '5m', T0]]);
+      assert.deepEqual(asked, [
+        ['/futures/data/openInterestHist', '5m', T0 - M3],
+        ['/futures/data/openInterestHist', '5m', T0],
+      ]);
       assert.equal(await live.openInterest('ETHUSDT', T0), null, 'no statistics kept for it');
     });
 
@@ -128,7 +152,13 @@ describe('open interest and funding intervals from the venues, through the live 
       await Promise.all(SYMBOLS.flatMap((s) => [T0, T0 + 1_000, T0 + 2_000].map((asOf) => fetchSymbolSnapshot(live, s, asOf))));
       venue.clock.now = T0 + M3 - 1;
       await Promise.all(SYMBOLS.map((s) => fetchSymbolSnapshot(live, s, T0)));
-      assert.deepEqual(venue.oiRequests().map((r) => r.params.symbol).sort(), [...SYMBOLS].sort());
+      assert.deepEqual(
+        venue
+          .oiRequests()
+          .map((r) => r.params.symbol)
+          .sort(),
+        [...SYMBOLS].sort(),
+      );
     });
 
     it('sends no more open interest requests for twelve agents than for one', async () => {
@@ -145,11 +175,16 @@ describe('open interest and funding intervals from the venues, through the live 
     });
     afterEach(() => venue.mock.close());
 
-    it('reads every symbol\'s open interest from one metaAndAssetCtxs, and says funding is hourly', async () => {
+    it("reads every symbol's open interest from one metaAndAssetCtxs, and says funding is hourly", async () => {
       const { snapshot } = await new MarketSnapshots(liveOn(venue)).at(SYMBOLS, T0);
-      assert.deepEqual(snapshot.map((s) => [s.symbol, s.openInterest, s.fundingIntervalHours]), [
-        ['BTCUSDT', 81_234.5, 1], ['ETHUSDT', 1_204_000, 1], ['DOGEUSDT', 3_300_000_000, 1],
-      ]);
+      assert.deepEqual(
+        snapshot.map((s) => [s.symbol, s.openInterest, s.fundingIntervalHours]),
+        [
+          ['BTCUSDT', 81_234.5, 1],
+          ['ETHUSDT', 1_204_000, 1],
+          ['DOGEUSDT', 3_300_000_000, 1],
+        ],
+      );
       assert.equal(venue.oiRequests().length, 1);
       const user = promptUser(snapshot);
       assert.ok(user.includes('funding % per 1h; oi, vol3m in base units'));
@@ -172,23 +207,41 @@ describe('open interest and funding intervals from the venues, through the live 
   describe('the mock servers answer in the documented shapes', () => {
     const get = async (url: string) => {
       const res = await fetch(url);
-      return { status: res.status, body: await res.json() as any };
+      return { status: res.status, body: (await res.json()) as any };
     };
 
     it('Binance: openInterestHist and fundingInfo', async () => {
       const venue = await binanceVenue();
       try {
         const hist = await get(`${venue.mock.url}/futures/data/openInterestHist?symbol=BTCUSDT&period=5m&limit=2`);
-        assert.deepEqual(hist.body.map((r: object) => Object.keys(r)), Array(2).fill(['symbol', 'sumOpenInterest', 'sumOpenInterestValue', 'CMCCirculatingSupply', 'timestamp']));
-        assert.deepEqual(hist.body.map((r: { timestamp: string }) => r.timestamp), [String(T0 - 5 * 60_000), String(T0)], 'the latest, none after now');
+        assert.deepEqual(
+          hist.body.map((r: object) => Object.keys(r)),
+          Array(2).fill(['symbol', 'sumOpenInterest', 'sumOpenInterestValue', 'CMCCirculatingSupply', 'timestamp']),
+        );
+        assert.deepEqual(
+          hist.body.map((r: { timestamp: string }) => r.timestamp),
+          [String(T0 - 5 * 60_000), String(T0)],
+          'the latest, none after now',
+        );
         assert.equal(hist.body[1].sumOpenInterest, '80000.00000000');
         const hourly = await get(`${venue.mock.url}/futures/data/openInterestHist?symbol=BTCUSDT&period=1h`);
-        assert.deepEqual(hourly.body.map((r: { timestamp: string }) => Number(r.timestamp)), [T0], "the period's records only");
+        assert.deepEqual(
+          hourly.body.map((r: { timestamp: string }) => Number(r.timestamp)),
+          [T0],
+          "the period's records only",
+        );
         assert.deepEqual(await get(`${venue.mock.url}/futures/data/openInterestHist?symbol=BTCUSDT&period=3m`), {
-          status: 400, body: { code: -1130, msg: "Data sent for parameter 'period' is not valid." },
+          status: 400,
+          body: { code: -1130, msg: "Data sent for parameter 'period' is not valid." },
         });
         assert.deepEqual((await get(`${venue.mock.url}/fapi/v1/fundingInfo`)).body, [
-          { symbol: 'DOGEUSDT', adjustedFundingRateCap: '0.02500000', adjustedFundingRateFloor: '-0.02500000', fundingIntervalHours: 4, disclaimer: false },
+          {
+            symbol: 'DOGEUSDT',
+            adjustedFundingRateCap: '0.02500000',
+            adjustedFundingRateFloor: '-0.02500000',
+            fundingIntervalHours: 4,
+            disclaimer: false,
+          },
         ]);
       } finally {
         await venue.mock.close();
@@ -200,20 +253,37 @@ describe('open interest and funding intervals from the venues, through the live 
       const mock = await startAsterMock({ accounts: [{ user, signer }], now: () => T0, fundingIntervals: { BTCUSDT: 4 } });
       try {
         const { body } = await get(`${mock.url}/fapi/v3/fundingInfo?symbol=BTCUSDT`);
-        assert.deepEqual(body, [{ symbol: 'BTCUSDT', interestRate: '0.00010000', time: T0, fundingIntervalHours: 4, fundingFeeCap: 0.03, fundingFeeFloor: -0.03 }]);
+        assert.deepEqual(body, [
+          { symbol: 'BTCUSDT', interestRate: '0.00010000', time: T0, fundingIntervalHours: 4, fundingFeeCap: 0.03, fundingFeeFloor: -0.03 },
+        ]);
         assert.ok((await get(`${mock.url}/fapi/v3/fundingInfo`)).body.length > 3);
       } finally {
         await mock.close();
       }
     });
 
-    it('Hyperliquid: metaAndAssetCtxs, contexts in the universe\'s order', async () => {
+    it("Hyperliquid: metaAndAssetCtxs, contexts in the universe's order", async () => {
       const venue = await hyperliquidVenue();
       try {
-        const res = await fetch(`${venue.mock.url}/info`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"metaAndAssetCtxs"}' });
-        const [meta, contexts] = await res.json() as [{ universe: Array<{ name: string }> }, Array<Record<string, unknown>>];
+        const res = await fetch(`${venue.mock.url}/info`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"type":"metaAndAssetCtxs"}',
+        });
+        const [meta, contexts] = (await res.json()) as [{ universe: Array<{ name: string }> }, Array<Record<string, unknown>>];
         assert.equal(contexts.length, meta.universe.length);
-        assert.deepEqual(Object.keys(contexts[0]!), ['prevDayPx', 'dayNtlVlm', 'markPx', 'midPx', 'funding', 'openInterest', 'premium', 'oraclePx', 'impactPxs', 'dayBaseVlm']);
+        assert.deepEqual(Object.keys(contexts[0]!), [
+          'prevDayPx',
+          'dayNtlVlm',
+          'markPx',
+          'midPx',
+          'funding',
+          'openInterest',
+          'premium',
+          'oraclePx',
+          'impactPxs',
+          'dayBaseVlm',
+        ]);
         assert.equal(contexts[meta.universe.findIndex((u) => u.name === 'DOGE')]!.openInterest, '3300000000');
       } finally {
         await venue.mock.close();
@@ -225,13 +295,23 @@ describe('open interest and funding intervals from the venues, through the live 
     it('has no documented open interest: none is asked for, the prompt has no oi column; intervals from fundingInfo', async () => {
       const clock = { now: T0 + 2_000 };
       const { user, signer } = DEMO_CREDENTIALS.aster;
-      const mock = await startAsterMock({ accounts: [{ user, signer }], prices: PRICES, now: () => clock.now, fundingIntervals: { BTCUSDT: 4 } });
+      const mock = await startAsterMock({
+        accounts: [{ user, signer }],
+        prices: PRICES,
+        now: () => clock.now,
+        fundingIntervals: { BTCUSDT: 4 },
+      });
       try {
         const live = new LiveMarketData({ source: createAsterMarketData(mock.url), symbols: SYMBOLS, now: () => clock.now });
         const { snapshot } = await new MarketSnapshots(live).at(SYMBOLS, T0);
-        assert.deepEqual(snapshot.map((s) => [s.symbol, s.openInterest, s.fundingIntervalHours]), [
-          ['BTCUSDT', null, 4], ['ETHUSDT', null, 8], ['DOGEUSDT', null, 8],
-        ]);
+        assert.deepEqual(
+          snapshot.map((s) => [s.symbol, s.openInterest, s.fundingIntervalHours]),
+          [
+            ['BTCUSDT', null, 4],
+            ['ETHUSDT', null, 8],
+            ['DOGEUSDT', null, 8],
+          ],
+        );
         assert.ok(!mock.requests.some((r) => /openInterest/i.test(r.path)), 'no open interest request');
         const prompt = promptUser(snapshot);
         assert.match(marketHeader(prompt), /\|funding\|vol3m$/);

@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import { aggregateBars } from '../../market/bars';
-import {
-  REPLAY_BAR_MS,
-  REPLAY_WARMUP_MS,
-  ReplayMarketData,
-  replayWindow,
-} from '../../market/replay';
+import { REPLAY_BAR_MS, REPLAY_WARMUP_MS, ReplayMarketData, replayWindow } from '../../market/replay';
 import { INTERVAL_MS } from '../../market/types';
 
 const SYMBOLS = ['BNBUSDT', 'BTCUSDT', 'DOGEUSDT', 'ETHUSDT', 'SOLUSDT', 'XRPUSDT'];
@@ -47,7 +42,6 @@ describe('ReplayMarketData', () => {
       assert.equal(w.cycles, (w.lastMarketTime - w.firstMarketTime) / REPLAY_BAR_MS + 1);
       assert.equal(w.cycles, 8_639);
     });
-
 
     it('has 12 full days of 3m bars visible at cycle 1', async () => {
       const bars = await source.candles('BTCUSDT', '3m', barAt(1), 100_000);
@@ -115,7 +109,9 @@ describe('ReplayMarketData', () => {
     assert.deepEqual(await source.candles('XRPUSDT', '3m', asOf, 0), []);
     assert.equal((await source.candles('XRPUSDT', '4h', asOf, 3)).length, 3);
     const close = a[0]!.close;
-    assert.throws(() => { a[0]!.close = -1; }, TypeError);
+    assert.throws(() => {
+      a[0]!.close = -1;
+    }, TypeError);
     a.length = 0;
     assert.equal((await source.candles('XRPUSDT', '3m', asOf, 7))[0]!.close, close);
     await assert.rejects(source.candles('XRPUSDT', '3m', asOf, -1), RangeError);
@@ -124,7 +120,10 @@ describe('ReplayMarketData', () => {
   it('barsBetween is inclusive on both open times', async () => {
     const from = FIRST_OPEN + 10 * REPLAY_BAR_MS;
     const bars = await source.barsBetween('BNBUSDT', from, from + 4 * REPLAY_BAR_MS);
-    assert.deepEqual(bars.map((c) => c.openTime), [0, 1, 2, 3, 4].map((i) => from + i * REPLAY_BAR_MS));
+    assert.deepEqual(
+      bars.map((c) => c.openTime),
+      [0, 1, 2, 3, 4].map((i) => from + i * REPLAY_BAR_MS),
+    );
     assert.deepEqual(await source.barsBetween('BNBUSDT', from + 1, from + REPLAY_BAR_MS - 1), []);
   });
 
@@ -134,7 +133,10 @@ describe('ReplayMarketData', () => {
     assert.deepEqual(await source.lastFunding('BTCUSDT', firstFunding), { time: firstFunding, rate: 7.477e-5 });
     assert.deepEqual(await source.lastFunding('BTCUSDT', firstFunding + 8 * 3_600_000 - 1), { time: firstFunding, rate: 7.477e-5 });
     const between = await source.fundingBetween('BTCUSDT', firstFunding, firstFunding + 16 * 3_600_000);
-    assert.deepEqual(between.map((f) => f.time), [firstFunding + 8 * 3_600_000, firstFunding + 16 * 3_600_000]);
+    assert.deepEqual(
+      between.map((f) => f.time),
+      [firstFunding + 8 * 3_600_000, firstFunding + 16 * 3_600_000],
+    );
     const all = await source.fundingBetween('DOGEUSDT', 0, Number.MAX_SAFE_INTEGER);
     assert.equal(all.length, 89);
   });

@@ -4,7 +4,19 @@ import { REPLAY_BAR_MS, ReplayMarketData, replayWindow } from '../../market/repl
 import { buildSymbolSnapshot, fetchSymbolSnapshot, roundSig, type SymbolSnapshot } from '../../market/snapshot';
 import type { Candle } from '../../market/types';
 
-const INDICATOR_KEYS: (keyof IndicatorValues)[] = ['rsi7', 'rsi14', 'macd', 'macdSignal', 'macdHist', 'ema20', 'ema50', 'atr14', 'bbUpper', 'bbMiddle', 'bbLower'];
+const INDICATOR_KEYS: (keyof IndicatorValues)[] = [
+  'rsi7',
+  'rsi14',
+  'macd',
+  'macdSignal',
+  'macdHist',
+  'ema20',
+  'ema50',
+  'atr14',
+  'bbUpper',
+  'bbMiddle',
+  'bbLower',
+];
 const source = new ReplayMarketData();
 
 function significantDigits(x: number): number {
@@ -53,7 +65,16 @@ describe('buildSymbolSnapshot / fetchSymbolSnapshot', () => {
       const last = candles3m[candles3m.length - 1]!;
 
       assert.deepEqual(Object.keys(snap), [
-        'symbol', 'price', 'change1hPct', 'change4hPct', 'fundingRate', 'fundingIntervalHours', 'openInterest', 'volume3m', 'tf3m', 'tf4h',
+        'symbol',
+        'price',
+        'change1hPct',
+        'change4hPct',
+        'fundingRate',
+        'fundingIntervalHours',
+        'openInterest',
+        'volume3m',
+        'tf3m',
+        'tf4h',
       ]);
       assert.deepEqual(Object.keys(snap.tf3m), [...INDICATOR_KEYS, 'closes']);
       assert.deepEqual(Object.keys(snap.tf4h), [...INDICATOR_KEYS, 'trend']);
@@ -63,14 +84,20 @@ describe('buildSymbolSnapshot / fetchSymbolSnapshot', () => {
       assert.equal(snap.fundingIntervalHours, 8, "the replay's funding files are 8-hourly");
       assert.equal(snap.volume3m, roundSig(last.volume, 6));
       assert.equal(snap.fundingRate, (await source.lastFunding(symbol, asOf))!.rate);
-      assert.deepEqual(snap.tf3m.closes, candles3m.slice(-10).map((c) => roundSig(c.close, 6)));
+      assert.deepEqual(
+        snap.tf3m.closes,
+        candles3m.slice(-10).map((c) => roundSig(c.close, 6)),
+      );
 
       const hourAgo = candles3m[candles3m.length - 21]!;
       assert.equal(hourAgo.openTime, last.openTime - 3_600_000);
       assert.equal(snap.change1hPct, Number(((last.close / hourAgo.close - 1) * 100).toFixed(2)));
       assert.equal(snap.change4hPct, Number(((last.close / candles3m[candles3m.length - 81]!.close - 1) * 100).toFixed(2)));
 
-      for (const [view, candles] of [[snap.tf3m, candles3m], [snap.tf4h, candles4h]] as const) {
+      for (const [view, candles] of [
+        [snap.tf3m, candles3m],
+        [snap.tf4h, candles4h],
+      ] as const) {
         const exact = latestIndicators(candles);
         for (const key of INDICATOR_KEYS) {
           const rounded = view[key];
@@ -81,7 +108,10 @@ describe('buildSymbolSnapshot / fetchSymbolSnapshot', () => {
           else assert.ok(significantDigits(rounded) <= 6, `${key} ${rounded}`);
         }
       }
-      assert.equal(snap.tf4h.trend, snap.tf4h.ema20! > snap.tf4h.ema50! * 1.001 ? 'up' : snap.tf4h.ema20! < snap.tf4h.ema50! * 0.999 ? 'down' : 'flat');
+      assert.equal(
+        snap.tf4h.trend,
+        snap.tf4h.ema20! > snap.tf4h.ema50! * 1.001 ? 'up' : snap.tf4h.ema20! < snap.tf4h.ema50! * 0.999 ? 'down' : 'flat',
+      );
     }
   });
 
@@ -97,7 +127,13 @@ describe('buildSymbolSnapshot / fetchSymbolSnapshot', () => {
   });
 
   it('degrades to nulls with little history and no funding', () => {
-    const snap = buildSymbolSnapshot({ symbol: 'TEST', price: 1.2345678, candles3m: series([1, 1.1, 1.2], 180_000), candles4h: [], funding: null });
+    const snap = buildSymbolSnapshot({
+      symbol: 'TEST',
+      price: 1.2345678,
+      candles3m: series([1, 1.1, 1.2], 180_000),
+      candles4h: [],
+      funding: null,
+    });
     assert.equal(snap.price, 1.23457);
     assert.equal(snap.change1hPct, null);
     assert.equal(snap.change4hPct, null);
@@ -124,8 +160,12 @@ describe('buildSymbolSnapshot / fetchSymbolSnapshot', () => {
     assert.deepEqual(asked, [['BTCUSDT', asOf]]);
 
     const failing = Object.assign(Object.create(source) as ReplayMarketData, {
-      openInterest: async () => { throw new Error('venue down'); },
-      fundingIntervalHours: async () => { throw new Error('venue down'); },
+      openInterest: async () => {
+        throw new Error('venue down');
+      },
+      fundingIntervalHours: async () => {
+        throw new Error('venue down');
+      },
     });
     const without = (await fetchSymbolSnapshot(failing, 'BTCUSDT', asOf)).snapshot;
     assert.equal(without.openInterest, null);

@@ -138,8 +138,12 @@ export function taMACD(inReal: readonly number[], fastPeriod: number, slowPeriod
   const tempInteger = startIdx - lookbackSignal;
   const slow = intEma(inReal, tempInteger, endIdx, slowPeriod, k1);
   const fast = intEma(inReal, tempInteger, endIdx, fastPeriod, k2);
-  if (slow.begIdx !== tempInteger || fast.begIdx !== tempInteger || slow.values.length !== fast.values.length ||
-      slow.values.length !== endIdx - startIdx + 1 + lookbackSignal) {
+  if (
+    slow.begIdx !== tempInteger ||
+    fast.begIdx !== tempInteger ||
+    slow.values.length !== fast.values.length ||
+    slow.values.length !== endIdx - startIdx + 1 + lookbackSignal
+  ) {
     throw new Error('TA_INTERNAL_ERROR(119)');
   }
   const fastMinusSlow = fast.values.map((f, i) => f - slow.values[i]!);
@@ -213,7 +217,12 @@ export function taBBANDS(inReal: readonly number[], period: number, nbDev: numbe
   return { begIdx: ma.begIdx, upper, middle: ma.values, lower };
 }
 
-function stddevUsingPrecalcMa(inReal: readonly number[], inMovAvg: readonly number[], inMovAvgBegIdx: number, timePeriod: number): number[] {
+function stddevUsingPrecalcMa(
+  inReal: readonly number[],
+  inMovAvg: readonly number[],
+  inMovAvgBegIdx: number,
+  timePeriod: number,
+): number[] {
   const output: number[] = [];
   let startSum = 1 + inMovAvgBegIdx - timePeriod;
   let endSum = inMovAvgBegIdx;

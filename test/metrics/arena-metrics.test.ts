@@ -32,18 +32,22 @@ describe('GET /metrics after real cycles', function () {
     for (const item of items) out[key(item)] = (out[key(item)] ?? 0) + 1;
     return out;
   };
-  const cyclesOf = (agentId: string) => arena.db.selectFrom('cycles')
-    .select(['status', 'decisions', 'risk_verdicts', 'executions']).where('agent_id', '=', agentId).execute();
+  const cyclesOf = (agentId: string) =>
+    arena.db.selectFrom('cycles').select(['status', 'decisions', 'risk_verdicts', 'executions']).where('agent_id', '=', agentId).execute();
 
   before(async () => {
     arena = await startTestArena();
     await arena.runWorker();
     agents = [demoAgent('random-entry', arena.tag), demoAgent('btc-buy-hold', arena.tag)];
     await arena.start(agents, 250);
-    await eventually('8 cycles of each agent', async () => {
-      for (const a of agents) if ((await cycleCount(arena.db, a.id)) < 8) return false;
-      return true;
-    }, 120_000);
+    await eventually(
+      '8 cycles of each agent',
+      async () => {
+        for (const a of agents) if ((await cycleCount(arena.db, a.id)) < 8) return false;
+        return true;
+      },
+      120_000,
+    );
     // Paused, so that the records and the counters stop moving under the assertions.
     for (const a of agents) await arena.client.workflow.getHandle(agentWorkflowId(a.id)).signal(pauseSignal, { reason: 'metrics test' });
     for (const a of agents) {
@@ -67,7 +71,7 @@ describe('GET /metrics after real cycles', function () {
     await arena?.close();
   });
 
-  it('answers in the Prometheus text format, with the process\'s own metrics', () => {
+  it("answers in the Prometheus text format, with the process's own metrics", () => {
     assert.match(contentType, /^text\/plain; version=0\.0\.4/);
     for (const name of ['process_cpu_seconds_total', 'nodejs_heap_size_used_bytes', 'arena_cycles_total', 'arena_step_duration_seconds']) {
       assert.ok(families.has(name), name);
@@ -79,15 +83,36 @@ describe('GET /metrics after real cycles', function () {
     for (const a of agents) {
       const cycles = await cyclesOf(a.id);
       const agent = { agent: a.id };
-      assert.deepEqual(byLabel(families, 'arena_cycles_total', 'outcome', agent), tally(cycles, (c) => c.status));
-      assert.equal(total(families, 'arena_cycle_duration_seconds_count', { ...agent, outcome: 'ok' }), cycles.filter((c) => c.status === 'ok').length);
-      assert.deepEqual(byLabel(families, 'arena_decisions_total', 'action', agent),
-        tally(cycles.flatMap((c) => c.decisions as Decision[]), (d) => d.action));
+      assert.deepEqual(
+        byLabel(families, 'arena_cycles_total', 'outcome', agent),
+        tally(cycles, (c) => c.status),
+      );
+      assert.equal(
+        total(families, 'arena_cycle_duration_seconds_count', { ...agent, outcome: 'ok' }),
+        cycles.filter((c) => c.status === 'ok').length,
+      );
+      assert.deepEqual(
+        byLabel(families, 'arena_decisions_total', 'action', agent),
+        tally(
+          cycles.flatMap((c) => c.decisions as Decision[]),
+          (d) => d.action,
+        ),
+      );
       const verdicts = cycles.flatMap((c) => c.risk_verdicts as RiskVerdict[]);
-      assert.deepEqual(byLabel(families, 'arena_risk_rejections_total', 'rule', agent),
-        tally(verdicts.filter((v) => v.status === 'rejected'), (v) => v.rule!));
-      assert.deepEqual(byLabel(families, 'arena_risk_resizes_total', 'rule', agent),
-        tally(verdicts.filter((v) => v.status === 'resized'), (v) => v.rule!));
+      assert.deepEqual(
+        byLabel(families, 'arena_risk_rejections_total', 'rule', agent),
+        tally(
+          verdicts.filter((v) => v.status === 'rejected'),
+          (v) => v.rule!,
+        ),
+      );
+      assert.deepEqual(
+        byLabel(families, 'arena_risk_resizes_total', 'rule', agent),
+        tally(
+          verdicts.filter((v) => v.status === 'resized'),
+          (v) => v.rule!,
+        ),
+      );
     }
     const recorded = (await Promise.all(agents.map((a) => cycleCount(arena.db, a.id)))).reduce((s, n) => s + n, 0);
     assert.ok(total(families, 'arena_step_duration_seconds_count', { step: 'recordCycleOutcome', outcome: 'ok' }) >= recorded);
@@ -98,13 +123,29 @@ describe('GET /metrics after real cycles', function () {
     for (const a of agents) {
       const executions = (await cyclesOf(a.id)).flatMap((c) => c.executions as ExecutionResult[]);
       const counted: Record<string, number> = {};
-      for (const s of samples(families, 'arena_orders_total', { agent: a.id, venue: 'paper' })) counted[`${s.labels.purpose} ${s.labels.status}`] = s.value;
-      assert.deepEqual(counted, tally(executions, (e) => `${e.leg} ${e.status}`));
+      for (const s of samples(families, 'arena_orders_total', { agent: a.id, venue: 'paper' }))
+        counted[`${s.labels.purpose} ${s.labels.status}`] = s.value;
+      assert.deepEqual(
+        counted,
+        tally(executions, (e) => `${e.leg} ${e.status}`),
+      );
       const trades = await arena.db.selectFrom('trades').select(['status', 'close_reason']).where('agent_id', '=', a.id).execute();
-      assert.equal(total(families, 'arena_orders_total', { agent: a.id, purpose: 'open', status: 'filled' }), trades.length, 'one trade per filled open');
-      assert.deepEqual(byLabel(families, 'arena_closed_trades_total', 'reason', { agent: a.id }),
-        tally(trades.filter((t) => t.status === 'closed'), (t) => t.close_reason!));
-      assert.equal(total(families, 'arena_emergency_closes_total', { agent: a.id }), executions.filter((e) => e.leg === 'emergency_close').length);
+      assert.equal(
+        total(families, 'arena_orders_total', { agent: a.id, purpose: 'open', status: 'filled' }),
+        trades.length,
+        'one trade per filled open',
+      );
+      assert.deepEqual(
+        byLabel(families, 'arena_closed_trades_total', 'reason', { agent: a.id }),
+        tally(
+          trades.filter((t) => t.status === 'closed'),
+          (t) => t.close_reason!,
+        ),
+      );
+      assert.equal(
+        total(families, 'arena_emergency_closes_total', { agent: a.id }),
+        executions.filter((e) => e.leg === 'emergency_close').length,
+      );
       assert.equal(total(families, 'arena_unprotected_positions_found_total', { agent: a.id }), 0);
       opened += trades.length;
     }
@@ -112,7 +153,7 @@ describe('GET /metrics after real cycles', function () {
     assert.ok(total(families, 'arena_trading_lock_wait_seconds_count', { venue: 'paper' }) > 0);
   });
 
-  it('reports each agent\'s equity, PnL, margin, positions, last cycle, status and safe mode from the records and the workflow', async () => {
+  it("reports each agent's equity, PnL, margin, positions, last cycle, status and safe mode from the records and the workflow", async () => {
     for (const a of agents) {
       const agent = { agent: a.id };
       const snapshot = (await lastSnapshot(arena.db, a.id))!;
@@ -122,7 +163,10 @@ describe('GET /metrics after real cycles', function () {
       assert.equal(total(families, 'arena_open_positions', agent), snapshot.position_count);
       const row = await arena.db.selectFrom('agents').select('last_cycle_at').where('id', '=', a.id).executeTakeFirstOrThrow();
       assert.equal(total(families, 'arena_agent_last_cycle_timestamp_seconds', agent), row.last_cycle_at!.getTime() / 1000);
-      assert.deepEqual(samples(families, 'arena_agent_status', agent).map((s) => [s.labels.status, s.value]), [['paused', 1]]);
+      assert.deepEqual(
+        samples(families, 'arena_agent_status', agent).map((s) => [s.labels.status, s.value]),
+        [['paused', 1]],
+      );
       assert.equal(total(families, 'arena_safe_mode', agent), 0);
       assert.equal(total(families, 'arena_safe_mode_cycles_total', agent), 0);
     }

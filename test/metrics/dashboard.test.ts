@@ -14,11 +14,21 @@ const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
 /** Read by the API from the records and the workflows when scraped (observability/agent-metrics.ts). */
 const AGENT_GAUGES = [
-  'arena_equity_usdt', 'arena_unrealized_pnl_usdt', 'arena_margin_used_usdt', 'arena_open_positions',
-  'arena_agent_last_cycle_timestamp_seconds', 'arena_agent_status', 'arena_safe_mode',
+  'arena_equity_usdt',
+  'arena_unrealized_pnl_usdt',
+  'arena_margin_used_usdt',
+  'arena_open_positions',
+  'arena_agent_last_cycle_timestamp_seconds',
+  'arena_agent_status',
+  'arena_safe_mode',
 ];
 
-interface Panel { type: string; title: string; datasource?: { uid: string }; targets?: Array<{ expr: string }> }
+interface Panel {
+  type: string;
+  title: string;
+  datasource?: { uid: string };
+  targets?: Array<{ expr: string }>;
+}
 
 describe('deploy/: Prometheus and the Grafana dashboard', () => {
   const dashboard = JSON.parse(read('deploy/grafana/dashboards/arena.json')) as { uid: string; panels: Panel[] };
@@ -30,7 +40,11 @@ describe('deploy/: Prometheus and the Grafana dashboard', () => {
     assert.ok(asked.size >= 25, `${asked.size} arena metrics on the dashboard`);
     for (const name of asked) assert.ok(served.has(name.replace(/_(bucket|count|sum)$/, '')), `${name} is served`);
     for (const name of served) {
-      if (name.startsWith('arena_')) assert.ok([...asked].some((a) => a.startsWith(name)), `${name} has a panel`);
+      if (name.startsWith('arena_'))
+        assert.ok(
+          [...asked].some((a) => a.startsWith(name)),
+          `${name} has a panel`,
+        );
     }
   });
 
@@ -44,7 +58,7 @@ describe('deploy/: Prometheus and the Grafana dashboard', () => {
     assert.ok(compose.services.prometheus.volumes.includes('./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro'));
   });
 
-  it('has Prometheus scrape the arena\'s API port', () => {
+  it("has Prometheus scrape the arena's API port", () => {
     const prometheus = YAML.parse(read('deploy/prometheus/prometheus.yml'));
     const job = prometheus.scrape_configs.find((j: { job_name: string }) => j.job_name === 'arena');
     assert.equal(job.metrics_path, '/metrics');

@@ -15,7 +15,10 @@ import { freePort } from '../support/ports';
 interface HealthBody {
   success: boolean;
   data: {
-    status: string; database: string; temporal: string; worker: string;
+    status: string;
+    database: string;
+    temporal: string;
+    worker: string;
     task_queue: { name: string; workflow_pollers: number; activity_pollers: number } | null;
     agents: Array<{ id: string; status: string; last_cycle_at: string | null; seconds_since_last_cycle: number | null; health: string }>;
   };
@@ -38,7 +41,7 @@ describe('GET /health: every component, and a 503 when one is down', function ()
   });
   after(async () => arena?.close());
 
-  it('answers 503 while no worker polls the running agent\'s task queue, then 200 once one does', async () => {
+  it("answers 503 while no worker polls the running agent's task queue, then 200 once one does", async () => {
     const app = createApp({ db: arena.db, temporal: arena.client });
     const down = await eventually('the agent running', async () => {
       const answer = await health(app);
@@ -49,7 +52,10 @@ describe('GET /health: every component, and a 503 when one is down', function ()
     assert.match(down.body.error!, /^degraded: worker down: no worker has polled task queue arena-test-\w+ in the last 120 s$/);
     assert.deepEqual([down.body.data.database, down.body.data.temporal, down.body.data.status], ['ok', 'ok', 'degraded']);
     assert.deepEqual(down.body.data.task_queue, { name: arena.taskQueue, workflow_pollers: 0, activity_pollers: 0 });
-    assert.deepEqual(down.body.data.agents.map((a) => [a.id, a.status, a.last_cycle_at, a.health]), [[agent.id, 'running', null, 'ok']]);
+    assert.deepEqual(
+      down.body.data.agents.map((a) => [a.id, a.status, a.last_cycle_at, a.health]),
+      [[agent.id, 'running', null, 'ok']],
+    );
 
     await arena.runWorker();
     await eventually('a cycle', async () => (await cycleCount(arena.db, agent.id)) >= 1);

@@ -38,19 +38,40 @@ describe('metrics: model calls and venue requests', () => {
     before(async () => {
       database = await createMigratedTestDatabase(2);
       db = database.db;
-      await db.insertInto('agents').values({
-        id: 'llm-metrics', name: 'm', provider: 'openai', model, venue: 'paper', account: 'm', initial_balance: 10_000, config: '{}',
-      }).execute();
+      await db
+        .insertInto('agents')
+        .values({
+          id: 'llm-metrics',
+          name: 'm',
+          provider: 'openai',
+          model,
+          venue: 'paper',
+          account: 'm',
+          initial_balance: 10_000,
+          config: '{}',
+        })
+        .execute();
       process.env.OPENAI_API_KEY_METRICS_TEST = 'sk-metrics';
       input = {
         decisionMaker: {
-          provider: 'openai', model, temperature: 0, maxTokens: 500, baseUrl: (await server).url, apiKeyEnv: 'OPENAI_API_KEY_METRICS_TEST',
-          timeoutSeconds: 10, priceInputPerMillion: 1, priceOutputPerMillion: 2,
+          provider: 'openai',
+          model,
+          temperature: 0,
+          maxTokens: 500,
+          baseUrl: (await server).url,
+          apiKeyEnv: 'OPENAI_API_KEY_METRICS_TEST',
+          timeoutSeconds: 10,
+          priceInputPerMillion: 1,
+          priceOutputPerMillion: 2,
         },
-        takerFeeRate: 0.0005, agentId: 'llm-metrics', cycleNo: 1,
+        takerFeeRate: 0.0005,
+        agentId: 'llm-metrics',
+        cycleNo: 1,
         marketTime: new ReplayMarketData().window().firstMarketTime + 9 * REPLAY_BAR_MS,
         seen: { account: { equity: 10_000, available: 10_000, marginUsed: 0, unrealizedPnl: 0 }, positions: [] },
-        symbols: ['BTCUSDT'], risk: { ...SEED_RISK_LIMITS }, tradingStyle: 'balanced',
+        symbols: ['BTCUSDT'],
+        risk: { ...SEED_RISK_LIMITS },
+        tradingStyle: 'balanced',
       };
     });
     after(async () => {
@@ -62,12 +83,31 @@ describe('metrics: model calls and venue requests', () => {
     // One cycle per call: llm_calls keeps one row per (agent, cycle, attempt).
     let cycleNo = 0;
     // The failed call is on purpose: the SDK's warning about it stays out of the report.
-    const decide = () => new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') }).run(createActivities(activityDeps({
-      db, market: new ReplayMarketData(), clock: replayClock(db), log: pino({ level: 'silent' }), temporal: undefined as never,
-    })).askDecisionMaker, { ...input, cycleNo: ++cycleNo });
+    const decide = () =>
+      new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') }).run(
+        createActivities(
+          activityDeps({
+            db,
+            market: new ReplayMarketData(),
+            clock: replayClock(db),
+            log: pino({ level: 'silent' }),
+            temporal: undefined as never,
+          }),
+        ).askDecisionMaker,
+        { ...input, cycleNo: ++cycleNo },
+      );
 
     it('counts each call by outcome, with its tokens, cost and latency, as llm_calls records them', async () => {
-      next = { json: { reasoning: 'r', decisions: [{ action: 'wait', reason: 'r' }, { action: 'fly', reason: 'bad' }] }, usage: { input: 1200, output: 80 } };
+      next = {
+        json: {
+          reasoning: 'r',
+          decisions: [
+            { action: 'wait', reason: 'r' },
+            { action: 'fly', reason: 'bad' },
+          ],
+        },
+        usage: { input: 1200, output: 80 },
+      };
       await decide();
       next = { text: 'Sorry, as an AI I cannot give financial advice.', usage: { input: 1000, output: 12 } };
       await decide();
@@ -81,13 +121,22 @@ describe('metrics: model calls and venue requests', () => {
       for (const c of calls) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
       assert.deepEqual(byLabel(families, 'arena_llm_calls_total', 'outcome', labels), byStatus);
       assert.deepEqual(byStatus, { ok: 1, unparseable: 1, error: 1 });
-      assert.equal(total(families, 'arena_llm_tokens_total', { ...labels, direction: 'in' }), calls.reduce((s, c) => s + c.tokens_in, 0));
-      assert.equal(total(families, 'arena_llm_tokens_total', { ...labels, direction: 'out' }), calls.reduce((s, c) => s + c.tokens_out, 0));
+      assert.equal(
+        total(families, 'arena_llm_tokens_total', { ...labels, direction: 'in' }),
+        calls.reduce((s, c) => s + c.tokens_in, 0),
+      );
+      assert.equal(
+        total(families, 'arena_llm_tokens_total', { ...labels, direction: 'out' }),
+        calls.reduce((s, c) => s + c.tokens_out, 0),
+      );
       assert.ok(Math.abs(total(families, 'arena_llm_cost_usd_total', labels) - calls.reduce((s, c) => s + Number(c.cost_usd), 0)) < 1e-9);
       assert.ok(total(families, 'arena_llm_cost_usd_total', labels) > 0);
       assert.equal(total(families, 'arena_llm_latency_seconds_count', labels), 2, 'latency of the two calls that answered');
       assert.equal(total(families, 'arena_llm_parse_failures_total', labels), 1);
-      assert.equal(total(families, 'arena_llm_dropped_decisions_total', labels), calls.reduce((s, c) => s + (c.rejected as unknown[]).length, 0));
+      assert.equal(
+        total(families, 'arena_llm_dropped_decisions_total', labels),
+        calls.reduce((s, c) => s + (c.rejected as unknown[]).length, 0),
+      );
       assert.ok(total(families, 'arena_step_duration_seconds_count', { step: 'askDecisionMaker', outcome: 'error' }) >= 1);
     });
   });
@@ -124,8 +173,13 @@ describe('metrics: model calls and venue requests', () => {
       const families = await parsed();
       const labels = { venue: 'metricsvenue', host: 'test-host' };
       assert.equal(total(families, 'arena_venue_requests_total', labels), 6);
-      assert.deepEqual(byLabel(families, 'arena_venue_errors_total', 'class', labels),
-        { refused: 1, server: 1, rate_limited: 1, ip_banned: 1, timeout: 1 });
+      assert.deepEqual(byLabel(families, 'arena_venue_errors_total', 'class', labels), {
+        refused: 1,
+        server: 1,
+        rate_limited: 1,
+        ip_banned: 1,
+        timeout: 1,
+      });
       assert.deepEqual(byLabel(families, 'arena_venue_backoffs_total', 'status', labels), { 429: 1, 418: 1 });
       assert.equal(limiter.usedWeight(60_000), 30);
     });

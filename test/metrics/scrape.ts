@@ -26,7 +26,11 @@ export type Exposition = Map<string, Family>;
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?[ \t]+(\S+)(?:[ \t]+-?\d+)?$/;
 const SUFFIXES: Record<Family['type'], string[]> = {
-  counter: [''], gauge: [''], untyped: [''], histogram: ['_bucket', '_sum', '_count'], summary: ['', '_sum', '_count'],
+  counter: [''],
+  gauge: [''],
+  untyped: [''],
+  histogram: ['_bucket', '_sum', '_count'],
+  summary: ['', '_sum', '_count'],
 };
 
 export function parseExposition(text: string): Exposition {
@@ -100,7 +104,8 @@ export async function scrape(url: string, headers: Record<string, string> = {}):
 
 /** The samples named `name` (a family's own name, or a histogram's `_count` / `_sum` / `_bucket`) whose labels include `labels`. */
 export function samples(families: Exposition, name: string, labels: Record<string, string> = {}): Sample[] {
-  return [...families.values()].flatMap((f) => f.samples)
+  return [...families.values()]
+    .flatMap((f) => f.samples)
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
 }
 

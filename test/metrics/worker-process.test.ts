@@ -30,8 +30,12 @@ describe('a standalone worker: its /metrics and its log', function () {
     arena = await startTestArena();
     port = await freePort();
     const env: NodeJS.ProcessEnv = {
-      ...process.env, TEMPORAL_ADDRESS: arena.env.address, TEMPORAL_NAMESPACE: arena.env.namespace ?? 'default',
-      TEMPORAL_TASK_QUEUE: arena.taskQueue, DATABASE_URL: arena.dbUrl, WORKER_METRICS_PORT: String(port),
+      ...process.env,
+      TEMPORAL_ADDRESS: arena.env.address,
+      TEMPORAL_NAMESPACE: arena.env.namespace ?? 'default',
+      TEMPORAL_TASK_QUEUE: arena.taskQueue,
+      DATABASE_URL: arena.dbUrl,
+      WORKER_METRICS_PORT: String(port),
     };
     // The level comes from the arena file (config/arena.yaml: info), the format from stdout not being a terminal.
     for (const name of ['LOG_LEVEL', 'LOG_FORMAT', 'ARENA_CONFIG', 'WORKER_METRICS_HOST']) delete env[name];
@@ -47,15 +51,20 @@ describe('a standalone worker: its /metrics and its log', function () {
     await arena?.close();
   });
 
-  it('serves the arena\'s metrics and the Temporal SDK\'s on its own port, in one text', async () => {
+  it("serves the arena's metrics and the Temporal SDK's on its own port, in one text", async () => {
     const { families, contentType } = await scrape(`http://127.0.0.1:${port}/metrics`);
     assert.match(contentType, /^text\/plain; version=0\.0\.4/);
     const counted = total(families, 'arena_cycles_total', { agent: agent.id, outcome: 'ok' });
-    assert.ok(counted >= 4 && counted <= await cycleCount(arena.db, agent.id), `${counted} cycles counted`);
+    assert.ok(counted >= 4 && counted <= (await cycleCount(arena.db, agent.id)), `${counted} cycles counted`);
     assert.ok(total(families, 'arena_step_duration_seconds_count', { step: 'readAccount', outcome: 'ok' }) >= 4);
     const sdk = [...families.keys()].filter((name) => name.startsWith('temporal_'));
-    for (const name of ['temporal_worker_task_slots_available', 'temporal_workflow_task_execution_latency_seconds',
-      'temporal_activity_execution_latency_seconds', 'temporal_request_total', 'temporal_num_pollers']) {
+    for (const name of [
+      'temporal_worker_task_slots_available',
+      'temporal_workflow_task_execution_latency_seconds',
+      'temporal_activity_execution_latency_seconds',
+      'temporal_request_total',
+      'temporal_num_pollers',
+    ]) {
       assert.ok(sdk.includes(name), `${name} among ${sdk.join(', ')}`);
     }
     assert.ok(samples(families, 'temporal_num_pollers', { task_queue: arena.taskQueue }).length > 0);
@@ -64,18 +73,30 @@ describe('a standalone worker: its /metrics and its log', function () {
 
   it('logs one JSON line per cycle, and the bundler only at debug', async () => {
     await eventually('a line for every recorded cycle', async () => {
-      const recorded = await arena.db.selectFrom('cycles').select('cycle_no').where('agent_id', '=', agent.id).orderBy('cycle_no').execute();
-      const cycleLines = logged().filter((l) => l.agent === agent.id && typeof l.cycle === 'number' && l.msg.startsWith(`cycle ${l.cycle} · bar `));
+      const recorded = await arena.db
+        .selectFrom('cycles')
+        .select('cycle_no')
+        .where('agent_id', '=', agent.id)
+        .orderBy('cycle_no')
+        .execute();
+      const cycleLines = logged().filter(
+        (l) => l.agent === agent.id && typeof l.cycle === 'number' && l.msg.startsWith(`cycle ${l.cycle} · bar `),
+      );
       return recorded.every((r) => cycleLines.filter((l) => l.cycle === r.cycle_no).length === 1);
     });
     const line = logged().find((l) => l.agent === agent.id && l.cycle === 1)!;
     assert.equal(line.level, 30);
     assert.match(line.msg, /^cycle 1 · bar \d{4}-\d\d-\d\d \d\d:\d\dZ · .+ · equity [\d,]+\.\d\d USDT · \d+ positions? · \d+\.\d s$/);
     assert.match(line.marketTime, /^\d{4}-\d\d-\d\dT/);
-    assert.ok(Array.isArray(line.decided) && Array.isArray(line.executed) && typeof line.equity === 'number' && typeof line.durationMs === 'number');
+    assert.ok(
+      Array.isArray(line.decided) && Array.isArray(line.executed) && typeof line.equity === 'number' && typeof line.durationMs === 'number',
+    );
     const ready = logged().find((l) => l.msg.startsWith('worker ready'))!;
     assert.equal(ready.metricsPort, port);
-    assert.ok(logged().some((l) => l.component === 'temporal-worker' && l.msg === 'Worker state changed'), 'the SDK\'s lines are JSON too');
+    assert.ok(
+      logged().some((l) => l.component === 'temporal-worker' && l.msg === 'Worker state changed'),
+      "the SDK's lines are JSON too",
+    );
     assert.ok(!/webpack|asset workflow-bundle|Workflow bundle created/i.test(stdout), 'no bundler output at info');
     assert.equal(stderr.trim(), '', 'nothing beside the log');
   });
@@ -87,12 +108,16 @@ describe('a standalone worker: its /metrics and its log', function () {
     const changed = { ...agent, strategy: { ...agent.strategy, risk: { ...agent.strategy.risk, maxLeverage: 2 } } };
     await handle.executeUpdate(updateConfigUpdate, { args: [changed], updateId: `api-config-${arena.tag}` });
     await handle.executeUpdate(updateConfigUpdate, { args: [agent], updateId: `operator-${arena.tag}` });
-    const said = await eventually('the workflow\'s lines', async () => {
-      const mine = logged().filter((l) => l.agent === agent.id && l.component === 'temporal-workflow').map((l) => l.msg);
+    const said = await eventually("the workflow's lines", async () => {
+      const mine = logged()
+        .filter((l) => l.agent === agent.id && l.component === 'temporal-workflow')
+        .map((l) => l.msg);
       return mine.length >= 4 ? mine : null;
     });
     assert.deepEqual(said, [
-      'paused: pause via API', 'resumed by signal', 'config changed by the API: strategy.risk',
+      'paused: pause via API',
+      'resumed by signal',
+      'config changed by the API: strategy.risk',
       `config changed by update operator-${arena.tag}: strategy.risk`,
     ]);
   });

@@ -8,8 +8,18 @@ const MIN = 60_000;
 
 function position(symbol: string, margin: number): PositionView {
   return {
-    symbol, side: 'long', quantity: 1, entryPrice: 100, markPrice: 100, unrealizedPnl: 0, leverage: 5, margin,
-    liquidationPrice: 80, openedAt: NOW - 30 * MIN, stopLoss: 95, takeProfit: 110,
+    symbol,
+    side: 'long',
+    quantity: 1,
+    entryPrice: 100,
+    markPrice: 100,
+    unrealizedPnl: 0,
+    leverage: 5,
+    margin,
+    liquidationPrice: 80,
+    openedAt: NOW - 30 * MIN,
+    stopLoss: 95,
+    takeProfit: 110,
   };
 }
 
@@ -21,7 +31,10 @@ function input(over: Partial<LimitsStateInput> = {}): LimitsStateInput {
     positions: [position('BTCUSDT', 1_500), position('ETHUSDT', 1_200)],
     risk: { ...SEED_RISK_LIMITS },
     history: {
-      dayStartEquity: 10_000, dayLowEquity: 9_500, peakEquity: 10_400, opensLastHour: 4,
+      dayStartEquity: 10_000,
+      dayLowEquity: 9_500,
+      peakEquity: 10_400,
+      opensLastHour: 4,
       lastStopLossAt: { SOLUSDT: NOW - 6 * MIN, ETHUSDT: NOW - 15 * MIN, XRPUSDT: NOW - 14.5 * MIN, DOGEUSDT: NOW - 3 * 60 * MIN },
     },
     ...over,
@@ -37,7 +50,10 @@ describe('limitsState: where the agent stands against its limits', () => {
       drawdownPct: (700 / 10_400) * 100, // peak 10400, equity 9700: 6.73 %
       opensLastHour: 4,
       // SOLUSDT 9 min left; XRPUSDT 30 s, rounded up; ETHUSDT's ended just now, DOGEUSDT's long ago.
-      cooldowns: [{ symbol: 'XRPUSDT', minutesLeft: 1 }, { symbol: 'SOLUSDT', minutesLeft: 9 }],
+      cooldowns: [
+        { symbol: 'XRPUSDT', minutesLeft: 1 },
+        { symbol: 'SOLUSDT', minutesLeft: 9 },
+      ],
       // min(available 6000, 80 % of 9700 - committed 2700 = 5060, 90 % of 9700 - used 3200 = 5530)
       freeMargin: 5_060,
       // min(5060, 30 % of equity = 2910, 30 % of available with positions open = 1800)
@@ -52,10 +68,12 @@ describe('limitsState: where the agent stands against its limits', () => {
   });
 
   it('counts the current equity when it is the day low or the peak, and never goes below zero', () => {
-    const state = limitsState(input({
-      account: { equity: 10_500, available: 100, marginUsed: 9_900, unrealizedPnl: 0 },
-      history: { dayStartEquity: 10_000, dayLowEquity: 10_200, peakEquity: 10_400, lastStopLossAt: {}, opensLastHour: 0 },
-    }));
+    const state = limitsState(
+      input({
+        account: { equity: 10_500, available: 100, marginUsed: 9_900, unrealizedPnl: 0 },
+        history: { dayStartEquity: 10_000, dayLowEquity: 10_200, peakEquity: 10_400, lastStopLossAt: {}, opensLastHour: 0 },
+      }),
+    );
     assert.equal(state.dayPnl, 500);
     assert.equal(state.dayPnlPct, 5);
     assert.equal(state.dayLossPct, 0);
@@ -65,11 +83,13 @@ describe('limitsState: where the agent stands against its limits', () => {
   });
 
   it('has no cooldown when the limit is off, and is decimal-exact on money', () => {
-    const state = limitsState(input({
-      risk: { ...SEED_RISK_LIMITS, stopLossCooldownMinutes: 0 },
-      account: { equity: 1, available: 1, marginUsed: 0.3, unrealizedPnl: 0 },
-      positions: [position('BTCUSDT', 0.1), position('ETHUSDT', 0.2)],
-    }));
+    const state = limitsState(
+      input({
+        risk: { ...SEED_RISK_LIMITS, stopLossCooldownMinutes: 0 },
+        account: { equity: 1, available: 1, marginUsed: 0.3, unrealizedPnl: 0 },
+        positions: [position('BTCUSDT', 0.1), position('ETHUSDT', 0.2)],
+      }),
+    );
     assert.deepEqual(state.cooldowns, []);
     assert.equal(state.freeMargin, 0.5); // 0.8 - (0.1 + 0.2), not 0.49999999999999994
   });

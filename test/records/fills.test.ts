@@ -5,22 +5,39 @@ import { ExecutionPlan, executeOrders } from '../../execution/execute-orders';
 import * as fillsMigration from '../../migrations/004_fills';
 import type { PlannedOrder } from '../../risk/types';
 import { BAR_MS, FixtureMarket, bars } from '../fixtures/fixture-market';
-import { PAPER_FEE as FEE, PAPER_SLIPPAGE as SLIP, executionContext, grantLock, paperAgentAccount, reconcile } from '../fixtures/paper-account';
+import {
+  PAPER_FEE as FEE,
+  PAPER_SLIPPAGE as SLIP,
+  executionContext,
+  grantLock,
+  paperAgentAccount,
+  reconcile,
+} from '../fixtures/paper-account';
 import { type MigratedTestDatabase, createMigratedTestDatabase } from '../support/database';
 
 const T0 = 1_689_696_000_000 - 10 * BAR_MS;
 const flat: Array<[number, number, number, number]> = Array.from({ length: 4 }, () => [30000, 30000, 30000, 30000]);
 const open = (order: Partial<PlannedOrder> = {}): ExecutionPlan => ({
-  orders: [{
-    kind: 'open', symbol: 'BTCUSDT', side: 'long', quantity: '0.1', leverage: 5, referencePrice: 30000,
-    stopLoss: '29000.0', takeProfit: '32000.0', ...order,
-  }],
+  orders: [
+    {
+      kind: 'open',
+      symbol: 'BTCUSDT',
+      side: 'long',
+      quantity: '0.1',
+      leverage: 5,
+      referencePrice: 30000,
+      stopLoss: '29000.0',
+      takeProfit: '32000.0',
+      ...order,
+    },
+  ],
   protect: [],
   cancel: [],
 });
 const close: ExecutionPlan = {
   orders: [{ kind: 'close', symbol: 'BTCUSDT', side: 'long', quantity: '0.1', leverage: 5, referencePrice: 30000 }],
-  protect: [], cancel: [],
+  protect: [],
+  cancel: [],
 };
 
 describe('fills (paper venue, real Postgres)', () => {
@@ -47,8 +64,8 @@ describe('fills (paper venue, real Postgres)', () => {
     return { account, at, ctx };
   }
 
-  const fillsOf = (agentId: string) => db.selectFrom('fills').selectAll().where('agent_id', '=', agentId)
-    .orderBy('time').orderBy('client_order_id').execute();
+  const fillsOf = (agentId: string) =>
+    db.selectFrom('fills').selectAll().where('agent_id', '=', agentId).orderBy('time').orderBy('client_order_id').execute();
 
   it('records the fill of an open once, however often the order phase runs', async () => {
     const { account, ctx } = await context();
@@ -76,7 +93,10 @@ describe('fills (paper venue, real Postgres)', () => {
     const [closed] = await executeOrders(closing, close);
     for (let i = 0; i < 2; i++) await reconcile(db, at(1), account, closing.cycleNo);
     const fills = await fillsOf(account);
-    assert.deepEqual(fills.map((f) => f.side), ['BUY', 'SELL']);
+    assert.deepEqual(
+      fills.map((f) => f.side),
+      ['BUY', 'SELL'],
+    );
     assert.equal(fills[1]!.client_order_id, closed!.clientOrderId);
     const [trade] = await db.selectFrom('trades').selectAll().where('agent_id', '=', account).execute();
     assert.equal(Number(fills[1]!.realized_pnl), Number(trade!.realized_pnl), 'the gross PnL the trade booked');
@@ -110,7 +130,9 @@ describe('fills (paper venue, real Postgres)', () => {
 
     const byHand = await context();
     await executeOrders(byHand.ctx(0), open());
-    await byHand.at(0).placeOrder({ clientOrderId: 'phone-app', symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.1', reduceOnly: true });
+    await byHand
+      .at(0)
+      .placeOrder({ clientOrderId: 'phone-app', symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.1', reduceOnly: true });
     await reconcile(db, byHand.at(0), byHand.account, ++cycle);
     await reconcile(db, byHand.at(0), byHand.account, ++cycle);
     assert.deepEqual((await fillsOf(byHand.account)).map((f) => f.client_order_id).slice(1), ['phone-app']);
@@ -122,9 +144,14 @@ describe('fills (paper venue, real Postgres)', () => {
     await fillsMigration.down(db as unknown as Kysely<any>);
     await fillsMigration.up(db as unknown as Kysely<any>);
     const rebuilt = await db.selectFrom('fills').selectAll().orderBy('agent_id').orderBy('client_order_id').execute();
-    const comparable = (rows: typeof recorded) => rows.map(({ recorded_at: _, ...f }) => ({
-      ...f, quantity: Number(f.quantity), price: Number(f.price), fee: Number(f.fee), realized_pnl: Number(f.realized_pnl),
-    }));
+    const comparable = (rows: typeof recorded) =>
+      rows.map(({ recorded_at: _, ...f }) => ({
+        ...f,
+        quantity: Number(f.quantity),
+        price: Number(f.price),
+        fee: Number(f.fee),
+        realized_pnl: Number(f.realized_pnl),
+      }));
     assert.deepEqual(comparable(rebuilt), comparable(recorded));
   });
 });

@@ -24,19 +24,33 @@ const UNKNOWN = 'PEPEUSDT';
 
 /** The seed defaults of the optional limits, written out again so the test does not trust the code's copy. */
 const DEFAULTS = {
-  majorSymbols: ['BTCUSDT', 'ETHUSDT'], majorMaxLeverage: 50, altcoinMaxLeverage: 20, majorMaxNotionalMultiple: 10,
-  altcoinMaxNotionalMultiple: 1.5, minRiskReward: 2, maxDrawdownPct: 30, stopLossCooldownMinutes: 15, maxOpensPerHour: 10,
-  minHoldingMinutes: 0, onePositionPerSymbol: true,
+  majorSymbols: ['BTCUSDT', 'ETHUSDT'],
+  majorMaxLeverage: 50,
+  altcoinMaxLeverage: 20,
+  majorMaxNotionalMultiple: 10,
+  altcoinMaxNotionalMultiple: 1.5,
+  minRiskReward: 2,
+  maxDrawdownPct: 30,
+  stopLossCooldownMinutes: 15,
+  maxOpensPerHour: 10,
+  minHoldingMinutes: 0,
+  onePositionPerSymbol: true,
 };
 type Limits = Required<Omit<RiskLimits, 'maxStopLossPct'>> & Pick<RiskLimits, 'maxStopLossPct'>;
 /**
  * Where a venue gives no brackets, the engine assumes one flat bracket: 2.5 % maintenance, or half the
  * initial margin at the venue's maximum leverage when that is more (written out again here).
  */
-const flatBrackets = (maxLeverage: number): MarginBracket[] => [{
-  bracket: 1, initialLeverage: maxLeverage, notionalFloor: 0, notionalCap: Number.MAX_SAFE_INTEGER,
-  maintMarginRatio: Math.max(0.025, 1 / (2 * maxLeverage)), cum: 0,
-}];
+const flatBrackets = (maxLeverage: number): MarginBracket[] => [
+  {
+    bracket: 1,
+    initialLeverage: maxLeverage,
+    notionalFloor: 0,
+    notionalCap: Number.MAX_SAFE_INTEGER,
+    maintMarginRatio: Math.max(0.025, 1 / (2 * maxLeverage)),
+    cum: 0,
+  },
+];
 
 const TOLERANCE = 1e-9;
 /** a <= b, forgiving float noise relative to the numbers at stake. */
@@ -52,10 +66,11 @@ const optional = <T>(arb: fc.Arbitrary<T>, freq = 3) => fc.option(arb, { nil: un
  * fast-check's doubles crowd at the extremes of their range (1e-300 is as likely as 50), which would
  * make every cap zero; most draws are therefore plain values, with some extreme ones mixed in.
  */
-const between = (min: number, max: number) => fc.oneof(
-  { arbitrary: fc.integer({ min: 0, max: 1000 }).map((k) => min + ((max - min) * k) / 1000), weight: 4 },
-  { arbitrary: fc.double({ min, max, noNaN: true }), weight: 1 },
-);
+const between = (min: number, max: number) =>
+  fc.oneof(
+    { arbitrary: fc.integer({ min: 0, max: 1000 }).map((k) => min + ((max - min) * k) / 1000), weight: 4 },
+    { arbitrary: fc.double({ min, max, noNaN: true }), weight: 1 },
+  );
 const pct = fc.oneof(
   { arbitrary: fc.constantFrom(30, 50, 80, 90, 95, 100), weight: 6 },
   { arbitrary: between(0, 100), weight: 2 },
@@ -63,35 +78,53 @@ const pct = fc.oneof(
 );
 const lockPct = fc.oneof({ arbitrary: fc.constantFrom(10, 15, 30, 100), weight: 3 }, { arbitrary: between(0, 100), weight: 1 });
 
-const limitsArb = (pctArb: fc.Arbitrary<number>): fc.Arbitrary<RiskLimits> => fc.record({
-  maxPositions: fc.integer({ min: 1, max: 6 }),
-  maxLeverage: fc.integer({ min: 1, max: 125 }),
-  maxPositionSizePct: pctArb,
-  maxTotalPositionPct: pctArb,
-  maxSingleTradePct: pctArb,
-  maxSingleTradeWithPositionsPct: pctArb,
-  maxDailyLossPct: lockPct,
-  maxMarginUsagePct: pctArb,
-  stopLossPct: fc.oneof(fc.constantFrom(1, 3, 5, 90), between(0.1, 100)),
-  takeProfitPct: fc.oneof(fc.constantFrom(6, 10, 20, 1000), between(0.1, 100), between(0.1, 1000)),
-  majorSymbols: optional(fc.subarray([...SYMBOLS])),
-  majorMaxLeverage: optional(fc.integer({ min: 1, max: 125 })),
-  altcoinMaxLeverage: optional(fc.integer({ min: 1, max: 125 })),
-  majorMaxNotionalMultiple: optional(between(0.01, 125)),
-  altcoinMaxNotionalMultiple: optional(between(0.01, 125)),
-  minRiskReward: optional(fc.oneof(fc.constantFrom(0, 1, 1.5, 2, 3), between(0, 5))),
-  maxDrawdownPct: optional(lockPct),
-  stopLossCooldownMinutes: optional(fc.integer({ min: 0, max: 60 })),
-  maxOpensPerHour: optional(fc.integer({ min: 1, max: 12 })),
-  minHoldingMinutes: optional(fc.integer({ min: 0, max: 60 })),
-  onePositionPerSymbol: optional(fc.boolean()),
-  maxStopLossPct: optional(fc.oneof(fc.constantFrom(1, 2, 5, 10), between(0.1, 100))),
-}, { requiredKeys: ['maxPositions', 'maxLeverage', 'maxPositionSizePct', 'maxTotalPositionPct', 'maxSingleTradePct',
-  'maxSingleTradeWithPositionsPct', 'maxDailyLossPct', 'maxMarginUsagePct', 'stopLossPct', 'takeProfitPct'] });
+const limitsArb = (pctArb: fc.Arbitrary<number>): fc.Arbitrary<RiskLimits> =>
+  fc.record(
+    {
+      maxPositions: fc.integer({ min: 1, max: 6 }),
+      maxLeverage: fc.integer({ min: 1, max: 125 }),
+      maxPositionSizePct: pctArb,
+      maxTotalPositionPct: pctArb,
+      maxSingleTradePct: pctArb,
+      maxSingleTradeWithPositionsPct: pctArb,
+      maxDailyLossPct: lockPct,
+      maxMarginUsagePct: pctArb,
+      stopLossPct: fc.oneof(fc.constantFrom(1, 3, 5, 90), between(0.1, 100)),
+      takeProfitPct: fc.oneof(fc.constantFrom(6, 10, 20, 1000), between(0.1, 100), between(0.1, 1000)),
+      majorSymbols: optional(fc.subarray([...SYMBOLS])),
+      majorMaxLeverage: optional(fc.integer({ min: 1, max: 125 })),
+      altcoinMaxLeverage: optional(fc.integer({ min: 1, max: 125 })),
+      majorMaxNotionalMultiple: optional(between(0.01, 125)),
+      altcoinMaxNotionalMultiple: optional(between(0.01, 125)),
+      minRiskReward: optional(fc.oneof(fc.constantFrom(0, 1, 1.5, 2, 3), between(0, 5))),
+      maxDrawdownPct: optional(lockPct),
+      stopLossCooldownMinutes: optional(fc.integer({ min: 0, max: 60 })),
+      maxOpensPerHour: optional(fc.integer({ min: 1, max: 12 })),
+      minHoldingMinutes: optional(fc.integer({ min: 0, max: 60 })),
+      onePositionPerSymbol: optional(fc.boolean()),
+      maxStopLossPct: optional(fc.oneof(fc.constantFrom(1, 2, 5, 10), between(0.1, 100))),
+    },
+    {
+      requiredKeys: [
+        'maxPositions',
+        'maxLeverage',
+        'maxPositionSizePct',
+        'maxTotalPositionPct',
+        'maxSingleTradePct',
+        'maxSingleTradeWithPositionsPct',
+        'maxDailyLossPct',
+        'maxMarginUsagePct',
+        'stopLossPct',
+        'takeProfitPct',
+      ],
+    },
+  );
 
 /** Limits a config file could hold: no zero caps, and default protection that meets the risk-reward minimum. */
-const configurableLimitsArb = limitsArb(fc.oneof(fc.constantFrom(30, 50, 80, 90, 95, 100), fc.integer({ min: 5, max: 100 })))
-  .map((l) => ({ ...l, takeProfitPct: Math.max(l.takeProfitPct, l.stopLossPct * (l.minRiskReward ?? 2)) }));
+const configurableLimitsArb = limitsArb(fc.oneof(fc.constantFrom(30, 50, 80, 90, 95, 100), fc.integer({ min: 5, max: 100 }))).map((l) => ({
+  ...l,
+  takeProfitPct: Math.max(l.takeProfitPct, l.stopLossPct * (l.minRiskReward ?? 2)),
+}));
 
 /**
  * A bracket table in Binance's shape: floors from 0, each bracket's leverage no higher than the one
@@ -99,41 +132,56 @@ const configurableLimitsArb = limitsArb(fc.oneof(fc.constantFrom(30, 50, 80, 90,
  * rates not falling (about half the initial margin, like the venues'), and `cum` keeping the
  * maintenance margin continuous across brackets. The last cap is finite or "none".
  */
-const bracketsArb: fc.Arbitrary<MarginBracket[]> = fc.record({
-  topLeverage: fc.integer({ min: 1, max: 125 }),
-  tiers: fc.array(fc.record({
-    width: fc.constantFrom(5_000, 50_000, 250_000, 1_000_000, 20_000_000),
-    leverageFactor: fc.constantFrom(1, 0.8, 0.5, 0.4, 0.2, 3),
-    rateFactor: between(0.3, 1.2),
-  }), { minLength: 1, maxLength: 6 }),
-  uncapped: fc.boolean(),
-}).map(({ topLeverage, tiers, uncapped }) => {
-  const out: MarginBracket[] = [];
-  let floor = 0;
-  tiers.forEach((t, i) => {
-    const previous = out[i - 1];
-    const initialLeverage = previous ? Math.max(1, Math.floor(previous.initialLeverage * t.leverageFactor)) : topLeverage;
-    const maintMarginRatio = Math.max(previous?.maintMarginRatio ?? 0, Math.min(0.5, t.rateFactor / (2 * initialLeverage)));
-    const last = i === tiers.length - 1;
-    out.push({
-      bracket: i + 1, initialLeverage, notionalFloor: floor, notionalCap: last && uncapped ? Number.MAX_SAFE_INTEGER : floor + t.width,
-      maintMarginRatio, cum: previous ? previous.cum + floor * (maintMarginRatio - previous.maintMarginRatio) : 0,
+const bracketsArb: fc.Arbitrary<MarginBracket[]> = fc
+  .record({
+    topLeverage: fc.integer({ min: 1, max: 125 }),
+    tiers: fc.array(
+      fc.record({
+        width: fc.constantFrom(5_000, 50_000, 250_000, 1_000_000, 20_000_000),
+        leverageFactor: fc.constantFrom(1, 0.8, 0.5, 0.4, 0.2, 3),
+        rateFactor: between(0.3, 1.2),
+      }),
+      { minLength: 1, maxLength: 6 },
+    ),
+    uncapped: fc.boolean(),
+  })
+  .map(({ topLeverage, tiers, uncapped }) => {
+    const out: MarginBracket[] = [];
+    let floor = 0;
+    tiers.forEach((t, i) => {
+      const previous = out[i - 1];
+      const initialLeverage = previous ? Math.max(1, Math.floor(previous.initialLeverage * t.leverageFactor)) : topLeverage;
+      const maintMarginRatio = Math.max(previous?.maintMarginRatio ?? 0, Math.min(0.5, t.rateFactor / (2 * initialLeverage)));
+      const last = i === tiers.length - 1;
+      out.push({
+        bracket: i + 1,
+        initialLeverage,
+        notionalFloor: floor,
+        notionalCap: last && uncapped ? Number.MAX_SAFE_INTEGER : floor + t.width,
+        maintMarginRatio,
+        cum: previous ? previous.cum + floor * (maintMarginRatio - previous.maintMarginRatio) : 0,
+      });
+      floor += t.width;
     });
-    floor += t.width;
+    return out;
   });
-  return out;
-});
 
-const rulesArb = (symbol: string): fc.Arbitrary<SymbolRules> => fc.record({
-  tickSize: fc.constantFrom('1', '0.1', '0.01', '0.0001', '0.00001'),
-  stepSize: fc.constantFrom('0.001', '0.01', '0.1', '1'),
-  minQtySteps: fc.integer({ min: 1, max: 3 }),
-  minNotional: fc.constantFrom('0', '5', '20', '100'),
-  maxLeverage: fc.integer({ min: 1, max: 125 }),
-  marginBrackets: fc.oneof({ arbitrary: bracketsArb, weight: 3 }, { arbitrary: fc.constant(undefined), weight: 1 }),
-}).map(({ minQtySteps, marginBrackets, ...r }) => ({
-  symbol, ...r, minQty: new Decimal(r.stepSize).mul(minQtySteps).toString(), ...(marginBrackets && { marginBrackets }),
-}));
+const rulesArb = (symbol: string): fc.Arbitrary<SymbolRules> =>
+  fc
+    .record({
+      tickSize: fc.constantFrom('1', '0.1', '0.01', '0.0001', '0.00001'),
+      stepSize: fc.constantFrom('0.001', '0.01', '0.1', '1'),
+      minQtySteps: fc.integer({ min: 1, max: 3 }),
+      minNotional: fc.constantFrom('0', '5', '20', '100'),
+      maxLeverage: fc.integer({ min: 1, max: 125 }),
+      marginBrackets: fc.oneof({ arbitrary: bracketsArb, weight: 3 }, { arbitrary: fc.constant(undefined), weight: 1 }),
+    })
+    .map(({ minQtySteps, marginBrackets, ...r }) => ({
+      symbol,
+      ...r,
+      minQty: new Decimal(r.stepSize).mul(minQtySteps).toString(),
+      ...(marginBrackets && { marginBrackets }),
+    }));
 
 const priceArb = fc.oneof(
   { arbitrary: fc.constantFrom(30_000, 2000, 150, 0.5, 0.07), weight: 4 },
@@ -156,8 +204,14 @@ const wildDecisionArb = fc.record({
   quantity: optional(amountArb),
   leverage: optional(fc.oneof(fc.integer({ min: 1, max: 125 }), fc.constantFrom(0, 1000, Number.NaN, -3, 2.5, 1e9))),
   /** Stop-loss and take-profit as distances from the price (negative: the wrong side), or garbage prices. */
-  stopLossDistance: optional(fc.oneof({ arbitrary: between(-0.05, 0.3), weight: 10 }, { arbitrary: fc.constantFrom(Number.NaN, 1, 2, -1e9), weight: 1 }), 2),
-  takeProfitDistance: optional(fc.oneof({ arbitrary: between(-0.05, 0.9), weight: 10 }, { arbitrary: fc.constantFrom(Number.NaN, -1, -2, 1e9), weight: 1 }), 2),
+  stopLossDistance: optional(
+    fc.oneof({ arbitrary: between(-0.05, 0.3), weight: 10 }, { arbitrary: fc.constantFrom(Number.NaN, 1, 2, -1e9), weight: 1 }),
+    2,
+  ),
+  takeProfitDistance: optional(
+    fc.oneof({ arbitrary: between(-0.05, 0.9), weight: 10 }, { arbitrary: fc.constantFrom(Number.NaN, -1, -2, 1e9), weight: 1 }),
+    2,
+  ),
 });
 
 /** What a sane model sends: known symbols, positive sizes, protection on the right side (or none). */
@@ -182,10 +236,7 @@ const positionArb = fc.record({
 });
 
 const accountAndMarket = {
-  equity: fc.oneof(
-    { arbitrary: between(10, 1_000_000), weight: 20 },
-    { arbitrary: fc.constantFrom(0, -500, 1e12), weight: 1 },
-  ),
+  equity: fc.oneof({ arbitrary: between(10, 1_000_000), weight: 20 }, { arbitrary: fc.constantFrom(0, -500, 1e12), weight: 1 }),
   freeShare: fc.oneof(fc.constant(1), between(0, 1.2)),
   extraMarginUsed: fc.oneof(fc.constant(0), between(0, 5000)),
   positions: fc.array(positionArb, { maxLength: 3 }),
@@ -194,9 +245,17 @@ const accountAndMarket = {
   unpriced: fc.oneof({ arbitrary: fc.constant([]), weight: 4 }, { arbitrary: fc.subarray([...SYMBOLS], { maxLength: 2 }), weight: 1 }),
   takerFeeRate: fc.constantFrom(0, 0.0002, 0.0005, 0.001, 0.01),
   safeMode: fc.oneof({ arbitrary: fc.constant(false), weight: 8 }, { arbitrary: fc.constant(true), weight: 1 }),
-  dayStartShare: fc.oneof({ arbitrary: fc.constant(1), weight: 2 }, { arbitrary: between(0.9, 1.2), weight: 2 }, { arbitrary: between(0.6, 1.4), weight: 1 }),
+  dayStartShare: fc.oneof(
+    { arbitrary: fc.constant(1), weight: 2 },
+    { arbitrary: between(0.9, 1.2), weight: 2 },
+    { arbitrary: between(0.6, 1.4), weight: 1 },
+  ),
   dayLowShare: optional(fc.oneof({ arbitrary: between(0.95, 1), weight: 4 }, { arbitrary: between(0.5, 1), weight: 1 })),
-  peakShare: fc.oneof({ arbitrary: fc.constant(1), weight: 2 }, { arbitrary: between(1, 1.3), weight: 2 }, { arbitrary: between(1, 2), weight: 1 }),
+  peakShare: fc.oneof(
+    { arbitrary: fc.constant(1), weight: 2 },
+    { arbitrary: between(1, 1.3), weight: 2 },
+    { arbitrary: between(1, 2), weight: 1 },
+  ),
   stopLossMinutesAgo: fc.dictionary(fc.constantFrom(...SYMBOLS), fc.integer({ min: 0, max: 40 }), { maxKeys: 2 }),
   opensLastHour: fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 12 }), weight: 1 }),
 };
@@ -207,30 +266,46 @@ const accountAndMarket = {
  */
 const scenarioArb = fc.oneof(
   {
-    arbitrary: fc.record({ ...accountAndMarket, calm: fc.constant(true), limits: configurableLimitsArb, decisions: fc.array(plausibleDecisionArb, { maxLength: 6 }) }),
+    arbitrary: fc.record({
+      ...accountAndMarket,
+      calm: fc.constant(true),
+      limits: configurableLimitsArb,
+      decisions: fc.array(plausibleDecisionArb, { maxLength: 6 }),
+    }),
     weight: 2,
   },
   {
-    arbitrary: fc.record({ ...accountAndMarket, calm: fc.constant(false), limits: limitsArb(pct), decisions: fc.array(wildDecisionArb, { maxLength: 8 }) }),
+    arbitrary: fc.record({
+      ...accountAndMarket,
+      calm: fc.constant(false),
+      limits: limitsArb(pct),
+      decisions: fc.array(wildDecisionArb, { maxLength: 8 }),
+    }),
     weight: 1,
   },
 );
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
 
 /** A trader reaching for leverage: 5x to 125x, stops from 0.1 % to 40 % away, a target that meets the risk-reward. */
-const leveragedDecisionArb = fc.record({
-  action: fc.constantFrom('open_long', 'open_short'),
-  symbol: fc.constantFrom(...SYMBOLS),
-  sizeUsd: between(5, 200_000),
-  leverage: fc.integer({ min: 5, max: 125 }),
-  stopLossDistance: between(0.001, 0.4),
-  rewardRatio: between(2, 6),
-}).map(({ rewardRatio, ...d }) => ({ ...d, quantity: undefined, takeProfitDistance: Math.min(0.9, d.stopLossDistance * rewardRatio) }));
+const leveragedDecisionArb = fc
+  .record({
+    action: fc.constantFrom('open_long', 'open_short'),
+    symbol: fc.constantFrom(...SYMBOLS),
+    sizeUsd: between(5, 200_000),
+    leverage: fc.integer({ min: 5, max: 125 }),
+    stopLossDistance: between(0.001, 0.4),
+    rewardRatio: between(2, 6),
+  })
+  .map(({ rewardRatio, ...d }) => ({ ...d, quantity: undefined, takeProfitDistance: Math.min(0.9, d.stopLossDistance * rewardRatio) }));
 
 /** Binance's own brackets for the arena's symbols, under limits that let any leverage through. */
 const leveragedScenarioArb: fc.Arbitrary<Scenario> = fc.record({
   ...accountAndMarket,
-  rules: fc.record(Object.fromEntries(SYMBOLS.map((s) => [s, rulesArb(s).map((r) => ({ ...r, marginBrackets: [...PAPER_MARGIN_BRACKETS.get(s)!] }))])) as Record<(typeof SYMBOLS)[number], fc.Arbitrary<SymbolRules>>),
+  rules: fc.record(
+    Object.fromEntries(
+      SYMBOLS.map((s) => [s, rulesArb(s).map((r) => ({ ...r, marginBrackets: [...PAPER_MARGIN_BRACKETS.get(s)!] }))]),
+    ) as Record<(typeof SYMBOLS)[number], fc.Arbitrary<SymbolRules>>,
+  ),
   calm: fc.constant(true),
   limits: configurableLimitsArb.map((l) => ({ ...l, maxLeverage: 125, majorMaxLeverage: 125, altcoinMaxLeverage: 125 })),
   decisions: fc.array(leveragedDecisionArb, { minLength: 1, maxLength: 4 }),
@@ -243,15 +318,26 @@ function build(s: Scenario): { ctx: RiskContext; decisions: Decision[] } {
   const positions: PositionView[] = s.positions.map((p) => {
     const mark = prices[p.symbol] ?? 1;
     return {
-      symbol: p.symbol, side: p.side, quantity: p.quantity, entryPrice: mark, markPrice: mark, unrealizedPnl: p.margin * p.pnlShare,
-      leverage: p.leverage, margin: p.margin, liquidationPrice: 0, stopLoss: null, takeProfit: null, openedAt: NOW - p.ageMinutes * MIN,
+      symbol: p.symbol,
+      side: p.side,
+      quantity: p.quantity,
+      entryPrice: mark,
+      markPrice: mark,
+      unrealizedPnl: p.margin * p.pnlShare,
+      leverage: p.leverage,
+      margin: p.margin,
+      liquidationPrice: 0,
+      stopLoss: null,
+      takeProfit: null,
+      openedAt: NOW - p.ageMinutes * MIN,
     };
   });
   const marginUsed = positions.reduce((sum, p) => sum + p.margin, 0) + s.extraMarginUsed;
   const decisions: Decision[] = s.decisions.map(({ stopLossDistance, takeProfitDistance, ...d }) => {
     const ref = (d.symbol && prices[d.symbol]) || 100;
     const sign = d.action === 'open_short' ? -1 : 1;
-    const at = (distance: number | undefined, direction: number) => (distance === undefined ? undefined : ref * (1 + direction * sign * distance));
+    const at = (distance: number | undefined, direction: number) =>
+      distance === undefined ? undefined : ref * (1 + direction * sign * distance);
     return { ...d, reason: 'random', stopLoss: at(stopLossDistance, -1), takeProfit: at(takeProfitDistance, 1) };
   });
   const equity = s.equity;
@@ -259,13 +345,25 @@ function build(s: Scenario): { ctx: RiskContext; decisions: Decision[] } {
     ctx: {
       now: NOW,
       account: { equity, available: Math.max(0, equity * s.freeShare), marginUsed, unrealizedPnl: 0 },
-      positions, prices, rules, limits: s.limits, takerFeeRate: s.takerFeeRate, safeMode: s.safeMode,
+      positions,
+      prices,
+      rules,
+      limits: s.limits,
+      takerFeeRate: s.takerFeeRate,
+      safeMode: s.safeMode,
       dayStartEquity: equity * s.dayStartShare,
       ...(s.dayLowShare !== undefined && { dayLowEquity: equity * s.dayLowShare }),
       peakEquity: equity * s.peakShare,
       lastStopLossAt: Object.fromEntries(Object.entries(s.stopLossMinutesAgo).map(([k, m]) => [k, NOW - m * MIN])),
       opensLastHour: s.opensLastHour,
-      ...(s.calm && { safeMode: false, dayStartEquity: equity, dayLowEquity: equity, peakEquity: equity, lastStopLossAt: {}, opensLastHour: 0 }),
+      ...(s.calm && {
+        safeMode: false,
+        dayStartEquity: equity,
+        dayLowEquity: equity,
+        peakEquity: equity,
+        lastStopLossAt: {},
+        opensLastHour: 0,
+      }),
     },
     decisions,
   };
@@ -319,7 +417,11 @@ function checkVerdicts(ctx: RiskContext, decisions: Decision[], verdicts: RiskVe
   let available = Math.max(0, ctx.account.available);
   for (const p of closed) available += Math.max(0, p.margin + p.unrealizedPnl - p.quantity * (ctx.prices[p.symbol] ?? p.markPrice) * fee);
   let marginUsed = ctx.account.marginUsed - closed.reduce((sum, p) => sum + p.margin, 0);
-  const holdings: Array<{ symbol: string; side: string; margin: number }> = remaining.map((p) => ({ symbol: p.symbol, side: p.side, margin: p.margin }));
+  const holdings: Array<{ symbol: string; side: string; margin: number }> = remaining.map((p) => ({
+    symbol: p.symbol,
+    side: p.side,
+    margin: p.margin,
+  }));
 
   for (const v of opens) {
     const d = v.decision;
@@ -379,7 +481,9 @@ function checkCloses(ctx: RiskContext, limits: Limits, closes: RiskVerdict[]): P
   const taken: PositionView[] = [];
   for (const v of closes) {
     const o = v.order!;
-    const position = ctx.positions.find((p) => !taken.includes(p) && p.symbol === v.decision.symbol && p.side === o.side && String(p.quantity) === o.quantity);
+    const position = ctx.positions.find(
+      (p) => !taken.includes(p) && p.symbol === v.decision.symbol && p.side === o.side && String(p.quantity) === o.quantity,
+    );
     assert.ok(position, `a close of a held position: ${o.symbol} ${o.side} ${o.quantity}`);
     assert.ok(ctx.now - position.openedAt >= limits.minHoldingMinutes * MIN || limits.minHoldingMinutes === 0, 'min holding time');
     taken.push(position);
@@ -387,8 +491,19 @@ function checkCloses(ctx: RiskContext, limits: Limits, closes: RiskVerdict[]): P
   return taken;
 }
 
-function checkProtection(d: Decision, stopLoss: string, takeProfit: string, side: string, price: number, rules: SymbolRules, limits: Limits): void {
-  assert.ok(isMultiple(stopLoss, rules.tickSize) && isMultiple(takeProfit, rules.tickSize), `stop ${stopLoss} / target ${takeProfit} on tick ${rules.tickSize}`);
+function checkProtection(
+  d: Decision,
+  stopLoss: string,
+  takeProfit: string,
+  side: string,
+  price: number,
+  rules: SymbolRules,
+  limits: Limits,
+): void {
+  assert.ok(
+    isMultiple(stopLoss, rules.tickSize) && isMultiple(takeProfit, rules.tickSize),
+    `stop ${stopLoss} / target ${takeProfit} on tick ${rules.tickSize}`,
+  );
   const sl = Number(stopLoss);
   const tp = Number(takeProfit);
   assert.ok(sl > 0 && tp > 0, 'positive protection prices');
@@ -410,7 +525,8 @@ function checkProtection(d: Decision, stopLoss: string, takeProfit: string, side
   const tick = Number(rules.tickSize);
   const slack = (value: number) => Math.max(tick * 1e-6, Math.abs(value) * 1e-12);
   assert.ok(sign * (tp - askedTarget) >= -slack(askedTarget), `take-profit ${tp} rounded toward the entry from ${askedTarget}`);
-  if (sign * (price - askedStop) >= tick) assert.ok(sign * (sl - askedStop) >= -slack(askedStop), `stop-loss ${sl} rounded away from the entry from ${askedStop}`);
+  if (sign * (price - askedStop) >= tick)
+    assert.ok(sign * (sl - askedStop) >= -slack(askedStop), `stop-loss ${sl} rounded away from the entry from ${askedStop}`);
 }
 
 /** The venue's brackets, or the engine's documented fallback. */
@@ -465,14 +581,19 @@ describe('risk engine: properties', function () {
     for (const status of ['approved', 'resized', 'rejected', 'no_order']) {
       assert.ok((statuses[status] ?? 0) > 100, `too few ${status} verdicts: ${JSON.stringify(statuses)}`);
     }
-    for (const kind of ['with the venue\'s brackets', 'with the fallback rate', 'leverage lowered for the stop', 'leverage lowered for the bracket',
-      'stop tightened to max_stop_loss_pct', 'cut to the bracket\'s notional']) {
+    for (const kind of [
+      "with the venue's brackets",
+      'with the fallback rate',
+      'leverage lowered for the stop',
+      'leverage lowered for the bracket',
+      'stop tightened to max_stop_loss_pct',
+      "cut to the bracket's notional",
+    ]) {
       assert.ok((opens[kind] ?? 0) > 20, `too few opens ${kind}: ${JSON.stringify(opens)}`);
     }
   });
 
-
-  it('keeps every stop able to fire at any leverage on Binance\'s real brackets (3,000 batches of leveraged opens)', () => {
+  it("keeps every stop able to fire at any leverage on Binance's real brackets (3,000 batches of leveraged opens)", () => {
     const opens: Record<string, number> = {};
     fc.assert(
       fc.property(leveragedScenarioArb, (scenario) => {
@@ -489,10 +610,12 @@ describe('risk engine: properties', function () {
 
 /** Which of the new rules an approved open went through. */
 function countOpen(opens: Record<string, number>, v: RiskVerdict, rules: SymbolRules): void {
-  const add = (kind: string) => { opens[kind] = (opens[kind] ?? 0) + 1; };
-  add(rules.marginBrackets ? 'with the venue\'s brackets' : 'with the fallback rate');
+  const add = (kind: string) => {
+    opens[kind] = (opens[kind] ?? 0) + 1;
+  };
+  add(rules.marginBrackets ? "with the venue's brackets" : 'with the fallback rate');
   if (/lowered to \d+x: .*must stay/.test(v.reason)) add('leverage lowered for the stop');
   if (/lowered to \d+x: .*margin bracket for a position/.test(v.reason)) add('leverage lowered for the bracket');
   if (/tightened to/.test(v.reason)) add('stop tightened to max_stop_loss_pct');
-  if (/cut to [\d,.]+: position value at most [\d,.]+ USDT at \d+x/.test(v.reason)) add('cut to the bracket\'s notional');
+  if (/cut to [\d,.]+: position value at most [\d,.]+ USDT at \d+x/.test(v.reason)) add("cut to the bracket's notional");
 }

@@ -19,7 +19,9 @@ function agentFile(id: string) {
 
 function riskManagement(yaml: string): RiskLimits {
   const doc = {
-    agent: { id: 'alpha' }, llm: { provider: 'rule_based', model: 'ema_trend' }, exchange: { type: 'paper' },
+    agent: { id: 'alpha' },
+    llm: { provider: 'rule_based', model: 'ema_trend' },
+    exchange: { type: 'paper' },
     strategy: { initial_balance: 10_000, risk_management: YAML.parse(yaml) ?? {} },
   };
   return riskLimitsFromFile(parseConfig(AgentFileSchema, doc, 'alpha.yaml', 'alpha.yaml').strategy.risk_management);
@@ -51,11 +53,23 @@ describe('risk limits in the config', () => {
 
   it('lets the btc-buy-hold benchmark put about 95 % of the account into BTC at 1x', () => {
     const limits = riskLimitsFromFile(agentFile('btc-buy-hold').strategy.risk_management);
-    const [verdict] = evaluateDecisions({
-      now: Date.UTC(2024, 0, 1), account: { equity: 10_000, available: 10_000, marginUsed: 0, unrealizedPnl: 0 }, positions: [],
-      prices: { BTCUSDT: 42_000 }, rules: { BTCUSDT: BTC }, limits, takerFeeRate: 0.0005, safeMode: false,
-      dayStartEquity: 10_000, peakEquity: 10_000, lastStopLossAt: {}, opensLastHour: 0,
-    }, [{ action: 'open_long', symbol: 'BTCUSDT', leverage: 1, sizeUsd: 10_000, reason: 'benchmark entry' }]);
+    const [verdict] = evaluateDecisions(
+      {
+        now: Date.UTC(2024, 0, 1),
+        account: { equity: 10_000, available: 10_000, marginUsed: 0, unrealizedPnl: 0 },
+        positions: [],
+        prices: { BTCUSDT: 42_000 },
+        rules: { BTCUSDT: BTC },
+        limits,
+        takerFeeRate: 0.0005,
+        safeMode: false,
+        dayStartEquity: 10_000,
+        peakEquity: 10_000,
+        lastStopLossAt: {},
+        opensLastHour: 0,
+      },
+      [{ action: 'open_long', symbol: 'BTCUSDT', leverage: 1, sizeUsd: 10_000, reason: 'benchmark entry' }],
+    );
     assert.ok(verdict!.order, verdict!.reason);
     assert.equal(verdict!.order.leverage, 1);
     const value = Number(verdict!.order.quantity) * 42_000;
@@ -89,11 +103,16 @@ describe('risk limits in the config', () => {
 
   it('accepts resolved configs recorded before the optional limits existed, and checks them when present', () => {
     const config: AgentConfig = {
-      id: 'alpha', name: 'Alpha', description: '',
+      id: 'alpha',
+      name: 'Alpha',
+      description: '',
       decisionMaker: { provider: 'rule_based', model: 'ema_trend', temperature: 0.15, maxTokens: 4000 },
       exchange: { type: 'paper', account: 'alpha', testnet: false, takerFeeRate: 0.0005, slippageRate: 0.0002 },
       strategy: {
-        initialBalance: 10_000, scanIntervalMinutes: 3, symbols: ['BTCUSDT'], tradingStyle: 'balanced',
+        initialBalance: 10_000,
+        scanIntervalMinutes: 3,
+        symbols: ['BTCUSDT'],
+        tradingStyle: 'balanced',
         risk: { ...SEED_RISK_LIMITS },
       },
     };

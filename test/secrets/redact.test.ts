@@ -40,24 +40,32 @@ describe('secret redaction', () => {
   });
 
   it('never lets a base64 or URL-encoded copy of a random secret through, at any offset (property)', () => {
-    fc.assert(fc.property(
-      fc.string({ minLength: 16, maxLength: 64, unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_') }),
-      fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }),
-      (secret, before, after) => {
-        const r = new Redactor([secret]);
-        for (const text of [
-          `${before}${secret}${after}`,
-          Buffer.from(`${before}${secret}${after}`).toString('base64'),
-          Buffer.from(`${before}${secret}${after}`).toString('base64url'),
-          encodeURIComponent(`${before}${secret}${after}`),
-        ]) {
-          const out = r.redact(text);
-          assert.ok(!out.includes(secret.slice(0, 12)), out);
-          // the decoded output must not hold the secret either
-          assert.ok(!Buffer.from(out, 'base64').toString('latin1').includes(secret), out);
-        }
-      },
-    ), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.string({
+          minLength: 16,
+          maxLength: 64,
+          unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_'),
+        }),
+        fc.string({ maxLength: 5 }),
+        fc.string({ maxLength: 5 }),
+        (secret, before, after) => {
+          const r = new Redactor([secret]);
+          for (const text of [
+            `${before}${secret}${after}`,
+            Buffer.from(`${before}${secret}${after}`).toString('base64'),
+            Buffer.from(`${before}${secret}${after}`).toString('base64url'),
+            encodeURIComponent(`${before}${secret}${after}`),
+          ]) {
+            const out = r.redact(text);
+            assert.ok(!out.includes(secret.slice(0, 12)), out);
+            // the decoded output must not hold the secret either
+            assert.ok(!Buffer.from(out, 'base64').toString('latin1').includes(secret), out);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('redacts every string inside a structure', () => {
@@ -66,17 +74,39 @@ describe('secret redaction', () => {
   });
 
   it('knows which variables hold secrets', () => {
-    for (const name of ['API_TOKEN', 'ANTHROPIC_API_KEY', 'OPENAI_API_KEY_TEAM', 'BINANCE_API_SECRET_MAIN', 'ASTER_PRIVATE_KEY_X',
-      'TEMPORAL_API_KEY', 'DATABASE_URL', 'TELEGRAM_BOT_TOKEN', 'PGPASSWORD']) {
+    for (const name of [
+      'API_TOKEN',
+      'ANTHROPIC_API_KEY',
+      'OPENAI_API_KEY_TEAM',
+      'BINANCE_API_SECRET_MAIN',
+      'ASTER_PRIVATE_KEY_X',
+      'TEMPORAL_API_KEY',
+      'DATABASE_URL',
+      'TELEGRAM_BOT_TOKEN',
+      'PGPASSWORD',
+    ]) {
       assert.ok(isSecretVariable(name), name);
     }
-    for (const name of ['PATH', 'HOME', 'ARENA_CONFIG', 'API_PORT', 'TEMPORAL_ADDRESS', 'KEYBOARD']) assert.ok(!isSecretVariable(name), name);
+    for (const name of ['PATH', 'HOME', 'ARENA_CONFIG', 'API_PORT', 'TEMPORAL_ADDRESS', 'KEYBOARD'])
+      assert.ok(!isSecretVariable(name), name);
     assert.deepEqual(secretValues({ API_TOKEN: 'tok-123456789', PATH: '/bin', EMPTY_API_KEY: '' }), ['tok-123456789']);
   });
 
   it('starts children with the base variables only (and what they are given), never a key', () => {
-    const env = { PATH: '/usr/bin', HOME: '/root', API_TOKEN: 't', OPENAI_API_KEY: 'sk', GOPROXY: 'https://proxy', DATABASE_URL: 'postgres://' };
+    const env = {
+      PATH: '/usr/bin',
+      HOME: '/root',
+      API_TOKEN: 't',
+      OPENAI_API_KEY: 'sk',
+      GOPROXY: 'https://proxy',
+      DATABASE_URL: 'postgres://',
+    };
     assert.deepEqual(childEnv([], {}, env), { PATH: '/usr/bin', HOME: '/root' });
-    assert.deepEqual(childEnv(['GOPROXY'], { GOTOOLCHAIN: 'auto' }, env), { PATH: '/usr/bin', HOME: '/root', GOPROXY: 'https://proxy', GOTOOLCHAIN: 'auto' });
+    assert.deepEqual(childEnv(['GOPROXY'], { GOTOOLCHAIN: 'auto' }, env), {
+      PATH: '/usr/bin',
+      HOME: '/root',
+      GOPROXY: 'https://proxy',
+      GOTOOLCHAIN: 'auto',
+    });
   });
 });

@@ -42,7 +42,9 @@ class Script {
   }
 }
 
-async function listen(handler: (req: IncomingMessage, body: string, res: ServerResponse) => void): Promise<{ server: http.Server; origin: string }> {
+async function listen(
+  handler: (req: IncomingMessage, body: string, res: ServerResponse) => void,
+): Promise<{ server: http.Server; origin: string }> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -100,8 +102,12 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     requests.push(request);
     const failure = script.nextFailure();
     if (failure) {
-      return answer(res, failure.status, { error: 'failing on purpose' },
-        failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : {});
+      return answer(
+        res,
+        failure.status,
+        { error: 'failing on purpose' },
+        failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : {},
+      );
     }
     accepted.push(request);
     if (script.takeHold(request)) return; // accepted, never answered
@@ -169,7 +175,9 @@ export async function startTelegramServer(opts: { token?: string; chatId?: strin
     const failure = script.nextFailure();
     if (failure) {
       return failure.status === 429
-        ? botError(res, 429, `Too Many Requests: retry after ${failure.retryAfterSeconds ?? 1}`, { retry_after: failure.retryAfterSeconds ?? 1 })
+        ? botError(res, 429, `Too Many Requests: retry after ${failure.retryAfterSeconds ?? 1}`, {
+            retry_after: failure.retryAfterSeconds ?? 1,
+          })
         : botError(res, failure.status, 'Internal Server Error');
     }
     const chat = params.chat_id === undefined ? '' : String(params.chat_id);
@@ -188,7 +196,9 @@ export async function startTelegramServer(opts: { token?: string; chatId?: strin
     answer(res, 200, {
       ok: true,
       result: {
-        message_id: message.message_id, date: Math.floor(Date.now() / 1000), text: messageText,
+        message_id: message.message_id,
+        date: Math.floor(Date.now() / 1000),
+        text: messageText,
         from: { id: Number(token.split(':')[0]), is_bot: true, first_name: 'Arena Test Bot', username: 'arena_test_bot' },
         chat: { id: Number(chatId), type: 'supergroup', title: 'arena alerts' },
       },

@@ -70,16 +70,29 @@ export async function startTestArena(live?: { market: MarketDataSource; clock: M
   const taskQueue = `arena-test-${tag}`;
   const replay = live ? null : new ReplayMarketData();
   const deps: ActivityDeps = activityDeps({
-    db, market: live?.market ?? replay!, clock: live?.clock ?? replayClock(db), log: pino({ level: 'silent' }), temporal: env.client,
+    db,
+    market: live?.market ?? replay!,
+    clock: live?.clock ?? replayClock(db),
+    log: pino({ level: 'silent' }),
+    temporal: env.client,
   });
   const workers: Array<() => Promise<void>> = [];
   let clock: ClockRunner | null = null;
 
   return {
-    env, client: env.client, db, dbUrl: database.url, taskQueue, deps, tag,
+    env,
+    client: env.client,
+    db,
+    dbUrl: database.url,
+    taskQueue,
+    deps,
+    tag,
     async runWorker() {
       const worker = await createArenaWorker({
-        connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, deps,
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue,
+        deps,
         workflowBundle: await workflowBundle(),
       });
       const running = worker.run();
@@ -96,16 +109,32 @@ export async function startTestArena(live?: { market: MarketDataSource; clock: M
         clock = await runReplayClock(db, { first: w.firstMarketTime, last: w.lastMarketTime }, options?.barMs ?? cycleIntervalMs);
       }
       for (const config of configs) {
-        await db.insertInto('agents').values({
-          id: config.id, name: config.name, provider: config.decisionMaker.provider, model: config.decisionMaker.model,
-          venue: config.exchange.type, account: config.exchange.account, initial_balance: config.strategy.initialBalance,
-          config: JSON.stringify(config),
-        }).onConflict((oc) => oc.column('id').doNothing()).execute();
+        await db
+          .insertInto('agents')
+          .values({
+            id: config.id,
+            name: config.name,
+            provider: config.decisionMaker.provider,
+            model: config.decisionMaker.model,
+            venue: config.exchange.type,
+            account: config.exchange.account,
+            initial_balance: config.strategy.initialBalance,
+            config: JSON.stringify(config),
+          })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
       }
-      await startAgents({
-        client: env.client, db, taskQueue, cycleIntervalMs: () => cycleIntervalMs, log: () => {},
-        symbolUniverse: [...deps.market.symbols()],
-      }, configs);
+      await startAgents(
+        {
+          client: env.client,
+          db,
+          taskQueue,
+          cycleIntervalMs: () => cycleIntervalMs,
+          log: () => {},
+          symbolUniverse: [...deps.market.symbols()],
+        },
+        configs,
+      );
     },
     async close() {
       for (const stop of workers) await stop();
@@ -128,7 +157,10 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 }
 
 export async function cycleCount(db: Kysely<Database>, agentId: string): Promise<number> {
-  const row = await db.selectFrom('cycles').select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('agent_id', '=', agentId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('cycles')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('agent_id', '=', agentId)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -51,7 +51,8 @@ export async function createMigratedTestDatabase(poolSize = 4): Promise<Migrated
   const db = createDb(test.url, poolSize);
   await migrateToLatest(db);
   return {
-    db, url: test.url,
+    db,
+    url: test.url,
     close: async () => {
       await db.destroy();
       await test.drop();

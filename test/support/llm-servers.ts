@@ -134,7 +134,11 @@ async function startServer(options: MockServerOptions, protocol: Protocol, urlPa
         }
         const auth = protocol.authorize(req, apiKey);
         const recorded: RecordedRequest = {
-          method: req.method ?? '', path: req.url ?? '', headers: redactedHeaders(req.headers), body, authorized: auth.ok,
+          method: req.method ?? '',
+          path: req.url ?? '',
+          headers: redactedHeaders(req.headers),
+          body,
+          authorized: auth.ok,
           ...(auth.via && { authHeader: auth.via }),
         };
         requests.push(recorded);
@@ -165,7 +169,8 @@ async function startServer(options: MockServerOptions, protocol: Protocol, urlPa
         count++;
         send(res, 200, protocol.success(reply, recorded, count), reply.headers);
       })().catch((err: unknown) => {
-        if (!res.headersSent) send(res, 500, { error: { message: `mock server failure: ${String(err)}`, type: 'server_error', code: null } });
+        if (!res.headersSent)
+          send(res, 500, { error: { message: `mock server failure: ${String(err)}`, type: 'server_error', code: null } });
       });
     });
   });
@@ -177,17 +182,22 @@ async function startServer(options: MockServerOptions, protocol: Protocol, urlPa
   return {
     url: `http://127.0.0.1:${port}${urlPath}`,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.destroyed) return;
   const isText = typeof body === 'string';
-  res.writeHead(status, { 'content-type': isText ? 'text/html; charset=utf-8' : 'application/json', 'x-request-id': `req_mock_${Date.now()}`, ...headers });
+  res.writeHead(status, {
+    'content-type': isText ? 'text/html; charset=utf-8' : 'application/json',
+    'x-request-id': `req_mock_${Date.now()}`,
+    ...headers,
+  });
   res.end(isText ? body : JSON.stringify(body));
 }
 
@@ -230,11 +240,13 @@ const openAiProtocol: Protocol = {
   validate(request, models) {
     const body = request.body;
     const bad = (message: string): ErrorReply => ({ status: 400, message });
-    if (typeof body.model !== 'string') return bad("you must provide a model parameter");
-    if (!models.includes(body.model)) return { status: 404, message: `The model \`${body.model}\` does not exist or you do not have access to it.` };
+    if (typeof body.model !== 'string') return bad('you must provide a model parameter');
+    if (!models.includes(body.model))
+      return { status: 404, message: `The model \`${body.model}\` does not exist or you do not have access to it.` };
     if (!Array.isArray(body.messages) || body.messages.length === 0) return bad("'messages' must be a non-empty array");
     for (const [i, m] of body.messages.entries()) {
-      if (!isObject(m) || !['system', 'user', 'assistant', 'developer'].includes(m.role)) return bad(`Invalid value for 'messages[${i}].role'`);
+      if (!isObject(m) || !['system', 'user', 'assistant', 'developer'].includes(m.role))
+        return bad(`Invalid value for 'messages[${i}].role'`);
       if (typeof m.content !== 'string') return bad(`Invalid type for 'messages[${i}].content': expected a string`);
     }
     if (body.stream) return bad('this mock does not stream');
@@ -242,12 +254,16 @@ const openAiProtocol: Protocol = {
       return bad(`Invalid 'temperature': ${body.temperature}`);
     }
     for (const field of ['max_tokens', 'max_completion_tokens']) {
-      if (body[field] !== undefined && !(Number.isInteger(body[field]) && body[field] > 0)) return bad(`Invalid '${field}': ${body[field]}`);
+      if (body[field] !== undefined && !(Number.isInteger(body[field]) && body[field] > 0))
+        return bad(`Invalid '${field}': ${body[field]}`);
     }
     const format = body.response_format;
     if (format !== undefined) {
       if (!isObject(format) || !['text', 'json_object', 'json_schema'].includes(format.type)) return bad("Invalid 'response_format.type'");
-      if (format.type === 'json_schema' && !(isObject(format.json_schema) && typeof format.json_schema.name === 'string' && isObject(format.json_schema.schema))) {
+      if (
+        format.type === 'json_schema' &&
+        !(isObject(format.json_schema) && typeof format.json_schema.name === 'string' && isObject(format.json_schema.schema))
+      ) {
         return bad("Missing required parameter: 'response_format.json_schema'");
       }
       const said = body.messages.map((m: { content: string }) => m.content).join('\n');
@@ -259,10 +275,18 @@ const openAiProtocol: Protocol = {
   },
 
   error(status, message, presentedKey) {
-    const kind = OPENAI_ERROR_TYPES[status] ?? (status >= 500 ? { type: 'server_error', code: null } : { type: 'invalid_request_error', code: null });
+    const kind =
+      OPENAI_ERROR_TYPES[status] ?? (status >= 500 ? { type: 'server_error', code: null } : { type: 'invalid_request_error', code: null });
     // The real API echoes (part of) a wrong key; echoing all of it makes the scrubbing test stricter.
-    const text = message ?? (status === 401 ? `Incorrect API key provided: ${presentedKey}. You can find your API key at https://platform.openai.com/account/api-keys.`
-      : status === 429 ? 'Rate limit reached for requests' : status >= 500 ? 'The server had an error while processing your request.' : 'Bad request');
+    const text =
+      message ??
+      (status === 401
+        ? `Incorrect API key provided: ${presentedKey}. You can find your API key at https://platform.openai.com/account/api-keys.`
+        : status === 429
+          ? 'Rate limit reached for requests'
+          : status >= 500
+            ? 'The server had an error while processing your request.'
+            : 'Bad request');
     return { error: { message: text, type: kind.type, param: null, code: kind.code } };
   },
 
@@ -273,25 +297,33 @@ const openAiProtocol: Protocol = {
     if ('toolInput' in reply) {
       content = reply.besideText ?? null;
       const args = typeof reply.toolInput === 'string' ? reply.toolInput : JSON.stringify(reply.toolInput);
-      toolCalls = [{
-        id: `call_mock_${n}`, type: 'function',
-        function: { name: reply.toolName ?? body.tool_choice?.function?.name ?? 'submit_decisions', arguments: args },
-      }];
+      toolCalls = [
+        {
+          id: `call_mock_${n}`,
+          type: 'function',
+          function: { name: reply.toolName ?? body.tool_choice?.function?.name ?? 'submit_decisions', arguments: args },
+        },
+      ];
     } else if ('text' in reply) content = reply.text;
     else content = JSON.stringify(reply.json);
     const promptText = body.messages.map((m: { content: string }) => m.content).join('\n');
-    const usage = reply.usage === undefined ? { input: approxTokens(promptText), output: approxTokens(content ?? JSON.stringify(toolCalls)) } : reply.usage;
+    const usage =
+      reply.usage === undefined
+        ? { input: approxTokens(promptText), output: approxTokens(content ?? JSON.stringify(toolCalls)) }
+        : reply.usage;
     return {
       id: `chatcmpl-mock-${n}`,
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model: body.model,
-      choices: [{
-        index: 0,
-        message: { role: 'assistant', content, refusal: null, ...(toolCalls && { tool_calls: toolCalls }) },
-        logprobs: null,
-        finish_reason: reply.stopReason ?? (toolCalls ? 'tool_calls' : 'stop'),
-      }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content, refusal: null, ...(toolCalls && { tool_calls: toolCalls }) },
+          logprobs: null,
+          finish_reason: reply.stopReason ?? (toolCalls ? 'tool_calls' : 'stop'),
+        },
+      ],
       ...(usage && { usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output } }),
       system_fingerprint: null,
     };
@@ -302,8 +334,16 @@ const openAiProtocol: Protocol = {
 // Anthropic messages.
 
 const ANTHROPIC_ERROR_TYPES: Record<number, string> = {
-  400: 'invalid_request_error', 401: 'authentication_error', 402: 'billing_error', 403: 'permission_error', 404: 'not_found_error',
-  413: 'request_too_large', 429: 'rate_limit_error', 500: 'api_error', 504: 'timeout_error', 529: 'overloaded_error',
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  504: 'timeout_error',
+  529: 'overloaded_error',
 };
 /** API versions the mock knows. 2026-10-21 refuses sampling parameters (temperature, top_p, top_k). */
 const ANTHROPIC_VERSIONS = ['2023-06-01', '2026-10-21'];
@@ -313,7 +353,8 @@ const anthropicProtocol: Protocol = {
 
   // The API takes the key in `x-api-key` or as a bearer token (SDK 1.x sends the latter); x-api-key wins.
   authorize(req, expectedKey) {
-    const via = req.headers['x-api-key'] !== undefined ? 'x-api-key' : req.headers.authorization !== undefined ? 'authorization' : undefined;
+    const via =
+      req.headers['x-api-key'] !== undefined ? 'x-api-key' : req.headers.authorization !== undefined ? 'authorization' : undefined;
     if (expectedKey === null) return { ok: true, via };
     const ok = via === 'x-api-key' ? req.headers['x-api-key'] === expectedKey : req.headers.authorization === `Bearer ${expectedKey}`;
     return { ok, via };
@@ -332,10 +373,14 @@ const anthropicProtocol: Protocol = {
     for (const [i, m] of body.messages.entries()) {
       if (!isObject(m) || !['user', 'assistant'].includes(m.role)) return bad(`messages.${i}.role: Input should be 'user' or 'assistant'`);
       const blocksOk = Array.isArray(m.content) && m.content.every((b: unknown) => isObject(b) && typeof b.type === 'string');
-      if (typeof m.content !== 'string' && !blocksOk) return bad(`messages.${i}.content: Input should be a string or a list of content blocks`);
+      if (typeof m.content !== 'string' && !blocksOk)
+        return bad(`messages.${i}.content: Input should be a string or a list of content blocks`);
     }
-    if (body.system !== undefined && typeof body.system !== 'string'
-      && !(Array.isArray(body.system) && body.system.every((b: unknown) => isObject(b) && b.type === 'text' && typeof b.text === 'string'))) {
+    if (
+      body.system !== undefined &&
+      typeof body.system !== 'string' &&
+      !(Array.isArray(body.system) && body.system.every((b: unknown) => isObject(b) && b.type === 'text' && typeof b.text === 'string'))
+    ) {
       return bad('system: Input should be a string or a list of text blocks');
     }
     for (const field of ['temperature', 'top_p', 'top_k']) {
@@ -349,14 +394,18 @@ const anthropicProtocol: Protocol = {
     if (tools !== undefined) {
       if (!Array.isArray(tools)) return bad('tools: Input should be a valid list');
       for (const [i, t] of tools.entries()) {
-        if (!isObject(t) || typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]{1,128}$/.test(t.name)) return bad(`tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'`);
-        if (t.description !== undefined && typeof t.description !== 'string') return bad(`tools.${i}.description: Input should be a valid string`);
-        if (!isObject(t.input_schema) || t.input_schema.type !== 'object') return bad(`tools.${i}.input_schema: Input schema must have type 'object'`);
+        if (!isObject(t) || typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]{1,128}$/.test(t.name))
+          return bad(`tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'`);
+        if (t.description !== undefined && typeof t.description !== 'string')
+          return bad(`tools.${i}.description: Input should be a valid string`);
+        if (!isObject(t.input_schema) || t.input_schema.type !== 'object')
+          return bad(`tools.${i}.input_schema: Input schema must have type 'object'`);
       }
     }
     const choice = body.tool_choice;
     if (choice !== undefined) {
-      if (!isObject(choice) || !['auto', 'any', 'tool', 'none'].includes(choice.type)) return bad('tool_choice: Input tag does not match any of the expected tags');
+      if (!isObject(choice) || !['auto', 'any', 'tool', 'none'].includes(choice.type))
+        return bad('tool_choice: Input tag does not match any of the expected tags');
       if (choice.type === 'tool' && !(Array.isArray(tools) && tools.some((t) => isObject(t) && t.name === choice.name))) {
         return bad(`tool_choice: tool '${String(choice.name)}' not found in tools`);
       }
@@ -366,8 +415,17 @@ const anthropicProtocol: Protocol = {
 
   error(status, message, presentedKey) {
     const type = ANTHROPIC_ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
-    const text = message ?? (status === 401 ? `invalid x-api-key: ${presentedKey}` : status === 429 ? 'Number of requests has exceeded your rate limit'
-      : status === 529 ? 'Overloaded' : status >= 500 ? 'Internal server error' : 'Bad request');
+    const text =
+      message ??
+      (status === 401
+        ? `invalid x-api-key: ${presentedKey}`
+        : status === 429
+          ? 'Number of requests has exceeded your rate limit'
+          : status === 529
+            ? 'Overloaded'
+            : status >= 500
+              ? 'Internal server error'
+              : 'Bad request');
     return { type: 'error', error: { type, message: text }, request_id: `req_mock_${status}` };
   },
 
@@ -375,8 +433,12 @@ const anthropicProtocol: Protocol = {
     const body = request.body;
     const forcedTool: string | undefined = body.tool_choice?.type === 'tool' ? body.tool_choice.name : undefined;
     const blocks = anthropicBlocks(reply, n, forcedTool ?? body.tools?.[0]?.name ?? 'tool', forcedTool !== undefined);
-    const promptText = [JSON.stringify(body.system ?? ''), ...body.messages.map((m: { content: unknown }) => JSON.stringify(m.content))].join('\n');
-    const usage = reply.usage === undefined ? { input: approxTokens(promptText), output: approxTokens(JSON.stringify(blocks)) } : reply.usage;
+    const promptText = [
+      JSON.stringify(body.system ?? ''),
+      ...body.messages.map((m: { content: unknown }) => JSON.stringify(m.content)),
+    ].join('\n');
+    const usage =
+      reply.usage === undefined ? { input: approxTokens(promptText), output: approxTokens(JSON.stringify(blocks)) } : reply.usage;
     return {
       id: `msg_mock_${n}`,
       type: 'message',
@@ -385,7 +447,9 @@ const anthropicProtocol: Protocol = {
       content: blocks,
       stop_reason: reply.stopReason ?? (blocks.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn'),
       stop_sequence: null,
-      ...(usage && { usage: { input_tokens: usage.input, output_tokens: usage.output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } }),
+      ...(usage && {
+        usage: { input_tokens: usage.input, output_tokens: usage.output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      }),
     };
   },
 };
@@ -393,11 +457,17 @@ const anthropicProtocol: Protocol = {
 type AnthropicBlock = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown };
 
 /** The content blocks of a reply: text, or a tool call (a JSON reply is one when the request forces a tool). */
-function anthropicBlocks(reply: Exclude<MockReply, string | ErrorReply>, n: number, toolName: string, toolForced: boolean): AnthropicBlock[] {
+function anthropicBlocks(
+  reply: Exclude<MockReply, string | ErrorReply>,
+  n: number,
+  toolName: string,
+  toolForced: boolean,
+): AnthropicBlock[] {
   if ('text' in reply) return [{ type: 'text', text: reply.text }];
   if ('json' in reply && !toolForced) return [{ type: 'text', text: JSON.stringify(reply.json) }];
   const input = 'json' in reply ? reply.json : reply.toolInput;
   const name = ('toolName' in reply && reply.toolName) || toolName;
-  const beside: AnthropicBlock[] = 'besideText' in reply && reply.besideText !== undefined ? [{ type: 'text', text: reply.besideText }] : [];
+  const beside: AnthropicBlock[] =
+    'besideText' in reply && reply.besideText !== undefined ? [{ type: 'text', text: reply.besideText }] : [];
   return [...beside, { type: 'tool_use', id: `toolu_mock_${n}`, name, input }];
 }

@@ -19,7 +19,13 @@ import type { Decision } from '../../decisions/types';
 import type { PlannedOrder, RiskVerdict } from '../../risk/types';
 import type { agentWorkflow } from '../../workflows/agent';
 import {
-  agentWorkflowId, type AccountState, type AgentActivities, type AgentState, type CycleActivities, type LockActivities, type RiskInput,
+  agentWorkflowId,
+  type AccountState,
+  type AgentActivities,
+  type AgentState,
+  type CycleActivities,
+  type LockActivities,
+  type RiskInput,
 } from '../../workflows/definitions';
 import { demoAgent, workflowBundle } from './arena';
 import { getTestTemporal } from './temporal';
@@ -86,18 +92,31 @@ export class ActivityStubs {
   defaults(): StubbedActivities {
     return {
       readAccount: async ({ cycleNo }) => ({
-        ...ACCOUNT, marketTime: marketTimeOf(cycleNo), nextBarAt: Date.now() + this.barWallMs, barWallMs: this.barWallMs,
-        clockHeld: false, closedTrades: [], protect: [], cancel: [],
+        ...ACCOUNT,
+        marketTime: marketTimeOf(cycleNo),
+        nextBarAt: Date.now() + this.barWallMs,
+        barWallMs: this.barWallMs,
+        clockHeld: false,
+        closedTrades: [],
+        protect: [],
+        cancel: [],
       }),
       readMarket: async ({ symbols }) => ({ prices: Object.fromEntries(symbols.map((s) => [s, 100])) }),
-      askDecisionMaker: async (input) => decided(input.decisionMaker.provider, input.decisionMaker.model, [{ action: 'wait', reason: 'stub: nothing to do' }]),
+      askDecisionMaker: async (input) =>
+        decided(input.decisionMaker.provider, input.decisionMaker.model, [{ action: 'wait', reason: 'stub: nothing to do' }]),
       checkRisk: async (input) => stubRisk(input.decisions, input.safeMode, input.prices, input.mend),
       placeOrders: async (input) => ({
         executions: input.plan.orders.map((o) => ({
-          symbol: o.symbol, leg: o.kind, clientOrderId: `${input.requestId}-${o.symbol}`, status: 'filled' as const,
-          quantity: Number(o.quantity), price: o.referencePrice, fee: 0,
+          symbol: o.symbol,
+          leg: o.kind,
+          clientOrderId: `${input.requestId}-${o.symbol}`,
+          status: 'filled' as const,
+          quantity: Number(o.quantity),
+          price: o.referencePrice,
+          fee: 0,
         })),
-        closedTrades: [], after: ACCOUNT,
+        closedTrades: [],
+        after: ACCOUNT,
       }),
       recordCycleOutcome: async () => undefined,
       recordCycleFailure: async () => undefined,
@@ -110,14 +129,22 @@ export class ActivityStubs {
 /** A successful model answer as the real decide activity returns it. */
 export function decided(provider: string, model: string, decisions: Decision[], reasoning = 'stub reasoning') {
   return {
-    reasoning, decisions,
+    reasoning,
+    decisions,
     llm: { provider, model, tokensIn: 100, tokensOut: 20, costUsd: 0.001, latencyMs: 5, parsed: true, rejected: [] },
   };
 }
 
 /** An open the risk stub approves (outside safe mode). */
 export const OPEN_BTC: Decision = {
-  action: 'open_long', symbol: 'BTCUSDT', sizeUsd: 1000, leverage: 2, stopLoss: 95, takeProfit: 110, confidence: 0.8, reason: 'stub trend',
+  action: 'open_long',
+  symbol: 'BTCUSDT',
+  sizeUsd: 1000,
+  leverage: 2,
+  stopLoss: 95,
+  takeProfit: 110,
+  confidence: 0.8,
+  reason: 'stub trend',
 };
 
 /** The risk step as the stubs play it: opens become planned orders, or are refused in safe mode. */
@@ -131,8 +158,12 @@ function stubRisk(decisions: Decision[], safeMode: boolean, prices: Record<strin
         continue;
       }
       const order: PlannedOrder = {
-        kind: 'open', symbol: decision.symbol!, side: decision.action === 'open_long' ? 'long' : 'short', quantity: '0.01',
-        leverage: decision.leverage ?? 1, referencePrice: prices[decision.symbol!] ?? 100,
+        kind: 'open',
+        symbol: decision.symbol!,
+        side: decision.action === 'open_long' ? 'long' : 'short',
+        quantity: '0.01',
+        leverage: decision.leverage ?? 1,
+        referencePrice: prices[decision.symbol!] ?? 100,
       };
       orders.push(order);
       verdicts.push({ decision, status: 'approved', reason: 'stub: approved', order });
@@ -150,8 +181,15 @@ export function llmAgent(tag: string, maxConsecutiveFailures = 3): AgentConfig {
     ...base,
     strategy: { ...base.strategy, scanIntervalMinutes: 3, symbols: ['BTCUSDT', 'ETHUSDT'] },
     decisionMaker: {
-      provider: 'deepseek', model: 'deepseek-chat', baseUrl: 'http://127.0.0.1:9/v1', apiKeyEnv: 'DEEPSEEK_API_KEY_STUB_TEST',
-      temperature: 0.1, maxTokens: 500, timeoutSeconds: 30, priceInputPerMillion: 0.27, priceOutputPerMillion: 1.1,
+      provider: 'deepseek',
+      model: 'deepseek-chat',
+      baseUrl: 'http://127.0.0.1:9/v1',
+      apiKeyEnv: 'DEEPSEEK_API_KEY_STUB_TEST',
+      temperature: 0.1,
+      maxTokens: 500,
+      timeoutSeconds: 30,
+      priceInputPerMillion: 0.27,
+      priceOutputPerMillion: 1.1,
       maxConsecutiveFailures,
     },
   };
@@ -177,7 +215,9 @@ export async function startStubWorker(stubs: ActivityStubs): Promise<StubWorker>
   const tag = randomBytes(3).toString('hex');
   const taskQueue = `workflow-stubs-${tag}`;
   const worker = await Worker.create({
-    connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue,
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
     workflowBundle: await workflowBundle(),
     activities: stubs.activities(),
     // A cancel reaches an activity with a heartbeat's answer: answer often, so cancellations land in ms.
@@ -188,12 +228,17 @@ export async function startStubWorker(stubs: ActivityStubs): Promise<StubWorker>
   const running = worker.run();
   const opened: string[] = [];
   return {
-    env, client: env.client, taskQueue, tag,
+    env,
+    client: env.client,
+    taskQueue,
+    tag,
     async startAgent(config, cycleIntervalMs, state) {
       const workflowId = agentWorkflowId(config.id);
       opened.push(workflowId);
       return env.client.workflow.start<typeof agentWorkflow>('agentWorkflow', {
-        workflowId, taskQueue, args: [{ config, cycleIntervalMs, ...(state && { state }), symbolUniverse: ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'] }],
+        workflowId,
+        taskQueue,
+        args: [{ config, cycleIntervalMs, ...(state && { state }), symbolUniverse: ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'] }],
       });
     },
     cleanup(workflowId) {
@@ -201,7 +246,10 @@ export async function startStubWorker(stubs: ActivityStubs): Promise<StubWorker>
     },
     async stop() {
       for (const workflowId of opened) {
-        await env.client.workflow.getHandle(workflowId).terminate('test over').catch(() => undefined);
+        await env.client.workflow
+          .getHandle(workflowId)
+          .terminate('test over')
+          .catch(() => undefined);
       }
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;

@@ -13,9 +13,22 @@ import { BINANCE_FAMILY_ERRORS, BinanceFamilyRejection, venueError } from '../..
 import { DEFAULT_MAX_LEVERAGE, ExchangeInfoCache, parseExchangeInfo, parseRateLimits } from '../../venues/binance-family/exchange-info';
 import { parseLeverageBrackets } from '../../venues/binance-family/leverage-brackets';
 import {
-  type RawAlgoOrder, type RawBalance, type RawIncome, type RawOrder, type RawPosition, type RawTrade, balanceFromRaw,
-  candleFromKline, fundingFromRaw, incomeFromRaw, isOpenPosition, mapOrderType, orderFromAlgo, orderFromRaw,
-  positionFromRaw, withTrades,
+  type RawAlgoOrder,
+  type RawBalance,
+  type RawIncome,
+  type RawOrder,
+  type RawPosition,
+  type RawTrade,
+  balanceFromRaw,
+  candleFromKline,
+  fundingFromRaw,
+  incomeFromRaw,
+  isOpenPosition,
+  mapOrderType,
+  orderFromAlgo,
+  orderFromRaw,
+  positionFromRaw,
+  withTrades,
 } from '../../venues/binance-family/mapping';
 import { VenueOutcomeUnknown, VenueTemporaryError } from '../../venues/errors';
 import { sharedRateLimiter } from '../../venues/http/rate-limiter';
@@ -44,28 +57,53 @@ describe('binance family: exchange info', () => {
   it('parses the Aster documented fixture (MIN_NOTIONAL notional, MARKET_LOT_SIZE apart from LOT_SIZE)', () => {
     const info = parseExchangeInfo(fixture('aster', 'exchangeInfo'));
     const doge = info.symbols.get('DOGEUSDT')!;
-    assert.deepEqual(doge.rules, { symbol: 'DOGEUSDT', tickSize: '0.0001', stepSize: '1', minQty: '1', minNotional: '1', maxLeverage: 125 });
+    assert.deepEqual(doge.rules, {
+      symbol: 'DOGEUSDT',
+      tickSize: '0.0001',
+      stepSize: '1',
+      minQty: '1',
+      minNotional: '1',
+      maxLeverage: 125,
+    });
     assert.deepEqual(doge.lot, { minQty: '1', maxQty: '10000000', stepSize: '1' });
     assert.deepEqual(doge.marketLot, { minQty: '1', maxQty: '590119', stepSize: '1' });
   });
 
   it('parses the recorded Aster exchange info (trailing zeros normalised, only REQUEST_WEIGHT limits)', () => {
     const info = parseExchangeInfo(fixture('aster', 'exchangeInfo.recorded'));
-    assert.deepEqual(info.symbols.get('BTCUSDT')!.rules,
-      { symbol: 'BTCUSDT', tickSize: '0.1', stepSize: '0.001', minQty: '0.001', minNotional: '5', maxLeverage: 125 });
+    assert.deepEqual(info.symbols.get('BTCUSDT')!.rules, {
+      symbol: 'BTCUSDT',
+      tickSize: '0.1',
+      stepSize: '0.001',
+      minQty: '0.001',
+      minNotional: '5',
+      maxLeverage: 125,
+    });
     assert.deepEqual(info.symbols.get('BTCUSDT')!.marketLot, { minQty: '0.001', maxQty: '120', stepSize: '0.001' });
-    assert.deepEqual(info.symbols.get('ASTERUSDT')!.rules,
-      { symbol: 'ASTERUSDT', tickSize: '0.0001', stepSize: '0.01', minQty: '0.01', minNotional: '5', maxLeverage: 125 });
+    assert.deepEqual(info.symbols.get('ASTERUSDT')!.rules, {
+      symbol: 'ASTERUSDT',
+      tickSize: '0.0001',
+      stepSize: '0.01',
+      minQty: '0.01',
+      minNotional: '5',
+      maxLeverage: 125,
+    });
     assert.deepEqual(info.rateLimits, [{ intervalMs: 60_000, limit: 2400 }]);
   });
 
   it('turns any REQUEST_WEIGHT interval into milliseconds', () => {
-    assert.deepEqual(parseRateLimits([
-      { rateLimitType: 'REQUEST_WEIGHT', interval: 'SECOND', intervalNum: 10, limit: 300 },
-      { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 2400 },
-      { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: 1200 },
-      { rateLimitType: 'REQUEST_WEIGHT', interval: 'FORTNIGHT', intervalNum: 1, limit: 1 },
-    ]), [{ intervalMs: 10_000, limit: 300 }, { intervalMs: 60_000, limit: 2400 }]);
+    assert.deepEqual(
+      parseRateLimits([
+        { rateLimitType: 'REQUEST_WEIGHT', interval: 'SECOND', intervalNum: 10, limit: 300 },
+        { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 2400 },
+        { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: 1200 },
+        { rateLimitType: 'REQUEST_WEIGHT', interval: 'FORTNIGHT', intervalNum: 1, limit: 1 },
+      ]),
+      [
+        { intervalMs: 10_000, limit: 300 },
+        { intervalMs: 60_000, limit: 2400 },
+      ],
+    );
   });
 
   it('parses leverage brackets: a list, or one object when a symbol was sent; numbers or strings; unusable tables left out', () => {
@@ -73,17 +111,24 @@ describe('binance family: exchange info', () => {
     assert.deepEqual(parseLeverageBrackets({ symbol: 'ETHUSDT', brackets: [doc] }), new Map([['ETHUSDT', [doc]]]));
     const strings = Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, String(v)]));
     assert.deepEqual(parseLeverageBrackets([{ symbol: 'ETHUSDT', notionalCoef: 1.5, brackets: [strings] }]).get('ETHUSDT'), [doc]);
-    const broken = parseLeverageBrackets([{ symbol: 'ETHUSDT', brackets: [doc, { ...doc, bracket: 2, maintMarginRatio: 'x' }] }, { symbol: 'BTCUSDT' }]);
+    const broken = parseLeverageBrackets([
+      { symbol: 'ETHUSDT', brackets: [doc, { ...doc, bracket: 2, maintMarginRatio: 'x' }] },
+      { symbol: 'BTCUSDT' },
+    ]);
     assert.equal(broken.size, 0);
   });
 
   it('caches for its TTL, shares one request between concurrent callers, refreshes when invalidated', async () => {
     let clock = 0;
     let loads = 0;
-    const cache = new ExchangeInfoCache(async () => {
-      loads++;
-      return parseExchangeInfo(fixture('binance', 'exchangeInfo'));
-    }, 600_000, () => clock);
+    const cache = new ExchangeInfoCache(
+      async () => {
+        loads++;
+        return parseExchangeInfo(fixture('binance', 'exchangeInfo'));
+      },
+      600_000,
+      () => clock,
+    );
     await Promise.all([cache.get(), cache.get(), cache.symbol('BLZUSDT')]);
     assert.equal(loads, 1);
     clock = 599_999;
@@ -108,9 +153,22 @@ describe('binance family: response mapping', () => {
   it('maps a regular order (Binance fixture: no avgPrice, LIMIT counts as a manual market order)', () => {
     const order = orderFromRaw(fixture<RawOrder>('binance', 'order'));
     assert.deepEqual(order, {
-      clientOrderId: 'testOrder', venueOrderId: '22542179', symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', status: 'NEW',
-      quantity: 10, executedQty: 0, avgPrice: null, stopPrice: null, fee: 0, realizedPnl: 0, reduceOnly: false,
-      closePosition: false, createdAt: 1566818724722, updatedAt: 1566818724722,
+      clientOrderId: 'testOrder',
+      venueOrderId: '22542179',
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'MARKET',
+      status: 'NEW',
+      quantity: 10,
+      executedQty: 0,
+      avgPrice: null,
+      stopPrice: null,
+      fee: 0,
+      realizedPnl: 0,
+      reduceOnly: false,
+      closePosition: false,
+      createdAt: 1566818724722,
+      updatedAt: 1566818724722,
     });
   });
 
@@ -141,7 +199,13 @@ describe('binance family: response mapping', () => {
     assert.equal(order.quantity, 0.01);
     assert.equal(order.executedQty, 0);
     assert.equal(order.createdAt, 1750485492076);
-    const finished = orderFromAlgo({ ...fixture<RawAlgoOrder>('binance', 'algoOrder'), algoStatus: 'FINISHED', actualOrderId: '9', actualQty: '0.01', actualPrice: '751.2' });
+    const finished = orderFromAlgo({
+      ...fixture<RawAlgoOrder>('binance', 'algoOrder'),
+      algoStatus: 'FINISHED',
+      actualOrderId: '9',
+      actualQty: '0.01',
+      actualPrice: '751.2',
+    });
     assert.equal(finished.status, 'FILLED');
     assert.equal(finished.avgPrice, 751.2);
   });
@@ -170,7 +234,9 @@ describe('binance family: response mapping', () => {
 
   it('maps Aster positions: zero rows dropped, side from the sign, isolated margin', () => {
     assert.deepEqual(fixture<RawPosition[]>('aster', 'positionRisk').filter(isOpenPosition), []);
-    const [long, short] = fixture<RawPosition[]>('aster', 'positionRisk.hedge').filter(isOpenPosition).map((r) => positionFromRaw(r));
+    const [long, short] = fixture<RawPosition[]>('aster', 'positionRisk.hedge')
+      .filter(isOpenPosition)
+      .map((r) => positionFromRaw(r));
     assert.equal(long!.side, 'long');
     assert.equal(long!.quantity, 20);
     assert.equal(long!.leverage, 10);
@@ -181,38 +247,71 @@ describe('binance family: response mapping', () => {
   });
 
   it('maps the balance: equity = wallet + unrealized, marginUsed = wallet − available', () => {
-    for (const [venue, name] of [['binance', 'balance.v3'], ['aster', 'balance']] as const) {
+    for (const [venue, name] of [
+      ['binance', 'balance.v3'],
+      ['aster', 'balance'],
+    ] as const) {
       const b = balanceFromRaw(fixture<RawBalance[]>(venue, name));
       close(b.availableBalance, 23.72469206, 'available');
       close(b.marginUsed, 122607.35137903 - 23.72469206, 'margin used');
       close(b.unrealizedPnl, 0, 'unrealized');
       close(b.equity, 122607.35137903, 'equity');
     }
-    const withPositions = balanceFromRaw(fixture<RawBalance[]>('binance', 'balance.v3'), fixture<RawPosition[]>('binance', 'positionRisk.v3'));
+    const withPositions = balanceFromRaw(
+      fixture<RawBalance[]>('binance', 'balance.v3'),
+      fixture<RawPosition[]>('binance', 'positionRisk.v3'),
+    );
     close(withPositions.unrealizedPnl, 0.764277, 'unrealized from positions');
     close(withPositions.equity, withPositions.availableBalance + withPositions.marginUsed + withPositions.unrealizedPnl, 'identity');
     assert.deepEqual(balanceFromRaw([]), { availableBalance: 0, marginUsed: 0, unrealizedPnl: 0, equity: 0 });
   });
 
   it('maps income (transfers left out), klines and funding', () => {
-    const income = fixture<RawIncome[]>('aster', 'income').map(incomeFromRaw).filter((i) => i !== null);
+    const income = fixture<RawIncome[]>('aster', 'income')
+      .map(incomeFromRaw)
+      .filter((i) => i !== null);
     assert.deepEqual(income, [{ symbol: 'BTCUSDT', type: 'COMMISSION', amount: -0.01, clientOrderId: null, time: 1570636800000 }]);
     const [row] = fixture<unknown[][]>('binance', 'klines');
-    assert.deepEqual(candleFromKline(row!), { openTime: 1499040000000, open: 0.0163479, high: 0.8, low: 0.015758, close: 0.015771, volume: 148976.11427815 });
-    assert.deepEqual(fixture<Array<{ fundingTime: number; fundingRate: string }>>('aster', 'fundingRate').map(fundingFromRaw),
-      [{ time: 1570608000000, rate: -0.0375 }, { time: 1570636800000, rate: 0.0001 }]);
+    assert.deepEqual(candleFromKline(row!), {
+      openTime: 1499040000000,
+      open: 0.0163479,
+      high: 0.8,
+      low: 0.015758,
+      close: 0.015771,
+      volume: 148976.11427815,
+    });
+    assert.deepEqual(fixture<Array<{ fundingTime: number; fundingRate: string }>>('aster', 'fundingRate').map(fundingFromRaw), [
+      { time: 1570608000000, rate: -0.0375 },
+      { time: 1570636800000, rate: 0.0001 },
+    ]);
   });
 });
 
 describe('binance family: error classification', () => {
   const ctx = { who: 'binance account "main"', what: 'POST /fapi/v1/order', mutates: true };
   const rejections: Array<[number, string]> = [
-    [-1022, 'INVALID_SIGNATURE'], [-2019, 'INSUFFICIENT_MARGIN'], [-2018, 'INSUFFICIENT_MARGIN'], [-1111, 'PRECISION'],
-    [-4014, 'PRECISION'], [-4023, 'PRECISION'], [-1121, 'UNKNOWN_SYMBOL'], [-4164, 'MIN_NOTIONAL'],
-    [-2021, 'WOULD_IMMEDIATELY_TRIGGER'], [-2022, 'REDUCE_ONLY_REJECTED'], [-4120, 'ALGO_ORDER_REQUIRED'],
-    [-4061, 'POSITION_SIDE_MISMATCH'], [-1102, 'MISSING_PARAMETER'], [-2013, 'ORDER_NOT_FOUND'], [-2011, 'CANCEL_REJECTED'],
-    [-2015, 'INVALID_API_KEY'], [-4028, 'INVALID_LEVERAGE'], [-4048, 'MARGIN_TYPE_CHANGE_BLOCKED'], [-4116, 'DUPLICATE_CLIENT_ORDER_ID'],
-    [-4005, 'QUANTITY_ABOVE_MAX'], [-4004, 'QUANTITY_BELOW_MIN'], [-9999, 'REJECTED'],
+    [-1022, 'INVALID_SIGNATURE'],
+    [-2019, 'INSUFFICIENT_MARGIN'],
+    [-2018, 'INSUFFICIENT_MARGIN'],
+    [-1111, 'PRECISION'],
+    [-4014, 'PRECISION'],
+    [-4023, 'PRECISION'],
+    [-1121, 'UNKNOWN_SYMBOL'],
+    [-4164, 'MIN_NOTIONAL'],
+    [-2021, 'WOULD_IMMEDIATELY_TRIGGER'],
+    [-2022, 'REDUCE_ONLY_REJECTED'],
+    [-4120, 'ALGO_ORDER_REQUIRED'],
+    [-4061, 'POSITION_SIDE_MISMATCH'],
+    [-1102, 'MISSING_PARAMETER'],
+    [-2013, 'ORDER_NOT_FOUND'],
+    [-2011, 'CANCEL_REJECTED'],
+    [-2015, 'INVALID_API_KEY'],
+    [-4028, 'INVALID_LEVERAGE'],
+    [-4048, 'MARGIN_TYPE_CHANGE_BLOCKED'],
+    [-4116, 'DUPLICATE_CLIENT_ORDER_ID'],
+    [-4005, 'QUANTITY_ABOVE_MAX'],
+    [-4004, 'QUANTITY_BELOW_MIN'],
+    [-9999, 'REJECTED'],
   ];
   for (const [code, name] of rejections) {
     it(`${code} is a VenueRejection ${name} carrying the venue's code`, () => {
@@ -237,7 +336,7 @@ describe('binance family: error classification', () => {
     assert.equal((venueError(ctx, 400, -1003, 'x') as VenueTemporaryError).retryAfterMs, 10_000);
   });
 
-  it('internal errors and backend timeouts leave an order\'s outcome unknown, a read merely temporary', () => {
+  it("internal errors and backend timeouts leave an order's outcome unknown, a read merely temporary", () => {
     for (const code of [-1000, -1001, -1006, -1007]) {
       assert.ok(venueError(ctx, 400, code, 'x') instanceof VenueOutcomeUnknown);
       const read = venueError({ ...ctx, mutates: false }, 400, code, 'x');
@@ -310,7 +409,10 @@ interface Seen {
   headers: http.IncomingHttpHeaders;
 }
 
-interface Reply { status?: number; body: unknown }
+interface Reply {
+  status?: number;
+  body: unknown;
+}
 type Route = (req: Seen) => Reply | undefined;
 
 function decodePairs(raw: string): Array<[string, string]> {
@@ -395,19 +497,40 @@ function asterConfig(url: string, signing?: ExchangeConfig['asterSigning']): Exc
   return { type: 'aster', account: 'unit', testnet: true, takerFeeRate: 0, slippageRate: 0, baseUrl: url, asterSigning: signing };
 }
 const asterEnv = {
-  ASTER_USER_UNIT: vectors.keys.user, ASTER_SIGNER_UNIT: vectors.keys.signer, ASTER_PRIVATE_KEY_UNIT: vectors.keys.signerPrivateKey,
+  ASTER_USER_UNIT: vectors.keys.user,
+  ASTER_SIGNER_UNIT: vectors.keys.signer,
+  ASTER_PRIVATE_KEY_UNIT: vectors.keys.signerPrivateKey,
 };
 
 const filled = (req: Seen, overrides: Partial<RawOrder> = {}): RawOrder => ({
-  orderId: 101, clientOrderId: param(req, 'newClientOrderId') ?? CID, symbol: param(req, 'symbol') ?? 'BTCUSDT',
-  side: (param(req, 'side') ?? 'BUY') as 'BUY', type: 'MARKET', origType: 'MARKET', status: 'FILLED',
-  origQty: param(req, 'quantity'), executedQty: param(req, 'quantity'), cumQuote: '600', reduceOnly: false, closePosition: false,
-  updateTime: 1_700_000_000_000, ...overrides,
+  orderId: 101,
+  clientOrderId: param(req, 'newClientOrderId') ?? CID,
+  symbol: param(req, 'symbol') ?? 'BTCUSDT',
+  side: (param(req, 'side') ?? 'BUY') as 'BUY',
+  type: 'MARKET',
+  origType: 'MARKET',
+  status: 'FILLED',
+  origQty: param(req, 'quantity'),
+  executedQty: param(req, 'quantity'),
+  cumQuote: '600',
+  reduceOnly: false,
+  closePosition: false,
+  updateTime: 1_700_000_000_000,
+  ...overrides,
 });
 
 const trade = (orderId: number, overrides: Partial<RawTrade> = {}): RawTrade => ({
-  id: orderId * 10, orderId, symbol: 'BTCUSDT', side: 'BUY', price: '60000', qty: '0.01', commission: '0.3',
-  commissionAsset: 'USDT', realizedPnl: '0', time: 1_700_000_000_000, ...overrides,
+  id: orderId * 10,
+  orderId,
+  symbol: 'BTCUSDT',
+  side: 'BUY',
+  price: '60000',
+  qty: '0.01',
+  commission: '0.3',
+  commissionAsset: 'USDT',
+  realizedPnl: '0',
+  time: 1_700_000_000_000,
+  ...overrides,
 });
 
 /** The HMAC of everything before "&signature=", as Binance checks it. */
@@ -417,7 +540,10 @@ function binanceSignatureValid(req: Seen): boolean {
 }
 
 async function rejection(promise: Promise<unknown>): Promise<VenueRejection> {
-  const err = await promise.then(() => null, (e: unknown) => e);
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof VenueRejection, `expected a VenueRejection, got ${String(err)}`);
   return err;
 }
@@ -434,13 +560,28 @@ describe('binance adapter against a local server', function () {
     server.on('POST', '/fapi/v1/order', (req) => ({ body: filled(req, { avgPrice: '60000.0' }) }));
     server.on('GET', '/fapi/v1/userTrades', (req) => {
       assert.equal(param(req, 'orderId'), '101');
-      return { body: [trade(101, { qty: '0.006', commission: '0.18', realizedPnl: '1.5' }), trade(101, { id: 2, qty: '0.004', commission: '0.12', realizedPnl: '0.5' })] };
+      return {
+        body: [
+          trade(101, { qty: '0.006', commission: '0.18', realizedPnl: '1.5' }),
+          trade(101, { id: 2, qty: '0.004', commission: '0.12', realizedPnl: '0.5' }),
+        ],
+      };
     });
     const venue = createBinanceVenue(binanceConfig(server.url), binanceEnv);
     const order = await venue.placeOrder({ clientOrderId: CID, symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.0109999' });
 
     const [sent] = server.to('/fapi/v1/order', 'POST');
-    assert.deepEqual(keys(sent!), ['symbol', 'side', 'type', 'quantity', 'newClientOrderId', 'newOrderRespType', 'recvWindow', 'timestamp', 'signature']);
+    assert.deepEqual(keys(sent!), [
+      'symbol',
+      'side',
+      'type',
+      'quantity',
+      'newClientOrderId',
+      'newOrderRespType',
+      'recvWindow',
+      'timestamp',
+      'signature',
+    ]);
     assert.equal(param(sent!, 'quantity'), '0.010');
     assert.equal(param(sent!, 'newClientOrderId'), CID);
     assert.equal(param(sent!, 'newOrderRespType'), 'RESULT');
@@ -461,14 +602,38 @@ describe('binance adapter against a local server', function () {
   it('sends stop-loss / take-profit to the algo service with triggerPrice on the tick and clientAlgoId', async () => {
     server.on('POST', '/fapi/v1/algoOrder', (req) => ({
       body: {
-        ...fixture<RawAlgoOrder>('binance', 'algoOrder'), clientAlgoId: param(req, 'clientAlgoId'), symbol: 'BTCUSDT',
-        orderType: param(req, 'type'), triggerPrice: param(req, 'triggerPrice'), quantity: '0', closePosition: true, price: '0',
+        ...fixture<RawAlgoOrder>('binance', 'algoOrder'),
+        clientAlgoId: param(req, 'clientAlgoId'),
+        symbol: 'BTCUSDT',
+        orderType: param(req, 'type'),
+        triggerPrice: param(req, 'triggerPrice'),
+        quantity: '0',
+        closePosition: true,
+        price: '0',
       },
     }));
     const venue = createBinanceVenue(binanceConfig(server.url), binanceEnv);
-    const stop = await venue.placeOrder({ clientOrderId: CID, symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', stopPrice: '58800.0300001', closePosition: true });
+    const stop = await venue.placeOrder({
+      clientOrderId: CID,
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'STOP_MARKET',
+      stopPrice: '58800.0300001',
+      closePosition: true,
+    });
     const [sent] = server.to('/fapi/v1/algoOrder', 'POST');
-    assert.deepEqual(keys(sent!), ['algoType', 'symbol', 'side', 'type', 'triggerPrice', 'closePosition', 'clientAlgoId', 'recvWindow', 'timestamp', 'signature']);
+    assert.deepEqual(keys(sent!), [
+      'algoType',
+      'symbol',
+      'side',
+      'type',
+      'triggerPrice',
+      'closePosition',
+      'clientAlgoId',
+      'recvWindow',
+      'timestamp',
+      'signature',
+    ]);
     assert.equal(param(sent!, 'algoType'), 'CONDITIONAL');
     assert.equal(param(sent!, 'triggerPrice'), '58800.0');
     assert.equal(param(sent!, 'closePosition'), 'true');
@@ -483,15 +648,23 @@ describe('binance adapter against a local server', function () {
   it('refuses below the minimums and above the market maximum before sending anything', async () => {
     server.on('GET', '/fapi/v1/exchangeInfo', () => ({ body: exchangeInfoBody('100') }));
     const venue = createBinanceVenue(binanceConfig(server.url), binanceEnv);
-    const market = (quantity: string, reduceOnly = false) => venue.placeOrder({ clientOrderId: CID, symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity, reduceOnly });
+    const market = (quantity: string, reduceOnly = false) =>
+      venue.placeOrder({ clientOrderId: CID, symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity, reduceOnly });
     assert.equal((await rejection(market('0.0009'))).code, 'QUANTITY_BELOW_MIN');
     const small = await rejection(market('0.001'));
     assert.equal(small.code, 'MIN_NOTIONAL');
     assert.match(small.message, /notional 60\.00 USDT .* below the minimum 100 USDT/);
     assert.equal((await rejection(market('120.5'))).code, 'QUANTITY_ABOVE_MAX');
     assert.equal((await rejection(market('abc'))).code, 'INVALID_PARAMETER');
-    assert.equal((await rejection(venue.placeOrder({ clientOrderId: CID, symbol: 'NOPEUSDT', side: 'BUY', type: 'MARKET', quantity: '1' }))).code, 'UNKNOWN_SYMBOL');
-    assert.equal((await rejection(venue.placeOrder({ clientOrderId: 'not valid!', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '1' }))).code, 'INVALID_PARAMETER');
+    assert.equal(
+      (await rejection(venue.placeOrder({ clientOrderId: CID, symbol: 'NOPEUSDT', side: 'BUY', type: 'MARKET', quantity: '1' }))).code,
+      'UNKNOWN_SYMBOL',
+    );
+    assert.equal(
+      (await rejection(venue.placeOrder({ clientOrderId: 'not valid!', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '1' })))
+        .code,
+      'INVALID_PARAMETER',
+    );
     assert.equal((await rejection(venue.setLeverage('BTCUSDT', 126))).code, 'INVALID_LEVERAGE');
     assert.equal(server.to('/fapi/v1/order').length + server.to('/fapi/v1/leverage').length, 0);
     // Reduce-only orders are exempt from the minimum notional.
@@ -501,7 +674,7 @@ describe('binance adapter against a local server', function () {
     assert.equal(param(server.to('/fapi/v1/order', 'POST')[0]!, 'reduceOnly'), 'true');
   });
 
-  it('maps the venue\'s refusal of an order (-2019) and keeps secrets out of the message', async () => {
+  it("maps the venue's refusal of an order (-2019) and keeps secrets out of the message", async () => {
     server.on('POST', '/fapi/v1/order', () => ({ status: 400, body: { code: -2019, msg: 'Margin is insufficient.' } }));
     const venue = createBinanceVenue(binanceConfig(server.url), binanceEnv);
     const err = await rejection(venue.placeOrder({ clientOrderId: CID, symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '10' }));
@@ -510,7 +683,10 @@ describe('binance adapter against a local server', function () {
   });
 
   it('a bad signature names venue, account, endpoint and code, never key, secret or signature', async () => {
-    server.on('GET', '/fapi/v1/positionSide/dual', () => ({ status: 401, body: { code: -1022, msg: 'Signature for this request is not valid.' } }));
+    server.on('GET', '/fapi/v1/positionSide/dual', () => ({
+      status: 401,
+      body: { code: -1022, msg: 'Signature for this request is not valid.' },
+    }));
     const venue = createBinanceVenue(binanceConfig(server.url), binanceEnv);
     const err = await rejection(venue.checkAccount());
     assert.equal(err.code, 'INVALID_SIGNATURE');
@@ -521,16 +697,18 @@ describe('binance adapter against a local server', function () {
 
   it('resyncs the clock and retries once on -1021, then gives up as temporary', async () => {
     let refusals = 1;
-    server.on('POST', '/fapi/v1/leverage', (req) => (refusals-- > 0
-      ? { status: 400, body: fixture('binance', 'error.timestamp') }
-      : { body: { symbol: param(req, 'symbol'), leverage: Number(param(req, 'leverage')), maxNotionalValue: '1000000' } }));
+    server.on('POST', '/fapi/v1/leverage', (req) =>
+      refusals-- > 0
+        ? { status: 400, body: fixture('binance', 'error.timestamp') }
+        : { body: { symbol: param(req, 'symbol'), leverage: Number(param(req, 'leverage')), maxNotionalValue: '1000000' } },
+    );
     server.serverTime = () => Date.now() + 3_000;
     const venue = createBinanceVenue(binanceConfig(server.url), binanceEnv);
     await venue.setLeverage('BTCUSDT', 5);
     const sent = server.to('/fapi/v1/leverage');
     assert.equal(sent.length, 2);
     assert.equal(server.to('/fapi/v1/time').length, 2, 'read once before signing, once after -1021');
-    assert.ok(Math.abs(Number(param(sent[1]!, 'timestamp')) - (Date.now() + 3_000)) < 1_000, 'timestamp on the venue\'s clock');
+    assert.ok(Math.abs(Number(param(sent[1]!, 'timestamp')) - (Date.now() + 3_000)) < 1_000, "timestamp on the venue's clock");
 
     refusals = 10;
     const err = await venue.setLeverage('BTCUSDT', 5).catch((e: unknown) => e);
@@ -548,11 +726,34 @@ describe('binance adapter against a local server', function () {
   });
 
   it('getOrder of a triggered algo order: the fill of its regular order, under the algo client id', async () => {
-    server.on('GET', '/fapi/v1/order', (req) => (param(req, 'orderId') === '555'
-      ? { body: { ...filled(req, { orderId: 555, clientOrderId: 'venue-made-id', side: 'SELL', origQty: '0.01', executedQty: '0.01', avgPrice: '58750' }) } }
-      : { status: 400, body: { code: -2013, msg: 'Order does not exist.' } }));
+    server.on('GET', '/fapi/v1/order', (req) =>
+      param(req, 'orderId') === '555'
+        ? {
+            body: {
+              ...filled(req, {
+                orderId: 555,
+                clientOrderId: 'venue-made-id',
+                side: 'SELL',
+                origQty: '0.01',
+                executedQty: '0.01',
+                avgPrice: '58750',
+              }),
+            },
+          }
+        : { status: 400, body: { code: -2013, msg: 'Order does not exist.' } },
+    );
     server.on('GET', '/fapi/v1/algoOrder', () => ({
-      body: { ...fixture<RawAlgoOrder>('binance', 'algoOrder'), clientAlgoId: CID, symbol: 'BTCUSDT', orderType: 'STOP_MARKET', algoStatus: 'FINISHED', actualOrderId: '555', actualQty: '0.01', actualPrice: '58750', triggerPrice: '58800' },
+      body: {
+        ...fixture<RawAlgoOrder>('binance', 'algoOrder'),
+        clientAlgoId: CID,
+        symbol: 'BTCUSDT',
+        orderType: 'STOP_MARKET',
+        algoStatus: 'FINISHED',
+        actualOrderId: '555',
+        actualQty: '0.01',
+        actualPrice: '58750',
+        triggerPrice: '58800',
+      },
     }));
     server.on('GET', '/fapi/v1/userTrades', () => ({ body: [trade(555, { price: '58750', realizedPnl: '-12.5', commission: '0.29' })] }));
     const venue = createBinanceVenue(binanceConfig(server.url), binanceEnv);
@@ -572,27 +773,107 @@ describe('binance adapter against a local server', function () {
     server.on('GET', '/fapi/v1/allOrders', () => {
       return {
         body: [
-          { ...base, orderId: 3, clientOrderId: 'venue-made', side: 'SELL', status: 'FILLED', origQty: '0.01', executedQty: '0.01', avgPrice: '58750', time: since + 5000, updateTime: since + 5000 },
-          { ...base, orderId: 1, clientOrderId: CID, side: 'BUY', status: 'FILLED', origQty: '0.01', executedQty: '0.01', avgPrice: '60000', time: since, updateTime: since },
-          { ...base, orderId: 2, clientOrderId: 'partial', side: 'BUY', status: 'EXPIRED', origQty: '0.02', executedQty: '0.005', avgPrice: '60010', time: since + 10, updateTime: since + 20 },
-          { ...base, orderId: 4, clientOrderId: 'nothing', side: 'BUY', status: 'CANCELED', origQty: '0.02', executedQty: '0', time: since + 30, updateTime: since + 40 },
-          { ...base, orderId: 0, clientOrderId: 'before', side: 'BUY', status: 'FILLED', origQty: '0.01', executedQty: '0.01', avgPrice: '1', time: since - 10, updateTime: since - 5 },
+          {
+            ...base,
+            orderId: 3,
+            clientOrderId: 'venue-made',
+            side: 'SELL',
+            status: 'FILLED',
+            origQty: '0.01',
+            executedQty: '0.01',
+            avgPrice: '58750',
+            time: since + 5000,
+            updateTime: since + 5000,
+          },
+          {
+            ...base,
+            orderId: 1,
+            clientOrderId: CID,
+            side: 'BUY',
+            status: 'FILLED',
+            origQty: '0.01',
+            executedQty: '0.01',
+            avgPrice: '60000',
+            time: since,
+            updateTime: since,
+          },
+          {
+            ...base,
+            orderId: 2,
+            clientOrderId: 'partial',
+            side: 'BUY',
+            status: 'EXPIRED',
+            origQty: '0.02',
+            executedQty: '0.005',
+            avgPrice: '60010',
+            time: since + 10,
+            updateTime: since + 20,
+          },
+          {
+            ...base,
+            orderId: 4,
+            clientOrderId: 'nothing',
+            side: 'BUY',
+            status: 'CANCELED',
+            origQty: '0.02',
+            executedQty: '0',
+            time: since + 30,
+            updateTime: since + 40,
+          },
+          {
+            ...base,
+            orderId: 0,
+            clientOrderId: 'before',
+            side: 'BUY',
+            status: 'FILLED',
+            origQty: '0.01',
+            executedQty: '0.01',
+            avgPrice: '1',
+            time: since - 10,
+            updateTime: since - 5,
+          },
         ],
       };
     });
     server.on('GET', '/fapi/v1/allAlgoOrders', () => ({
-      body: [{ algoId: 77, clientAlgoId: 'a'.repeat(32), symbol: 'BTCUSDT', side: 'SELL', orderType: 'STOP_MARKET', algoStatus: 'FINISHED', actualOrderId: '3', actualQty: '0.01', actualPrice: '58750', triggerPrice: '58800', closePosition: true, createTime: since + 100, updateTime: since + 5000 }],
+      body: [
+        {
+          algoId: 77,
+          clientAlgoId: 'a'.repeat(32),
+          symbol: 'BTCUSDT',
+          side: 'SELL',
+          orderType: 'STOP_MARKET',
+          algoStatus: 'FINISHED',
+          actualOrderId: '3',
+          actualQty: '0.01',
+          actualPrice: '58750',
+          triggerPrice: '58800',
+          closePosition: true,
+          createTime: since + 100,
+          updateTime: since + 5000,
+        },
+      ],
     }));
     server.on('GET', '/fapi/v1/userTrades', () => ({
-      body: [trade(1, { time: since }), trade(3, { time: since + 5000, price: '58750', realizedPnl: '-12.5', commission: '0.29' }), trade(2, { qty: '0.005', time: since + 20 })],
+      body: [
+        trade(1, { time: since }),
+        trade(3, { time: since + 5000, price: '58750', realizedPnl: '-12.5', commission: '0.29' }),
+        trade(2, { qty: '0.005', time: since + 20 }),
+      ],
     }));
     const venue = createBinanceVenue(binanceConfig(server.url), binanceEnv);
     const fills = await venue.filledOrders(since, ['BTCUSDT']);
     const [query] = server.to('/fapi/v1/allOrders');
     assert.deepEqual(keys(query!), ['symbol', 'startTime', 'limit', 'recvWindow', 'timestamp', 'signature']);
     assert.ok(Number(param(query!, 'startTime')) <= since, 'starts at or before since');
-    assert.deepEqual(fills.map((o) => o.clientOrderId), [CID, 'partial', 'a'.repeat(32)]);
-    assert.deepEqual(fills.map((o) => o.status), ['FILLED', 'FILLED', 'FILLED']);
+    assert.deepEqual(
+      fills.map((o) => o.clientOrderId),
+      [CID, 'partial', 'a'.repeat(32)],
+    );
+    assert.deepEqual(
+      fills.map((o) => o.status),
+      ['FILLED', 'FILLED', 'FILLED'],
+    );
     assert.equal(fills[1]!.executedQty, 0.005);
     const stop = fills[2]!;
     assert.equal(stop.type, 'STOP_MARKET');
@@ -604,12 +885,25 @@ describe('binance adapter against a local server', function () {
 
   it('openOrders lists regular and algo orders; cancel of an order gone from both is null', async () => {
     server.on('GET', '/fapi/v1/openOrders', () => ({ body: [] }));
-    server.on('GET', '/fapi/v1/openAlgoOrders', () => ({ body: [{ ...fixture<RawAlgoOrder>('binance', 'algoOrder'), clientAlgoId: CID, symbol: 'BTCUSDT', orderType: 'STOP_MARKET', triggerPrice: '58800' }] }));
+    server.on('GET', '/fapi/v1/openAlgoOrders', () => ({
+      body: [
+        {
+          ...fixture<RawAlgoOrder>('binance', 'algoOrder'),
+          clientAlgoId: CID,
+          symbol: 'BTCUSDT',
+          orderType: 'STOP_MARKET',
+          triggerPrice: '58800',
+        },
+      ],
+    }));
     server.on('DELETE', '/fapi/v1/order', () => ({ status: 400, body: { code: -2011, msg: 'Unknown order sent.' } }));
     server.on('DELETE', '/fapi/v1/algoOrder', () => ({ status: 400, body: { code: -2011, msg: 'Unknown order sent.' } }));
     const venue = createBinanceVenue(binanceConfig(server.url), binanceEnv);
     const open = await venue.openOrders('BTCUSDT');
-    assert.deepEqual(open.map((o) => [o.clientOrderId, o.type, o.stopPrice]), [[CID, 'STOP_MARKET', 58800]]);
+    assert.deepEqual(
+      open.map((o) => [o.clientOrderId, o.type, o.stopPrice]),
+      [[CID, 'STOP_MARKET', 58800]],
+    );
     assert.equal(await venue.cancelOrder('BTCUSDT', CID), null);
     assert.equal(param(server.to('/fapi/v1/algoOrder', 'DELETE')[0]!, 'clientAlgoId'), CID);
   });
@@ -625,7 +919,7 @@ describe('binance adapter against a local server', function () {
     assert.equal(param(server.to('/fapi/v1/marginType')[1]!, 'marginType'), 'CROSSED');
   });
 
-  it('symbol rules carry the account\'s brackets from signed GET /fapi/v1/leverageBracket, cached; none where it is refused', async () => {
+  it("symbol rules carry the account's brackets from signed GET /fapi/v1/leverageBracket, cached; none where it is refused", async () => {
     // The documented example's first bracket, and a second whose cum follows: 10,000 x (1 % - 0.65 %) = 35.
     const brackets = [
       { bracket: 2, initialLeverage: 50, notionalCap: 50_000, notionalFloor: 10_000, maintMarginRatio: 0.01, cum: 35 },
@@ -643,8 +937,14 @@ describe('binance adapter against a local server', function () {
     assert.equal(more.length, 0, 'one request for both symbols');
     assert.ok(binanceSignatureValid(request!), 'signed');
 
-    const refusing = createBinanceVenue({ ...binanceConfig(server.url), account: 'other' }, { BINANCE_API_KEY_OTHER: API_KEY, BINANCE_API_SECRET_OTHER: API_SECRET });
-    server.on('GET', '/fapi/v1/leverageBracket', () => ({ status: 400, body: { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' } }));
+    const refusing = createBinanceVenue(
+      { ...binanceConfig(server.url), account: 'other' },
+      { BINANCE_API_KEY_OTHER: API_KEY, BINANCE_API_SECRET_OTHER: API_SECRET },
+    );
+    server.on('GET', '/fapi/v1/leverageBracket', () => ({
+      status: 400,
+      body: { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' },
+    }));
     assert.equal((await refusing.symbolRules('BTCUSDT')).marginBrackets, undefined);
     await refusing.symbolRules('BTCUSDT');
     assert.equal(server.to('/fapi/v1/leverageBracket', 'GET').length, 2, 'a refusal is remembered like an answer');
@@ -671,7 +971,7 @@ describe('binance adapter against a local server', function () {
     assert.equal(positions[0]!.leverage, 20);
   });
 
-  it('exchange info sets the shared limiter\'s limits, and the used-weight header is fed to it', async () => {
+  it("exchange info sets the shared limiter's limits, and the used-weight header is fed to it", async () => {
     server.on('GET', '/fapi/v1/exchangeInfo', () => ({
       body: { ...exchangeInfoBody(), rateLimits: [{ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 1234 }] },
     }));
@@ -683,18 +983,27 @@ describe('binance adapter against a local server', function () {
     // longer than the limiter sleeps through and fails as temporary without reaching the venue.
     server.usedWeight = 1200;
     server.on('GET', '/fapi/v1/ticker/price', () => ({ body: fixture('aster', 'tickerPrice') }));
-    await createBinanceMarketData(server.url).price('BTCUSDT').catch(() => undefined);
+    await createBinanceMarketData(server.url)
+      .price('BTCUSDT')
+      .catch(() => undefined);
     const before = server.requests.length;
-    const err = await createBinanceMarketData(server.url).price('BTCUSDT').catch((e: unknown) => e);
+    const err = await createBinanceMarketData(server.url)
+      .price('BTCUSDT')
+      .catch((e: unknown) => e);
     assert.ok(err instanceof VenueTemporaryError, String(err));
     assert.match(err.message, /rate limit budget exhausted/);
     assert.equal(server.requests.length, before);
   });
 
   it('a 503 after an order leaves its outcome unknown (propagated, not retried)', async () => {
-    server.on('POST', '/fapi/v1/order', () => ({ status: 503, body: { code: -1000, msg: 'Unknown error, please check your request or try again later.' } }));
+    server.on('POST', '/fapi/v1/order', () => ({
+      status: 503,
+      body: { code: -1000, msg: 'Unknown error, please check your request or try again later.' },
+    }));
     const venue = createBinanceVenue(binanceConfig(server.url), binanceEnv);
-    const err = await venue.placeOrder({ clientOrderId: CID, symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01' }).catch((e: unknown) => e);
+    const err = await venue
+      .placeOrder({ clientOrderId: CID, symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01' })
+      .catch((e: unknown) => e);
     assert.ok(err instanceof VenueOutcomeUnknown, String(err));
     assert.equal(server.to('/fapi/v1/order').length, 1);
   });
@@ -703,7 +1012,20 @@ describe('binance adapter against a local server', function () {
     server.on('GET', '/fapi/v1/klines', (req) => {
       const end = Number(param(req, 'endTime'));
       const limit = Number(param(req, 'limit'));
-      const rows = Array.from({ length: limit }, (_, i) => [end - (limit - 1 - i) * 60_000, '1', '2', '0.5', '1.5', '10', 0, '0', 1, '0', '0', '0']);
+      const rows = Array.from({ length: limit }, (_, i) => [
+        end - (limit - 1 - i) * 60_000,
+        '1',
+        '2',
+        '0.5',
+        '1.5',
+        '10',
+        0,
+        '0',
+        1,
+        '0',
+        '0',
+        '0',
+      ]);
       return { body: rows };
     });
     server.on('GET', '/fapi/v1/ticker/price', () => ({ body: fixture('aster', 'tickerPrice') }));
@@ -733,17 +1055,49 @@ describe('aster adapter against a local server', function () {
   function recover(req: Seen, chainId: number): string {
     const at = req.raw.lastIndexOf('&signature=');
     const signature = req.raw.slice(at + '&signature='.length);
-    return verifyTypedData(asterDomain(chainId), ASTER_EIP712_TYPES, { msg: req.raw.slice(0, at) }, signature.startsWith('0x') ? signature : `0x${signature}`);
+    return verifyTypedData(
+      asterDomain(chainId),
+      ASTER_EIP712_TYPES,
+      { msg: req.raw.slice(0, at) },
+      signature.startsWith('0x') ? signature : `0x${signature}`,
+    );
   }
 
   it('places a stop on /fapi/v3/order (stopPrice, closePosition), signed with EIP-712 by the API wallet, nonce after the params', async () => {
     server.on('POST', '/fapi/v3/order', (req) => ({
-      body: { ...fixture<RawOrder>('aster', 'order'), clientOrderId: param(req, 'newClientOrderId'), symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', origType: 'STOP_MARKET', stopPrice: param(req, 'stopPrice'), closePosition: true, origQty: '0' },
+      body: {
+        ...fixture<RawOrder>('aster', 'order'),
+        clientOrderId: param(req, 'newClientOrderId'),
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'STOP_MARKET',
+        origType: 'STOP_MARKET',
+        stopPrice: param(req, 'stopPrice'),
+        closePosition: true,
+        origQty: '0',
+      },
     }));
     const venue = createAsterVenue(asterConfig(server.url), asterEnv);
-    const stop = await venue.placeOrder({ clientOrderId: CID, symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', stopPrice: '58800.04', closePosition: true });
+    const stop = await venue.placeOrder({
+      clientOrderId: CID,
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'STOP_MARKET',
+      stopPrice: '58800.04',
+      closePosition: true,
+    });
     const [sent] = server.to('/fapi/v3/order', 'POST');
-    assert.deepEqual(keys(sent!), ['symbol', 'side', 'type', 'newClientOrderId', 'stopPrice', 'closePosition', 'nonce', 'signer', 'signature']);
+    assert.deepEqual(keys(sent!), [
+      'symbol',
+      'side',
+      'type',
+      'newClientOrderId',
+      'stopPrice',
+      'closePosition',
+      'nonce',
+      'signer',
+      'signature',
+    ]);
     assert.equal(param(sent!, 'stopPrice'), '58800.0');
     assert.equal(param(sent!, 'signer'), vectors.keys.signer);
     assert.ok(param(sent!, 'signature')!.startsWith('0x'));
@@ -774,11 +1128,15 @@ describe('aster adapter against a local server', function () {
     const ahead = Date.now() + 120_000;
     server.serverTime = () => ahead;
     let expire = true;
-    server.on('POST', '/fapi/v3/leverage', () => (expire ? { status: 400, body: fixture('aster', 'error.nonceExpired') } : { body: fixture('aster', 'leverage') }));
+    server.on('POST', '/fapi/v3/leverage', () =>
+      expire ? { status: 400, body: fixture('aster', 'error.nonceExpired') } : { body: fixture('aster', 'leverage') },
+    );
     // A signer of its own: nonces are process-wide per signer, and this one now runs 2 minutes ahead.
     const wallet = Wallet.createRandom();
     const venue = createAsterVenue(asterConfig(server.url), {
-      ASTER_USER_UNIT: vectors.keys.user, ASTER_SIGNER_UNIT: wallet.address, ASTER_PRIVATE_KEY_UNIT: wallet.privateKey,
+      ASTER_USER_UNIT: vectors.keys.user,
+      ASTER_SIGNER_UNIT: wallet.address,
+      ASTER_PRIVATE_KEY_UNIT: wallet.privateKey,
     });
     const err = await venue.setLeverage('BTCUSDT', 21).catch((e: unknown) => e);
     assert.ok(err instanceof VenueTemporaryError && !(err instanceof VenueRejection), String(err));
@@ -786,7 +1144,7 @@ describe('aster adapter against a local server', function () {
     await venue.setLeverage('BTCUSDT', 21);
     const [first, second] = server.to('/fapi/v3/leverage');
     assert.deepEqual(keys(first!), ['symbol', 'leverage', 'nonce', 'signer', 'signature']);
-    assert.ok(Number(param(second!, 'nonce')) > ahead * 1000, 'next nonce above the venue\'s clock');
+    assert.ok(Number(param(second!, 'nonce')) > ahead * 1000, "next nonce above the venue's clock");
   });
 
   it('a market order: fee from userTrades read by time and filtered by order id', async () => {
@@ -811,14 +1169,17 @@ describe('aster adapter against a local server', function () {
     assert.equal(server.requests.filter((r) => r.path.includes('algo')).length, 0);
   });
 
-  it('refuses a private key that is not the signer\'s, naming variables, not values', () => {
+  it("refuses a private key that is not the signer's, naming variables, not values", () => {
     const other = '0x0123456789012345678901234567890123456789012345678901234567890123';
-    assert.throws(() => createAsterVenue(asterConfig(server.url), { ...asterEnv, ASTER_PRIVATE_KEY_UNIT: other }), (err: unknown) => {
-      assert.ok(err instanceof VenueRejection && err.code === 'INVALID_CREDENTIALS');
-      assert.ok(!err.message.includes(other.slice(2)));
-      assert.match(err.message, /ASTER_PRIVATE_KEY_UNIT/);
-      return true;
-    });
+    assert.throws(
+      () => createAsterVenue(asterConfig(server.url), { ...asterEnv, ASTER_PRIVATE_KEY_UNIT: other }),
+      (err: unknown) => {
+        assert.ok(err instanceof VenueRejection && err.code === 'INVALID_CREDENTIALS');
+        assert.ok(!err.message.includes(other.slice(2)));
+        assert.match(err.message, /ASTER_PRIVATE_KEY_UNIT/);
+        return true;
+      },
+    );
   });
 
   it('market data: no open interest, public endpoints unsigned', async () => {

@@ -36,21 +36,29 @@ describe('credential variable names', () => {
 });
 
 describe('requiredCredentialEnv', () => {
-  it('lists the variables a live account cannot run without, the file\'s names first', () => {
-    assert.deepEqual(requiredCredentialEnv(exchange('aster', 'main', { signer: 'ASTER_MY_SIGNER_MAIN' })),
-      ['ASTER_USER_MAIN', 'ASTER_MY_SIGNER_MAIN', 'ASTER_PRIVATE_KEY_MAIN']);
+  it("lists the variables a live account cannot run without, the file's names first", () => {
+    assert.deepEqual(requiredCredentialEnv(exchange('aster', 'main', { signer: 'ASTER_MY_SIGNER_MAIN' })), [
+      'ASTER_USER_MAIN',
+      'ASTER_MY_SIGNER_MAIN',
+      'ASTER_PRIVATE_KEY_MAIN',
+    ]);
     assert.deepEqual(requiredCredentialEnv(exchange('binance', 'x')), ['BINANCE_API_KEY_X', 'BINANCE_API_SECRET_X']);
-    assert.deepEqual(requiredCredentialEnv(exchange('hyperliquid', 'x', { user: 'HL_USER_X' })), ['HYPERLIQUID_PRIVATE_KEY_X'],
-      'the optional main address is not required');
+    assert.deepEqual(
+      requiredCredentialEnv(exchange('hyperliquid', 'x', { user: 'HL_USER_X' })),
+      ['HYPERLIQUID_PRIVATE_KEY_X'],
+      'the optional main address is not required',
+    );
     assert.deepEqual(requiredCredentialEnv(exchange('paper', 'x')), []);
   });
 });
 
 describe('loadCredentials', () => {
-  it('reads Aster\'s user, signer and private key from the conventional variables', () => {
+  it("reads Aster's user, signer and private key from the conventional variables", () => {
     const env = { ASTER_USER_MAIN: '0xuser-value', ASTER_SIGNER_MAIN: '0xsigner-value', ASTER_PRIVATE_KEY_MAIN: 'pk-secret-value' };
     assert.deepEqual(loadCredentials('aster', exchange('aster', 'main'), env), {
-      user: '0xuser-value', signer: '0xsigner-value', privateKey: 'pk-secret-value',
+      user: '0xuser-value',
+      signer: '0xsigner-value',
+      privateKey: 'pk-secret-value',
     });
   });
 
@@ -62,12 +70,16 @@ describe('loadCredentials', () => {
 
   it('Hyperliquid needs only the private key; the main account address is optional', () => {
     const ex = exchange('hyperliquid', 'main');
-    assert.deepEqual(loadCredentials('hyperliquid', ex, { HYPERLIQUID_PRIVATE_KEY_MAIN: 'pk-secret-value' }), { privateKey: 'pk-secret-value' });
+    assert.deepEqual(loadCredentials('hyperliquid', ex, { HYPERLIQUID_PRIVATE_KEY_MAIN: 'pk-secret-value' }), {
+      privateKey: 'pk-secret-value',
+    });
     assert.deepEqual(
       loadCredentials('hyperliquid', ex, { HYPERLIQUID_PRIVATE_KEY_MAIN: 'pk-secret-value', HYPERLIQUID_USER_MAIN: '0xuser-value' }),
       { privateKey: 'pk-secret-value', user: '0xuser-value' },
     );
-    assert.deepEqual(loadCredentials('hyperliquid', ex, { HYPERLIQUID_PRIVATE_KEY_MAIN: 'pk', HYPERLIQUID_USER_MAIN: '  ' }), { privateKey: 'pk' });
+    assert.deepEqual(loadCredentials('hyperliquid', ex, { HYPERLIQUID_PRIVATE_KEY_MAIN: 'pk', HYPERLIQUID_USER_MAIN: '  ' }), {
+      privateKey: 'pk',
+    });
   });
 
   it('a missing variable is a permanent rejection naming every missing variable and no value', () => {
@@ -98,7 +110,9 @@ describe('loadCredentials', () => {
     const name = 'HYPERLIQUID_PRIVATE_KEY_CREDTEST_DEFAULT_ENV';
     process.env[name] = 'pk-from-process-env';
     try {
-      assert.deepEqual(loadCredentials('hyperliquid', exchange('hyperliquid', 'credtest-default-env')), { privateKey: 'pk-from-process-env' });
+      assert.deepEqual(loadCredentials('hyperliquid', exchange('hyperliquid', 'credtest-default-env')), {
+        privateKey: 'pk-from-process-env',
+      });
     } finally {
       delete process.env[name];
     }

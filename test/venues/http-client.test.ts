@@ -132,8 +132,11 @@ describe('sendHttp', () => {
 
   it('returns a 200 with its text and headers, sending method, headers and body', async () => {
     const res = await sendHttp(freshLimiter(), {
-      method: 'POST', url: `${base}/ok?symbol=BTCUSDT`, headers: { 'x-test': 'yes', 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'a=1&b=2', weight: 1,
+      method: 'POST',
+      url: `${base}/ok?symbol=BTCUSDT`,
+      headers: { 'x-test': 'yes', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=1&b=2',
+      weight: 1,
     });
     assert.equal(res.status, 200);
     assert.deepEqual(JSON.parse(res.text), { method: 'POST', body: 'a=1&b=2', header: 'yes' });
@@ -142,14 +145,14 @@ describe('sendHttp', () => {
     assert.equal(seen[0]!.url, '/ok?symbol=BTCUSDT');
   });
 
-  it('returns other error statuses for the adapter to read the venue\'s error body', async () => {
+  it("returns other error statuses for the adapter to read the venue's error body", async () => {
     const res = await sendHttp(freshLimiter(), get('/400', { mutates: true }));
     assert.equal(res.status, 400);
     assert.deepEqual(JSON.parse(res.text), { code: -1102, msg: 'Mandatory parameter missing' });
     assert.equal((await sendHttp(freshLimiter(), get('/nowhere'))).status, 404);
   });
 
-  it('spends the request\'s weight on the limiter before sending', async () => {
+  it("spends the request's weight on the limiter before sending", async () => {
     const limiter = new WeightedRateLimiter('venue-test', [{ intervalMs: 60_000, limit: 5 }], { headroom: 1, maxWaitMs: 0 });
     await sendHttp(limiter, get('/ok', { weight: 5 }));
     const err = await failure(sendHttp(limiter, get('/ok', { weight: 1 })));
@@ -202,7 +205,7 @@ describe('sendHttp', () => {
       assert.equal(ban.retryAfterMs, 300_000);
     });
 
-    it('reaches Temporal as a retryable failure delayed by the venue\'s Retry-After', async () => {
+    it("reaches Temporal as a retryable failure delayed by the venue's Retry-After", async () => {
       const failure = toActivityFailure(await failure429());
       assert.ok(failure instanceof ApplicationFailure);
       assert.equal(failure.nextRetryDelay, 7_000);
@@ -341,7 +344,7 @@ describe('toActivityFailure', () => {
 
     const noDelay = toActivityFailure(new VenueTemporaryError('503'));
     assert.ok(noDelay instanceof ApplicationFailure);
-    assert.equal(noDelay.nextRetryDelay, undefined, 'Temporal\'s own backoff applies');
+    assert.equal(noDelay.nextRetryDelay, undefined, "Temporal's own backoff applies");
   });
 
   it('keeps an unknown outcome retryable under its own type', () => {
@@ -357,5 +360,4 @@ describe('toActivityFailure', () => {
     assert.equal(toActivityFailure(err), err);
     assert.equal(toActivityFailure('text'), 'text');
   });
-
 });

@@ -30,8 +30,10 @@ class CapturingTransport implements IRequestTransport {
 /** The ExchangeClient call that produces `action`, for the action types the SDK has a method for. */
 const VIA_CLIENT: Record<string, (client: ExchangeClient, action: Action) => Promise<unknown>> = {
   order: (client, { type: _t, ...params }) => client.order(params as Parameters<ExchangeClient['order']>[0]),
-  createSubAccount: (client, { type: _t, ...params }) => client.createSubAccount(params as Parameters<ExchangeClient['createSubAccount']>[0]),
-  subAccountTransfer: (client, { type: _t, ...params }) => client.subAccountTransfer(params as Parameters<ExchangeClient['subAccountTransfer']>[0]),
+  createSubAccount: (client, { type: _t, ...params }) =>
+    client.createSubAccount(params as Parameters<ExchangeClient['createSubAccount']>[0]),
+  subAccountTransfer: (client, { type: _t, ...params }) =>
+    client.subAccountTransfer(params as Parameters<ExchangeClient['subAccountTransfer']>[0]),
   scheduleCancel: (client, { type: _t, ...params }) => client.scheduleCancel(params as Parameters<ExchangeClient['scheduleCancel']>[0]),
 };
 
@@ -50,12 +52,20 @@ function l1Cases(): L1Case[] {
   const nk = vectors.nktkas_hyperliquid_0_33_3;
   return [
     ...py.l1.map((v) => ({
-      source: 'python sdk', name: v.name, privateKey: py.privateKey, action: v.action as Action, nonce: v.nonce,
+      source: 'python sdk',
+      name: v.name,
+      privateKey: py.privateKey,
+      action: v.action as Action,
+      nonce: v.nonce,
       ...(v.vaultAddress ? { vaultAddress: v.vaultAddress as `0x${string}` } : {}),
       expected: { mainnet: v.mainnet, testnet: v.testnet },
     })),
     {
-      source: 'nktkas', name: 'order, no vault, no expiry', privateKey: nk.privateKey, action: nk.action as Action, nonce: nk.nonce,
+      source: 'nktkas',
+      name: 'order, no vault, no expiry',
+      privateKey: nk.privateKey,
+      action: nk.action as Action,
+      nonce: nk.nonce,
       expected: nk.signature_no_vault_no_expiry,
     },
   ];
@@ -72,15 +82,25 @@ describe('hyperliquid signing: the fixture vectors through the adapter', () => {
       it(`${c.source} "${c.name}" (${network}): signL1Action with the adapter's ethers wallet`, async () => {
         const wallet = signerWallet(c.privateKey, 'TEST_KEY');
         const signature = await signing.signL1Action({
-          wallet, action: c.action, nonce: c.nonce, isTestnet, ...(c.vaultAddress ? { vaultAddress: c.vaultAddress } : {}),
+          wallet,
+          action: c.action,
+          nonce: c.nonce,
+          isTestnet,
+          ...(c.vaultAddress ? { vaultAddress: c.vaultAddress } : {}),
         });
         assert.deepEqual(pick(signature), pick(expected));
       });
 
       it(`${c.source} "${c.name}" (${network}): the mock venue recovers the signer`, () => {
-        const recovered = recoverL1Signer({ action: c.action, nonce: c.nonce, signature: expected, vaultAddress: c.vaultAddress }, isTestnet);
+        const recovered = recoverL1Signer(
+          { action: c.action, nonce: c.nonce, signature: expected, vaultAddress: c.vaultAddress },
+          isTestnet,
+        );
         assert.equal(recovered, signerWallet(c.privateKey, 'TEST_KEY').address.toLowerCase());
-        const otherNetwork = recoverL1Signer({ action: c.action, nonce: c.nonce, signature: expected, vaultAddress: c.vaultAddress }, !isTestnet);
+        const otherNetwork = recoverL1Signer(
+          { action: c.action, nonce: c.nonce, signature: expected, vaultAddress: c.vaultAddress },
+          !isTestnet,
+        );
         assert.notEqual(otherNetwork, recovered, 'the source byte separates mainnet from testnet');
       });
 
@@ -129,7 +149,9 @@ describe('hyperliquid signing: the fixture vectors through the adapter', () => {
   });
 
   it('a bad private key is refused with the variable named and the value never shown', () => {
-    assert.throws(() => signerWallet('0xnot-a-key-secret', 'HYPERLIQUID_PRIVATE_KEY_X'), (err: Error) =>
-      err.message.includes('HYPERLIQUID_PRIVATE_KEY_X') && !err.message.includes('not-a-key-secret'));
+    assert.throws(
+      () => signerWallet('0xnot-a-key-secret', 'HYPERLIQUID_PRIVATE_KEY_X'),
+      (err: Error) => err.message.includes('HYPERLIQUID_PRIVATE_KEY_X') && !err.message.includes('not-a-key-secret'),
+    );
   });
 });

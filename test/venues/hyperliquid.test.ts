@@ -40,7 +40,10 @@ function venueFor(mock: HyperliquidMockServer, signer: Wallet = AGENT, user: str
 
 function startMock(extra: Partial<Parameters<typeof startHyperliquidMock>[0]> = {}): Promise<HyperliquidMockServer> {
   return startHyperliquidMock({
-    accounts: [{ user: MAIN.address, agents: [AGENT.address] }, { user: OTHER_MAIN.address, agents: [OTHER_AGENT.address] }],
+    accounts: [
+      { user: MAIN.address, agents: [AGENT.address] },
+      { user: OTHER_MAIN.address, agents: [OTHER_AGENT.address] },
+    ],
     initialBalance: 10_000,
     prices: { BTCUSDT: 60_000, ETHUSDT: 3_000, DOGEUSDT: 0.12345, HPOSUSDT: 1.5 },
     testnet: true,
@@ -54,10 +57,20 @@ const rejected = (code: string) => (err: unknown) => {
   return true;
 };
 
-const market = (label: string, side: OrderRequest['side'], quantity: string, reduceOnly = false): OrderRequest =>
-  ({ clientOrderId: cid(label), symbol: 'BTCUSDT', side, type: 'MARKET', quantity, reduceOnly });
-const protective = (label: string, type: 'STOP_MARKET' | 'TAKE_PROFIT_MARKET', stopPrice: string, side: OrderRequest['side'] = 'SELL'): OrderRequest =>
-  ({ clientOrderId: cid(label), symbol: 'BTCUSDT', side, type, stopPrice, closePosition: true });
+const market = (label: string, side: OrderRequest['side'], quantity: string, reduceOnly = false): OrderRequest => ({
+  clientOrderId: cid(label),
+  symbol: 'BTCUSDT',
+  side,
+  type: 'MARKET',
+  quantity,
+  reduceOnly,
+});
+const protective = (
+  label: string,
+  type: 'STOP_MARKET' | 'TAKE_PROFIT_MARKET',
+  stopPrice: string,
+  side: OrderRequest['side'] = 'SELL',
+): OrderRequest => ({ clientOrderId: cid(label), symbol: 'BTCUSDT', side, type, stopPrice, closePosition: true });
 
 describe('hyperliquid: price and size rules', () => {
   it('rounds prices to 5 significant figures and 6 − szDecimals decimals; integers are always valid', () => {
@@ -94,7 +107,7 @@ describe('hyperliquid: price and size rules', () => {
     assert.ok(!isValidPrice('0', 0));
   });
 
-  it('never produces a coarser price than the SDK\'s formatPrice, and agrees with its rule', () => {
+  it("never produces a coarser price than the SDK's formatPrice, and agrees with its rule", () => {
     for (const sz of [0, 1, 2, 3, 4, 5]) {
       for (const price of ['97123.456789', '123456.7', '3456.789', '1.23456789', '0.0123456', '42', '100000.5', '0.5']) {
         let sdk: string;
@@ -128,7 +141,7 @@ describe('hyperliquid: price and size rules', () => {
 });
 
 describe('hyperliquid: client order ids', () => {
-  it('maps the arena\'s 32 hex characters to a cloid and back', () => {
+  it("maps the arena's 32 hex characters to a cloid and back", () => {
     const id = cid('x');
     assert.equal(toCloid(id), `0x${id}`);
     assert.equal(toCloid(id.toUpperCase()), `0x${id}`);
@@ -142,7 +155,7 @@ describe('hyperliquid: client order ids', () => {
 });
 
 describe('hyperliquid: venue messages, request weights, nonces', () => {
-  it('turns the venue\'s messages into rejection codes, nonce and rate-limit refusals into temporary errors', () => {
+  it("turns the venue's messages into rejection codes, nonce and rate-limit refusals into temporary errors", () => {
     const cases: Array<[string, string]> = [
       ['Order 0: Insufficient margin to place order. asset=0', 'INSUFFICIENT_MARGIN'],
       ['Order 0: Order must have minimum value of $10.', 'MIN_NOTIONAL'],
@@ -176,8 +189,14 @@ describe('hyperliquid: venue messages, request weights, nonces', () => {
     assert.equal(requestWeight('info', { type: 'userRole' }), 60);
     assert.equal(requestWeight('info', { type: 'userFillsByTime' }), 20);
     const start = Date.UTC(2026, 0, 1);
-    assert.equal(requestWeight('info', { type: 'candleSnapshot', req: { interval: '1m', startTime: start, endTime: start + 599 * 60_000 } }), 30);
-    assert.equal(requestWeight('info', { type: 'candleSnapshot', req: { interval: '1m', startTime: 0, endTime: start } }), 20 + Math.floor(5000 / 60));
+    assert.equal(
+      requestWeight('info', { type: 'candleSnapshot', req: { interval: '1m', startTime: start, endTime: start + 599 * 60_000 } }),
+      30,
+    );
+    assert.equal(
+      requestWeight('info', { type: 'candleSnapshot', req: { interval: '1m', startTime: 0, endTime: start } }),
+      20 + Math.floor(5000 / 60),
+    );
   });
 
   it('nonces are ms timestamps, strictly increasing per signer', () => {
@@ -191,7 +210,9 @@ describe('hyperliquid: venue messages, request weights, nonces', () => {
 
 describe('hyperliquid mock: refuses what the venue refuses', () => {
   let mock: HyperliquidMockServer;
-  before(async () => { mock = await startMock(); });
+  before(async () => {
+    mock = await startMock();
+  });
   after(async () => mock.close());
 
   const transport = () => new HyperliquidTransport(mock.url, true);
@@ -210,13 +231,22 @@ describe('hyperliquid mock: refuses what the venue refuses', () => {
     await assert.rejects(mainnet.updateLeverage(leverage), /does not exist/);
     // A signature moved onto another action.
     const capture: { body?: any } = {};
-    const capturing = createExchangeClient({
-      isTestnet: true,
-      request: async <T>(_e: string, payload: unknown) => { capture.body = payload; return { status: 'ok', response: { type: 'default' } } as T; },
-    }, AGENT);
+    const capturing = createExchangeClient(
+      {
+        isTestnet: true,
+        request: async <T>(_e: string, payload: unknown) => {
+          capture.body = payload;
+          return { status: 'ok', response: { type: 'default' } } as T;
+        },
+      },
+      AGENT,
+    );
     await capturing.updateLeverage(leverage);
     const tampered = { ...capture.body, action: { ...capture.body.action, leverage: 4 } };
-    const answer = (await (await fetch(`${mock.url}/exchange`, { method: 'POST', body: JSON.stringify(tampered) })).json()) as { status: string; response: string };
+    const answer = (await (await fetch(`${mock.url}/exchange`, { method: 'POST', body: JSON.stringify(tampered) })).json()) as {
+      status: string;
+      response: string;
+    };
     assert.equal(answer.status, 'err');
     assert.match(answer.response, /does not exist/);
   });
@@ -254,7 +284,15 @@ describe('hyperliquid mock: refuses what the venue refuses', () => {
     await assert.rejects(order('63000', '0.0001'), (e: unknown) => rejected('MIN_NOTIONAL')(toVenueError(e, 'order')));
     const body = await fetch(`${mock.url}/exchange`, {
       method: 'POST',
-      body: JSON.stringify({ action: { type: 'order', orders: [{ a: 0, b: true, p: '1', s: '1', r: false, t: { limit: { tif: 'Ioc' } }, c: '0x12' }], grouping: 'na' }, nonce: Date.now(), signature: { r: '0x1', s: '0x1', v: 27 } }),
+      body: JSON.stringify({
+        action: {
+          type: 'order',
+          orders: [{ a: 0, b: true, p: '1', s: '1', r: false, t: { limit: { tif: 'Ioc' } }, c: '0x12' }],
+          grouping: 'na',
+        },
+        nonce: Date.now(),
+        signature: { r: '0x1', s: '0x1', v: 27 },
+      }),
     });
     assert.equal(body.status, 422);
   });
@@ -278,7 +316,8 @@ function assertCovers(actual: unknown, fixture: unknown, path = '$'): void {
   assert.equal(typeof actual, typeof fixture, `${path}: ${JSON.stringify(actual)} is not like ${JSON.stringify(fixture)}`);
 }
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '../fixtures/venues/hyperliquid', `${name}.json`), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(join(__dirname, '../fixtures/venues/hyperliquid', `${name}.json`), 'utf8'));
 
 describe('hyperliquid: margin tables as brackets', () => {
   it('reads the documented meta: a listed tiered table, and universe entries without one', () => {
@@ -301,32 +340,47 @@ describe('hyperliquid: margin tables as brackets', () => {
 
 describe('hyperliquid mock: answers in the documented shapes', () => {
   let mock: HyperliquidMockServer;
-  before(async () => { mock = await startMock(); });
+  before(async () => {
+    mock = await startMock();
+  });
   after(async () => mock.close());
-  const info = async (body: object) => (await fetch(`${mock.url}/info`, { method: 'POST', body: JSON.stringify(body) })).json() as Promise<unknown>;
+  const info = async (body: object) =>
+    (await fetch(`${mock.url}/info`, { method: 'POST', body: JSON.stringify(body) })).json() as Promise<unknown>;
 
   it('exchange answers: order resting / filled / error, cancel, updateLeverage; IOC that cannot match', async () => {
     const client = createExchangeClient(new HyperliquidTransport(mock.url, true), AGENT);
     assertCovers(await client.updateLeverage({ asset: 0, isCross: false, leverage: 5 }), fixture('updateLeverage.success'));
-    assertCovers(await client.order({ orders: [{ a: 0, b: true, p: '63000', s: '0.01', r: false, t: { limit: { tif: 'Ioc' } } }] }), fixture('order.filled'));
-    const resting = await client.order({ orders: [{ a: 0, b: false, p: '50000', s: '0.01', r: true, t: { trigger: { isMarket: true, triggerPx: '55000', tpsl: 'sl' } } }] });
+    assertCovers(
+      await client.order({ orders: [{ a: 0, b: true, p: '63000', s: '0.01', r: false, t: { limit: { tif: 'Ioc' } } }] }),
+      fixture('order.filled'),
+    );
+    const resting = await client.order({
+      orders: [{ a: 0, b: false, p: '50000', s: '0.01', r: true, t: { trigger: { isMarket: true, triggerPx: '55000', tpsl: 'sl' } } }],
+    });
     assertCovers(resting, fixture('order.resting'));
     const oid = (resting.response.data.statuses[0] as { resting: { oid: number } }).resting.oid;
     assertCovers(await client.cancel({ cancels: [{ a: 0, o: oid }] }), fixture('cancel.success'));
-    const tooSmall = await client.order({ orders: [{ a: 0, b: true, p: '63000', s: '0.0001', r: false, t: { limit: { tif: 'Ioc' } } }] }).catch((e: { response: unknown }) => e.response);
+    const tooSmall = await client
+      .order({ orders: [{ a: 0, b: true, p: '63000', s: '0.0001', r: false, t: { limit: { tif: 'Ioc' } } }] })
+      .catch((e: { response: unknown }) => e.response);
     assertCovers(tooSmall, fixture('order.error'));
     assert.deepEqual(tooSmall, fixture('order.error'), 'the documented message');
-    const noMatch = await client.order({ orders: [{ a: 0, b: false, p: '61000', s: '0.01', r: true, t: { limit: { tif: 'Ioc' } } }] }).catch((e: Error) => e);
+    const noMatch = await client
+      .order({ orders: [{ a: 0, b: false, p: '61000', s: '0.01', r: true, t: { limit: { tif: 'Ioc' } } }] })
+      .catch((e: Error) => e);
     assert.match(String(noMatch), /could not immediately match against any resting orders/);
   });
 
   it('info answers: meta, clearinghouseState with an isolated position, candleSnapshot', async () => {
-    const meta = await info({ type: 'meta' }) as { universe: unknown[] };
+    const meta = (await info({ type: 'meta' })) as { universe: unknown[] };
     assertCovers(meta.universe[0], (fixture('meta') as { universe: unknown[] }).universe[0]);
     const state = await info({ type: 'clearinghouseState', user: MAIN.address.toLowerCase() });
     assertCovers(state, fixture('clearinghouseState'));
     const now = Date.now();
-    assertCovers(await info({ type: 'candleSnapshot', req: { coin: 'BTC', interval: '15m', startTime: now - 3_600_000, endTime: now } }), fixture('candleSnapshot'));
+    assertCovers(
+      await info({ type: 'candleSnapshot', req: { coin: 'BTC', interval: '15m', startTime: now - 3_600_000, endTime: now } }),
+      fixture('candleSnapshot'),
+    );
     const unknown = await fetch(`${mock.url}/info`, { method: 'POST', body: JSON.stringify({ type: 'noSuchThing' }) });
     assert.equal(unknown.status, 422);
   });
@@ -334,7 +388,9 @@ describe('hyperliquid mock: answers in the documented shapes', () => {
   it('orders without a cloid are named oid:<n> and can be cancelled by it', async () => {
     const client = createExchangeClient(new HyperliquidTransport(mock.url, true), AGENT);
     const venue = venueFor(mock);
-    const placed = await client.order({ orders: [{ a: 0, b: false, p: '45000', s: '0.01', r: true, t: { trigger: { isMarket: true, triggerPx: '50000', tpsl: 'sl' } } }] });
+    const placed = await client.order({
+      orders: [{ a: 0, b: false, p: '45000', s: '0.01', r: true, t: { trigger: { isMarket: true, triggerPx: '50000', tpsl: 'sl' } } }],
+    });
     const oid = (placed.response.data.statuses[0] as { resting: { oid: number } }).resting.oid;
     const listed = (await venue.openOrders('BTCUSDT')).find((o) => o.venueOrderId === String(oid));
     assert.equal(listed?.clientOrderId, `oid:${oid}`);
@@ -364,18 +420,42 @@ describe('hyperliquid venue against the mock', function () {
     // Gitbook "Margin tiers": rate = 1 / (2 x max leverage); deduction(1) = lowerBound x (rate(1) - rate(0)).
     // BTC: 40x (1.25 %) from 0, 20x (2.5 %) from 150M: deduction 150,000,000 x 1.25 % = 1,875,000.
     assert.deepEqual(await venue.symbolRules('BTCUSDT'), {
-      symbol: 'BTCUSDT', tickSize: '1', stepSize: '0.00001', minQty: '0.00001', minNotional: '10', maxLeverage: 40,
+      symbol: 'BTCUSDT',
+      tickSize: '1',
+      stepSize: '0.00001',
+      minQty: '0.00001',
+      minNotional: '10',
+      maxLeverage: 40,
       marginBrackets: [
         { bracket: 1, initialLeverage: 40, notionalFloor: 0, notionalCap: 150_000_000, maintMarginRatio: 0.0125, cum: 0 },
-        { bracket: 2, initialLeverage: 20, notionalFloor: 150_000_000, notionalCap: Number.MAX_SAFE_INTEGER, maintMarginRatio: 0.025, cum: 1_875_000 },
+        {
+          bracket: 2,
+          initialLeverage: 20,
+          notionalFloor: 150_000_000,
+          notionalCap: Number.MAX_SAFE_INTEGER,
+          maintMarginRatio: 0.025,
+          cum: 1_875_000,
+        },
       ],
     });
     // DOGE: 10x (5 %) from 0, 5x (10 %) from 20M: deduction 20,000,000 x 5 % = 1,000,000.
     assert.deepEqual(await venue.symbolRules('DOGEUSDT'), {
-      symbol: 'DOGEUSDT', tickSize: '0.00001', stepSize: '1', minQty: '1', minNotional: '10', maxLeverage: 10,
+      symbol: 'DOGEUSDT',
+      tickSize: '0.00001',
+      stepSize: '1',
+      minQty: '1',
+      minNotional: '10',
+      maxLeverage: 10,
       marginBrackets: [
         { bracket: 1, initialLeverage: 10, notionalFloor: 0, notionalCap: 20_000_000, maintMarginRatio: 0.05, cum: 0 },
-        { bracket: 2, initialLeverage: 5, notionalFloor: 20_000_000, notionalCap: Number.MAX_SAFE_INTEGER, maintMarginRatio: 0.1, cum: 1_000_000 },
+        {
+          bracket: 2,
+          initialLeverage: 5,
+          notionalFloor: 20_000_000,
+          notionalCap: Number.MAX_SAFE_INTEGER,
+          maintMarginRatio: 0.1,
+          cum: 1_000_000,
+        },
       ],
     });
     // HPOS has no listed table: its id (3) is a single tier at 3x (rate 1 / 6).
@@ -434,7 +514,10 @@ describe('hyperliquid venue against the mock', function () {
     await assert.rejects(venue.placeOrder(market('dust', 'BUY', '0.000001')), rejected('QUANTITY_BELOW_MIN'));
     assert.equal(exchangeRequests().length, 0);
     await assert.rejects(venue.placeOrder(market('huge', 'BUY', '10')), rejected('INSUFFICIENT_MARGIN'));
-    await assert.rejects(venue.placeOrder({ ...market('bad id', 'BUY', '0.01'), clientOrderId: 'not-hex' }), rejected('INVALID_CLIENT_ORDER_ID'));
+    await assert.rejects(
+      venue.placeOrder({ ...market('bad id', 'BUY', '0.01'), clientOrderId: 'not-hex' }),
+      rejected('INVALID_CLIENT_ORDER_ID'),
+    );
   });
 
   it('take-profit and stop-loss rest as position TP/SL triggers; the take-profit fires on setPrice and the stop dies with the position', async () => {
@@ -444,21 +527,33 @@ describe('hyperliquid venue against the mock', function () {
     assert.equal(stop.status, 'NEW');
     assert.equal(stop.stopPrice, 58_800);
     const resting = mock.ordersOf(MAIN.address).filter((o) => o.isTrigger);
-    assert.deepEqual(resting.map((o) => [o.tpsl, o.isMarket, o.isPositionTpsl, o.reduceOnly, o.origSz, o.triggerPx, o.limitPx]), [
-      ['sl', true, true, true, '0.01', '58800', '52920'], // worst price trigger − 10 %
-      ['tp', true, true, true, '0.01', '62400', '56160'],
-    ]);
+    assert.deepEqual(
+      resting.map((o) => [o.tpsl, o.isMarket, o.isPositionTpsl, o.reduceOnly, o.origSz, o.triggerPx, o.limitPx]),
+      [
+        ['sl', true, true, true, '0.01', '58800', '52920'], // worst price trigger − 10 %
+        ['tp', true, true, true, '0.01', '62400', '56160'],
+      ],
+    );
     const open = await venue.openOrders('BTCUSDT');
-    assert.deepEqual(open.map((o) => [o.clientOrderId, o.type, o.stopPrice, o.closePosition, o.side]), [
-      [stop.clientOrderId, 'STOP_MARKET', 58_800, true, 'SELL'],
-      [target.clientOrderId, 'TAKE_PROFIT_MARKET', 62_400, true, 'SELL'],
-    ]);
+    assert.deepEqual(
+      open.map((o) => [o.clientOrderId, o.type, o.stopPrice, o.closePosition, o.side]),
+      [
+        [stop.clientOrderId, 'STOP_MARKET', 58_800, true, 'SELL'],
+        [target.clientOrderId, 'TAKE_PROFIT_MARKET', 62_400, true, 'SELL'],
+      ],
+    );
 
     mock.setPrice('BTCUSDT', 62_500);
     assert.deepEqual(await venue.positions(), []);
     assert.deepEqual(await venue.openOrders(), [], 'the stop went with the position');
     const exits = await venue.filledOrders(fill.updatedAt, ['BTCUSDT']);
-    assert.deepEqual(exits.map((o) => [o.clientOrderId, o.type]), [[fill.clientOrderId, 'MARKET'], [target.clientOrderId, 'TAKE_PROFIT_MARKET']]);
+    assert.deepEqual(
+      exits.map((o) => [o.clientOrderId, o.type]),
+      [
+        [fill.clientOrderId, 'MARKET'],
+        [target.clientOrderId, 'TAKE_PROFIT_MARKET'],
+      ],
+    );
     const tp = exits[1]!;
     assert.equal(tp.executedQty, 0.01);
     assert.equal(tp.avgPrice, 62_500);
@@ -477,7 +572,7 @@ describe('hyperliquid venue against the mock', function () {
     await assert.rejects(venue.placeOrder(protective('wrong side', 'STOP_MARKET', '58000', 'BUY')), rejected('REDUCE_ONLY_REJECTED'));
   });
 
-  it('a short\'s stop fires when the price rises', async () => {
+  it("a short's stop fires when the price rises", async () => {
     await venue.setLeverage('BTCUSDT', 4);
     await venue.placeOrder(market('short', 'SELL', '0.02'));
     const [short] = await venue.positions();
@@ -501,17 +596,29 @@ describe('hyperliquid venue against the mock', function () {
     assert.equal(mock.ordersOf(MAIN.address).at(-1)!.reduceOnly, true);
 
     mock.setPrice('BTCUSDT', 61_000);
-    const rest = await venue.placeOrder({ clientOrderId: cid('rest'), symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', closePosition: true });
+    const rest = await venue.placeOrder({
+      clientOrderId: cid('rest'),
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'MARKET',
+      closePosition: true,
+    });
     assert.equal(rest.executedQty, 0.015);
     assert.equal(rest.realizedPnl, 15);
     assert.deepEqual(await venue.positions(), []);
     const fills = await venue.filledOrders(fill.updatedAt, ['BTCUSDT']);
-    assert.deepEqual(fills.map((o) => o.clientOrderId), [fill.clientOrderId, part.clientOrderId, rest.clientOrderId]);
+    assert.deepEqual(
+      fills.map((o) => o.clientOrderId),
+      [fill.clientOrderId, part.clientOrderId, rest.clientOrderId],
+    );
 
     const income = await venue.income(fill.updatedAt);
     const of = (type: string) => income.filter((i) => i.type === type);
     assert.equal(of('COMMISSION').length, 3);
-    assert.deepEqual(of('REALIZED_PNL').map((i) => [i.clientOrderId, i.amount]), [[rest.clientOrderId, 15]]);
+    assert.deepEqual(
+      of('REALIZED_PNL').map((i) => [i.clientOrderId, i.amount]),
+      [[rest.clientOrderId, 15]],
+    );
     await assert.rejects(venue.placeOrder(market('nothing left', 'SELL', '0.01', true)), rejected('REDUCE_ONLY_REJECTED'));
   });
 
@@ -521,7 +628,10 @@ describe('hyperliquid venue against the mock', function () {
     const [position] = await venue.positions();
     assert.equal(position!.leverage, 3);
     assert.equal(position!.margin, 200);
-    assert.deepEqual(mock.positionsOf(MAIN.address).map((p) => [p.leverage, p.marginType]), [[3, 'isolated']]);
+    assert.deepEqual(
+      mock.positionsOf(MAIN.address).map((p) => [p.leverage, p.marginType]),
+      [[3, 'isolated']],
+    );
     const sent = exchangeRequests().length;
     await assert.rejects(venue.setLeverage('BTCUSDT', 41), rejected('INVALID_LEVERAGE'));
     await assert.rejects(venue.setLeverage('BTCUSDT', 2.5), rejected('INVALID_LEVERAGE'));
@@ -546,25 +656,50 @@ describe('hyperliquid venue against the mock', function () {
     const fill = await openLong();
     mock.payFunding('BTCUSDT', 0.0001); // the long pays 0.01 × 60 000 × 0.0001 = 0.06
     const income = await venue.income(fill.createdAt);
-    assert.deepEqual(income.map((i) => [i.type, i.symbol, i.amount]), [['COMMISSION', 'BTCUSDT', -0.27], ['FUNDING_FEE', 'BTCUSDT', -0.06]]);
+    assert.deepEqual(
+      income.map((i) => [i.type, i.symbol, i.amount]),
+      [
+        ['COMMISSION', 'BTCUSDT', -0.27],
+        ['FUNDING_FEE', 'BTCUSDT', -0.06],
+      ],
+    );
   });
 
   it('checkAccount: an approved agent, the main wallet itself, and what it refuses', async () => {
     const check = await venue.checkAccount();
-    assert.deepEqual({ ...check, balance: undefined }, {
-      venue: 'hyperliquid', account: 'test', testnet: true, baseUrl: mock.url, balance: undefined, positionMode: 'one-way', warnings: [],
-    });
+    assert.deepEqual(
+      { ...check, balance: undefined },
+      {
+        venue: 'hyperliquid',
+        account: 'test',
+        testnet: true,
+        baseUrl: mock.url,
+        balance: undefined,
+        positionMode: 'one-way',
+        warnings: [],
+      },
+    );
     assert.equal(check.balance.equity, 10_000);
     assert.equal((await venueFor(mock, MAIN, undefined).checkAccount()).balance.availableBalance, 10_000);
-    await assert.rejects(venueFor(mock, STRANGER).checkAccount(), (e: unknown) => rejected('UNAUTHORIZED')(e) && /not an API wallet/.test((e as Error).message));
-    await assert.rejects(venueFor(mock, OTHER_AGENT).checkAccount(), (e: unknown) => rejected('UNAUTHORIZED')(e)
-      && (e as Error).message.includes(OTHER_MAIN.address.toLowerCase()));
+    await assert.rejects(
+      venueFor(mock, STRANGER).checkAccount(),
+      (e: unknown) => rejected('UNAUTHORIZED')(e) && /not an API wallet/.test((e as Error).message),
+    );
+    await assert.rejects(
+      venueFor(mock, OTHER_AGENT).checkAccount(),
+      (e: unknown) => rejected('UNAUTHORIZED')(e) && (e as Error).message.includes(OTHER_MAIN.address.toLowerCase()),
+    );
     const unreachable = createHyperliquidVenue(exchangeConfig('http://127.0.0.1:9'), { HYPERLIQUID_PRIVATE_KEY_TEST: AGENT.privateKey });
-    await assert.rejects(unreachable.checkAccount(), (e: unknown) => e instanceof VenueTemporaryError && /not reachable.*check base_url/.test(e.message));
+    await assert.rejects(
+      unreachable.checkAccount(),
+      (e: unknown) => e instanceof VenueTemporaryError && /not reachable.*check base_url/.test(e.message),
+    );
     // The key never shows in any message.
     for (const failing of [() => venueFor(mock, STRANGER).checkAccount(), () => unreachable.checkAccount()]) {
       const err = await failing().catch((e: Error) => e);
-      assert.ok(err instanceof Error && !err.message.includes(STRANGER.privateKey.slice(2)) && !err.message.includes(AGENT.privateKey.slice(2)));
+      assert.ok(
+        err instanceof Error && !err.message.includes(STRANGER.privateKey.slice(2)) && !err.message.includes(AGENT.privateKey.slice(2)),
+      );
     }
   });
 
@@ -591,7 +726,10 @@ describe('hyperliquid venue against the mock', function () {
     assert.equal(await data.openInterest('BTCUSDT'), 0.02);
     const now = Date.now();
     const funding = await data.fundingHistory('BTCUSDT', now - 60_000, now + 1000);
-    assert.deepEqual(funding.map((f) => f.rate), [0.0000125]);
+    assert.deepEqual(
+      funding.map((f) => f.rate),
+      [0.0000125],
+    );
     const bars = await data.candles('BTCUSDT', '1m', now, 5);
     assert.equal(bars.length, 5);
     assert.ok(bars.every((b, i) => i === 0 || b.openTime - bars[i - 1]!.openTime === 60_000));
@@ -603,7 +741,9 @@ describe('hyperliquid venue against the mock', function () {
 describe('hyperliquid venue: rate limits', function () {
   this.timeout(30_000);
   let mock: HyperliquidMockServer;
-  before(async () => { mock = await startMock({ weightPerMinute: 40 }); });
+  before(async () => {
+    mock = await startMock({ weightPerMinute: 40 });
+  });
   after(async () => mock.close());
 
   it('a 429 under a storm is a VenueTemporaryError with retryAfterMs, and the shared limiter backs off', async () => {

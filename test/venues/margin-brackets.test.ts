@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import bundled from '../../venues/paper/margin-brackets.binance-usdm.json';
 import { PAPER_MARGIN_BRACKETS } from '../../venues/paper/margin-brackets';
 import { PAPER_SYMBOL_RULES } from '../../venues/paper/symbol-table';
-import {
-  liquidationPrice, maintenanceMargin, marginBracketAt, maxLeverageAt, maxNotionalAt,
-} from '../../venues/symbol-rules';
+import { liquidationPrice, maintenanceMargin, marginBracketAt, maxLeverageAt, maxNotionalAt } from '../../venues/symbol-rules';
 
 const BTC = PAPER_MARGIN_BRACKETS.get('BTCUSDT')!;
 const close = (actual: number, expected: number, tolerance = 0.005) =>
@@ -41,7 +39,7 @@ describe('margin brackets: the bundled Binance answer and the pure helpers', () 
     assert.equal(maxNotionalAt(BTC, 21), 3_000_000);
   });
 
-  it('liquidation price: Binance\'s formula with the bracket of the notional at that price', () => {
+  it("liquidation price: Binance's formula with the bracket of the notional at that price", () => {
     // The issue's case: 0.1 BTC long at 60,012 (60,000 + 0.02 % slippage), 50x: margin 120.024.
     // LP = (120.024 + 0 - 0.1 x 60,012) / (0.1 x 0.004 - 0.1) = 5,881.176 / 0.0996 = 59,047.95
     // (the flat 0.5 % gave (6,001.2 - 120.024) / (0.1 x 0.995) = 59,107.30).

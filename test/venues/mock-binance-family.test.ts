@@ -4,7 +4,15 @@ import path from 'node:path';
 import { Wallet } from 'ethers';
 import { type BinanceFamilyMock, startAsterMock, startBinanceMock } from '../support/mock-venues/binance-family';
 import {
-  asterNonce, asterRequest, asterSignedString, binanceRequest, binanceSignedString, hmacHex, paramString, publicGet, sendRaw,
+  asterNonce,
+  asterRequest,
+  asterSignedString,
+  binanceRequest,
+  binanceSignedString,
+  hmacHex,
+  paramString,
+  publicGet,
+  sendRaw,
 } from '../support/mock-venues/binance-family/test-client';
 
 /**
@@ -60,10 +68,12 @@ describe('mock Binance USD-M venue', function () {
       const body = `leverage=10&timestamp=${Date.now()}`;
       const signed = `${body}&signature=${hmacHex(BINANCE.apiSecret, query + body)}`;
       const response = await fetch(`${mock.url}/fapi/v1/leverage?${query}`, {
-        method: 'POST', headers: { 'X-MBX-APIKEY': BINANCE.apiKey, 'Content-Type': 'application/x-www-form-urlencoded' }, body: signed,
+        method: 'POST',
+        headers: { 'X-MBX-APIKEY': BINANCE.apiKey, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: signed,
       });
       assert.equal(response.status, 200);
-      assert.deepEqual(keysOf(await response.json() as object), keysOf(fixture('aster/leverage.json')));
+      assert.deepEqual(keysOf((await response.json()) as object), keysOf(fixture('aster/leverage.json')));
     });
 
     it('rejects a tampered parameter with -1022', async () => {
@@ -76,7 +86,9 @@ describe('mock Binance USD-M venue', function () {
 
     it('rejects a signature that is not the last parameter', async () => {
       const signed = binanceSignedString({ symbol: 'BTCUSDT' }, BINANCE.apiSecret);
-      const response = await sendRaw(mock.url, 'GET', '/fapi/v1/openOrders', `${signed}&recvWindow=5000`, { headers: { 'X-MBX-APIKEY': BINANCE.apiKey } });
+      const response = await sendRaw(mock.url, 'GET', '/fapi/v1/openOrders', `${signed}&recvWindow=5000`, {
+        headers: { 'X-MBX-APIKEY': BINANCE.apiKey },
+      });
       expectError(response, 400, -1022);
     });
 
@@ -87,40 +99,92 @@ describe('mock Binance USD-M venue', function () {
     });
 
     it('rejects a stale or early timestamp with -1021 and honours recvWindow', async () => {
-      expectError(await call('GET', '/fapi/v3/balance', {}, { timestamp: Date.now() - 6000 }), 400, -1021,
-        fixture('binance/error.timestamp.json').msg);
-      expectError(await call('GET', '/fapi/v3/balance', {}, { timestamp: Date.now() + 2000 }), 400, -1021,
-        "Timestamp for this request was 1000ms ahead of the server's time.");
+      expectError(
+        await call('GET', '/fapi/v3/balance', {}, { timestamp: Date.now() - 6000 }),
+        400,
+        -1021,
+        fixture('binance/error.timestamp.json').msg,
+      );
+      expectError(
+        await call('GET', '/fapi/v3/balance', {}, { timestamp: Date.now() + 2000 }),
+        400,
+        -1021,
+        "Timestamp for this request was 1000ms ahead of the server's time.",
+      );
       assert.equal((await call('GET', '/fapi/v3/balance', {}, { timestamp: Date.now() - 6000, recvWindow: 10000 })).status, 200);
-      expectError(await sendRaw(mock.url, 'GET', '/fapi/v3/balance', `signature=${hmacHex(BINANCE.apiSecret, '')}`,
-        { headers: { 'X-MBX-APIKEY': BINANCE.apiKey } }), 400, -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
+      expectError(
+        await sendRaw(mock.url, 'GET', '/fapi/v3/balance', `signature=${hmacHex(BINANCE.apiSecret, '')}`, {
+          headers: { 'X-MBX-APIKEY': BINANCE.apiKey },
+        }),
+        400,
+        -1102,
+        "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.",
+      );
     });
   });
 
   describe('order checks', () => {
     it('names a missing mandatory parameter (-1102) and an unknown symbol (-1121)', async () => {
-      expectError(await call('POST', '/fapi/v1/order', { symbol: 'BTCUSDT', type: 'MARKET', quantity: '0.01' }), 400, -1102,
-        "Mandatory parameter 'side' was not sent, was empty/null, or malformed.");
-      expectError(await call('POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET' }), 400, -1102,
-        "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed.");
-      expectError(await call('POST', '/fapi/v1/order', { symbol: 'FOOUSDT', side: 'BUY', type: 'MARKET', quantity: '1' }), 400, -1121,
-        fixture('aster/error.json').msg);
+      expectError(
+        await call('POST', '/fapi/v1/order', { symbol: 'BTCUSDT', type: 'MARKET', quantity: '0.01' }),
+        400,
+        -1102,
+        "Mandatory parameter 'side' was not sent, was empty/null, or malformed.",
+      );
+      expectError(
+        await call('POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET' }),
+        400,
+        -1102,
+        "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed.",
+      );
+      expectError(
+        await call('POST', '/fapi/v1/order', { symbol: 'FOOUSDT', side: 'BUY', type: 'MARKET', quantity: '1' }),
+        400,
+        -1121,
+        fixture('aster/error.json').msg,
+      );
     });
 
     it('checks precision (-1111), tick (-4014) and step (-4023)', async () => {
       expectError(await market('BUY', '0.0015'), 400, -1111, 'Precision is over the maximum defined for this asset.');
       // BTCUSDT: pricePrecision 2 but tick 0.1, as on the real venue.
-      expectError(await call('POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '59000.05' }),
-        400, -4014, 'Price not increased by tick size.');
-      expectError(await call('POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '590000.1' }),
-        400, -4016);
+      expectError(
+        await call('POST', '/fapi/v1/order', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          quantity: '0.01',
+          price: '59000.05',
+        }),
+        400,
+        -4014,
+        'Price not increased by tick size.',
+      );
+      expectError(
+        await call('POST', '/fapi/v1/order', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          quantity: '0.01',
+          price: '590000.1',
+        }),
+        400,
+        -4016,
+      );
       await mock.close();
       mock = await startBinanceMock({
-        accounts: [BINANCE], prices: { TESTUSDT: 100 },
+        accounts: [BINANCE],
+        prices: { TESTUSDT: 100 },
         symbols: { TESTUSDT: { tickSize: '0.5', stepSize: '0.002', minQty: '0.002', pricePrecision: 1, quantityPrecision: 3 } },
       });
-      expectError(await call('POST', '/fapi/v1/order', { symbol: 'TESTUSDT', side: 'BUY', type: 'MARKET', quantity: '0.103' }),
-        400, -4023, 'Qty not increased by step size.');
+      expectError(
+        await call('POST', '/fapi/v1/order', { symbol: 'TESTUSDT', side: 'BUY', type: 'MARKET', quantity: '0.103' }),
+        400,
+        -4023,
+        'Qty not increased by step size.',
+      );
       expectError(await call('POST', '/fapi/v1/order', { symbol: 'TESTUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' }), 400, -4004);
     });
 
@@ -167,12 +231,23 @@ describe('mock Binance USD-M venue', function () {
       const income = await call('GET', '/fapi/v1/income');
       assert.deepEqual(keysOf(income.body[0]), keysOf(fixture('aster/income.json')[0]));
       assert.equal(typeof income.body[0].tranId, 'number');
-      assert.deepEqual(income.body.map((i: any) => i.incomeType), ['COMMISSION', 'COMMISSION']);
+      assert.deepEqual(
+        income.body.map((i: any) => i.incomeType),
+        ['COMMISSION', 'COMMISSION'],
+      );
     });
 
     it('checks client order ids: format (-1100, -4015) and unique among open orders (-4116)', async () => {
-      const limit = (id: string) => call('POST', '/fapi/v1/order',
-        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.010', price: '59000', newClientOrderId: id });
+      const limit = (id: string) =>
+        call('POST', '/fapi/v1/order', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          quantity: '0.010',
+          price: '59000',
+          newClientOrderId: id,
+        });
       assert.equal((await limit('rest-1')).status, 200);
       expectError(await limit('rest-1'), 400, -4116, 'ClientOrderId is duplicated.');
       expectError(await limit('bad id!'), 400, -1100);
@@ -180,15 +255,28 @@ describe('mock Binance USD-M venue', function () {
       const cancelled = await call('DELETE', '/fapi/v1/order', { symbol: 'BTCUSDT', origClientOrderId: 'rest-1' });
       assert.equal(cancelled.body.status, 'CANCELED');
       assert.equal((await limit('rest-1')).status, 200, 'an id may be reused once its order is closed');
-      expectError(await call('GET', '/fapi/v1/order', { symbol: 'BTCUSDT', origClientOrderId: 'never' }), 400, -2013, 'Order does not exist.');
+      expectError(
+        await call('GET', '/fapi/v1/order', { symbol: 'BTCUSDT', origClientOrderId: 'never' }),
+        400,
+        -2013,
+        'Order does not exist.',
+      );
       expectError(await call('DELETE', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: 1 }), 400, -2011);
     });
 
     it('checks leverage (-4028), margin type (-4046 / -4048) and position mode', async () => {
       expectError(await call('POST', '/fapi/v1/leverage', { symbol: 'BTCUSDT', leverage: 126 }), 400, -4028);
       assert.equal((await call('POST', '/fapi/v1/leverage', { symbol: 'BTCUSDT', leverage: 5 })).body.leverage, 5);
-      assert.deepEqual((await call('POST', '/fapi/v1/marginType', { symbol: 'BTCUSDT', marginType: 'ISOLATED' })).body, { code: 200, msg: 'success' });
-      expectError(await call('POST', '/fapi/v1/marginType', { symbol: 'BTCUSDT', marginType: 'ISOLATED' }), 400, -4046, 'No need to change margin type.');
+      assert.deepEqual((await call('POST', '/fapi/v1/marginType', { symbol: 'BTCUSDT', marginType: 'ISOLATED' })).body, {
+        code: 200,
+        msg: 'success',
+      });
+      expectError(
+        await call('POST', '/fapi/v1/marginType', { symbol: 'BTCUSDT', marginType: 'ISOLATED' }),
+        400,
+        -4046,
+        'No need to change margin type.',
+      );
       await market('BUY', '0.010');
       expectError(await call('POST', '/fapi/v1/marginType', { symbol: 'BTCUSDT', marginType: 'CROSSED' }), 400, -4048);
       const [position] = mock.positionsOf(BINANCE.apiKey);
@@ -222,19 +310,31 @@ describe('mock Binance USD-M venue', function () {
       const closing = mock.ordersOf(BINANCE.apiKey).at(-1)!;
       assert.match(closing.clientOrderId, /^autoclose-/);
       assert.equal(closing.status, 'FILLED');
-      assert.deepEqual(mock.incomeOf(BINANCE.apiKey).map((i) => [i.incomeType, i.income]), [
-        ['COMMISSION', -2.4], ['REALIZED_PNL', -580], ['COMMISSION', -2.168], ['INSURANCE_CLEAR', -20],
-      ]);
+      assert.deepEqual(
+        mock.incomeOf(BINANCE.apiKey).map((i) => [i.incomeType, i.income]),
+        [
+          ['COMMISSION', -2.4],
+          ['REALIZED_PNL', -580],
+          ['COMMISSION', -2.168],
+          ['INSURANCE_CLEAR', -20],
+        ],
+      );
       assert.ok(Math.abs(mock.balanceOf(BINANCE.apiKey).walletBalance - (10000 - 600 - 2.4 - 2.168)) < 1e-9);
     });
   });
 
   describe('leverage brackets', () => {
-    it('serves GET /fapi/v1/leverageBracket (signed) in the documented shape, with Binance\'s brackets of the arena symbols', async () => {
+    it("serves GET /fapi/v1/leverageBracket (signed) in the documented shape, with Binance's brackets of the arena symbols", async () => {
       const all = await call('GET', '/fapi/v1/leverageBracket');
       assert.equal(all.status, 200, all.text);
-      assert.deepEqual(all.body.map((s: { symbol: string }) => s.symbol).sort(),
-        ['BNBUSDT', 'BTCUSDT', 'DOGEUSDT', 'ETHUSDT', 'SOLUSDT', 'XRPUSDT']);
+      assert.deepEqual(all.body.map((s: { symbol: string }) => s.symbol).sort(), [
+        'BNBUSDT',
+        'BTCUSDT',
+        'DOGEUSDT',
+        'ETHUSDT',
+        'SOLUSDT',
+        'XRPUSDT',
+      ]);
       const one = await call('GET', '/fapi/v1/leverageBracket', { symbol: 'BTCUSDT' });
       assert.deepEqual(keysOf(one.body), ['brackets', 'symbol'], 'one object when a symbol is sent');
       assert.deepEqual(one.body.brackets.slice(0, 2), [
@@ -245,7 +345,7 @@ describe('mock Binance USD-M venue', function () {
       assert.equal(unsigned.status >= 400, true, 'a USER_DATA endpoint');
     });
 
-    it('refuses a fill or a leverage beyond what the position\'s bracket allows (-2027)', async () => {
+    it("refuses a fill or a leverage beyond what the position's bracket allows (-2027)", async () => {
       await call('POST', '/fapi/v1/marginType', { symbol: 'BTCUSDT', marginType: 'ISOLATED' });
       // 125x is BTCUSDT's first bracket: up to 50,000 USDT. One BTC at 60,000 is beyond it.
       assert.equal((await call('POST', '/fapi/v1/leverage', { symbol: 'BTCUSDT', leverage: 125 })).body.maxNotionalValue, '50000');
@@ -261,8 +361,13 @@ describe('mock Binance USD-M venue', function () {
 
   describe('conditional orders: the Dec-2025 Algo Service', () => {
     it('refuses STOP_MARKET on /fapi/v1/order with -4120', async () => {
-      const response = await call('POST', '/fapi/v1/order',
-        { symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', stopPrice: '59000', closePosition: 'true' });
+      const response = await call('POST', '/fapi/v1/order', {
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'STOP_MARKET',
+        stopPrice: '59000',
+        closePosition: 'true',
+      });
       assert.equal(response.status, 400);
       assert.deepEqual(response.body, fixture('binance/error.algoRequired.json'));
     });
@@ -270,16 +375,30 @@ describe('mock Binance USD-M venue', function () {
     it('takes STOP_MARKET on /fapi/v1/algoOrder and fires it on setPrice', async () => {
       await market('BUY', '0.010');
       const algo = { algoType: 'CONDITIONAL', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', closePosition: 'true' };
-      expectError(await call('POST', '/fapi/v1/algoOrder', { ...algo, triggerPrice: '61000' }), 400, -2021, 'Order would immediately trigger.');
+      expectError(
+        await call('POST', '/fapi/v1/algoOrder', { ...algo, triggerPrice: '61000' }),
+        400,
+        -2021,
+        'Order would immediately trigger.',
+      );
       expectError(await call('POST', '/fapi/v1/algoOrder', algo), 400, -1102, /'triggerPrice'/);
       const placed = await call('POST', '/fapi/v1/algoOrder', { ...algo, triggerPrice: '59000', clientAlgoId: 'sl-1' });
       assert.equal(placed.status, 200, placed.text);
       assert.deepEqual(keysOf(placed.body), keysOf(fixture('binance/algoOrder.json')));
       assert.equal(placed.body.algoStatus, 'NEW');
-      const tp = await call('POST', '/fapi/v1/algoOrder', { ...algo, type: 'TAKE_PROFIT_MARKET', triggerPrice: '62000', clientAlgoId: 'tp-1' });
+      const tp = await call('POST', '/fapi/v1/algoOrder', {
+        ...algo,
+        type: 'TAKE_PROFIT_MARKET',
+        triggerPrice: '62000',
+        clientAlgoId: 'tp-1',
+      });
       assert.equal(tp.status, 200);
       assert.equal((await call('GET', '/fapi/v1/openAlgoOrders', { symbol: 'BTCUSDT' })).body.length, 2);
-      assert.equal((await call('GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' })).body.length, 0, 'algo orders are not regular open orders');
+      assert.equal(
+        (await call('GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' })).body.length,
+        0,
+        'algo orders are not regular open orders',
+      );
 
       mock.setPrice('BTCUSDT', 59500);
       assert.equal(mock.positionsOf(BINANCE.apiKey).length, 1, 'not crossed yet');
@@ -299,7 +418,10 @@ describe('mock Binance USD-M venue', function () {
       assert.equal(trades.length, 1);
       assert.equal(Number(trades[0].realizedPnl), (58900 - 60000) * 0.01);
       const income = (await call('GET', '/fapi/v1/income', { incomeType: 'REALIZED_PNL' })).body;
-      assert.deepEqual(income.map((i: any) => i.income), ['-11.00000000']);
+      assert.deepEqual(
+        income.map((i: any) => i.income),
+        ['-11.00000000'],
+      );
 
       // The take-profit stays until cancelled; triggering with no position it expires.
       assert.equal((await call('GET', '/fapi/v1/openAlgoOrders')).body.length, 1);
@@ -310,7 +432,14 @@ describe('mock Binance USD-M venue', function () {
     });
 
     it('cancels algo orders one by one and all at once', async () => {
-      const algo = { algoType: 'CONDITIONAL', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', closePosition: 'true', triggerPrice: '59000' };
+      const algo = {
+        algoType: 'CONDITIONAL',
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'STOP_MARKET',
+        closePosition: 'true',
+        triggerPrice: '59000',
+      };
       await call('POST', '/fapi/v1/algoOrder', { ...algo, clientAlgoId: 'a' });
       await call('POST', '/fapi/v1/algoOrder', { ...algo, clientAlgoId: 'b' });
       const cancelled = await call('DELETE', '/fapi/v1/algoOrder', { clientAlgoId: 'a' });
@@ -328,22 +457,40 @@ describe('mock Binance USD-M venue', function () {
       assert.deepEqual(keysOf(info), keysOf(documented));
       const btc = info.symbols.find((s: any) => s.symbol === 'BTCUSDT');
       assert.deepEqual(keysOf(btc), keysOf(documented.symbols[0]));
-      assert.deepEqual(btc.filters.map((f: any) => f.filterType), documented.symbols[0].filters.map((f: any) => f.filterType));
-      assert.deepEqual(btc.filters.find((f: any) => f.filterType === 'PRICE_FILTER'), { filterType: 'PRICE_FILTER', minPrice: '0.1', maxPrice: '4529764', tickSize: '0.1' });
-      assert.deepEqual(info.symbols.map((s: any) => s.symbol), ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'DOGEUSDT', 'XRPUSDT']);
+      assert.deepEqual(
+        btc.filters.map((f: any) => f.filterType),
+        documented.symbols[0].filters.map((f: any) => f.filterType),
+      );
+      assert.deepEqual(
+        btc.filters.find((f: any) => f.filterType === 'PRICE_FILTER'),
+        { filterType: 'PRICE_FILTER', minPrice: '0.1', maxPrice: '4529764', tickSize: '0.1' },
+      );
+      assert.deepEqual(
+        info.symbols.map((s: any) => s.symbol),
+        ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'DOGEUSDT', 'XRPUSDT'],
+      );
 
       const klines = await publicGet(mock.url, '/fapi/v1/klines', { symbol: 'BTCUSDT', interval: '3m', limit: 5 });
       assert.equal(klines.body.length, 5);
       const documentedRow = fixture('binance/klines.json')[0];
       for (const row of klines.body) {
-        assert.deepEqual(row.map((v: unknown) => typeof v), documentedRow.map((v: unknown) => typeof v));
+        assert.deepEqual(
+          row.map((v: unknown) => typeof v),
+          documentedRow.map((v: unknown) => typeof v),
+        );
         assert.equal(row[6] - row[0], 3 * 60_000 - 1);
         assert.equal(row[4], '60000.00');
       }
       expectError(await publicGet(mock.url, '/fapi/v1/klines', { symbol: 'BTCUSDT', interval: '7m' }), 400, -1120);
 
-      assert.deepEqual(keysOf((await publicGet(mock.url, '/fapi/v1/ticker/price', { symbol: 'BTCUSDT' })).body), keysOf(fixture('aster/tickerPrice.json')));
-      assert.deepEqual(keysOf((await publicGet(mock.url, '/fapi/v1/premiumIndex', { symbol: 'BTCUSDT' })).body), keysOf(fixture('aster/premiumIndex.json')));
+      assert.deepEqual(
+        keysOf((await publicGet(mock.url, '/fapi/v1/ticker/price', { symbol: 'BTCUSDT' })).body),
+        keysOf(fixture('aster/tickerPrice.json')),
+      );
+      assert.deepEqual(
+        keysOf((await publicGet(mock.url, '/fapi/v1/premiumIndex', { symbol: 'BTCUSDT' })).body),
+        keysOf(fixture('aster/premiumIndex.json')),
+      );
       const oi = (await publicGet(mock.url, '/fapi/v1/openInterest', { symbol: 'BTCUSDT' })).body;
       assert.deepEqual(keysOf(oi), ['openInterest', 'symbol', 'time']);
       assert.equal((await publicGet(mock.url, '/fapi/v1/time')).body.serverTime > 0, true);
@@ -352,15 +499,31 @@ describe('mock Binance USD-M venue', function () {
     it('serves given candles and pays funding as FUNDING_FEE income', async () => {
       await mock.close();
       const t0 = Date.UTC(2026, 0, 1);
-      const candles = [0, 1, 2].map((i) => ({ openTime: t0 + i * 180_000, open: 100 + i, high: 101 + i, low: 99 + i, close: 100.5 + i, volume: 10 }));
+      const candles = [0, 1, 2].map((i) => ({
+        openTime: t0 + i * 180_000,
+        open: 100 + i,
+        high: 101 + i,
+        low: 99 + i,
+        close: 100.5 + i,
+        volume: 10,
+      }));
       mock = await startBinanceMock({ accounts: [BINANCE], candles: { SOLUSDT: { '3m': candles } } });
       const rows = (await publicGet(mock.url, '/fapi/v1/klines', { symbol: 'SOLUSDT', interval: '3m', startTime: t0 + 1 })).body;
-      assert.deepEqual(rows.map((r: any[]) => [r[0], r[1], r[4]]), [[t0 + 180_000, '101.0000', '101.5000'], [t0 + 360_000, '102.0000', '102.5000']]);
+      assert.deepEqual(
+        rows.map((r: any[]) => [r[0], r[1], r[4]]),
+        [
+          [t0 + 180_000, '101.0000', '101.5000'],
+          [t0 + 360_000, '102.0000', '102.5000'],
+        ],
+      );
 
       await market('BUY', '0.010');
       mock.payFunding('BTCUSDT', 0.0001);
       const funding = (await call('GET', '/fapi/v1/income', { incomeType: 'FUNDING_FEE' })).body;
-      assert.deepEqual(funding.map((i: any) => i.income), ['-0.06000000']); // 0.01 x 60000 x 0.0001, paid by the long
+      assert.deepEqual(
+        funding.map((i: any) => i.income),
+        ['-0.06000000'],
+      ); // 0.01 x 60000 x 0.0001, paid by the long
       const history = (await publicGet(mock.url, '/fapi/v1/fundingRate', { symbol: 'BTCUSDT' })).body;
       assert.deepEqual(keysOf(history[0]), [...keysOf(fixture('aster/fundingRate.json')[0]), 'markPrice'].sort());
       assert.equal((await publicGet(mock.url, '/fapi/v1/premiumIndex', { symbol: 'BTCUSDT' })).body.lastFundingRate, '0.00010000');
@@ -399,7 +562,8 @@ describe('mock Binance USD-M venue', function () {
       await mock.close();
       const clock = Math.floor(Date.now() / 10_000) * 10_000 + 2_000;
       mock = await startBinanceMock({ accounts: [BINANCE], ordersPer10s: 2, now: () => clock });
-      const order = () => call('POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.010' }, { timestamp: clock });
+      const order = () =>
+        call('POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.010' }, { timestamp: clock });
       const first = await order();
       assert.equal(first.status, 200, first.text);
       assert.equal(first.headers.get('x-mbx-order-count-10s'), '1');
@@ -427,7 +591,10 @@ describe('mock Binance USD-M venue', function () {
       assert.equal(failed.body.code, -1000);
       assert.equal(failed.headers.get('retry-after'), '3');
       expectError(await call('GET', '/fapi/v1/order', { symbol: 'BTCUSDT', origClientOrderId: 'never-1' }), 400, -2013);
-      assert.deepEqual(mock.requests.map((r) => r.status), [503, 200, 500, 400]);
+      assert.deepEqual(
+        mock.requests.map((r) => r.status),
+        [503, 200, 500, 400],
+      );
     });
   });
 });
@@ -447,7 +614,10 @@ describe('mock Aster futures v3 venue', function () {
   describe('EIP-712 authentication', () => {
     it('signs like the regression vectors', async () => {
       const vector = fixture('aster/signing_vectors.json').eip712_v3_current.vectors[0];
-      const params = vector.msg.split('&').filter((kv: string) => !/^(nonce|signer)=/.test(kv)).map((kv: string) => kv.split('=') as [string, string]);
+      const params = vector.msg
+        .split('&')
+        .filter((kv: string) => !/^(nonce|signer)=/.test(kv))
+        .map((kv: string) => kv.split('=') as [string, string]);
       const signed = await asterSignedString(params, ASTER, { nonce: 1748310859508867 });
       assert.equal(signed, `${vector.msg}&signature=${vector.signature}`);
     });
@@ -478,7 +648,12 @@ describe('mock Aster futures v3 venue', function () {
       const msg = `symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.010&price=59000&newClientOrderId=a:b/c&nonce=${asterNonce()}&signer=${ASTER.signer}`;
       const wallet = new Wallet(ASTER.privateKey);
       const types = { Message: [{ name: 'msg', type: 'string' }] };
-      const domain = { name: 'AsterSignTransaction', version: '1', chainId: 1666, verifyingContract: '0x0000000000000000000000000000000000000000' };
+      const domain = {
+        name: 'AsterSignTransaction',
+        version: '1',
+        chainId: 1666,
+        verifyingContract: '0x0000000000000000000000000000000000000000',
+      };
       const signature = await wallet.signTypedData(domain, types, { msg });
       const encoded = msg.replace('a:b/c', encodeURIComponent('a:b/c'));
       const response = await sendRaw(mock.url, 'POST', '/fapi/v3/order', `${encoded}&signature=${signature}`);
@@ -510,7 +685,13 @@ describe('mock Aster futures v3 venue', function () {
 
   describe('trading', () => {
     it('takes STOP_MARKET closePosition on /fapi/v3/order and fires it on setPrice', async () => {
-      const entry = await call('POST', '/fapi/v3/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.010', newClientOrderId: 'e-1' });
+      const entry = await call('POST', '/fapi/v3/order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'MARKET',
+        quantity: '0.010',
+        newClientOrderId: 'e-1',
+      });
       assert.equal(entry.status, 200, entry.text);
       const documented = keysOf(fixture('aster/order.json')).filter((k) => k !== 'activatePrice' && k !== 'priceRate');
       assert.deepEqual(keysOf(entry.body), documented);
@@ -542,7 +723,10 @@ describe('mock Aster futures v3 venue', function () {
       const income = (await call('GET', '/fapi/v3/income')).body;
       assert.deepEqual(keysOf(income[0]), keysOf(fixture('aster/income.json')[0]));
       assert.equal(typeof income[0].tranId, 'string');
-      assert.deepEqual(income.map((i: any) => i.incomeType), ['COMMISSION', 'REALIZED_PNL', 'COMMISSION']);
+      assert.deepEqual(
+        income.map((i: any) => i.incomeType),
+        ['COMMISSION', 'REALIZED_PNL', 'COMMISSION'],
+      );
       const wallet = 10000 - 600 * 0.00035 - 20 - 580 * 0.00035;
       assert.ok(Math.abs(mock.balanceOf(ASTER.user.toUpperCase()).walletBalance - wallet) < 1e-9);
     });
@@ -555,7 +739,14 @@ describe('mock Aster futures v3 venue', function () {
     });
 
     it('cancels all open orders with the documented answer', async () => {
-      await call('POST', '/fapi/v3/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.010', price: '59000' });
+      await call('POST', '/fapi/v3/order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.010',
+        price: '59000',
+      });
       const response = await call('DELETE', '/fapi/v3/allOpenOrders', { symbol: 'BTCUSDT' });
       assert.deepEqual(response.body, fixture('aster/allOpenOrders.cancel.json'));
       assert.equal(mock.ordersOf(ASTER.user)[0]!.status, 'CANCELED');
@@ -566,15 +757,26 @@ describe('mock Aster futures v3 venue', function () {
     it('serves exchangeInfo, klines, ticker, premiumIndex, fundingRate and time', async () => {
       const info = (await publicGet(mock.url, '/fapi/v3/exchangeInfo')).body;
       const recorded = fixture('aster/exchangeInfo.recorded.json');
-      assert.deepEqual(keysOf(info).filter((k) => k !== 'futuresType'), keysOf(fixture('aster/exchangeInfo.json')));
+      assert.deepEqual(
+        keysOf(info).filter((k) => k !== 'futuresType'),
+        keysOf(fixture('aster/exchangeInfo.json')),
+      );
       const aster = info.symbols.find((s: any) => s.symbol === 'ASTERUSDT');
       assert.deepEqual(keysOf(aster), keysOf(recorded.symbols[0]));
-      assert.deepEqual(aster.filters.map((f: any) => keysOf(f)), recorded.symbols[0].filters.map((f: any) => keysOf(f))
-        .map((k: string[]) => k.filter((name) => !name.startsWith('lt'))));
+      assert.deepEqual(
+        aster.filters.map((f: any) => keysOf(f)),
+        recorded.symbols[0].filters.map((f: any) => keysOf(f)).map((k: string[]) => k.filter((name) => !name.startsWith('lt'))),
+      );
       const klines = (await publicGet(mock.url, '/fapi/v3/klines', { symbol: 'ETHUSDT', interval: '4h', limit: 3 })).body;
       assert.equal(klines.length, 3);
-      assert.deepEqual(keysOf((await publicGet(mock.url, '/fapi/v3/ticker/price', { symbol: 'BTCUSDT' })).body), keysOf(fixture('aster/tickerPrice.json')));
-      assert.deepEqual(keysOf((await publicGet(mock.url, '/fapi/v3/premiumIndex', { symbol: 'BTCUSDT' })).body), keysOf(fixture('aster/premiumIndex.json')));
+      assert.deepEqual(
+        keysOf((await publicGet(mock.url, '/fapi/v3/ticker/price', { symbol: 'BTCUSDT' })).body),
+        keysOf(fixture('aster/tickerPrice.json')),
+      );
+      assert.deepEqual(
+        keysOf((await publicGet(mock.url, '/fapi/v3/premiumIndex', { symbol: 'BTCUSDT' })).body),
+        keysOf(fixture('aster/premiumIndex.json')),
+      );
       mock.payFunding('BTCUSDT', -0.0002);
       const funding = (await publicGet(mock.url, '/fapi/v3/fundingRate', { symbol: 'BTCUSDT' })).body;
       assert.deepEqual(keysOf(funding[0]), keysOf(fixture('aster/fundingRate.json')[0]));

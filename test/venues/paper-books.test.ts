@@ -54,11 +54,19 @@ describe('paper books: Postgres and memory give the same answers', function () {
   it('over a random sequence of orders, triggers, liquidations and funding on the bundled bars', async () => {
     const market = new ReplayMarketData();
     const books: Record<'postgres' | 'memory', PaperBooks> = {
-      postgres: PaperVenue.postgresBooks(database.db), memory: new MemoryPaperBooks(),
+      postgres: PaperVenue.postgresBooks(database.db),
+      memory: new MemoryPaperBooks(),
     };
-    const venueAt = (which: keyof typeof books, asOf: number) => new PaperVenue({
-      books: books[which], market, account: 'parity', initialBalance: 10_000, takerFeeRate: 0.0005, slippageRate: 0.0002, asOf,
-    });
+    const venueAt = (which: keyof typeof books, asOf: number) =>
+      new PaperVenue({
+        books: books[which],
+        market,
+        account: 'parity',
+        initialBalance: 10_000,
+        takerFeeRate: 0.0005,
+        slippageRate: 0.0002,
+        asOf,
+      });
     const rand = random(20230718);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
     const ids: string[] = [];
@@ -74,7 +82,11 @@ describe('paper books: Postgres and memory give the same answers', function () {
         const notional = 20 + rand() * 4_000;
         const reduce = rand() < 0.2;
         const request: OrderRequest = {
-          clientOrderId: id, symbol, side, type: 'MARKET', quantity: String(notional / (await markOf(symbol))),
+          clientOrderId: id,
+          symbol,
+          side,
+          type: 'MARKET',
+          quantity: String(notional / (await markOf(symbol))),
           ...(reduce && (rand() < 0.5 ? { reduceOnly: true } : { closePosition: true, quantity: undefined })),
         };
         ids.push(id);
@@ -84,7 +96,11 @@ describe('paper books: Postgres and memory give the same answers', function () {
         const type = pick(['STOP_MARKET', 'TAKE_PROFIT_MARKET'] as const);
         const distance = 1 + (rand() < 0.5 ? -1 : 1) * rand() * 0.03;
         const request: OrderRequest = {
-          clientOrderId: id, symbol, side, type, stopPrice: String((await markOf(symbol)) * distance),
+          clientOrderId: id,
+          symbol,
+          side,
+          type,
+          stopPrice: String((await markOf(symbol)) * distance),
           ...(rand() < 0.7 ? { closePosition: true } : { reduceOnly: true, quantity: String(rand() * 2) }),
         };
         ids.push(id);
@@ -127,8 +143,11 @@ describe('paper books: Postgres and memory give the same answers', function () {
     const finalState = async (which: keyof typeof books) => {
       const venue = venueAt(which, asOf);
       return {
-        balance: await venue.balance(), positions: await venue.positions(), open: await venue.openOrders(),
-        fills: await venue.filledOrders(0, SYMBOLS), income: await venue.income(0),
+        balance: await venue.balance(),
+        positions: await venue.positions(),
+        open: await venue.openOrders(),
+        fills: await venue.filledOrders(0, SYMBOLS),
+        income: await venue.income(0),
       };
     };
     const final = await finalState('postgres');
@@ -136,9 +155,11 @@ describe('paper books: Postgres and memory give the same answers', function () {
 
     // The sequence went through what it is meant to compare.
     const types = new Set(final.income.map((i) => i.type));
-    for (const type of ['REALIZED_PNL', 'COMMISSION', 'FUNDING_FEE', 'INSURANCE_CLEAR']) assert.ok(types.has(type as never), `no ${type} income`);
+    for (const type of ['REALIZED_PNL', 'COMMISSION', 'FUNDING_FEE', 'INSURANCE_CLEAR'])
+      assert.ok(types.has(type as never), `no ${type} income`);
     const fillTypes = new Set(final.fills.map((o) => o.type));
-    for (const type of ['MARKET', 'STOP_MARKET', 'TAKE_PROFIT_MARKET', 'LIQUIDATION']) assert.ok(fillTypes.has(type as never), `no ${type} fill`);
+    for (const type of ['MARKET', 'STOP_MARKET', 'TAKE_PROFIT_MARKET', 'LIQUIDATION'])
+      assert.ok(fillTypes.has(type as never), `no ${type} fill`);
     for (const code of ['INSUFFICIENT_MARGIN', 'REDUCE_ONLY_REJECTED', 'DUPLICATE_CLIENT_ORDER_ID']) {
       assert.ok(seen.has(`rejected ${code}`), `no ${code} refusal in ${JSON.stringify([...seen])}`);
     }

@@ -18,10 +18,19 @@ describe('paper venue', function () {
   before(async () => {
     database = await createMigratedTestDatabase(4);
     db = database.db;
-    await db.insertInto('agents').values({
-      id: 'agent-x', name: 'x', provider: 'rule_based', model: 'ema_trend', venue: 'paper', account: 'x',
-      initial_balance: 10_000, config: '{}',
-    }).execute();
+    await db
+      .insertInto('agents')
+      .values({
+        id: 'agent-x',
+        name: 'x',
+        provider: 'rule_based',
+        model: 'ema_trend',
+        venue: 'paper',
+        account: 'x',
+        initial_balance: 10_000,
+        config: '{}',
+      })
+      .execute();
   });
   after(async () => {
     await database.close();
@@ -31,13 +40,22 @@ describe('paper venue', function () {
   function setup(btc: Array<[number, number, number, number]>, funding: Array<{ time: number; rate: number }> = []) {
     const market = new FixtureMarket({ BTCUSDT: bars(T0, btc) }, { BTCUSDT: funding });
     const name = `acct-${++account}`;
-    return (barsClosed: number) => new PaperVenue({
-      books: PaperVenue.postgresBooks(db), market, account: name, initialBalance: 10_000, takerFeeRate: FEE, slippageRate: SLIP,
-      asOf: T0 + barsClosed * BAR_MS,
-    });
+    return (barsClosed: number) =>
+      new PaperVenue({
+        books: PaperVenue.postgresBooks(db),
+        market,
+        account: name,
+        initialBalance: 10_000,
+        takerFeeRate: FEE,
+        slippageRate: SLIP,
+        asOf: T0 + barsClosed * BAR_MS,
+      });
   }
 
-  const flat: Array<[number, number, number, number]> = [[30000, 30000, 30000, 30000], [30000, 30000, 30000, 30000]];
+  const flat: Array<[number, number, number, number]> = [
+    [30000, 30000, 30000, 30000],
+    [30000, 30000, 30000, 30000],
+  ];
 
   it('fills a market order at the last close plus slippage, takes margin and the taker fee', async () => {
     const at = setup([...flat, [30000, 30100, 29900, 30000]]);
@@ -62,8 +80,22 @@ describe('paper venue', function () {
     const venue = at(3);
     await venue.setLeverage('BTCUSDT', 10);
     await venue.placeOrder({ clientOrderId: 'open', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.1' });
-    await venue.placeOrder({ clientOrderId: 'sl', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', stopPrice: '29500.0', closePosition: true });
-    await venue.placeOrder({ clientOrderId: 'tp', symbol: 'BTCUSDT', side: 'SELL', type: 'TAKE_PROFIT_MARKET', stopPrice: '31000.0', closePosition: true });
+    await venue.placeOrder({
+      clientOrderId: 'sl',
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'STOP_MARKET',
+      stopPrice: '29500.0',
+      closePosition: true,
+    });
+    await venue.placeOrder({
+      clientOrderId: 'tp',
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'TAKE_PROFIT_MARKET',
+      stopPrice: '31000.0',
+      closePosition: true,
+    });
 
     const later = at(4);
     assert.deepEqual(await later.positions(), []);
@@ -82,7 +114,14 @@ describe('paper venue', function () {
     const at = setup([...flat, [30000, 30000, 30000, 30000], [29300, 29350, 29200, 29250]]);
     const venue = at(3);
     await venue.placeOrder({ clientOrderId: 'open', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.1' });
-    await venue.placeOrder({ clientOrderId: 'sl', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', stopPrice: '29500.0', closePosition: true });
+    await venue.placeOrder({
+      clientOrderId: 'sl',
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'STOP_MARKET',
+      stopPrice: '29500.0',
+      closePosition: true,
+    });
     const sl = await at(4).getOrder('BTCUSDT', 'sl');
     assert.ok(Math.abs(sl!.avgPrice! - 29300 * (1 - SLIP)) < 1e-9);
   });
@@ -91,8 +130,22 @@ describe('paper venue', function () {
     const at = setup([...flat, [30000, 30000, 30000, 30000], [29900, 29950, 28900, 29000]]);
     const venue = at(3);
     await venue.placeOrder({ clientOrderId: 'open', symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.1' });
-    await venue.placeOrder({ clientOrderId: 'sl', symbol: 'BTCUSDT', side: 'BUY', type: 'STOP_MARKET', stopPrice: '30600.0', closePosition: true });
-    await venue.placeOrder({ clientOrderId: 'tp', symbol: 'BTCUSDT', side: 'BUY', type: 'TAKE_PROFIT_MARKET', stopPrice: '29000.0', closePosition: true });
+    await venue.placeOrder({
+      clientOrderId: 'sl',
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'STOP_MARKET',
+      stopPrice: '30600.0',
+      closePosition: true,
+    });
+    await venue.placeOrder({
+      clientOrderId: 'tp',
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'TAKE_PROFIT_MARKET',
+      stopPrice: '29000.0',
+      closePosition: true,
+    });
     const later = at(4);
     const tp = await later.getOrder('BTCUSDT', 'tp');
     assert.equal(tp!.status, 'FILLED');
@@ -138,18 +191,26 @@ describe('paper venue', function () {
     const F = T0 + 10 * BAR_MS; // 2023-07-18 16:00 UTC: the bar with index 9 closes at it
     const RATE = 0.0001;
     // The bar closing at F closes at 30,100; the next one at 30,200 (the price the old code used).
-    const path = (): Array<[number, number, number, number]> => Array.from({ length: 14 }, (_, i) =>
-      i === 9 ? [30000, 30100, 30000, 30100] : i === 10 ? [30100, 30200, 30100, 30200] : [30000, 30000, 30000, 30000]);
+    const path = (): Array<[number, number, number, number]> =>
+      Array.from({ length: 14 }, (_, i) =>
+        i === 9 ? [30000, 30100, 30000, 30100] : i === 10 ? [30100, 30200, 30100, 30200] : [30000, 30000, 30000, 30000],
+      );
     const fundingOf = async (venue: PaperVenue) => (await venue.income(0)).filter((i) => i.type === 'FUNDING_FEE');
 
-    for (const [label, stamp] of [['exactly at the mark', F], ['2 ms past the mark', F + 2]] as const) {
+    for (const [label, stamp] of [
+      ['exactly at the mark', F],
+      ['2 ms past the mark', F + 2],
+    ] as const) {
       it(`a row stamped ${label} is settled at the mark, at the close of the bar that closes at it`, async () => {
         const at = setup(path(), [{ time: stamp, rate: RATE }]);
         await at(3).setLeverage('BTCUSDT', 5);
         await at(3).placeOrder({ clientOrderId: 'open', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.2' });
         const funding = await fundingOf(at(14));
         // A long pays 0.2 x 30,100 x 0.0001 = 0.602 at 16:00:00.000.
-        assert.deepEqual(funding.map((f) => [f.time, f.amount]), [[F, -0.602]]);
+        assert.deepEqual(
+          funding.map((f) => [f.time, f.amount]),
+          [[F, -0.602]],
+        );
       });
     }
 
@@ -158,9 +219,20 @@ describe('paper venue', function () {
       const closing = setup(path(), funding);
       await closing(3).placeOrder({ clientOrderId: 'open', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.2' });
       // The cycle at 16:00 (market time F): the market is settled up to F, funding included, before its order.
-      await closing(10).placeOrder({ clientOrderId: 'close', symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.2', reduceOnly: true });
+      await closing(10).placeOrder({
+        clientOrderId: 'close',
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'MARKET',
+        quantity: '0.2',
+        reduceOnly: true,
+      });
       const rows = (await closing(12).income(F)).map((i) => [i.type, i.time, i.clientOrderId]);
-      assert.deepEqual(rows, [['FUNDING_FEE', F, null], ['REALIZED_PNL', F, 'close'], ['COMMISSION', F, 'close']]);
+      assert.deepEqual(rows, [
+        ['FUNDING_FEE', F, null],
+        ['REALIZED_PNL', F, 'close'],
+        ['COMMISSION', F, 'close'],
+      ]);
       assert.equal((await fundingOf(closing(12)))[0]!.amount, -0.602);
 
       const opening = setup(path(), funding);
@@ -174,7 +246,7 @@ describe('paper venue', function () {
   describe('maintenance margin brackets', () => {
     const at60k = () => setup(Array.from({ length: 4 }, (): [number, number, number, number] => [60000, 60000, 60000, 60000]));
 
-    it('liquidation prices in two of BTCUSDT\'s brackets', async () => {
+    it("liquidation prices in two of BTCUSDT's brackets", async () => {
       // 0.1 BTC at 60,012 (60,000 + 0.02 %), 50x: margin 120.024, first bracket (0.4 %, cum 0):
       // (120.024 + 0 - 6,001.2) / (0.1 x 0.004 - 0.1) = 59,047.95 (the flat 0.5 % gave 59,107.30).
       const small = at60k()(3);
@@ -197,8 +269,10 @@ describe('paper venue', function () {
       const refused = (code: string) => (err: unknown) => err instanceof VenueRejection && err.code === code;
       await venue.setLeverage('BTCUSDT', 125);
       // 1 BTC is 60,012 USDT: 125x allows 50,000.
-      await assert.rejects(venue.placeOrder({ clientOrderId: 'a', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '1' }),
-        refused('POSITION_LIMIT_EXCEEDED'));
+      await assert.rejects(
+        venue.placeOrder({ clientOrderId: 'a', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '1' }),
+        refused('POSITION_LIMIT_EXCEEDED'),
+      );
       await venue.setLeverage('BTCUSDT', 100);
       await venue.placeOrder({ clientOrderId: 'b', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '1' });
       await assert.rejects(venue.setLeverage('BTCUSDT', 125), refused('POSITION_LIMIT_EXCEEDED'));
@@ -215,7 +289,14 @@ describe('paper venue', function () {
       const at = setup([...flat, bar]);
       await at(3).setLeverage('BTCUSDT', 50);
       await at(3).placeOrder({ clientOrderId: 'open', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.1' });
-      await at(3).placeOrder({ clientOrderId: 'sl', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', stopPrice: stop, closePosition: true });
+      await at(3).placeOrder({
+        clientOrderId: 'sl',
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'STOP_MARKET',
+        stopPrice: stop,
+        closePosition: true,
+      });
       return at(5);
     }
 
@@ -228,7 +309,10 @@ describe('paper venue', function () {
       assert.ok(Math.abs(liquidation!.avgPrice! - 59_047.951807) < 1e-5);
       // Realised 0.1 x (59,047.951807 - 60,012) = -96.404819; the rest of the margin, 23.619181, to the insurance fund.
       const rows = (await later.income(0)).filter((i) => i.clientOrderId === liquidation!.clientOrderId);
-      assert.deepEqual(rows.map((i) => i.type), ['REALIZED_PNL', 'INSURANCE_CLEAR']);
+      assert.deepEqual(
+        rows.map((i) => i.type),
+        ['REALIZED_PNL', 'INSURANCE_CLEAR'],
+      );
       assert.ok(Math.abs(rows[0]!.amount + 96.404819) < 1e-6);
       assert.ok(Math.abs(rows[1]!.amount + 23.619181) < 1e-6);
       const balance = await later.balance();
@@ -246,7 +330,10 @@ describe('paper venue', function () {
       const liquidated = await protectedLong(bar, '58900.0');
       assert.equal((await liquidated.getOrder('BTCUSDT', 'sl'))!.status, 'EXPIRED');
       const fills = await liquidated.filledOrders(0, ['BTCUSDT']);
-      assert.deepEqual(fills.map((o) => o.type), ['MARKET', 'LIQUIDATION']);
+      assert.deepEqual(
+        fills.map((o) => o.type),
+        ['MARKET', 'LIQUIDATION'],
+      );
     });
   });
 
@@ -259,13 +346,26 @@ describe('paper venue', function () {
     await refused({ clientOrderId: 'a', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' }, 'MIN_NOTIONAL');
     await refused({ clientOrderId: 'b', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.0009' }, 'QUANTITY_BELOW_MIN');
     await refused({ clientOrderId: 'c', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '5' }, 'INSUFFICIENT_MARGIN');
-    await refused({ clientOrderId: 'd', symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.1', reduceOnly: true }, 'REDUCE_ONLY_REJECTED');
+    await refused(
+      { clientOrderId: 'd', symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.1', reduceOnly: true },
+      'REDUCE_ONLY_REJECTED',
+    );
     await refused({ clientOrderId: 'e', symbol: 'NOPEUSDT', side: 'BUY', type: 'MARKET', quantity: '1' }, 'UNKNOWN_SYMBOL');
     await venue.placeOrder({ clientOrderId: 'open', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.1' });
     await refused({ clientOrderId: 'open', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.1' }, 'DUPLICATE_CLIENT_ORDER_ID');
-    await refused({ clientOrderId: 'f', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', stopPrice: '30500.0', closePosition: true }, 'WOULD_IMMEDIATELY_TRIGGER');
+    await refused(
+      { clientOrderId: 'f', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', stopPrice: '30500.0', closePosition: true },
+      'WOULD_IMMEDIATELY_TRIGGER',
+    );
     // Off-tick prices and off-step quantities are rounded (stop to the nearest tick, quantity down), as every adapter does.
-    const stop = await venue.placeOrder({ clientOrderId: 'g', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', stopPrice: '29500.06', closePosition: true });
+    const stop = await venue.placeOrder({
+      clientOrderId: 'g',
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'STOP_MARKET',
+      stopPrice: '29500.06',
+      closePosition: true,
+    });
     assert.equal(stop.stopPrice, 29500.1);
     const more = await venue.placeOrder({ clientOrderId: 'h', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.0109' });
     assert.equal(more.executedQty, 0.01);

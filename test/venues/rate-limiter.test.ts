@@ -49,15 +49,25 @@ async function settle(): Promise<void> {
 }
 
 function limiter(clock: AutoClock | ManualClock, limits: RateLimit[], options: RateLimiterOptions = {}): WeightedRateLimiter {
-  return new WeightedRateLimiter('test-venue', limits, { headroom: 1, maxWaitMs: 10 * MINUTE, now: clock.now, sleep: clock.sleep, ...options });
+  return new WeightedRateLimiter('test-venue', limits, {
+    headroom: 1,
+    maxWaitMs: 10 * MINUTE,
+    now: clock.now,
+    sleep: clock.sleep,
+    ...options,
+  });
 }
 
 /** Runs `acquire` for each weight at once and records when (fake time) each one got through. */
 async function acquireAll(rl: WeightedRateLimiter, clock: { now: () => number }, weights: Record<string, number>) {
   const served: Array<{ name: string; at: number }> = [];
-  await Promise.all(Object.entries(weights).map(([name, weight]) => rl.acquire(weight).then(() => {
-    served.push({ name, at: clock.now() });
-  })));
+  await Promise.all(
+    Object.entries(weights).map(([name, weight]) =>
+      rl.acquire(weight).then(() => {
+        served.push({ name, at: clock.now() });
+      }),
+    ),
+  );
   return served;
 }
 
@@ -105,7 +115,11 @@ describe('WeightedRateLimiter', () => {
 
   it('keeps the headroom: by default only 90 % of each limit is ours', async () => {
     const clock = new AutoClock();
-    const rl = new WeightedRateLimiter('test-venue', [{ intervalMs: MINUTE, limit: 10 }], { now: clock.now, sleep: clock.sleep, maxWaitMs: 2 * MINUTE });
+    const rl = new WeightedRateLimiter('test-venue', [{ intervalMs: MINUTE, limit: 10 }], {
+      now: clock.now,
+      sleep: clock.sleep,
+      maxWaitMs: 2 * MINUTE,
+    });
     await rl.acquire(9);
     assert.deepEqual(clock.sleeps, []);
     await rl.acquire(1);
@@ -114,7 +128,10 @@ describe('WeightedRateLimiter', () => {
 
   it('honours every limit: the strictest window decides', async () => {
     const clock = new AutoClock();
-    const rl = limiter(clock, [{ intervalMs: 1_000, limit: 2 }, { intervalMs: MINUTE, limit: 3 }]);
+    const rl = limiter(clock, [
+      { intervalMs: 1_000, limit: 2 },
+      { intervalMs: MINUTE, limit: 3 },
+    ]);
     await rl.acquire(1);
     await rl.acquire(1);
     await rl.acquire(1); // the 1 s window is full: waits until t = 1 001
@@ -163,7 +180,7 @@ describe('WeightedRateLimiter', () => {
   });
 
   describe('observeUsed', () => {
-    it('raises our count to the venue\'s figure', async () => {
+    it("raises our count to the venue's figure", async () => {
       const clock = new AutoClock();
       const rl = limiter(clock, [{ intervalMs: MINUTE, limit: 10 }]);
       await rl.acquire(3); // t = 0
@@ -224,7 +241,9 @@ describe('WeightedRateLimiter', () => {
       const rl = limiter(clock, [{ intervalMs: MINUTE, limit: 1 }]);
       await rl.acquire(1);
       let served = -1;
-      const waiter = rl.acquire(1).then(() => { served = clock.t; });
+      const waiter = rl.acquire(1).then(() => {
+        served = clock.t;
+      });
       await settle();
       assert.deepEqual(clock.sleeps, [MINUTE + 1]);
       rl.backOffUntil(MINUTE + 30_000); // a 429 seen by another agent

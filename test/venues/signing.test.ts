@@ -4,7 +4,13 @@ import path from 'node:path';
 import { TypedDataEncoder, Wallet } from 'ethers';
 import { type ParamEntries, formEncode } from '../../venues/binance-family/encoding';
 import {
-  ASTER_EIP712_TYPES, AsterEip712Signer, asterDigest, asterDomain, asterMessage, signAsterLegacy, signAsterMessage,
+  ASTER_EIP712_TYPES,
+  AsterEip712Signer,
+  asterDigest,
+  asterDomain,
+  asterMessage,
+  signAsterLegacy,
+  signAsterMessage,
 } from '../../venues/aster/signer';
 import { NonceManager } from '../../venues/aster/nonce';
 import { BinanceHmacSigner, hmacSha256Hex } from '../../venues/binance/signer';
@@ -17,9 +23,31 @@ const FIXTURES = path.join(__dirname, '..', 'fixtures', 'venues');
 const aster = JSON.parse(readFileSync(path.join(FIXTURES, 'aster', 'signing_vectors.json'), 'utf8'));
 const binance = JSON.parse(readFileSync(path.join(FIXTURES, 'binance', 'hmac_vectors.json'), 'utf8'));
 
-interface HmacVector { name: string; totalParams: string; signature: string; queryString?: string; requestBody?: string }
-interface LegacyVector { name: string; nonce: number; params: Record<string, unknown>; json: string; abiEncodedHex: string; keccak: string; signature: string }
-interface Eip712Vector { name: string; chainId: number; msg: string; domainSeparator: string; structHash: string; digest: string; signature: string }
+interface HmacVector {
+  name: string;
+  totalParams: string;
+  signature: string;
+  queryString?: string;
+  requestBody?: string;
+}
+interface LegacyVector {
+  name: string;
+  nonce: number;
+  params: Record<string, unknown>;
+  json: string;
+  abiEncodedHex: string;
+  keccak: string;
+  signature: string;
+}
+interface Eip712Vector {
+  name: string;
+  chainId: number;
+  msg: string;
+  domainSeparator: string;
+  structHash: string;
+  digest: string;
+  signature: string;
+}
 
 /** "k=v&..." as ordered pairs (the vectors use plain values, so no decoding is needed). */
 function parsePairs(text: string): ParamEntries {
@@ -51,7 +79,10 @@ describe('venue signing vectors', () => {
         const pairs = parsePairs(v.totalParams);
         const [recv, stamp] = pairs.slice(-2);
         if (formEncode(pairs) !== v.totalParams || recv?.[0] !== 'recvWindow' || stamp?.[0] !== 'timestamp') continue;
-        const signer = new BinanceHmacSigner(binance.apiKey, binance.secretKey, { recvWindow: Number(recv[1]), now: () => Number(stamp[1]) });
+        const signer = new BinanceHmacSigner(binance.apiKey, binance.secretKey, {
+          recvWindow: Number(recv[1]),
+          now: () => Number(stamp[1]),
+        });
         signer.setClock(Number(stamp[1]), 'initial');
         const signed = await signer.sign(pairs.slice(0, -2));
         assert.equal(signed.payload, `${v.totalParams}&signature=${v.signature}`);
@@ -73,7 +104,10 @@ describe('venue signing vectors', () => {
     for (const v of vectors) {
       it(`signs "${v.name}"`, async () => {
         const out = await signAsterLegacy(v.params, {
-          user: aster.keys.user, signer: aster.keys.signer, nonce: v.nonce, privateKey: aster.keys.signerPrivateKey,
+          user: aster.keys.user,
+          signer: aster.keys.signer,
+          nonce: v.nonce,
+          privateKey: aster.keys.signerPrivateKey,
         });
         assert.equal(out.json, v.json);
         assert.equal(out.abiEncodedHex, v.abiEncodedHex);
@@ -120,8 +154,12 @@ describe('venue signing vectors', () => {
           const nonces = new NonceManager(() => 0);
           nonces.align(auth.signer, Number(auth.nonce) - 1, true);
           const signer = new AsterEip712Signer({
-            user: user ?? aster.keys.user, signer: auth.signer, privateKey: aster.keys.signerPrivateKey, chainId: v.chainId,
-            signing: { includeUser: auth.includeUser, signaturePrefix0x: prefix, signEncoding: 'urlencoded' }, nonces,
+            user: user ?? aster.keys.user,
+            signer: auth.signer,
+            privateKey: aster.keys.signerPrivateKey,
+            chainId: v.chainId,
+            signing: { includeUser: auth.includeUser, signaturePrefix0x: prefix, signEncoding: 'urlencoded' },
+            nonces,
           });
           const signed = await signer.sign(business);
           assert.equal(signed.payload, `${v.msg}&signature=${prefix ? v.signature : v.signature.slice(2)}`);

@@ -17,7 +17,8 @@ export const DESKTOP = { width: 1280, height: 900 };
 export const PHONE = { width: 390, height: 844 };
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run scripts/ensure-chromium.sh (it installs Debian's chromium package)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM}: run scripts/ensure-chromium.sh (it installs Debian's chromium package)`);
   await mkdir(SCREENSHOTS, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -36,7 +37,12 @@ export interface PageProblems {
 }
 
 /** A browser context whose pages may talk to `origin` only; everything else is aborted and recorded. */
-export async function watchedContext(browser: Browser, origin: string, problems: PageProblems, viewport = DESKTOP): Promise<BrowserContext> {
+export async function watchedContext(
+  browser: Browser,
+  origin: string,
+  problems: PageProblems,
+  viewport = DESKTOP,
+): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport });
   await context.route('**/*', async (route) => {
     const url = route.request().url();

@@ -66,12 +66,15 @@ describe('web pages in a real browser', function () {
   /** The `data` of the API's answer (through the served app, as the browser sees it). */
   const api = async <T>(urlPath: string): Promise<T> => {
     const res = await fetch(`${served.base}${urlPath}`);
-    const body = await res.json() as { success: boolean; data: T; error: string | null };
+    const body = (await res.json()) as { success: boolean; data: T; error: string | null };
     assert.ok(body.success, `${urlPath}: ${body.error}`);
     return body.data;
   };
   const runCycle = async (agentId: string) => {
-    const res = await fetch(`${served.base}/api/agents/${agentId}/run-cycle`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(`${served.base}/api/agents/${agentId}/run-cycle`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     assert.equal(res.status, 200, await res.text());
   };
   const workflowStatus = async (agentId: string) =>
@@ -88,7 +91,11 @@ describe('web pages in a real browser', function () {
     await page.locator('#live-status[data-state="on"]').waitFor({ timeout: 30_000 });
     return page;
   };
-  const text = (page: Page, selector: string) => page.locator(selector).innerText().then((t) => t.trim());
+  const text = (page: Page, selector: string) =>
+    page
+      .locator(selector)
+      .innerText()
+      .then((t) => t.trim());
   const rowCell = (page: Page, agentId: string, field: string) => text(page, `tr[data-agent="${agentId}"] [data-field="${field}"]`);
   /** A figure the API held back: "n/a", and the API's reason as visible text and as the title. */
   const heldBack = async (page: Page, selector: string, reason: string) => {
@@ -105,9 +112,11 @@ describe('web pages in a real browser', function () {
     // Cycles only when asked: the pages and the API are compared on records that hold still.
     await arena.start(agents, 3_600_000, { barMs: 150 }); // a bar every 150 ms: each run-cycle on a bar of its own
     served = await serveApp(arena, { apiToken: TOKEN });
-    await Promise.all(agents.map(async (agent) => {
-      for (let i = 0; i < HISTORY_CYCLES; i += 1) await runCycle(agent.id);
-    }));
+    await Promise.all(
+      agents.map(async (agent) => {
+        for (let i = 0; i < HISTORY_CYCLES; i += 1) await runCycle(agent.id);
+      }),
+    );
     browser = await launchChromium();
   });
 
@@ -123,12 +132,21 @@ describe('web pages in a real browser', function () {
     const leaderboard = await api<LeaderboardRow[]>('/api/leaderboard');
     assert.deepEqual(leaderboard.map((e) => e.agent_id).sort(), agents.map((a) => a.id).sort());
     const rows = await page.locator('tr[data-agent]').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.agent));
-    assert.deepEqual(rows, leaderboard.map((e) => e.agent_id), 'ranked in the API order');
+    assert.deepEqual(
+      rows,
+      leaderboard.map((e) => e.agent_id),
+      'ranked in the API order',
+    );
 
     // One market time for the arena: the newest bar any agent recorded, on every entry.
     const arenaTime = leaderboard[0]!.market_time!;
-    const newest = (await Promise.all(leaderboard.map(async (e) => (await api<EquityPoint[]>(`/api/agents/${e.agent_id}/equity-history?limit=1`))[0]!.market_time)))
-      .sort().at(-1)!;
+    const newest = (
+      await Promise.all(
+        leaderboard.map(async (e) => (await api<EquityPoint[]>(`/api/agents/${e.agent_id}/equity-history?limit=1`))[0]!.market_time),
+      )
+    )
+      .sort()
+      .at(-1)!;
     assert.equal(Date.parse(arenaTime), Date.parse(newest));
     for (const entry of leaderboard) {
       const id = entry.agent_id;
@@ -151,8 +169,10 @@ describe('web pages in a real browser', function () {
       await heldBack(page, `tr[data-agent="${id}"] [data-field="sharpe_ratio"]`, entry.sharpe_ratio_note!.reason);
       await heldBack(page, `tr[data-agent="${id}"] [data-field="vs_random_entry"]`, entry.vs_random_entry_note!.reason);
       // Each run-cycle traded at a bar of its own: an agent whose newest cycle is older says so.
-      assert.equal(await rowCell(page, id, 'as_of'), entry.behind_seconds === 0
-        ? 'current' : `${format.utcTime(entry.as_of)}\n${format.duration(entry.behind_seconds)} behind`);
+      assert.equal(
+        await rowCell(page, id, 'as_of'),
+        entry.behind_seconds === 0 ? 'current' : `${format.utcTime(entry.as_of)}\n${format.duration(entry.behind_seconds)} behind`,
+      );
     }
     assert.ok((await text(page, '[data-region="summary"] [data-field="market_time"]')).startsWith(format.utcTime(arenaTime)));
     const behind = leaderboard.filter((e) => e.behind_seconds! > 0).length;
@@ -162,7 +182,8 @@ describe('web pages in a real browser', function () {
 
   it('the chart has one line per agent, each with all its points', async () => {
     const page = await open(await newContext(), '/');
-    const curves = await api<Array<{ agent_id: string; snapshots: number; points: Array<{ equity: number }> }>>('/api/equity-curves?points=2000');
+    const curves =
+      await api<Array<{ agent_id: string; snapshots: number; points: Array<{ equity: number }> }>>('/api/equity-curves?points=2000');
     assert.equal(curves.length, agents.length);
     const legend = page.locator('#equity-legend li');
     assert.equal(await legend.count(), agents.length, 'one line (and legend entry) per agent');
@@ -170,7 +191,10 @@ describe('web pages in a real browser', function () {
       assert.equal(curve.snapshots, HISTORY_CYCLES);
       const item = page.locator(`#equity-legend li[data-series="${curve.agent_id}"]`);
       assert.equal(await item.getAttribute('data-points'), String(HISTORY_CYCLES), `${curve.agent_id}: every snapshot drawn`);
-      assert.equal(await text(page, `#equity-legend li[data-series="${curve.agent_id}"] .value`), format.money(curve.points.at(-1)!.equity));
+      assert.equal(
+        await text(page, `#equity-legend li[data-series="${curve.agent_id}"] .value`),
+        format.money(curve.points.at(-1)!.equity),
+      );
     }
     const canvas = await page.locator('#equity-chart canvas').first().boundingBox();
     assert.ok(canvas && canvas.width > 600 && canvas.height > 200, `the chart is drawn: ${JSON.stringify(canvas)}`);
@@ -178,13 +202,20 @@ describe('web pages in a real browser', function () {
 
   it('a new cycle updates the ranking and the chart without a reload', async () => {
     const page = await open(await newContext(), '/');
-    await page.evaluate(() => { (window as unknown as { sameDocument: boolean }).sameDocument = true; });
+    await page.evaluate(() => {
+      (window as unknown as { sameDocument: boolean }).sameDocument = true;
+    });
     const points = () => page.locator(`#equity-legend li[data-series="${hold.id}"]`).getAttribute('data-points');
     assert.equal(await points(), String(HISTORY_CYCLES));
 
     await runCycle(hold.id);
-    await eventually('the new cycle on the page', async () =>
-      (await rowCell(page, hold.id, 'cycle_count')) === format.count(HISTORY_CYCLES + 1) && (await points()) === String(HISTORY_CYCLES + 1), 30_000);
+    await eventually(
+      'the new cycle on the page',
+      async () =>
+        (await rowCell(page, hold.id, 'cycle_count')) === format.count(HISTORY_CYCLES + 1) &&
+        (await points()) === String(HISTORY_CYCLES + 1),
+      30_000,
+    );
     const entry = (await api<LeaderboardRow[]>('/api/leaderboard')).find((e) => e.agent_id === hold.id)!;
     assert.equal(await rowCell(page, hold.id, 'equity'), format.money(entry.equity));
     assert.equal(await rowCell(page, hold.id, 'return_pct'), format.signedPct(entry.return_pct));
@@ -204,7 +235,10 @@ describe('web pages in a real browser', function () {
     assert.equal(await text(page, `${row} [data-field="entry_price"]`), format.price(position.entry_price));
     assert.equal(await text(page, `${row} [data-field="mark_price"]`), format.price(position.mark_price));
     assert.equal(await text(page, `${row} [data-field="leverage"]`), format.leverage(position.leverage));
-    assert.equal(await text(page, `${row} [data-field="liquidation_price"]`), position.liquidation_price > 0 ? format.price(position.liquidation_price) : 'none');
+    assert.equal(
+      await text(page, `${row} [data-field="liquidation_price"]`),
+      position.liquidation_price > 0 ? format.price(position.liquidation_price) : 'none',
+    );
     assert.equal(await text(page, `${row} [data-field="stop_loss"]`), format.price(trade.stop_loss));
     assert.equal(await text(page, `${row} [data-field="take_profit"]`), format.price(trade.take_profit));
 
@@ -212,7 +246,11 @@ describe('web pages in a real browser', function () {
     const first = page.locator('[data-region="decisions"] ol.decisions > li').first();
     assert.equal(await first.getAttribute('data-cycle'), String(latest!.cycle));
     assert.ok(latest!.ai_reasoning, 'the agent gave its reasoning');
-    assert.equal((await first.locator('.reasoning').innerText()).trim(), latest!.ai_reasoning!.trim(), 'the newest is open, with its reasoning');
+    assert.equal(
+      (await first.locator('.reasoning').innerText()).trim(),
+      latest!.ai_reasoning!.trim(),
+      'the newest is open, with its reasoning',
+    );
     assert.match(await first.locator('[data-field="verdict"]').first().innerText(), /no order|approved|resized|rejected/);
 
     // The older ones open from the keyboard.
@@ -229,15 +267,27 @@ describe('web pages in a real browser', function () {
     const overview = (field: string) => `[data-region="overview"] [data-field="${field}"]`;
     assert.equal(await text(page, overview('total_trades')), '0');
     assert.equal(await text(page, overview('open_trades')), '1');
-    assert.equal(await text(page, overview('fees_paid')), `${format.money(p.fees_paid)} (${format.money(p.open_fees_paid)} on open trades)`);
+    assert.equal(
+      await text(page, overview('fees_paid')),
+      `${format.money(p.fees_paid)} (${format.money(p.open_fees_paid)} on open trades)`,
+    );
     assert.equal(await text(page, overview('as_of')).then((t) => t.split('\n')[0]), format.utcTime(p.as_of));
-    for (const figure of ['sharpe_ratio', 'sortino_ratio', 'annualized_return_pct', 'calmar_ratio', 'profit_factor', 'vs_random_entry'] as const) {
+    for (const figure of [
+      'sharpe_ratio',
+      'sortino_ratio',
+      'annualized_return_pct',
+      'calmar_ratio',
+      'profit_factor',
+      'vs_random_entry',
+    ] as const) {
       assert.equal(p[figure], null, figure);
       await heldBack(page, overview(figure), p[`${figure}_note`]!.reason);
     }
 
-    assert.equal(await page.locator('a.workflow-link').getAttribute('href'),
-      `http://localhost:8233/namespaces/default/workflows/agent-${hold.id}`);
+    assert.equal(
+      await page.locator('a.workflow-link').getAttribute('href'),
+      `http://localhost:8233/namespaces/default/workflows/agent-${hold.id}`,
+    );
     assert.ok(Number(await page.locator('#agent-chart').getAttribute('data-points')) >= HISTORY_CYCLES, 'equity and drawdown drawn');
   });
 
@@ -275,8 +325,10 @@ describe('web pages in a real browser', function () {
     assert.equal(await rowCell(arenaPage, trend.id, 'as_of'), `${format.utcTime(entry.as_of)}\n${behind}`);
     assert.ok((await text(arenaPage, '[data-region="summary"] [data-field="market_time"]')).startsWith(format.utcTime(entry.market_time)));
     const agentPage = await open(page.context(), `/agents/${trend.id}`);
-    assert.equal(await text(agentPage, '[data-region="overview"] [data-field="as_of"]'),
-      `${format.utcTime(entry.as_of)}\n${behind} the arena (${format.utcTime(entry.market_time)})`);
+    assert.equal(
+      await text(agentPage, '[data-region="overview"] [data-field="as_of"]'),
+      `${format.utcTime(entry.as_of)}\n${behind} the arena (${format.utcTime(entry.market_time)})`,
+    );
     await arenaPage.close();
     await agentPage.close();
 
@@ -309,7 +361,7 @@ describe('web pages in a real browser', function () {
   });
 
   it('/docs shows every operation of the API, offline', async () => {
-    const doc = await (await fetch(`${served.base}/openapi.json`)).json() as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await fetch(`${served.base}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     const operations = Object.values(doc.paths).reduce((n, methods) => n + Object.keys(methods).length, 0);
     const page = await (await newContext()).newPage();
     await page.goto(`${served.base}/docs`);
@@ -320,9 +372,15 @@ describe('web pages in a real browser', function () {
 
   it('both pages at desktop and phone width: screenshots, and nothing wider than a phone', async () => {
     await mkdir(SCREENSHOTS, { recursive: true });
-    for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+    for (const [size, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
       const context = await newContext(viewport);
-      for (const [name, urlPath] of [['arena', '/'], ['agent', `/agents/${hold.id}`]] as const) {
+      for (const [name, urlPath] of [
+        ['arena', '/'],
+        ['agent', `/agents/${hold.id}`],
+      ] as const) {
         const page = await open(context, urlPath);
         await page.locator('.chart canvas').first().waitFor();
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -341,6 +399,9 @@ describe('web pages in a real browser', function () {
     assert.deepEqual(problems.consoleErrors, []);
     assert.deepEqual(problems.foreignRequests, []);
     assert.ok(problems.urls.length > 20, `${problems.urls.length} requests watched`);
-    assert.deepEqual(problems.urls.filter((url) => url.includes(TOKEN)), []);
+    assert.deepEqual(
+      problems.urls.filter((url) => url.includes(TOKEN)),
+      [],
+    );
   });
 });

@@ -25,7 +25,7 @@ describe('web routes: pages, assets, equity curves, backtest reports', function 
 
   const json = async (url: string, headers: Record<string, string> = {}) => {
     const res = await app.request(url, { headers });
-    return { status: res.status, body: await res.json() as { success: boolean; data: any; error: string | null } };
+    return { status: res.status, body: (await res.json()) as { success: boolean; data: any; error: string | null } };
   };
   const cyclesOf = async (query: string) =>
     (await json(`/api/equity-curves?${query}`)).body.data[0].points.map((p: { cycle: number }) => p.cycle);
@@ -61,9 +61,15 @@ describe('web routes: pages, assets, equity curves, backtest reports', function 
     assert.ok(index.body.data.endpoints.includes('GET /api/equity-curves'));
   });
 
-  it('serves the pages\' assets from the repository and npm packages, and nothing else', async () => {
-    for (const [name, type] of [['arena-page.js', 'javascript'], ['agent-page.js', 'javascript'], ['docs-page.js', 'javascript'],
-      ['arena.css', 'css'], ['swagger-ui.css', 'css'], ['swagger-ui-bundle.js', 'javascript']]) {
+  it("serves the pages' assets from the repository and npm packages, and nothing else", async () => {
+    for (const [name, type] of [
+      ['arena-page.js', 'javascript'],
+      ['agent-page.js', 'javascript'],
+      ['docs-page.js', 'javascript'],
+      ['arena.css', 'css'],
+      ['swagger-ui.css', 'css'],
+      ['swagger-ui-bundle.js', 'javascript'],
+    ]) {
       const res = await app.request(`/assets/${name}`);
       assert.equal(res.status, 200, name);
       assert.match(res.headers.get('content-type')!, new RegExp(type), name);
@@ -93,8 +99,13 @@ describe('web routes: pages, assets, equity curves, backtest reports', function 
     const from = all.body.data[0].points[2].market_time;
     assert.deepEqual(await cyclesOf(`from=${encodeURIComponent(from)}`), [3, 4, 5, 6, 7]);
     assert.equal((await json('/api/equity-curves?agents=nobody')).status, 404);
-    for (const [query, names] of [['points=1', 'points'], ['points=abc', 'points'], ['points=5001', 'points'],
-      ['agents=a%20b', 'agents'], ['from=yesterday', 'from']]) {
+    for (const [query, names] of [
+      ['points=1', 'points'],
+      ['points=abc', 'points'],
+      ['points=5001', 'points'],
+      ['agents=a%20b', 'agents'],
+      ['from=yesterday', 'from'],
+    ]) {
       const answer = await json(`/api/equity-curves?${query}`);
       assert.equal(answer.status, 400, query);
       assert.ok(answer.body.error!.includes(names!), `${query}: ${answer.body.error}`);
@@ -115,7 +126,12 @@ describe('web routes: pages, assets, equity curves, backtest reports', function 
   });
 
   it('lists the backtest reports of the folder and serves each one sandboxed', async () => {
-    const web = webRoutes({ api: (url, init) => app.request(url, init), namespace: 'default', backtestsDir: backtests, readTokenRequired: false });
+    const web = webRoutes({
+      api: (url, init) => app.request(url, init),
+      namespace: 'default',
+      backtestsDir: backtests,
+      readTokenRequired: false,
+    });
     assert.match(await (await web.request('/backtests')).text(), /No report yet/);
     await mkdir(path.join(backtests, '2026-01-02T03-04-05Z'), { recursive: true });
     await writeFile(path.join(backtests, '2026-01-02T03-04-05Z', 'report.html'), '<!doctype html><title>report</title><p>equity</p>');
@@ -131,7 +147,12 @@ describe('web routes: pages, assets, equity curves, backtest reports', function 
     for (const url of ['/backtests/no-report-here/report.html', '/backtests/..%2F..%2Fetc/report.html', '/backtests/%2e%2e/report.html']) {
       assert.equal((await web.request(url)).status, 404, url);
     }
-    const closed = webRoutes({ api: (url, init) => app.request(url, init), namespace: 'default', backtestsDir: backtests, readTokenRequired: true });
+    const closed = webRoutes({
+      api: (url, init) => app.request(url, init),
+      namespace: 'default',
+      backtestsDir: backtests,
+      readTokenRequired: true,
+    });
     assert.doesNotMatch(await (await closed.request('/backtests')).text(), /2026-01-02/);
     assert.equal((await closed.request('/backtests/2026-01-02T03-04-05Z/report.html')).status, 404);
   });

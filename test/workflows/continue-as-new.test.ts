@@ -46,12 +46,19 @@ describe('workflows: continue-as-new (stub activities)', function () {
     await eventually('cycle 1', async () => (await handle.query(getStateQuery)).cycleNo >= 1, 20_000);
     const tuned = { ...agent, strategy: { ...agent.strategy, risk: { ...agent.strategy.risk, maxPositions: 1 } } };
     await handle.executeUpdate(updateConfigUpdate, { args: [tuned] });
-    assert.deepEqual(stubs.of('saveAgentConfig').map((c) => c.strategy.risk.maxPositions), [1]);
+    assert.deepEqual(
+      stubs.of('saveAgentConfig').map((c) => c.strategy.risk.maxPositions),
+      [1],
+    );
 
-    const continued = await eventually('a continue-as-new', async () => {
-      const s = await handle.query(getStateQuery);
-      return s.continuedAsNew >= 1 ? s : null;
-    }, 30_000);
+    const continued = await eventually(
+      'a continue-as-new',
+      async () => {
+        const s = await handle.query(getStateQuery);
+        return s.continuedAsNew >= 1 ? s : null;
+      },
+      30_000,
+    );
     const secondRunId = (await handle.describe()).runId;
     assert.notEqual(secondRunId, firstRunId);
 
@@ -86,8 +93,17 @@ describe('workflows: continue-as-new (stub activities)', function () {
     assert.ok(final.continuedAsNew >= 1);
     assert.equal(final.config.strategy.risk.maxPositions, 1);
     const synced = stubs.of('readAccount').map((r) => r.cycleNo);
-    assert.deepEqual(synced, Array.from({ length: final.cycleNo }, (_, i) => i + 1), 'cycles 1..n, each once, across runs');
-    assert.ok(stubs.of('readAccount').filter((r) => r.cycleNo > cyclesInFirstRun).every((r) => r.risk.maxPositions === 1));
+    assert.deepEqual(
+      synced,
+      Array.from({ length: final.cycleNo }, (_, i) => i + 1),
+      'cycles 1..n, each once, across runs',
+    );
+    assert.ok(
+      stubs
+        .of('readAccount')
+        .filter((r) => r.cycleNo > cyclesInFirstRun)
+        .every((r) => r.risk.maxPositions === 1),
+    );
     const nextCycle = await worker.client.workflow.getHandle(cycleWorkflowId(agent.id, cyclesInFirstRun + 1)).describe();
     assert.equal(nextCycle.status.name, 'COMPLETED');
     assert.equal(nextCycle.parentExecution?.runId, secondRunId, 'the next cycle is a child of the new run');
@@ -97,8 +113,13 @@ describe('workflows: continue-as-new (stub activities)', function () {
 /** A child started in the history whose completion is not in it. */
 function hasOpenChild(events: Event[]): boolean {
   const started = events.filter((e) => e.childWorkflowExecutionStartedEventAttributes).length;
-  const ended = events.filter((e) => e.childWorkflowExecutionCompletedEventAttributes || e.childWorkflowExecutionFailedEventAttributes
-    || e.childWorkflowExecutionTimedOutEventAttributes || e.childWorkflowExecutionTerminatedEventAttributes
-    || e.childWorkflowExecutionCanceledEventAttributes).length;
+  const ended = events.filter(
+    (e) =>
+      e.childWorkflowExecutionCompletedEventAttributes ||
+      e.childWorkflowExecutionFailedEventAttributes ||
+      e.childWorkflowExecutionTimedOutEventAttributes ||
+      e.childWorkflowExecutionTerminatedEventAttributes ||
+      e.childWorkflowExecutionCanceledEventAttributes,
+  ).length;
   return started !== ended;
 }

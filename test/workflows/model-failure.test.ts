@@ -25,7 +25,9 @@ describe('workflows: a failed model call (stub activities)', function () {
   it('retries a passing model failure 3 times, then waits: risk checked, cycle recorded, the agent goes on', async () => {
     const agent = llmAgent(`${worker.tag}-flaky`);
     // HTTP 429 with Retry-After 50 ms: retryable, and the retry honours the delay (fast).
-    stubs.script.askDecisionMaker = async () => { throw new LlmCallError('rate_limited', 'HTTP 429: slow down', 429, 50); };
+    stubs.script.askDecisionMaker = async () => {
+      throw new LlmCallError('rate_limited', 'HTTP 429: slow down', 429, 50);
+    };
     const handle = await worker.startAgent(agent, HOUR); // no timed cycle within the test: runCycleNow drives them
 
     const first = await handle.executeUpdate(runCycleNowUpdate);
@@ -35,7 +37,11 @@ describe('workflows: a failed model call (stub activities)', function () {
     assert.equal(first.summary, 'wait');
 
     const asks = stubs.callsOf('askDecisionMaker');
-    assert.deepEqual(asks.map((c) => c.attempt), [1, 2, 3], 'the DECIDE retry policy: 3 attempts');
+    assert.deepEqual(
+      asks.map((c) => c.attempt),
+      [1, 2, 3],
+      'the DECIDE retry policy: 3 attempts',
+    );
     assert.equal(asks[0]!.input.agentId, agent.id);
     assert.equal(asks[0]!.input.decisionMaker.model, 'deepseek-chat');
     const [risk] = stubs.of('checkRisk');
@@ -76,7 +82,10 @@ describe('workflows: a failed model call (stub activities)', function () {
     const placed = stubs.of('placeOrders');
     assert.equal(placed.length, 1);
     assert.equal(placed[0]!.cycleNo, 2);
-    assert.deepEqual(placed[0]!.plan.orders.map((o) => [o.kind, o.side, o.symbol]), [['open', 'long', 'BTCUSDT']]);
+    assert.deepEqual(
+      placed[0]!.plan.orders.map((o) => [o.kind, o.side, o.symbol]),
+      [['open', 'long', 'BTCUSDT']],
+    );
     state = await handle.query(getStateQuery);
     assert.equal(state.consecutiveModelFailures, 0);
     assert.equal(state.cycleNo, 2);
@@ -87,18 +96,26 @@ describe('workflows: a failed model call (stub activities)', function () {
 
   it('does not retry a refused key, and counts an unparseable reply as a model failure too', async () => {
     const agent = llmAgent(`${worker.tag}-refused`);
-    stubs.script.askDecisionMaker = async () => { throw new LlmCallError('auth', 'HTTP 401: Incorrect API key provided', 401); };
+    stubs.script.askDecisionMaker = async () => {
+      throw new LlmCallError('auth', 'HTTP 401: Incorrect API key provided', 401);
+    };
     const handle = await worker.startAgent(agent, HOUR);
 
     const first = await handle.executeUpdate(runCycleNowUpdate);
     assert.equal(first.ok, true);
     assert.equal(first.modelFailed, true);
-    assert.deepEqual(stubs.callsOf('askDecisionMaker').map((c) => c.attempt), [1], 'LlmAuthError is permanent: no retry');
+    assert.deepEqual(
+      stubs.callsOf('askDecisionMaker').map((c) => c.attempt),
+      [1],
+      'LlmAuthError is permanent: no retry',
+    );
     assert.equal(stubs.of('recordCycleOutcome')[0]!.llm?.error, 'LlmAuthError: HTTP 401: Incorrect API key provided');
 
     // A reply with nothing parseable: the real decide returns `wait` with llm.parsed false.
     stubs.script.askDecisionMaker = async (input) => {
-      const result = decided(input.decisionMaker.provider, input.decisionMaker.model, [{ action: 'wait', reason: 'no answer in the reply' }]);
+      const result = decided(input.decisionMaker.provider, input.decisionMaker.model, [
+        { action: 'wait', reason: 'no answer in the reply' },
+      ]);
       return { ...result, llm: { ...result.llm, parsed: false } };
     };
     const second = await handle.executeUpdate(runCycleNowUpdate);
@@ -111,7 +128,10 @@ describe('workflows: a failed model call (stub activities)', function () {
     const state = await handle.query(getStateQuery);
     assert.equal(state.consecutiveModelFailures, 2);
     assert.equal(state.consecutiveFailures, 0);
-    assert.deepEqual(stubs.of('checkRisk').map((r) => cycleOfMarketTime(r.marketTime)), [1, 2]);
+    assert.deepEqual(
+      stubs.of('checkRisk').map((r) => cycleOfMarketTime(r.marketTime)),
+      [1, 2],
+    );
 
     await handle.signal(stopSignal);
     assert.equal((await handle.result()).status, 'STOPPED');

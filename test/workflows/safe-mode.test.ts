@@ -14,7 +14,7 @@ const HOUR = 3_600_000;
 
 /** The markdown the Web UI shows on the agent's page (setCurrentDetails), through the SDK's built-in metadata query. */
 async function currentDetails(handle: { query: (name: string) => Promise<unknown> }): Promise<string> {
-  const metadata = await handle.query('__temporal_workflow_metadata') as { currentDetails?: string };
+  const metadata = (await handle.query('__temporal_workflow_metadata')) as { currentDetails?: string };
   return metadata.currentDetails ?? '';
 }
 
@@ -30,7 +30,10 @@ describe('workflows: safe mode (stub activities)', function () {
   afterEach(async () => worker?.stop());
 
   const riskSafeModeOfCycle = (cycleNo: number) =>
-    stubs.of('checkRisk').filter((r) => cycleOfMarketTime(r.marketTime) === cycleNo).map((r) => r.safeMode);
+    stubs
+      .of('checkRisk')
+      .filter((r) => cycleOfMarketTime(r.marketTime) === cycleNo)
+      .map((r) => r.safeMode);
 
   it('enters safe mode after maxConsecutiveFailures failed model calls, and one good cycle clears it', async () => {
     const agent = llmAgent(`${worker.tag}-model`, 2);
@@ -74,7 +77,10 @@ describe('workflows: safe mode (stub activities)', function () {
     const fourth = await handle.executeUpdate(runCycleNowUpdate);
     assert.deepEqual(riskSafeModeOfCycle(4), [false]);
     assert.equal(fourth.summary, 'open long BTCUSDT 0.01 @2x');
-    assert.deepEqual(stubs.of('placeOrders').map((p) => p.cycleNo), [4]);
+    assert.deepEqual(
+      stubs.of('placeOrders').map((p) => p.cycleNo),
+      [4],
+    );
 
     await handle.signal(stopSignal);
     assert.equal((await handle.result()).status, 'STOPPED');
@@ -100,10 +106,20 @@ describe('workflows: safe mode (stub activities)', function () {
       assert.equal(state.safeMode, n >= SAFE_MODE_AFTER_FAILURES, `after ${n} failed cycles`);
       assert.equal(state.status, 'RUNNING', 'a failed cycle never kills the agent');
     }
-    assert.deepEqual(stubs.callsOf('readAccount').map((c) => [c.input.cycleNo, c.attempt]), [[1, 1], [2, 1], [3, 1]],
-      'VenueUnavailable is permanent: no retry');
+    assert.deepEqual(
+      stubs.callsOf('readAccount').map((c) => [c.input.cycleNo, c.attempt]),
+      [
+        [1, 1],
+        [2, 1],
+        [3, 1],
+      ],
+      'VenueUnavailable is permanent: no retry',
+    );
     const failures = stubs.of('recordCycleFailure');
-    assert.deepEqual(failures.map((f) => f.cycleNo), [1, 2, 3]);
+    assert.deepEqual(
+      failures.map((f) => f.cycleNo),
+      [1, 2, 3],
+    );
     assert.match(failures[0]!.error, /^VenueUnavailable: no adapter for venue paper$/);
     assert.equal(failures[0]!.marketTime, null, 'it failed before it knew the bar');
     assert.equal(stubs.of('askDecisionMaker').length, 0);
@@ -122,7 +138,10 @@ describe('workflows: safe mode (stub activities)', function () {
 
     await handle.executeUpdate(runCycleNowUpdate);
     assert.deepEqual(riskSafeModeOfCycle(5), [false]);
-    assert.deepEqual(stubs.of('placeOrders').map((p) => p.cycleNo), [5]);
+    assert.deepEqual(
+      stubs.of('placeOrders').map((p) => p.cycleNo),
+      [5],
+    );
 
     await handle.signal(stopSignal);
     assert.equal((await handle.result()).status, 'STOPPED');

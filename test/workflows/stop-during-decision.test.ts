@@ -71,24 +71,35 @@ describe('workflows: stop during a cycle (stub activities)', function () {
     assert.equal(records.length, 1, 'the interrupted cycle is still recorded');
     assert.match(records[0]!.llm?.error ?? '', /Cancel/i);
     assert.equal(records[0]!.summary, 'wait');
-    assert.deepEqual(stubs.of('readAccount').map((r) => r.cycleNo), [1]);
+    assert.deepEqual(
+      stubs.of('readAccount').map((r) => r.cycleNo),
+      [1],
+    );
     await eventually('the activity to hear the cancel', async () => cancelled, 10_000);
 
     // The histories say the same: the agent signalled its cycle, the cycle asked to cancel its activity.
     const agentEvents = (await handle.fetchHistory()).events ?? [];
-    const signalled = agentEvents.find((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)
-      ?.signalExternalWorkflowExecutionInitiatedEventAttributes;
+    const signalled = agentEvents.find(
+      (e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes,
+    )?.signalExternalWorkflowExecutionInitiatedEventAttributes;
     assert.equal(signalled?.signalName, 'abortDecision');
     assert.equal(signalled?.workflowExecution?.workflowId, cycleWorkflowId(agent.id, 1));
-    const patches = agentEvents.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+    const patches = agentEvents
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
       .flatMap((e) => Object.values(e.markerRecordedEventAttributes!.details ?? {}))
       .flatMap((p) => (p.payloads ?? []).map((payload) => Buffer.from(payload.data ?? []).toString()));
-    assert.ok(patches.some((p) => p.includes('stop-aborts-decision')), `the version marker of the abort (${patches.join(', ')})`);
+    assert.ok(
+      patches.some((p) => p.includes('stop-aborts-decision')),
+      `the version marker of the abort (${patches.join(', ')})`,
+    );
     const cycle = worker.client.workflow.getHandle<typeof agentCycle>(cycleWorkflowId(agent.id, 1));
     const summary = await cycle.result();
     assert.equal(summary.ok, true);
     const cycleEvents = (await cycle.fetchHistory()).events ?? [];
-    assert.ok(cycleEvents.some((e) => e.activityTaskCancelRequestedEventAttributes), 'the model call was cancelled');
+    assert.ok(
+      cycleEvents.some((e) => e.activityTaskCancelRequestedEventAttributes),
+      'the model call was cancelled',
+    );
     assert.equal((await worker.client.workflow.getHandle(agentWorkflowId(agent.id)).describe()).status.name, 'COMPLETED');
   });
 
@@ -124,7 +135,14 @@ describe('workflows: stop during a cycle (stub activities)', function () {
     assert.equal(final.lastCycle?.summary, 'open long BTCUSDT 0.01 @2x');
     assert.equal(cancelled, false, 'the order phase was not cancelled');
     const [record] = stubs.of('recordCycleOutcome');
-    assert.deepEqual(record!.executions.map((e) => [e.symbol, e.status]), [['BTCUSDT', 'filled']]);
-    assert.deepEqual(stubs.of('readAccount').map((r) => r.cycleNo), [1], 'no cycle after the stop');
+    assert.deepEqual(
+      record!.executions.map((e) => [e.symbol, e.status]),
+      [['BTCUSDT', 'filled']],
+    );
+    assert.deepEqual(
+      stubs.of('readAccount').map((r) => r.cycleNo),
+      [1],
+      'no cycle after the stop',
+    );
   });
 });

@@ -14,9 +14,7 @@ import assert from 'node:assert/strict';
 import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  LOCK_LEASE_MS, LOCK_WAIT_MS, LockTimeoutError, acquireTradingLock, releaseTradingLock,
-} from '../../activities/trading-lock';
+import { LOCK_LEASE_MS, LOCK_WAIT_MS, LockTimeoutError, acquireTradingLock, releaseTradingLock } from '../../activities/trading-lock';
 import type { LockGrant } from '../../workflows/trading-lock-definitions';
 import { cycleWorkflowId, getStateQuery, runCycleNowUpdate, stopSignal } from '../../workflows/definitions';
 import { acquireLockUpdate, releaseLockSignal, tradingLockId } from '../../workflows/trading-lock-definitions';
@@ -42,9 +40,13 @@ describe('workflows: the trading lock (stub activities)', function () {
   const ask = (lockId: string, requestId: string, leaseMs: number): Promise<LockGrant> => {
     worker.cleanup(lockId);
     return worker.client.workflow.executeUpdateWithStart(acquireLockUpdate, {
-      args: [{ requesterWorkflowId: requestId, requestId, leaseMs }], updateId: `${requestId}-test`,
+      args: [{ requesterWorkflowId: requestId, requestId, leaseMs }],
+      updateId: `${requestId}-test`,
       startWorkflowOperation: new WithStartWorkflowOperation('tradingLockWorkflow', {
-        workflowId: lockId, taskQueue: worker.taskQueue, args: [{ lockId }], workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowId: lockId,
+        taskQueue: worker.taskQueue,
+        args: [{ lockId }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
       }),
     });
   };
@@ -66,7 +68,11 @@ describe('workflows: the trading lock (stub activities)', function () {
     assert.equal(failed.failureType, 'LockTimeout');
     assert.match(failed.summary, /^failed: trading lock lock-paper-\S+ not granted within 120 s$/);
     const orders = stubs.callsOf('placeOrders');
-    assert.deepEqual(orders.map((c) => c.attempt), [1], 'LockTimeout is permanent: the order phase is not retried');
+    assert.deepEqual(
+      orders.map((c) => c.attempt),
+      [1],
+      'LockTimeout is permanent: the order phase is not retried',
+    );
     assert.equal(orders[0]!.input.lockId, tradingLockId('paper', agent.exchange.account));
     assert.equal(orders[0]!.input.requestId, cycleWorkflowId(agent.id, 1), 'the cycle asks under its own id');
     const [failure] = stubs.of('recordCycleFailure');
@@ -129,8 +135,13 @@ describe('workflows: the trading lock (stub activities)', function () {
     assert.equal(grants.length, 1);
     assert.equal(grants[0]!.token, 2, 'the next fencing token');
     assert.equal(grants[0]!.requestId, cycleWorkflowId(agent.id, 1));
-    assert.deepEqual(stubs.of('recordLockGrant').map((g) => [g.token, g.holder, g.leaseMs]),
-      [[1, 'someone-else', 60_000], [2, cycleWorkflowId(agent.id, 1), LOCK_LEASE_MS]]);
+    assert.deepEqual(
+      stubs.of('recordLockGrant').map((g) => [g.token, g.holder, g.leaseMs]),
+      [
+        [1, 'someone-else', 60_000],
+        [2, cycleWorkflowId(agent.id, 1), LOCK_LEASE_MS],
+      ],
+    );
     assert.equal(stubs.of('recordCycleOutcome')[0]!.executions[0]!.status, 'filled');
 
     // The cycle gave the lock back: the next request is granted at once.
@@ -147,12 +158,20 @@ describe('workflows: the trading lock (stub activities)', function () {
     // b waits behind a, then gives up (acquireTradingLock's timeout withdraws with token 0).
     const b = ask(lockId, 'b', 60_000);
     b.catch(() => undefined); // asserted below
-    await eventually('b queued (its update accepted)', async () =>
-      ((await worker.client.workflow.getHandle(lockId).fetchHistory()).events ?? [])
-        .some((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId === 'b-test'), 20_000);
+    await eventually(
+      'b queued (its update accepted)',
+      async () =>
+        ((await worker.client.workflow.getHandle(lockId).fetchHistory()).events ?? []).some(
+          (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId === 'b-test',
+        ),
+      20_000,
+    );
     await release(lockId, 'b', 0);
-    await assert.rejects(b, (err: unknown) =>
-      err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'LockWithdrawn');
+    await assert.rejects(
+      b,
+      (err: unknown) =>
+        err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'LockWithdrawn',
+    );
 
     await release(lockId, 'a', 1);
     assert.equal((await ask(lockId, 'c', 500)).token, 2, 'b never took a token');
@@ -162,8 +181,18 @@ describe('workflows: the trading lock (stub activities)', function () {
     const d = await ask(lockId, 'd', 60_000);
     assert.equal(d.token, 3);
     assert.ok(Date.now() - askedAt >= 300, `d waited for c's lease (${Date.now() - askedAt} ms)`);
-    assert.deepEqual(stubs.of('recordLockGrant').map((g) => [g.holder, g.token]), [['a', 1], ['c', 2], ['d', 3]]);
+    assert.deepEqual(
+      stubs.of('recordLockGrant').map((g) => [g.holder, g.token]),
+      [
+        ['a', 1],
+        ['c', 2],
+        ['d', 3],
+      ],
+    );
     const history = (await worker.client.workflow.getHandle(lockId).fetchHistory()).events ?? [];
-    assert.ok(history.some((e) => e.timerFiredEventAttributes), 'the lease ended on the lock\'s timer');
+    assert.ok(
+      history.some((e) => e.timerFiredEventAttributes),
+      "the lease ended on the lock's timer",
+    );
   });
 });

@@ -45,7 +45,8 @@ export const asterFlavour: BinanceFamilyFlavour = {
   },
   algo: null,
   userTradesByOrderId: false,
-  hedgeModeHelp: 'Switch it in Aster Pro futures → settings → Position Mode → One-way Mode (or POST /fapi/v3/positionSide/dual dualSidePosition=false); it can only change while no position or open order exists.',
+  hedgeModeHelp:
+    'Switch it in Aster Pro futures → settings → Position Mode → One-way Mode (or POST /fapi/v3/positionSide/dual dualSidePosition=false); it can only change while no position or open order exists.',
   defaultWeightPerMinute: 2400,
 };
 
@@ -71,12 +72,16 @@ export function createAsterVenue(exchange: ExchangeConfig, env: NodeJS.ProcessEn
   try {
     keyAddress = new Wallet(credentials.privateKey).address;
   } catch {
-    throw new VenueRejection('INVALID_CREDENTIALS',
-      `${who}: ${credentialEnvName(exchange, 'private_key')} is not a valid private key (0x + 64 hex digits)`);
+    throw new VenueRejection(
+      'INVALID_CREDENTIALS',
+      `${who}: ${credentialEnvName(exchange, 'private_key')} is not a valid private key (0x + 64 hex digits)`,
+    );
   }
   if (keyAddress !== getAddress(credentials.signer)) {
-    throw new VenueRejection('INVALID_CREDENTIALS',
-      `${who}: the key in ${credentialEnvName(exchange, 'private_key')} belongs to ${keyAddress}, not to the signer ${getAddress(credentials.signer)} in ${credentialEnvName(exchange, 'signer')} (it must be the API wallet's key)`);
+    throw new VenueRejection(
+      'INVALID_CREDENTIALS',
+      `${who}: the key in ${credentialEnvName(exchange, 'private_key')} belongs to ${keyAddress}, not to the signer ${getAddress(credentials.signer)} in ${credentialEnvName(exchange, 'signer')} (it must be the API wallet's key)`,
+    );
   }
   const chainId = exchange.testnet ? ASTER_CHAIN_IDS.testnet : ASTER_CHAIN_IDS.mainnet;
   return new BinanceFamilyVenue({
@@ -85,7 +90,9 @@ export function createAsterVenue(exchange: ExchangeConfig, env: NodeJS.ProcessEn
     baseUrl: asterBaseUrl(exchange),
     testnet: exchange.testnet,
     signer: new AsterEip712Signer({
-      ...credentials, chainId, signing: { ...ASTER_SIGNING_DEFAULTS, ...exchange.asterSigning },
+      ...credentials,
+      chainId,
+      signing: { ...ASTER_SIGNING_DEFAULTS, ...exchange.asterSigning },
     }),
     authHelp: `Check that ${credentialEnvName(exchange, 'signer')} is an API wallet approved for the main account in ${credentialEnvName(exchange, 'user')} on Aster ${exchange.testnet ? 'testnet' : 'mainnet'} (EIP-712 chainId ${chainId}); if it is, the signing variant may need switching (exchange.asterSigning: includeUser, signaturePrefix0x, signEncoding)`,
   });

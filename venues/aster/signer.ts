@@ -1,6 +1,4 @@
-import {
-  AbiCoder, Wallet, getAddress, getBytes, keccak256, TypedDataEncoder, type TypedDataDomain, type TypedDataField,
-} from 'ethers';
+import { AbiCoder, Wallet, getAddress, getBytes, keccak256, TypedDataEncoder, type TypedDataDomain, type TypedDataField } from 'ethers';
 import type { AsterSigningOptions } from '../../arena-config/types';
 import { type ParamEntries, formEncode, rawEncode } from '../binance-family/encoding';
 import type { ClockReason, RequestSigner, SignedPayload } from '../binance-family/signing';
@@ -103,7 +101,10 @@ export class AsterEip712Signer implements RequestSigner {
 
   async sign(params: ParamEntries): Promise<SignedPayload> {
     const auth: AsterAuth = {
-      nonce: this.nonces.next(this.signer), signer: this.signer, user: this.user, includeUser: this.signing.includeUser,
+      nonce: this.nonces.next(this.signer),
+      signer: this.signer,
+      user: this.user,
+      includeUser: this.signing.includeUser,
     };
     const msg = asterMessage(params, auth, this.signing.signEncoding);
     const signature = await signAsterMessage(this.#wallet, msg, this.chainId);
@@ -143,7 +144,11 @@ function pythonJson(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
     if (v !== null && typeof v === 'object') {
-      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]));
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+      );
     }
     return v;
   };
@@ -157,13 +162,15 @@ function pythonJson(value: unknown): string {
  * a host still wants it; the adapter signs with the EIP-712 scheme.
  */
 export async function signAsterLegacy(
-  params: Record<string, unknown>, auth: { user: string; signer: string; nonce: number | bigint | string; privateKey: string },
+  params: Record<string, unknown>,
+  auth: { user: string; signer: string; nonce: number | bigint | string; privateKey: string },
 ): Promise<AsterLegacySignature> {
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined) values[k] = pythonStr(v);
   const json = pythonJson(values).replace(/ /g, '').replace(/'/g, '"');
   const encoded = AbiCoder.defaultAbiCoder().encode(
-    ['string', 'address', 'address', 'uint256'], [json, getAddress(auth.user), getAddress(auth.signer), BigInt(auth.nonce)],
+    ['string', 'address', 'address', 'uint256'],
+    [json, getAddress(auth.user), getAddress(auth.signer), BigInt(auth.nonce)],
   );
   const hash = keccak256(encoded);
   const signature = await new Wallet(auth.privateKey).signMessage(getBytes(hash));

@@ -98,7 +98,12 @@ export function errorRule(code: number): ErrorRule {
 
 /** A refusal by a Binance-family venue, with its own code (null when the body carried none). */
 export class BinanceFamilyRejection extends VenueRejection {
-  constructor(code: string, message: string, readonly venueCode: number | null, readonly httpStatus: number) {
+  constructor(
+    code: string,
+    message: string,
+    readonly venueCode: number | null,
+    readonly httpStatus: number,
+  ) {
     super(code, message);
   }
 }
@@ -133,7 +138,9 @@ export function venueError(ctx: ErrorContext, httpStatus: number, code: number |
     case 'rejection':
       return new BinanceFamilyRejection(rule.name!, message, code, httpStatus);
     case 'unknown-outcome':
-      return ctx.mutates ? new VenueOutcomeUnknown(message, undefined, httpStatus) : new VenueTemporaryError(message, undefined, httpStatus);
+      return ctx.mutates
+        ? new VenueOutcomeUnknown(message, undefined, httpStatus)
+        : new VenueTemporaryError(message, undefined, httpStatus);
     case 'temporary':
       return new VenueTemporaryError(message, code === -1003 ? DEFAULT_BACKOFF_MS[429] : undefined, httpStatus);
     case 'clock':

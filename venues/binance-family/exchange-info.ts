@@ -94,11 +94,11 @@ export function parseSymbol(raw: RawSymbol, maxLeverage = DEFAULT_MAX_LEVERAGE):
   const marketFilter = filters.get('MARKET_LOT_SIZE');
   const marketLot: QuantityFilter = marketFilter
     ? {
-      minQty: dec(marketFilter.minQty),
-      maxQty: dec(marketFilter.maxQty),
-      // A step of 0 would mean "none": keep the LOT_SIZE step then.
-      stepSize: dec(marketFilter.stepSize) === '0' ? lot.stepSize : dec(marketFilter.stepSize),
-    }
+        minQty: dec(marketFilter.minQty),
+        maxQty: dec(marketFilter.maxQty),
+        // A step of 0 would mean "none": keep the LOT_SIZE step then.
+        stepSize: dec(marketFilter.stepSize) === '0' ? lot.stepSize : dec(marketFilter.stepSize),
+      }
     : lot;
   const notional = filters.get('MIN_NOTIONAL');
   const minNotional = dec(notional?.notional ?? notional?.minNotional);
@@ -108,7 +108,12 @@ export function parseSymbol(raw: RawSymbol, maxLeverage = DEFAULT_MAX_LEVERAGE):
     symbol: raw.symbol,
     status: raw.status ?? 'TRADING',
     rules: {
-      symbol: raw.symbol, tickSize: price.tickSize, stepSize: lot.stepSize, minQty: lot.minQty, minNotional, maxLeverage,
+      symbol: raw.symbol,
+      tickSize: price.tickSize,
+      stepSize: lot.stepSize,
+      minQty: lot.minQty,
+      minNotional,
+      maxLeverage,
     },
     price,
     lot,
@@ -157,13 +162,15 @@ export class CachedValue<T> {
 
   protected refresh(): Promise<T> {
     if (!this.inflight) {
-      this.inflight = this.load().then((value) => {
-        this.value = value;
-        this.fetchedAt = this.now();
-        return value;
-      }).finally(() => {
-        this.inflight = null;
-      });
+      this.inflight = this.load()
+        .then((value) => {
+          this.value = value;
+          this.fetchedAt = this.now();
+          return value;
+        })
+        .finally(() => {
+          this.inflight = null;
+        });
     }
     return this.inflight;
   }

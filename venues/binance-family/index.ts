@@ -2,12 +2,25 @@ export { BinanceFamilyVenue, WEIGHTS, type BinanceFamilyVenueOptions } from './v
 export { BinanceFamilyMarketData, klinesWeight } from './market-data';
 export { BinanceFamilyRestClient, type CallSpec, type RestClientOptions } from './rest-client';
 export {
-  BINANCE_FAMILY_ERRORS, BinanceFamilyRejection, errorRule, isOrderNotFound, venueError, type ErrorKind, type ErrorRule,
+  BINANCE_FAMILY_ERRORS,
+  BinanceFamilyRejection,
+  errorRule,
+  isOrderNotFound,
+  venueError,
+  type ErrorKind,
+  type ErrorRule,
 } from './errors';
 export { parseLeverageBrackets } from './leverage-brackets';
 export {
-  CachedValue, ExchangeInfoCache, parseExchangeInfo, parseRateLimits, parseSymbol, sharedExchangeInfoCache, DEFAULT_MAX_LEVERAGE,
-  type ExchangeInfo, type SymbolInfo,
+  CachedValue,
+  ExchangeInfoCache,
+  parseExchangeInfo,
+  parseRateLimits,
+  parseSymbol,
+  sharedExchangeInfoCache,
+  DEFAULT_MAX_LEVERAGE,
+  type ExchangeInfo,
+  type SymbolInfo,
 } from './exchange-info';
 export * from './mapping';
 export type { BinanceFamilyFlavour, BinanceFamilyPaths, AlgoPaths } from './flavour';

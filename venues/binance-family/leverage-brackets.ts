@@ -18,7 +18,14 @@ const FIELDS = ['bracket', 'initialLeverage', 'notionalCap', 'notionalFloor', 'm
 function bracketOf(raw: RawBracket): MarginBracket | null {
   const values = FIELDS.map((field) => Number(raw?.[field]));
   if (values.some((v) => !Number.isFinite(v) || v < 0)) return null;
-  const [bracket, initialLeverage, notionalCap, notionalFloor, maintMarginRatio, cum] = values as [number, number, number, number, number, number];
+  const [bracket, initialLeverage, notionalCap, notionalFloor, maintMarginRatio, cum] = values as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (!(initialLeverage >= 1) || !(notionalCap > notionalFloor) || !(maintMarginRatio < 1)) return null;
   return { bracket, initialLeverage, notionalCap, notionalFloor, maintMarginRatio, cum };
 }
@@ -34,7 +41,10 @@ export function parseLeverageBrackets(body: unknown): Map<string, MarginBracket[
     if (typeof row?.symbol !== 'string' || !Array.isArray(row.brackets) || row.brackets.length === 0) continue;
     const brackets = (row.brackets as RawBracket[]).map(bracketOf);
     if (brackets.some((b) => b === null)) continue;
-    out.set(row.symbol, (brackets as MarginBracket[]).sort((a, b) => a.notionalFloor - b.notionalFloor));
+    out.set(
+      row.symbol,
+      (brackets as MarginBracket[]).sort((a, b) => a.notionalFloor - b.notionalFloor),
+    );
   }
   return out;
 }

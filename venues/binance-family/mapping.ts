@@ -4,9 +4,7 @@
  */
 import Decimal from 'decimal.js';
 import type { Candle, FundingRate } from '../../market/types';
-import type {
-  IncomeType, OrderStatus, OrderType, VenueBalance, VenueIncome, VenueOrder, VenuePosition,
-} from '../venue';
+import type { IncomeType, OrderStatus, OrderType, VenueBalance, VenueIncome, VenueOrder, VenuePosition } from '../venue';
 
 type Num = string | number | null | undefined;
 
@@ -140,12 +138,17 @@ export function isFinalStatus(status: string): boolean {
 
 export function mapOrderStatus(status: string): OrderStatus {
   switch (status) {
-    case 'FILLED': return 'FILLED';
-    case 'CANCELED': return 'CANCELED';
+    case 'FILLED':
+      return 'FILLED';
+    case 'CANCELED':
+      return 'CANCELED';
     case 'EXPIRED':
-    case 'EXPIRED_IN_MATCH': return 'EXPIRED';
-    case 'REJECTED': return 'REJECTED';
-    default: return 'NEW'; // NEW, PARTIALLY_FILLED, NEW_INSURANCE, NEW_ADL
+    case 'EXPIRED_IN_MATCH':
+      return 'EXPIRED';
+    case 'REJECTED':
+      return 'REJECTED';
+    default:
+      return 'NEW'; // NEW, PARTIALLY_FILLED, NEW_INSURANCE, NEW_ADL
   }
 }
 
@@ -162,10 +165,13 @@ export function mapOrderType(type: string | undefined, origType?: string, client
   switch (kind) {
     case 'STOP_MARKET':
     case 'STOP':
-    case 'TRAILING_STOP_MARKET': return 'STOP_MARKET';
+    case 'TRAILING_STOP_MARKET':
+      return 'STOP_MARKET';
     case 'TAKE_PROFIT_MARKET':
-    case 'TAKE_PROFIT': return 'TAKE_PROFIT_MARKET';
-    default: return 'MARKET';
+    case 'TAKE_PROFIT':
+      return 'TAKE_PROFIT_MARKET';
+    default:
+      return 'MARKET';
   }
 }
 
@@ -212,11 +218,16 @@ export function actualOrderId(raw: RawAlgoOrder): string | null {
 
 export function mapAlgoStatus(raw: RawAlgoOrder): OrderStatus {
   switch (raw.algoStatus) {
-    case 'FINISHED': return d(raw.actualQty).gt(0) ? 'FILLED' : 'CANCELED';
-    case 'CANCELED': return 'CANCELED';
-    case 'EXPIRED': return 'EXPIRED';
-    case 'REJECTED': return 'REJECTED';
-    default: return 'NEW'; // NEW, TRIGGERING, TRIGGERED (in the matching engine, not done)
+    case 'FINISHED':
+      return d(raw.actualQty).gt(0) ? 'FILLED' : 'CANCELED';
+    case 'CANCELED':
+      return 'CANCELED';
+    case 'EXPIRED':
+      return 'EXPIRED';
+    case 'REJECTED':
+      return 'REJECTED';
+    default:
+      return 'NEW'; // NEW, TRIGGERING, TRIGGERED (in the matching engine, not done)
   }
 }
 
@@ -317,16 +328,16 @@ export function isOpenPosition(raw: RawPosition): boolean {
 export function positionFromRaw(raw: RawPosition, leverageHint?: number): VenuePosition {
   const amount = d(raw.positionAmt);
   const quantity = amount.abs();
-  const notional = raw.notional !== undefined && raw.notional !== null && raw.notional !== ''
-    ? d(raw.notional).abs()
-    : quantity.mul(d(raw.markPrice));
+  const notional =
+    raw.notional !== undefined && raw.notional !== null && raw.notional !== '' ? d(raw.notional).abs() : quantity.mul(d(raw.markPrice));
   const initialMargin = d(raw.positionInitialMargin ?? raw.initialMargin);
   let leverage = n(raw.leverage);
   if (!(leverage > 0) && initialMargin.gt(0)) leverage = Math.max(1, Math.round(notional.div(initialMargin).toNumber()));
   if (!(leverage > 0)) leverage = leverageHint ?? 1;
-  const isolated = raw.marginType !== undefined
-    ? raw.marginType.toLowerCase() === 'isolated'
-    : !d(raw.isolatedWallet).isZero() || !d(raw.isolatedMargin).isZero();
+  const isolated =
+    raw.marginType !== undefined
+      ? raw.marginType.toLowerCase() === 'isolated'
+      : !d(raw.isolatedWallet).isZero() || !d(raw.isolatedMargin).isZero();
   return {
     symbol: raw.symbol,
     side: amount.isNeg() ? 'short' : 'long',

@@ -33,14 +33,22 @@ export class BinanceFamilyMarketData implements VenueMarketData {
   /** The last fundingInfo answer: hours by symbol, for the symbols it lists. */
   private fundingInfo: { at: number; hours: Promise<Map<string, number>> } | null = null;
 
-  constructor(private readonly flavour: BinanceFamilyFlavour, baseUrl: string, opts: { timeoutMs?: number } = {}) {
+  constructor(
+    private readonly flavour: BinanceFamilyFlavour,
+    baseUrl: string,
+    opts: { timeoutMs?: number } = {},
+  ) {
     this.venue = flavour.venue;
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     const limiter = sharedRateLimiter(`${flavour.venue}:${new URL(this.baseUrl).host}`, [
       { intervalMs: 60_000, limit: flavour.defaultWeightPerMinute },
     ]);
     this.client = new BinanceFamilyRestClient({
-      venue: flavour.venue, baseUrl: this.baseUrl, limiter, timePath: flavour.paths.time, timeoutMs: opts.timeoutMs,
+      venue: flavour.venue,
+      baseUrl: this.baseUrl,
+      limiter,
+      timePath: flavour.paths.time,
+      timeoutMs: opts.timeoutMs,
     });
   }
 
@@ -50,7 +58,10 @@ export class BinanceFamilyMarketData implements VenueMarketData {
     for (let page = 0; page < MAX_PAGES && out.length < limit; page++) {
       const want = Math.min(MAX_KLINES, limit - out.length);
       const rows = await this.client.call<unknown[][]>({
-        method: 'GET', path: this.flavour.paths.klines, params: { symbol, interval, endTime: end, limit: want }, weight: klinesWeight(want),
+        method: 'GET',
+        path: this.flavour.paths.klines,
+        params: { symbol, interval, endTime: end, limit: want },
+        weight: klinesWeight(want),
       });
       const bars = (Array.isArray(rows) ? rows : []).map(candleFromKline).filter((c) => c.openTime <= end);
       if (bars.length === 0) break;
@@ -63,7 +74,10 @@ export class BinanceFamilyMarketData implements VenueMarketData {
 
   async price(symbol: string): Promise<number> {
     const body = await this.client.call<{ price?: string } | Array<{ price?: string }>>({
-      method: 'GET', path: this.flavour.paths.tickerPrice, params: { symbol }, weight: 1,
+      method: 'GET',
+      path: this.flavour.paths.tickerPrice,
+      params: { symbol },
+      weight: 1,
     });
     const price = Number((Array.isArray(body) ? body[0] : body)?.price);
     if (!(price > 0)) throw new VenueRejection('NO_PRICE', `${this.venue}: no price for ${symbol}`);
@@ -75,8 +89,10 @@ export class BinanceFamilyMarketData implements VenueMarketData {
     let cursor = startTime;
     for (let page = 0; page < MAX_PAGES; page++) {
       const rows = await this.client.call<Array<{ fundingTime: number; fundingRate: string }>>({
-        method: 'GET', path: this.flavour.paths.fundingRate,
-        params: { symbol, startTime: cursor, endTime, limit: FUNDING_LIMIT }, weight: 1,
+        method: 'GET',
+        path: this.flavour.paths.fundingRate,
+        params: { symbol, startTime: cursor, endTime, limit: FUNDING_LIMIT },
+        weight: 1,
       });
       const list = Array.isArray(rows) ? rows : [];
       for (const r of list) out.set(r.fundingTime, fundingFromRaw(r));
@@ -101,7 +117,9 @@ export class BinanceFamilyMarketData implements VenueMarketData {
     const path = this.flavour.paths.openInterestHistory;
     if (!path) return null;
     const rows = await this.client.call<Array<{ sumOpenInterest?: string; timestamp?: number | string }>>({
-      method: 'GET', path, weight: 1,
+      method: 'GET',
+      path,
+      weight: 1,
       params: { symbol, period: OI_HISTORY_PERIOD, startTime: time - OI_HISTORY_WINDOW_MS, endTime: time, limit: OI_HISTORY_LIMIT },
     });
     const records = (Array.isArray(rows) ? rows : [])

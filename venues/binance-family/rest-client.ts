@@ -91,7 +91,8 @@ export class BinanceFamilyRestClient {
         if (body === undefined) {
           // A 2xx the adapter cannot read; for an order the venue did act.
           const message = `${this.who}: ${ctx.what} answered ${response.status} with a body that is not JSON`;
-          throw spec.mutates ? new VenueOutcomeUnknown(message, undefined, response.status)
+          throw spec.mutates
+            ? new VenueOutcomeUnknown(message, undefined, response.status)
             : new VenueTemporaryError(message, undefined, response.status);
         }
         return body as T;
@@ -132,7 +133,13 @@ export class BinanceFamilyRestClient {
       url += `?${payload}`;
     }
     return sendHttp(this.opts.limiter, {
-      method: spec.method, url, headers, body, weight: spec.weight, mutates: spec.mutates, timeoutMs: this.opts.timeoutMs,
+      method: spec.method,
+      url,
+      headers,
+      body,
+      weight: spec.weight,
+      mutates: spec.mutates,
+      timeoutMs: this.opts.timeoutMs,
     });
   }
 
@@ -143,18 +150,20 @@ export class BinanceFamilyRestClient {
   private syncClock(reason: 'initial' | 'clock-error' | 'nonce-expired'): Promise<void> {
     const signer = this.opts.signer!;
     if (reason !== 'initial' || !this.clockSync) {
-      const sync = this.serverTime().then(
-        (time) => signer.setClock(time, reason),
-        (err: unknown) => {
-          if (err instanceof BinanceFamilyRejection) {
-            if (reason === 'initial') signer.setClock(Date.now(), reason);
-            return;
-          }
-          throw err;
-        },
-      ).finally(() => {
-        if (this.clockSync === sync) this.clockSync = null;
-      });
+      const sync = this.serverTime()
+        .then(
+          (time) => signer.setClock(time, reason),
+          (err: unknown) => {
+            if (err instanceof BinanceFamilyRejection) {
+              if (reason === 'initial') signer.setClock(Date.now(), reason);
+              return;
+            }
+            throw err;
+          },
+        )
+        .finally(() => {
+          if (this.clockSync === sync) this.clockSync = null;
+        });
       this.clockSync = sync;
     }
     return this.clockSync!;
@@ -180,7 +189,13 @@ function errorOf(status: number, body: unknown, text: string): { code: number | 
   const msg = obj && typeof obj.msg === 'string' ? obj.msg : '';
   if (status >= 400) {
     // A body that is not the venue's JSON (a proxy or firewall page): a short, tag-free excerpt.
-    const excerpt = obj ? msg : text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 160);
+    const excerpt = obj
+      ? msg
+      : text
+          .replace(/<[^>]*>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim()
+          .slice(0, 160);
     return { code: Number.isFinite(code) && code < 0 ? code : null, msg: excerpt };
   }
   if (Number.isFinite(code) && code < 0) return { code, msg };

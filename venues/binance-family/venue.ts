@@ -3,29 +3,72 @@ import { VenueTemporaryError } from '../errors';
 import { type WeightedRateLimiter, sharedRateLimiter } from '../http/rate-limiter';
 import type { AccountCheck, LiveVenue } from '../live-venue';
 import {
-  type MarginBracket, type OrderRequest, type SymbolRules, type VenueBalance, type VenueIncome, type VenueOrder,
-  type VenuePosition, VenueRejection,
+  type MarginBracket,
+  type OrderRequest,
+  type SymbolRules,
+  type VenueBalance,
+  type VenueIncome,
+  type VenueOrder,
+  type VenuePosition,
+  VenueRejection,
 } from '../venue';
 import type { Params } from './encoding';
 import { BinanceFamilyRejection, REFRESH_EXCHANGE_INFO_CODES, isOrderNotFound } from './errors';
 import {
-  CachedValue, type ExchangeInfoCache, type QuantityFilter, type SymbolInfo, parseExchangeInfo, sharedExchangeInfoCache,
+  CachedValue,
+  type ExchangeInfoCache,
+  type QuantityFilter,
+  type SymbolInfo,
+  parseExchangeInfo,
+  sharedExchangeInfoCache,
 } from './exchange-info';
 import type { BinanceFamilyFlavour } from './flavour';
 import { parseLeverageBrackets } from './leverage-brackets';
 import {
-  type RawAlgoOrder, type RawBalance, type RawIncome, type RawOrder, type RawPosition, type RawTrade, actualOrderId,
-  balanceFromRaw, incomeFromRaw, isFinalStatus, isOpenPosition, mapAlgoStatus, mergeTriggered, orderFromAlgo,
-  orderFromRaw, positionFromRaw, tradesByOrder, withTrades,
+  type RawAlgoOrder,
+  type RawBalance,
+  type RawIncome,
+  type RawOrder,
+  type RawPosition,
+  type RawTrade,
+  actualOrderId,
+  balanceFromRaw,
+  incomeFromRaw,
+  isFinalStatus,
+  isOpenPosition,
+  mapAlgoStatus,
+  mergeTriggered,
+  orderFromAlgo,
+  orderFromRaw,
+  positionFromRaw,
+  tradesByOrder,
+  withTrades,
 } from './mapping';
 import { BinanceFamilyRestClient } from './rest-client';
 import type { RequestSigner } from './signing';
 
 /** IP weights of the endpoints used (Binance / Aster docs; the heavier figure where they differ). */
 export const WEIGHTS = {
-  exchangeInfo: 1, time: 1, premiumIndex: 1, tickerPrice: 1, balance: 5, positionRisk: 5, order: 1, queryOrder: 1,
-  cancelOrder: 1, openOrders: 1, openOrdersAllSymbols: 40, allOrders: 5, userTrades: 5, income: 30, leverage: 1,
-  leverageBracket: 1, marginType: 1, positionMode: 30, algoOrder: 1, allAlgoOrders: 5,
+  exchangeInfo: 1,
+  time: 1,
+  premiumIndex: 1,
+  tickerPrice: 1,
+  balance: 5,
+  positionRisk: 5,
+  order: 1,
+  queryOrder: 1,
+  cancelOrder: 1,
+  openOrders: 1,
+  openOrdersAllSymbols: 40,
+  allOrders: 5,
+  userTrades: 5,
+  income: 30,
+  leverage: 1,
+  leverageBracket: 1,
+  marginType: 1,
+  positionMode: 30,
+  algoOrder: 1,
+  allAlgoOrders: 5,
 } as const;
 
 /** The arena's client ids are 32 hex characters; the venues accept this pattern. */
@@ -91,9 +134,17 @@ export class BinanceFamilyVenue implements LiveVenue {
     this.limiter = sharedRateLimiter(`${this.venue}:${new URL(this.baseUrl).host}`, [
       { intervalMs: 60_000, limit: opts.flavour.defaultWeightPerMinute },
     ]);
-    const common = { venue: this.venue, baseUrl: this.baseUrl, limiter: this.limiter, timePath: opts.flavour.paths.time, timeoutMs: opts.timeoutMs };
+    const common = {
+      venue: this.venue,
+      baseUrl: this.baseUrl,
+      limiter: this.limiter,
+      timePath: opts.flavour.paths.time,
+      timeoutMs: opts.timeoutMs,
+    };
     this.client = new BinanceFamilyRestClient({
-      ...common, account: opts.account, signer: opts.signer,
+      ...common,
+      account: opts.account,
+      signer: opts.signer,
       onRejection: (err) => {
         if (err.venueCode !== null && REFRESH_EXCHANGE_INFO_CODES.has(err.venueCode)) this.exchangeInfo.invalidate();
       },
@@ -128,8 +179,10 @@ export class BinanceFamilyVenue implements LiveVenue {
     }
     const hedge = mode?.dualSidePosition === true || mode?.dualSidePosition === 'true';
     if (hedge) {
-      throw new VenueRejection('HEDGE_MODE',
-        `${this.client.who} is in hedge mode (dualSidePosition=true); the arena books one position per symbol and needs one-way mode. ${this.flavour.hedgeModeHelp}`);
+      throw new VenueRejection(
+        'HEDGE_MODE',
+        `${this.client.who} is in hedge mode (dualSidePosition=true); the arena books one position per symbol and needs one-way mode. ${this.flavour.hedgeModeHelp}`,
+      );
     }
     const [rows, raw] = await Promise.all([this.balanceRows(), this.rawPositions()]);
     const balance = balanceFromRaw(rows, raw);
@@ -137,11 +190,18 @@ export class BinanceFamilyVenue implements LiveVenue {
     if (!rows.some((r) => r.asset === 'USDT')) warnings.push('the futures wallet has no USDT row: fund it before trading');
     else if (balance.equity <= 0) warnings.push('the USDT balance is 0: fund the futures wallet before trading');
     for (const p of raw.filter(isOpenPosition).map((r) => positionFromRaw(r))) {
-      warnings.push(`the account already holds ${p.symbol} ${p.side} ${p.quantity} (entry ${p.entryPrice}); the agent will see it as its own`);
+      warnings.push(
+        `the account already holds ${p.symbol} ${p.side} ${p.quantity} (entry ${p.entryPrice}); the agent will see it as its own`,
+      );
     }
     return {
-      venue: this.venue, account: this.account, testnet: this.testnet, baseUrl: this.baseUrl, balance,
-      positionMode: 'one-way', warnings,
+      venue: this.venue,
+      account: this.account,
+      testnet: this.testnet,
+      baseUrl: this.baseUrl,
+      balance,
+      positionMode: 'one-way',
+      warnings,
     };
   }
 
@@ -169,8 +229,10 @@ export class BinanceFamilyVenue implements LiveVenue {
   async setLeverage(symbol: string, leverage: number): Promise<void> {
     const rules = await this.symbolRules(symbol);
     if (!Number.isInteger(leverage) || leverage < 1 || leverage > rules.maxLeverage) {
-      throw new VenueRejection('INVALID_LEVERAGE',
-        `${this.client.who}: leverage ${leverage} is not an integer from 1 to ${rules.maxLeverage} for ${symbol}`);
+      throw new VenueRejection(
+        'INVALID_LEVERAGE',
+        `${this.client.who}: leverage ${leverage} is not an integer from 1 to ${rules.maxLeverage} for ${symbol}`,
+      );
     }
     await this.signed('POST', this.flavour.paths.leverage, { symbol, leverage }, WEIGHTS.leverage, true);
     this.leverageHints.set(symbol, leverage);
@@ -179,8 +241,13 @@ export class BinanceFamilyVenue implements LiveVenue {
   async setMarginType(symbol: string, marginType: 'isolated' | 'cross'): Promise<void> {
     await this.symbolInfo(symbol);
     try {
-      await this.signed('POST', this.flavour.paths.marginType,
-        { symbol, marginType: marginType === 'isolated' ? 'ISOLATED' : 'CROSSED' }, WEIGHTS.marginType, true);
+      await this.signed(
+        'POST',
+        this.flavour.paths.marginType,
+        { symbol, marginType: marginType === 'isolated' ? 'ISOLATED' : 'CROSSED' },
+        WEIGHTS.marginType,
+        true,
+      );
     } catch (err) {
       // -4046 "No need to change margin type": it already is.
       if (err instanceof BinanceFamilyRejection && err.venueCode === -4046) return;
@@ -198,16 +265,19 @@ export class BinanceFamilyVenue implements LiveVenue {
       this.signed<RawOrder[]>('GET', this.flavour.paths.openOrders, params, weight),
       algo ? this.signed<unknown>('GET', algo.openOrders, params, weight) : Promise.resolve([]),
     ]);
-    return [
-      ...asArray<RawOrder>(regular).map(orderFromRaw),
-      ...asArray<RawAlgoOrder>(conditional).map(orderFromAlgo),
-    ].sort((a, b) => a.createdAt - b.createdAt);
+    return [...asArray<RawOrder>(regular).map(orderFromRaw), ...asArray<RawAlgoOrder>(conditional).map(orderFromAlgo)].sort(
+      (a, b) => a.createdAt - b.createdAt,
+    );
   }
 
   async getOrder(symbol: string, clientOrderId: string): Promise<VenueOrder | null> {
     try {
-      const raw = await this.signed<RawOrder>('GET', this.flavour.paths.order,
-        { symbol, origClientOrderId: clientOrderId }, WEIGHTS.queryOrder);
+      const raw = await this.signed<RawOrder>(
+        'GET',
+        this.flavour.paths.order,
+        { symbol, origClientOrderId: clientOrderId },
+        WEIGHTS.queryOrder,
+      );
       return await this.withFills(orderFromRaw(raw), String(raw.orderId), false);
     } catch (err) {
       if (!isOrderNotFound(err)) throw err;
@@ -226,8 +296,13 @@ export class BinanceFamilyVenue implements LiveVenue {
 
   async cancelOrder(symbol: string, clientOrderId: string): Promise<VenueOrder | null> {
     try {
-      const raw = await this.signed<RawOrder>('DELETE', this.flavour.paths.order,
-        { symbol, origClientOrderId: clientOrderId }, WEIGHTS.cancelOrder, true);
+      const raw = await this.signed<RawOrder>(
+        'DELETE',
+        this.flavour.paths.order,
+        { symbol, origClientOrderId: clientOrderId },
+        WEIGHTS.cancelOrder,
+        true,
+      );
       return orderFromRaw(raw);
     } catch (err) {
       // -2011 / -2013: unknown, or already filled / canceled: nothing left to cancel.
@@ -252,8 +327,10 @@ export class BinanceFamilyVenue implements LiveVenue {
 
   async placeOrder(request: OrderRequest): Promise<VenueOrder> {
     if (!CLIENT_ORDER_ID.test(request.clientOrderId)) {
-      throw new VenueRejection('INVALID_PARAMETER',
-        `${this.client.who}: client order id "${request.clientOrderId}" does not match ^[.A-Z:/a-z0-9_-]{1,36}$`);
+      throw new VenueRejection(
+        'INVALID_PARAMETER',
+        `${this.client.who}: client order id "${request.clientOrderId}" does not match ^[.A-Z:/a-z0-9_-]{1,36}$`,
+      );
     }
     const info = await this.symbolInfo(request.symbol);
     return request.type === 'MARKET' ? this.placeMarket(request, info) : this.placeConditional(request, info);
@@ -266,9 +343,16 @@ export class BinanceFamilyVenue implements LiveVenue {
   }
 
   async income(since: number): Promise<VenueIncome[]> {
-    const rows = await this.history<RawIncome>(this.flavour.paths.income, {}, since, WEIGHTS.income,
-      (r) => r.time, (r) => `${r.tranId ?? ''}|${r.tradeId ?? ''}|${r.incomeType}|${r.symbol ?? ''}|${r.time}|${r.income}`);
-    return rows.map(incomeFromRaw)
+    const rows = await this.history<RawIncome>(
+      this.flavour.paths.income,
+      {},
+      since,
+      WEIGHTS.income,
+      (r) => r.time,
+      (r) => `${r.tranId ?? ''}|${r.tradeId ?? ''}|${r.incomeType}|${r.symbol ?? ''}|${r.time}|${r.income}`,
+    );
+    return rows
+      .map(incomeFromRaw)
       .filter((i): i is VenueIncome => i !== null && i.time >= since)
       .sort((a, b) => a.time - b.time);
   }
@@ -283,8 +367,10 @@ export class BinanceFamilyVenue implements LiveVenue {
       const raw = (await this.rawPositions()).find((p) => p.symbol === request.symbol && isOpenPosition(p));
       const amount = raw ? new Decimal(String(raw.positionAmt)) : new Decimal(0);
       if (amount.isZero() || amount.isPos() === (request.side === 'BUY')) {
-        throw new VenueRejection('REDUCE_ONLY_REJECTED',
-          `${this.client.who}: close-position ${request.side} ${request.symbol}: no position it would close`);
+        throw new VenueRejection(
+          'REDUCE_ONLY_REJECTED',
+          `${this.client.who}: close-position ${request.side} ${request.symbol}: no position it would close`,
+        );
       }
       quantity = amount.abs();
       reduceOnly = true;
@@ -297,14 +383,23 @@ export class BinanceFamilyVenue implements LiveVenue {
       await this.assertNotional(info, request, qty, null);
     }
     const params: Params = {
-      symbol: request.symbol, side: request.side, type: 'MARKET', quantity: qty,
-      reduceOnly: reduceOnly ? 'true' : undefined, newClientOrderId: request.clientOrderId, newOrderRespType: 'RESULT',
+      symbol: request.symbol,
+      side: request.side,
+      type: 'MARKET',
+      quantity: qty,
+      reduceOnly: reduceOnly ? 'true' : undefined,
+      newClientOrderId: request.clientOrderId,
+      newOrderRespType: 'RESULT',
     };
     let raw = await this.signed<RawOrder>('POST', this.flavour.paths.order, params, WEIGHTS.order, true);
     for (let i = 0; i < MARKET_POLLS && !isFinalStatus(raw.status); i++) {
       await sleep(this.pollDelayMs * (i + 1));
-      raw = await this.signed<RawOrder>('GET', this.flavour.paths.order,
-        { symbol: request.symbol, origClientOrderId: request.clientOrderId }, WEIGHTS.queryOrder);
+      raw = await this.signed<RawOrder>(
+        'GET',
+        this.flavour.paths.order,
+        { symbol: request.symbol, origClientOrderId: request.clientOrderId },
+        WEIGHTS.queryOrder,
+      );
     }
     return this.withFills(orderFromRaw(raw), String(raw.orderId), true);
   }
@@ -317,8 +412,10 @@ export class BinanceFamilyVenue implements LiveVenue {
     let quantity: string | undefined;
     if (!request.closePosition) {
       if (request.quantity === undefined || request.quantity === '') {
-        throw new VenueRejection('MISSING_PARAMETER',
-          `${this.client.who}: ${request.type} ${request.symbol} needs a quantity or closePosition`);
+        throw new VenueRejection(
+          'MISSING_PARAMETER',
+          `${this.client.who}: ${request.type} ${request.symbol} needs a quantity or closePosition`,
+        );
       }
       quantity = this.sizeQuantity(this.decimal(request.quantity, 'quantity', request), info.lot, request, 'LOT_SIZE');
       if (!request.reduceOnly) {
@@ -330,17 +427,42 @@ export class BinanceFamilyVenue implements LiveVenue {
     const closePosition = request.closePosition ? 'true' : undefined;
     const algo = this.flavour.algo;
     if (algo) {
-      const raw = await this.signed<RawAlgoOrder>('POST', algo.order, {
-        algoType: 'CONDITIONAL', symbol: request.symbol, side: request.side, type: request.type, quantity,
-        triggerPrice: stop, closePosition, reduceOnly, clientAlgoId: request.clientOrderId,
-      }, WEIGHTS.algoOrder, true);
+      const raw = await this.signed<RawAlgoOrder>(
+        'POST',
+        algo.order,
+        {
+          algoType: 'CONDITIONAL',
+          symbol: request.symbol,
+          side: request.side,
+          type: request.type,
+          quantity,
+          triggerPrice: stop,
+          closePosition,
+          reduceOnly,
+          clientAlgoId: request.clientOrderId,
+        },
+        WEIGHTS.algoOrder,
+        true,
+      );
       this.rememberAlgo(request.symbol, request.clientOrderId);
       return orderFromAlgo({ ...raw, clientAlgoId: raw.clientAlgoId ?? request.clientOrderId, symbol: raw.symbol ?? request.symbol });
     }
-    const raw = await this.signed<RawOrder>('POST', this.flavour.paths.order, {
-      symbol: request.symbol, side: request.side, type: request.type, quantity, reduceOnly,
-      newClientOrderId: request.clientOrderId, stopPrice: stop, closePosition,
-    }, WEIGHTS.order, true);
+    const raw = await this.signed<RawOrder>(
+      'POST',
+      this.flavour.paths.order,
+      {
+        symbol: request.symbol,
+        side: request.side,
+        type: request.type,
+        quantity,
+        reduceOnly,
+        newClientOrderId: request.clientOrderId,
+        stopPrice: stop,
+        closePosition,
+      },
+      WEIGHTS.order,
+      true,
+    );
     return orderFromRaw(raw);
   }
 
@@ -350,12 +472,16 @@ export class BinanceFamilyVenue implements LiveVenue {
     const rounded = quantity.div(step).floor().mul(step);
     const text = rounded.toFixed(step.decimalPlaces());
     if (rounded.lte(0) || rounded.lt(filter.minQty)) {
-      throw new VenueRejection('QUANTITY_BELOW_MIN',
-        `${this.client.who}: ${request.symbol} quantity ${quantity.toFixed()} rounds down to ${text} (step ${filter.stepSize}), below the minimum ${filter.minQty} (${filterName})`);
+      throw new VenueRejection(
+        'QUANTITY_BELOW_MIN',
+        `${this.client.who}: ${request.symbol} quantity ${quantity.toFixed()} rounds down to ${text} (step ${filter.stepSize}), below the minimum ${filter.minQty} (${filterName})`,
+      );
     }
     if (new Decimal(filter.maxQty).gt(0) && rounded.gt(filter.maxQty)) {
-      throw new VenueRejection('QUANTITY_ABOVE_MAX',
-        `${this.client.who}: ${request.symbol} quantity ${text} is above the maximum ${filter.maxQty} of one ${request.type === 'MARKET' ? 'market ' : ''}order (${filterName})`);
+      throw new VenueRejection(
+        'QUANTITY_ABOVE_MAX',
+        `${this.client.who}: ${request.symbol} quantity ${text} is above the maximum ${filter.maxQty} of one ${request.type === 'MARKET' ? 'market ' : ''}order (${filterName})`,
+      );
     }
     return text;
   }
@@ -366,13 +492,17 @@ export class BinanceFamilyVenue implements LiveVenue {
     const rounded = price.div(tick).round().mul(tick);
     const text = rounded.toFixed(tick.decimalPlaces());
     if (rounded.lte(0)) {
-      throw new VenueRejection('PRECISION',
-        `${this.client.who}: ${request.symbol} stop price ${price.toFixed()} rounds to ${text} on tick ${info.price.tickSize}`);
+      throw new VenueRejection(
+        'PRECISION',
+        `${this.client.who}: ${request.symbol} stop price ${price.toFixed()} rounds to ${text} on tick ${info.price.tickSize}`,
+      );
     }
     const { minPrice, maxPrice } = info.price;
     if ((new Decimal(minPrice).gt(0) && rounded.lt(minPrice)) || (new Decimal(maxPrice).gt(0) && rounded.gt(maxPrice))) {
-      throw new VenueRejection('PRICE_OUT_OF_BOUNDS',
-        `${this.client.who}: ${request.symbol} stop price ${text} is outside ${minPrice}..${maxPrice} (PRICE_FILTER)`);
+      throw new VenueRejection(
+        'PRICE_OUT_OF_BOUNDS',
+        `${this.client.who}: ${request.symbol} stop price ${text} is outside ${minPrice}..${maxPrice} (PRICE_FILTER)`,
+      );
     }
     return text;
   }
@@ -385,8 +515,10 @@ export class BinanceFamilyVenue implements LiveVenue {
     if (!reference) return; // no price readable: the venue checks it itself
     const notional = reference.mul(quantity);
     if (notional.lt(minimum)) {
-      throw new VenueRejection('MIN_NOTIONAL',
-        `${this.client.who}: ${request.symbol} notional ${notional.toFixed(2)} USDT (${quantity} at ${reference.toFixed()}) is below the minimum ${minimum.toFixed()} USDT (MIN_NOTIONAL)`);
+      throw new VenueRejection(
+        'MIN_NOTIONAL',
+        `${this.client.who}: ${request.symbol} notional ${notional.toFixed(2)} USDT (${quantity} at ${reference.toFixed()}) is below the minimum ${minimum.toFixed()} USDT (MIN_NOTIONAL)`,
+      );
     }
   }
 
@@ -451,7 +583,12 @@ export class BinanceFamilyVenue implements LiveVenue {
     const actual = actualOrderId(raw);
     if (!actual) return orderFromAlgo(raw);
     try {
-      const fill = await this.signed<RawOrder>('GET', this.flavour.paths.order, { symbol: raw.symbol, orderId: actual }, WEIGHTS.queryOrder);
+      const fill = await this.signed<RawOrder>(
+        'GET',
+        this.flavour.paths.order,
+        { symbol: raw.symbol, orderId: actual },
+        WEIGHTS.queryOrder,
+      );
       return await this.withFills(mergeTriggered(raw, fill), actual, wait);
     } catch (err) {
       if (!isOrderNotFound(err)) throw err;
@@ -461,10 +598,24 @@ export class BinanceFamilyVenue implements LiveVenue {
 
   private async filledIn(symbol: string, since: number): Promise<VenueOrder[]> {
     const start = Math.max(0, since - ORDER_LOOKBACK_MS);
-    const orders = await this.history<RawOrder>(this.flavour.paths.allOrders, { symbol }, start, WEIGHTS.allOrders,
-      (o) => o.time ?? o.updateTime ?? 0, (o) => String(o.orderId));
-    const trades = tradesByOrder(await this.history<RawTrade>(this.flavour.paths.userTrades, { symbol }, start, WEIGHTS.userTrades,
-      (t) => t.time, (t) => `${t.id ?? ''}|${t.orderId}|${t.time}|${t.qty}|${t.price}`));
+    const orders = await this.history<RawOrder>(
+      this.flavour.paths.allOrders,
+      { symbol },
+      start,
+      WEIGHTS.allOrders,
+      (o) => o.time ?? o.updateTime ?? 0,
+      (o) => String(o.orderId),
+    );
+    const trades = tradesByOrder(
+      await this.history<RawTrade>(
+        this.flavour.paths.userTrades,
+        { symbol },
+        start,
+        WEIGHTS.userTrades,
+        (t) => t.time,
+        (t) => `${t.id ?? ''}|${t.orderId}|${t.time}|${t.qty}|${t.price}`,
+      ),
+    );
     const triggered = this.flavour.algo ? await this.triggeredAlgos(symbol, start) : new Map<string, RawAlgoOrder>();
     const out: VenueOrder[] = [];
     const listed = new Set<string>();
@@ -544,7 +695,13 @@ export class BinanceFamilyVenue implements LiveVenue {
     return asArray<RawPosition>(await this.signed('GET', this.flavour.paths.positionRisk, {}, WEIGHTS.positionRisk));
   }
 
-  private signed<T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, params: Params, weight: number, mutates = false): Promise<T> {
+  private signed<T = unknown>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    params: Params,
+    weight: number,
+    mutates = false,
+  ): Promise<T> {
     return this.client.call<T>({ method, path, params, weight, signed: true, mutates });
   }
 
@@ -553,7 +710,12 @@ export class BinanceFamilyVenue implements LiveVenue {
    * (only startTime when the whole span fits one), each paged by time while pages come back full.
    */
   private async history<T>(
-    path: string, params: Params, start: number, weight: number, timeOf: (row: T) => number, idOf: (row: T) => string,
+    path: string,
+    params: Params,
+    start: number,
+    weight: number,
+    timeOf: (row: T) => number,
+    idOf: (row: T) => string,
   ): Promise<T[]> {
     const now = await this.client.venueNow();
     start = Math.max(start, now - HISTORY_MAX_AGE_MS);
@@ -564,7 +726,9 @@ export class BinanceFamilyVenue implements LiveVenue {
     for (const [from, to] of windows) {
       let cursor = from;
       for (let page = 0; page < MAX_PAGES; page++) {
-        const batch = asArray<T>(await this.signed('GET', path, { ...params, startTime: cursor, endTime: to, limit: HISTORY_LIMIT }, weight));
+        const batch = asArray<T>(
+          await this.signed('GET', path, { ...params, startTime: cursor, endTime: to, limit: HISTORY_LIMIT }, weight),
+        );
         for (const row of batch) rows.set(idOf(row), row);
         if (batch.length < HISTORY_LIMIT) break;
         const last = Math.max(...batch.map(timeOf));

@@ -42,7 +42,8 @@ export const binanceFlavour: BinanceFamilyFlavour = {
   },
   algo: { order: '/fapi/v1/algoOrder', openOrders: '/fapi/v1/openAlgoOrders', allOrders: '/fapi/v1/allAlgoOrders' },
   userTradesByOrderId: true,
-  hedgeModeHelp: 'Switch it in Binance Futures → Preferences → Position Mode → One-way Mode (or POST /fapi/v1/positionSide/dual dualSidePosition=false); it can only change while no position or open order exists.',
+  hedgeModeHelp:
+    'Switch it in Binance Futures → Preferences → Position Mode → One-way Mode (or POST /fapi/v1/positionSide/dual dualSidePosition=false); it can only change while no position or open order exists.',
   defaultWeightPerMinute: 2400,
 };
 

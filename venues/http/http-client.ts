@@ -70,7 +70,11 @@ export async function sendHttp(limiter: WeightedRateLimiter, request: HttpReques
     failed(status === 418 ? 'ip_banned' : 'rate_limited');
     venueBackoffs.inc({ ...labels, status: String(status) });
     const what429 = status === 418 ? 'IP banned for ignoring rate limits' : 'rate limit hit';
-    throw new VenueTemporaryError(`${limiter.name}: ${what} answered ${status} (${what429}), backing off ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs, status);
+    throw new VenueTemporaryError(
+      `${limiter.name}: ${what} answered ${status} (${what429}), backing off ${Math.ceil(retryAfterMs / 1000)} s`,
+      retryAfterMs,
+      status,
+    );
   }
   if (status >= 500 || status === 408) {
     failed(status === 408 ? 'timeout' : 'server');

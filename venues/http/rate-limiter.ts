@@ -35,7 +35,11 @@ export class WeightedRateLimiter {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
-  constructor(readonly name: string, limits: RateLimit[], options: RateLimiterOptions = {}) {
+  constructor(
+    readonly name: string,
+    limits: RateLimit[],
+    options: RateLimiterOptions = {},
+  ) {
     this.limits = limits;
     this.maxWaitMs = options.maxWaitMs ?? 15_000;
     this.headroom = options.headroom ?? 0.9;
@@ -97,7 +101,8 @@ export class WeightedRateLimiter {
       }
       if (wait > this.maxWaitMs) {
         throw new VenueTemporaryError(
-          `${this.name}: rate limit budget exhausted, next request possible in ${Math.ceil(wait / 1000)} s`, wait,
+          `${this.name}: rate limit budget exhausted, next request possible in ${Math.ceil(wait / 1000)} s`,
+          wait,
         );
       }
       await this.sleep(wait);

@@ -40,18 +40,27 @@ export async function checkHyperliquidAccount(input: AccountCheckInput): Promise
   if (signer !== user) {
     const role = await reachable(where, () => info.userRole({ user: signer }));
     if (role.role !== 'agent') {
-      throw new VenueRejection('UNAUTHORIZED', `${where}: the signing wallet ${signer} is not an API wallet of ${user} ` +
-        `(its role is "${role.role}"): approve it for ${user} in the venue's API page, or set the user variable to the account it signs for`);
+      throw new VenueRejection(
+        'UNAUTHORIZED',
+        `${where}: the signing wallet ${signer} is not an API wallet of ${user} ` +
+          `(its role is "${role.role}"): approve it for ${user} in the venue's API page, or set the user variable to the account it signs for`,
+      );
     }
     if (role.data.user.toLowerCase() !== user) {
-      throw new VenueRejection('UNAUTHORIZED', `${where}: the signing wallet ${signer} is an API wallet of ${role.data.user}, ` +
-        `not of ${user}: set the user variable to ${role.data.user} or approve the wallet for ${user}`);
+      throw new VenueRejection(
+        'UNAUTHORIZED',
+        `${where}: the signing wallet ${signer} is an API wallet of ${role.data.user}, ` +
+          `not of ${user}: set the user variable to ${role.data.user} or approve the wallet for ${user}`,
+      );
     }
     const agents = await reachable(where, () => info.extraAgents({ user }));
     const agent = agents.find((a) => a.address.toLowerCase() === signer);
     if (agent && agent.validUntil > 0) {
       if (agent.validUntil <= now) {
-        throw new VenueRejection('UNAUTHORIZED', `${where}: the approval of API wallet ${signer} ("${agent.name}") expired on ${new Date(agent.validUntil).toISOString()}: approve it again`);
+        throw new VenueRejection(
+          'UNAUTHORIZED',
+          `${where}: the approval of API wallet ${signer} ("${agent.name}") expired on ${new Date(agent.validUntil).toISOString()}: approve it again`,
+        );
       }
       if (agent.validUntil - now < EXPIRY_WARNING_MS) {
         warnings.push(`API wallet ${signer} ("${agent.name}") expires on ${new Date(agent.validUntil).toISOString()}`);
@@ -65,8 +74,13 @@ export async function checkHyperliquidAccount(input: AccountCheckInput): Promise
     }
   }
   return {
-    venue: 'hyperliquid', account: input.account, testnet: input.testnet, baseUrl: input.baseUrl,
-    balance: toVenueBalance(state), positionMode: 'one-way', warnings,
+    venue: 'hyperliquid',
+    account: input.account,
+    testnet: input.testnet,
+    baseUrl: input.baseUrl,
+    balance: toVenueBalance(state),
+    positionMode: 'one-way',
+    warnings,
   };
 }
 
@@ -77,7 +91,11 @@ async function reachable<T>(where: string, call: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof VenueTemporaryError) {
       // Still temporary (the launcher tries again), with what to check if it lasts.
-      throw new VenueTemporaryError(`${where} is not reachable or refuses us for now (${err.message}); check base_url and the network`, err.retryAfterMs, err.status);
+      throw new VenueTemporaryError(
+        `${where} is not reachable or refuses us for now (${err.message}); check base_url and the network`,
+        err.retryAfterMs,
+        err.status,
+      );
     }
     throw err;
   }

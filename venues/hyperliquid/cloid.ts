@@ -12,8 +12,10 @@ export const OID_PREFIX = 'oid:';
 
 export function toCloid(clientOrderId: string): `0x${string}` {
   if (!ARENA_ID.test(clientOrderId)) {
-    throw new VenueRejection('INVALID_CLIENT_ORDER_ID',
-      `hyperliquid: client order id "${clientOrderId}" must be 32 hex characters (it becomes the 128-bit cloid)`);
+    throw new VenueRejection(
+      'INVALID_CLIENT_ORDER_ID',
+      `hyperliquid: client order id "${clientOrderId}" must be 32 hex characters (it becomes the 128-bit cloid)`,
+    );
   }
   return `0x${clientOrderId.toLowerCase()}`;
 }

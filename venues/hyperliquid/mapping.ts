@@ -1,6 +1,4 @@
-import type {
-  ClearinghouseStateResponse, FrontendOpenOrdersResponse, OrderStatusResponse, UserFillsResponse,
-} from '@nktkas/hyperliquid';
+import type { ClearinghouseStateResponse, FrontendOpenOrdersResponse, OrderStatusResponse, UserFillsResponse } from '@nktkas/hyperliquid';
 import Decimal from 'decimal.js';
 import type { OrderStatus, OrderType, VenueBalance, VenueOrder, VenuePosition } from '../venue';
 import { clientIdOf } from './cloid';
@@ -59,14 +57,23 @@ export function summarizeFills(fills: readonly Fill[]): FillSummary | null {
   }
   const times = fills.map((f) => f.time);
   return {
-    executedQty: qty, avgPrice: qty.isZero() ? new Decimal(0) : notional.div(qty), fee, realizedPnl: pnl,
-    firstTime: Math.min(...times), lastTime: Math.max(...times), liquidation: fills.some((f) => !!f.liquidation),
+    executedQty: qty,
+    avgPrice: qty.isZero() ? new Decimal(0) : notional.div(qty),
+    fee,
+    realizedPnl: pnl,
+    firstTime: Math.min(...times),
+    lastTime: Math.max(...times),
+    liquidation: fills.some((f) => !!f.liquidation),
   };
 }
 
 /** An order as the venue describes it (open orders, orderStatus), with its fills when it executed. */
 export function toVenueOrder(
-  symbol: string, order: FrontendOrder, status: OrderProcessingStatus, statusTime: number, fills: readonly Fill[],
+  symbol: string,
+  order: FrontendOrder,
+  status: OrderProcessingStatus,
+  statusTime: number,
+  fills: readonly Fill[],
 ): VenueOrder {
   const summary = summarizeFills(fills);
   const remaining = new Decimal(order.sz);

@@ -8,7 +8,12 @@ import { readAllSince } from './paging';
 import { HyperliquidTransport } from './transport';
 
 const INTERVAL_MS: Record<CandleInterval, number> = {
-  '1m': 60_000, '3m': 180_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '4h': 14_400_000,
+  '1m': 60_000,
+  '3m': 180_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '1h': 3_600_000,
+  '4h': 14_400_000,
 };
 /** candleSnapshot answers at most 5000 bars; fundingHistory 500 settlements per call. */
 const MAX_CANDLES = 5000;
@@ -27,7 +32,10 @@ export class HyperliquidMarketData implements VenueMarketData {
   private readonly assets: AssetDirectory;
   private contexts: { at: number; value: Promise<AssetContexts> } | null = null;
 
-  constructor(readonly baseUrl: string, testnet: boolean) {
+  constructor(
+    readonly baseUrl: string,
+    testnet: boolean,
+  ) {
     this.info = new InfoClient({ transport: new HyperliquidTransport(baseUrl, testnet) });
     this.assets = new AssetDirectory(baseUrl, this.info);
   }
@@ -56,9 +64,13 @@ export class HyperliquidMarketData implements VenueMarketData {
 
   async fundingHistory(symbol: string, startTime: number, endTime: number): Promise<FundingRate[]> {
     const { coin } = await this.assets.asset(symbol);
-    const rows = await readAllSince(startTime, FUNDING_PAGE,
+    const rows = await readAllSince(
+      startTime,
+      FUNDING_PAGE,
       (from) => venueCall('info fundingHistory', () => this.info.fundingHistory({ coin, startTime: from, endTime })),
-      (r) => r.time, (r) => String(r.time));
+      (r) => r.time,
+      (r) => String(r.time),
+    );
     return rows.filter((r) => r.time >= startTime && r.time <= endTime).map((r) => ({ time: r.time, rate: Number(r.fundingRate) }));
   }
 

@@ -37,7 +37,11 @@ export function assetsFromMeta(meta: MetaResponse): Map<string, AssetInfo> {
   const brackets = bracketsOfUniverse(meta);
   meta.universe.forEach((u, asset) => {
     byCoin.set(u.name.toLowerCase(), {
-      coin: u.name, asset, szDecimals: u.szDecimals, maxLeverage: u.maxLeverage, marginBrackets: brackets[asset]!,
+      coin: u.name,
+      asset,
+      szDecimals: u.szDecimals,
+      maxLeverage: u.maxLeverage,
+      marginBrackets: brackets[asset]!,
       isolatedOnly: !!u.onlyIsolated || u.marginMode === 'strictIsolated' || u.marginMode === 'noCross',
       delisted: !!u.isDelisted,
     });
@@ -82,7 +86,9 @@ export class AssetDirectory {
     if (current && !reload && this.now() - current.at < META_TTL_MS) return current;
     const entry: Entry = { at: this.now(), assets: venueCall('info meta', () => this.info.meta()).then(assetsFromMeta) };
     // A failed load is not kept: the next call tries again.
-    entry.assets.catch(() => { if (cache.get(this.baseUrl) === entry) cache.delete(this.baseUrl); });
+    entry.assets.catch(() => {
+      if (cache.get(this.baseUrl) === entry) cache.delete(this.baseUrl);
+    });
     cache.set(this.baseUrl, entry);
     return entry;
   }

@@ -15,7 +15,9 @@ export const PERP_MAX_DECIMALS = 6;
 export type Rounding = 'nearest' | 'down' | 'up';
 
 const MODES: Record<Rounding, Decimal.Rounding> = {
-  nearest: Decimal.ROUND_HALF_UP, down: Decimal.ROUND_DOWN, up: Decimal.ROUND_UP,
+  nearest: Decimal.ROUND_HALF_UP,
+  down: Decimal.ROUND_DOWN,
+  up: Decimal.ROUND_UP,
 };
 
 /** Decimals a price of this magnitude may carry (0 from 10 000 up: integers are always valid). */

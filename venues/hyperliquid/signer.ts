@@ -22,7 +22,9 @@ export function signerWallet(privateKey: string, variable: string): Wallet {
  * `nonce` (ms timestamps, strictly increasing per signer).
  */
 export function createExchangeClient(
-  transport: IRequestTransport, wallet: Wallet, nonce: (address: string) => number = nextNonce,
+  transport: IRequestTransport,
+  wallet: Wallet,
+  nonce: (address: string) => number = nextNonce,
 ): ExchangeClient {
   return new ExchangeClient({ transport, wallet, nonceManager: nonce });
 }

@@ -23,8 +23,19 @@ export function hyperliquidLimiter(baseUrl: string): WeightedRateLimiter {
 
 const LIGHT_INFO = new Set(['l2Book', 'allMids', 'clearinghouseState', 'orderStatus', 'spotClearinghouseState', 'exchangeStatus']);
 const CANDLE_MS: Record<string, number> = {
-  '1m': 60_000, '3m': 180_000, '5m': 300_000, '15m': 900_000, '30m': 1_800_000, '1h': 3_600_000, '2h': 7_200_000,
-  '4h': 14_400_000, '8h': 28_800_000, '12h': 43_200_000, '1d': 86_400_000, '3d': 259_200_000, '1w': 604_800_000,
+  '1m': 60_000,
+  '3m': 180_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '30m': 1_800_000,
+  '1h': 3_600_000,
+  '2h': 7_200_000,
+  '4h': 14_400_000,
+  '8h': 28_800_000,
+  '12h': 43_200_000,
+  '1d': 86_400_000,
+  '3d': 259_200_000,
+  '1w': 604_800_000,
   '1M': 2_592_000_000,
 };
 /** candleSnapshot answers at most this many bars. */
@@ -63,7 +74,11 @@ export function requestWeight(endpoint: string, payload: unknown): number {
 export class HyperliquidTransport implements IRequestTransport {
   readonly limiter: WeightedRateLimiter;
 
-  constructor(readonly baseUrl: string, readonly isTestnet: boolean, private readonly timeoutMs = 10_000) {
+  constructor(
+    readonly baseUrl: string,
+    readonly isTestnet: boolean,
+    private readonly timeoutMs = 10_000,
+  ) {
     this.limiter = hyperliquidLimiter(baseUrl);
   }
 

@@ -3,15 +3,11 @@ import Decimal from 'decimal.js';
 import type { Wallet } from 'ethers';
 import { VenueOutcomeUnknown } from '../errors';
 import type { AccountCheck, LiveVenue } from '../live-venue';
-import {
-  OrderRequest, SymbolRules, VenueBalance, VenueIncome, VenueOrder, VenuePosition, VenueRejection,
-} from '../venue';
+import { OrderRequest, SymbolRules, VenueBalance, VenueIncome, VenueOrder, VenuePosition, VenueRejection } from '../venue';
 import { checkHyperliquidAccount } from './account-check';
 import { clientIdOf, oidOf, toCloid } from './cloid';
 import { venueCall } from './errors';
-import {
-  Fill, openedAtFromFills, summarizeFills, toVenueBalance, toVenueOrder, toVenuePosition,
-} from './mapping';
+import { Fill, openedAtFromFills, summarizeFills, toVenueBalance, toVenueOrder, toVenuePosition } from './mapping';
 import { AssetDirectory, AssetInfo } from './meta';
 import { readAllSince } from './paging';
 import { roundPrice, stepSizeOf, tickSizeAt, truncateSize } from './price-rules';
@@ -76,7 +72,10 @@ export class HyperliquidVenue implements LiveVenue {
     this.signer = opts.wallet.address.toLowerCase() as `0x${string}`;
     const user = (opts.user ?? opts.wallet.address).toLowerCase();
     if (!/^0x[0-9a-f]{40}$/.test(user)) {
-      throw new VenueRejection('BAD_CREDENTIALS', `hyperliquid account "${opts.account}": the user variable must be a 0x address of 40 hex digits`);
+      throw new VenueRejection(
+        'BAD_CREDENTIALS',
+        `hyperliquid account "${opts.account}": the user variable must be a 0x address of 40 hex digits`,
+      );
     }
     this.user = user as `0x${string}`;
     const transport = new HyperliquidTransport(opts.baseUrl, opts.testnet);
@@ -100,8 +99,13 @@ export class HyperliquidVenue implements LiveVenue {
     const mid = await this.mid(asset);
     const step = stepSizeOf(asset.szDecimals);
     return {
-      symbol, tickSize: tickSizeAt(mid, asset.szDecimals), stepSize: step, minQty: step,
-      minNotional: MIN_ORDER_VALUE, maxLeverage: asset.maxLeverage, marginBrackets: asset.marginBrackets,
+      symbol,
+      tickSize: tickSizeAt(mid, asset.szDecimals),
+      stepSize: step,
+      minQty: step,
+      minNotional: MIN_ORDER_VALUE,
+      maxLeverage: asset.maxLeverage,
+      marginBrackets: asset.marginBrackets,
     };
   }
 
@@ -160,19 +164,35 @@ export class HyperliquidVenue implements LiveVenue {
       const reducing = fills.some((f) => !new Decimal(f.closedPnl).isZero() || /close|>/i.test(f.dir));
       let order: VenueOrder = {
         clientOrderId: clientIdOf(fills.find((f) => f.cloid)?.cloid, oid),
-        venueOrderId: String(oid), symbol, side: first.side === 'B' ? 'BUY' : 'SELL',
-        type: summary.liquidation ? 'LIQUIDATION' : 'MARKET', status: 'FILLED',
-        quantity: summary.executedQty.toNumber(), executedQty: summary.executedQty.toNumber(),
-        avgPrice: summary.avgPrice.toNumber(), stopPrice: null, fee: summary.fee.toNumber(),
-        realizedPnl: summary.realizedPnl.toNumber(), reduceOnly: reducing, closePosition: false,
-        createdAt: summary.firstTime, updatedAt: summary.lastTime,
+        venueOrderId: String(oid),
+        symbol,
+        side: first.side === 'B' ? 'BUY' : 'SELL',
+        type: summary.liquidation ? 'LIQUIDATION' : 'MARKET',
+        status: 'FILLED',
+        quantity: summary.executedQty.toNumber(),
+        executedQty: summary.executedQty.toNumber(),
+        avgPrice: summary.avgPrice.toNumber(),
+        stopPrice: null,
+        fee: summary.fee.toNumber(),
+        realizedPnl: summary.realizedPnl.toNumber(),
+        reduceOnly: reducing,
+        closePosition: false,
+        createdAt: summary.firstTime,
+        updatedAt: summary.lastTime,
       };
       if (reducing && !summary.liquidation) {
         const status = await venueCall('info orderStatus', () => this.info.orderStatus({ user: this.user, oid }));
         if (status.status === 'order') {
           const described = toVenueOrder(symbol, status.order.order, status.order.status, status.order.statusTimestamp, fills);
-          order = { ...order, type: described.type, stopPrice: described.stopPrice, quantity: described.quantity,
-            reduceOnly: described.reduceOnly, closePosition: described.closePosition, clientOrderId: described.clientOrderId };
+          order = {
+            ...order,
+            type: described.type,
+            stopPrice: described.stopPrice,
+            quantity: described.quantity,
+            reduceOnly: described.reduceOnly,
+            closePosition: described.closePosition,
+            clientOrderId: described.clientOrderId,
+          };
         }
       }
       orders.push(order);
@@ -182,12 +202,22 @@ export class HyperliquidVenue implements LiveVenue {
 
   /** Funding payments (userFunding), and each fill's fee (COMMISSION) and closedPnl (REALIZED_PNL). */
   async income(since: number): Promise<VenueIncome[]> {
-    const funding = await readAllSince(since, FUNDING_PAGE,
+    const funding = await readAllSince(
+      since,
+      FUNDING_PAGE,
       (startTime) => venueCall('info userFunding', () => this.info.userFunding({ user: this.user, startTime })),
-      (f) => f.time, (f) => `${f.hash}:${f.delta.coin}:${f.time}`);
-    const rows: VenueIncome[] = funding.filter((f) => f.time >= since).map((f) => ({
-      symbol: arenaSymbolOf(f.delta.coin), type: 'FUNDING_FEE', amount: Number(f.delta.usdc), clientOrderId: null, time: f.time,
-    }));
+      (f) => f.time,
+      (f) => `${f.hash}:${f.delta.coin}:${f.time}`,
+    );
+    const rows: VenueIncome[] = funding
+      .filter((f) => f.time >= since)
+      .map((f) => ({
+        symbol: arenaSymbolOf(f.delta.coin),
+        type: 'FUNDING_FEE',
+        amount: Number(f.delta.usdc),
+        clientOrderId: null,
+        time: f.time,
+      }));
     for (const fill of await this.fillsSince(since)) {
       const symbol = arenaSymbolOf(fill.coin);
       const clientOrderId = clientIdOf(fill.cloid, fill.oid);
@@ -219,21 +249,38 @@ export class HyperliquidVenue implements LiveVenue {
       : this.sizeOf(req, asset);
     const mid = await this.mid(asset);
     if (!reduceOnly && mid.mul(size).lt(MIN_ORDER_VALUE)) {
-      throw new VenueRejection('MIN_NOTIONAL', `hyperliquid: ${req.symbol} order of ${size} is worth ${mid.mul(size).toFixed(2)} USD, below the $${MIN_ORDER_VALUE} minimum`);
+      throw new VenueRejection(
+        'MIN_NOTIONAL',
+        `hyperliquid: ${req.symbol} order of ${size} is worth ${mid.mul(size).toFixed(2)} USD, below the $${MIN_ORDER_VALUE} minimum`,
+      );
     }
     const limit = this.validPrice(mid.mul(buying ? 1 + this.slippage : 1 - this.slippage), asset, buying ? 'down' : 'up');
     const sentAt = Date.now();
-    const statuses = await this.sendOrder({ a: asset.asset, b: buying, p: limit, s: size, r: reduceOnly, t: { limit: { tif: 'Ioc' } }, c: cloid }, 'na');
+    const statuses = await this.sendOrder(
+      { a: asset.asset, b: buying, p: limit, s: size, r: reduceOnly, t: { limit: { tif: 'Ioc' } }, c: cloid },
+      'na',
+    );
     const status = statuses[0];
     if (status && typeof status === 'object' && 'filled' in status) {
       const { oid, totalSz, avgPx } = status.filled;
       const summary = summarizeFills(await this.awaitFills(oid, sentAt - CLOCK_SKEW_MS, new Decimal(totalSz)));
       return {
-        clientOrderId: req.clientOrderId, venueOrderId: String(oid), symbol: req.symbol, side: req.side, type: 'MARKET',
-        status: 'FILLED', quantity: Number(size), executedQty: Number(totalSz), avgPrice: Number(avgPx), stopPrice: null,
-        fee: summary?.fee.toNumber() ?? 0, realizedPnl: summary?.realizedPnl.toNumber() ?? 0,
-        reduceOnly, closePosition: !!req.closePosition,
-        createdAt: summary?.firstTime ?? sentAt, updatedAt: summary?.lastTime ?? sentAt,
+        clientOrderId: req.clientOrderId,
+        venueOrderId: String(oid),
+        symbol: req.symbol,
+        side: req.side,
+        type: 'MARKET',
+        status: 'FILLED',
+        quantity: Number(size),
+        executedQty: Number(totalSz),
+        avgPrice: Number(avgPx),
+        stopPrice: null,
+        fee: summary?.fee.toNumber() ?? 0,
+        realizedPnl: summary?.realizedPnl.toNumber() ?? 0,
+        reduceOnly,
+        closePosition: !!req.closePosition,
+        createdAt: summary?.firstTime ?? sentAt,
+        updatedAt: summary?.lastTime ?? sentAt,
       };
     }
     return this.lookUpAfterPlacing(req);
@@ -259,20 +306,48 @@ export class HyperliquidVenue implements LiveVenue {
     const firesBelow = (tpsl === 'sl') !== buying;
     const mid = await this.mid(asset);
     if (firesBelow ? mid.lte(trigger) : mid.gte(trigger)) {
-      throw new VenueRejection('WOULD_IMMEDIATELY_TRIGGER', `hyperliquid: ${req.type} ${req.side} ${req.symbol} at ${trigger} would trigger at once (mid ${mid})`);
+      throw new VenueRejection(
+        'WOULD_IMMEDIATELY_TRIGGER',
+        `hyperliquid: ${req.type} ${req.side} ${req.symbol} at ${trigger} would trigger at once (mid ${mid})`,
+      );
     }
-    const worst = this.validPrice(new Decimal(trigger).mul(buying ? 1 + TRIGGER_WORST_PRICE : 1 - TRIGGER_WORST_PRICE), asset, buying ? 'up' : 'down');
-    const statuses = await this.sendOrder({
-      a: asset.asset, b: buying, p: worst, s: size, r: reduceOnly,
-      t: { trigger: { isMarket: true, triggerPx: trigger, tpsl } }, c: cloid,
-    }, req.closePosition ? 'positionTpsl' : 'na');
+    const worst = this.validPrice(
+      new Decimal(trigger).mul(buying ? 1 + TRIGGER_WORST_PRICE : 1 - TRIGGER_WORST_PRICE),
+      asset,
+      buying ? 'up' : 'down',
+    );
+    const statuses = await this.sendOrder(
+      {
+        a: asset.asset,
+        b: buying,
+        p: worst,
+        s: size,
+        r: reduceOnly,
+        t: { trigger: { isMarket: true, triggerPx: trigger, tpsl } },
+        c: cloid,
+      },
+      req.closePosition ? 'positionTpsl' : 'na',
+    );
     const status = statuses[0];
     if (status && typeof status === 'object' && 'resting' in status) {
       const now = Date.now();
       return {
-        clientOrderId: req.clientOrderId, venueOrderId: String(status.resting.oid), symbol: req.symbol, side: req.side,
-        type: req.type, status: 'NEW', quantity: Number(size), executedQty: 0, avgPrice: null, stopPrice: Number(trigger),
-        fee: 0, realizedPnl: 0, reduceOnly, closePosition: !!req.closePosition, createdAt: now, updatedAt: now,
+        clientOrderId: req.clientOrderId,
+        venueOrderId: String(status.resting.oid),
+        symbol: req.symbol,
+        side: req.side,
+        type: req.type,
+        status: 'NEW',
+        quantity: Number(size),
+        executedQty: 0,
+        avgPrice: null,
+        stopPrice: Number(trigger),
+        fee: 0,
+        realizedPnl: 0,
+        reduceOnly,
+        closePosition: !!req.closePosition,
+        createdAt: now,
+        updatedAt: now,
       };
     }
     return this.lookUpAfterPlacing(req);
@@ -286,9 +361,11 @@ export class HyperliquidVenue implements LiveVenue {
     const asset = await this.assets.asset(symbol);
     const oid = oidOf(clientOrderId);
     try {
-      await venueCall('exchange cancel', () => (oid !== null
-        ? this.exchange.cancel({ cancels: [{ a: asset.asset, o: oid }] })
-        : this.exchange.cancelByCloid({ cancels: [{ asset: asset.asset, cloid: toCloid(clientOrderId) }] })));
+      await venueCall('exchange cancel', () =>
+        oid !== null
+          ? this.exchange.cancel({ cancels: [{ a: asset.asset, o: oid }] })
+          : this.exchange.cancelByCloid({ cancels: [{ asset: asset.asset, cloid: toCloid(clientOrderId) }] }),
+      );
     } catch (err) {
       if (err instanceof VenueRejection && err.code === 'ORDER_NOT_OPEN') return null;
       throw err;
@@ -320,12 +397,19 @@ export class HyperliquidVenue implements LiveVenue {
     const active = await venueCall('info activeAssetData', () => this.info.activeAssetData({ user: this.user, coin: asset.coin }));
     if (active.leverage.type === marginType) return;
     const leverage = Math.max(1, Math.min(active.leverage.value, asset.maxLeverage));
-    await venueCall('exchange updateLeverage', () => this.exchange.updateLeverage({ asset: asset.asset, isCross: marginType === 'cross', leverage }));
+    await venueCall('exchange updateLeverage', () =>
+      this.exchange.updateLeverage({ asset: asset.asset, isCross: marginType === 'cross', leverage }),
+    );
   }
 
   checkAccount(): Promise<AccountCheck> {
     return checkHyperliquidAccount({
-      info: this.info, account: this.account, baseUrl: this.baseUrl, testnet: this.testnet, user: this.user, signer: this.signer,
+      info: this.info,
+      account: this.account,
+      baseUrl: this.baseUrl,
+      testnet: this.testnet,
+      user: this.user,
+      signer: this.signer,
     });
   }
 
@@ -346,7 +430,10 @@ export class HyperliquidVenue implements LiveVenue {
     if (!req.quantity) throw new VenueRejection('MISSING_PARAMETER', `${req.type} ${req.symbol} needs a quantity`);
     const size = truncateSize(req.quantity, asset.szDecimals);
     if (new Decimal(size).lte(0)) {
-      throw new VenueRejection('QUANTITY_BELOW_MIN', `hyperliquid: quantity ${req.quantity} of ${req.symbol} is below the step ${stepSizeOf(asset.szDecimals)}`);
+      throw new VenueRejection(
+        'QUANTITY_BELOW_MIN',
+        `hyperliquid: quantity ${req.quantity} of ${req.symbol} is below the step ${stepSizeOf(asset.szDecimals)}`,
+      );
     }
     return size;
   }
@@ -380,9 +467,13 @@ export class HyperliquidVenue implements LiveVenue {
   }
 
   private async fillsSince(since: number): Promise<Fill[]> {
-    const fills = await readAllSince(since, FILLS_PAGE,
+    const fills = await readAllSince(
+      since,
+      FILLS_PAGE,
       (startTime) => venueCall('info userFillsByTime', () => this.info.userFillsByTime({ user: this.user, startTime })),
-      (f) => f.time, (f) => `${f.tid}:${f.oid}`);
+      (f) => f.time,
+      (f) => `${f.tid}:${f.oid}`,
+    );
     return fills.filter((f) => f.time >= since);
   }
 

@@ -38,14 +38,24 @@ export function bookReduce(ledger: PaperLedger, symbol: string, fill: ReduceFill
 
 /** A resting STOP_MARKET / TAKE_PROFIT_MARKET fires at `trigger` (slippage applies): returns what is left of the position. */
 export function fillTriggered(
-  ledger: PaperLedger, terms: PaperTerms, order: PaperOrder, position: PaperPosition, trigger: Decimal, time: number,
+  ledger: PaperLedger,
+  terms: PaperTerms,
+  order: PaperOrder,
+  position: PaperPosition,
+  trigger: Decimal,
+  time: number,
 ): PaperPosition | null {
   const price = slippedPrice(trigger, order.side === 'BUY', terms.slippageRate);
   const quantity = order.closePosition ? position.quantity : Decimal.min(order.quantity, position.quantity);
   const fill = planReduce(position, quantity, price, terms.takerFeeRate);
   ledger.updateOrder({
-    ...order, status: 'FILLED', executedQty: fill.closed.toString(), avgPrice: price.toString(), fee: fill.fee.toString(),
-    realizedPnl: fill.realizedPnl.toString(), updateTime: time,
+    ...order,
+    status: 'FILLED',
+    executedQty: fill.closed.toString(),
+    avgPrice: price.toString(),
+    fee: fill.fee.toString(),
+    realizedPnl: fill.realizedPnl.toString(),
+    updateTime: time,
   });
   bookReduce(ledger, order.symbol, fill, order.clientOrderId, time);
   ledger.setCash(ledger.cash.add(fill.cashDelta));
@@ -66,10 +76,22 @@ export function liquidate(ledger: PaperLedger, symbol: string, position: PaperPo
   expireClosePositionOrders(ledger, symbol, time);
   const side: OrderSide = position.side === 'long' ? 'SELL' : 'BUY';
   ledger.addOrder({
-    orderId: null, clientOrderId, symbol, side, type: 'LIQUIDATION', status: 'FILLED',
-    quantity: position.quantity.toString(), stopPrice: null, reduceOnly: true, closePosition: true,
-    executedQty: position.quantity.toString(), avgPrice: price.toString(), fee: '0', realizedPnl: realized.toString(),
-    createdTime: time, updateTime: time,
+    orderId: null,
+    clientOrderId,
+    symbol,
+    side,
+    type: 'LIQUIDATION',
+    status: 'FILLED',
+    quantity: position.quantity.toString(),
+    stopPrice: null,
+    reduceOnly: true,
+    closePosition: true,
+    executedQty: position.quantity.toString(),
+    avgPrice: price.toString(),
+    fee: '0',
+    realizedPnl: realized.toString(),
+    createdTime: time,
+    updateTime: time,
   });
 }
 
@@ -84,7 +106,12 @@ function expireClosePositionOrders(ledger: PaperLedger, symbol: string, time: nu
 
 /** Zero amounts are not booked. */
 export function bookIncome(
-  ledger: PaperLedger, symbol: string, type: IncomeType, amount: Decimal, clientOrderId: string | null, time: number,
+  ledger: PaperLedger,
+  symbol: string,
+  type: IncomeType,
+  amount: Decimal,
+  clientOrderId: string | null,
+  time: number,
 ): void {
   if (!amount.isZero()) ledger.addIncome({ symbol, type, amount: amount.toString(), clientOrderId, time });
 }

@@ -22,7 +22,10 @@ export class MemoryPaperBooks implements PaperBooks {
     }
     const ledger = account;
     const result = ledger.queue.then(() => work(ledger));
-    ledger.queue = result.then(() => undefined, () => undefined);
+    ledger.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
   }
 }
@@ -39,7 +42,11 @@ class MemoryAccount implements PaperLedger {
   /** Booking order; times never decrease either. */
   private readonly incomeRows: PaperIncome[] = [];
 
-  constructor(public cash: Decimal, public clock: number, private readonly nextOrderId: () => string) {}
+  constructor(
+    public cash: Decimal,
+    public clock: number,
+    private readonly nextOrderId: () => string,
+  ) {}
 
   leverage(symbol: string): number | undefined {
     return this.leverages.get(symbol);

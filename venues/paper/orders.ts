@@ -18,9 +18,7 @@ export const DEFAULT_LEVERAGE = 10;
  * the position reduces it first; what is left (unless reduce-only) opens or adds, in isolated margin at
  * the symbol's leverage, within the notional its bracket allows at that leverage.
  */
-export function fillMarketOrder(
-  ledger: PaperLedger, terms: PaperTerms, req: OrderRequest, mark: Decimal, now: number,
-): PaperOrder {
+export function fillMarketOrder(ledger: PaperLedger, terms: PaperTerms, req: OrderRequest, mark: Decimal, now: number): PaperOrder {
   const rules = terms.rules(req.symbol);
   const position = ledger.positions.get(req.symbol) ?? null;
   const buying = req.side === 'BUY';
@@ -52,14 +50,18 @@ export function fillMarketOrder(
     const notional = opened.position.quantity.mul(price);
     const cap = maxNotionalAt(rules.marginBrackets, leverage);
     if (notional.gt(cap)) {
-      throw new VenueRejection('POSITION_LIMIT_EXCEEDED',
-        `${req.symbol}: a position of ${notional.toFixed(2)} USDT exceeds the ${cap} USDT allowed at ${leverage}x`);
+      throw new VenueRejection(
+        'POSITION_LIMIT_EXCEEDED',
+        `${req.symbol}: a position of ${notional.toFixed(2)} USDT exceeds the ${cap} USDT allowed at ${leverage}x`,
+      );
     }
     openFee = opening.mul(price).mul(terms.takerFeeRate);
     const needed = opened.addedMargin.add(openFee);
     if (cash.lt(needed)) {
-      throw new VenueRejection('INSUFFICIENT_MARGIN',
-        `margin is insufficient: ${needed.toFixed(2)} USDT needed, ${cash.toFixed(2)} available`);
+      throw new VenueRejection(
+        'INSUFFICIENT_MARGIN',
+        `margin is insufficient: ${needed.toFixed(2)} USDT needed, ${cash.toFixed(2)} available`,
+      );
     }
     cash = cash.sub(needed);
   }
@@ -71,10 +73,22 @@ export function fillMarketOrder(
   }
   ledger.setCash(cash);
   const order: PaperOrder = {
-    orderId: null, clientOrderId: req.clientOrderId, symbol: req.symbol, side: req.side, type: 'MARKET', status: 'FILLED',
-    quantity: quantity.toString(), stopPrice: null, reduceOnly: !!req.reduceOnly, closePosition: !!req.closePosition,
-    executedQty: closing.add(opening).toString(), avgPrice: price.toString(), fee: (reduce?.fee ?? ZERO).add(openFee).toString(),
-    realizedPnl: (reduce?.realizedPnl ?? ZERO).toString(), createdTime: now, updateTime: now,
+    orderId: null,
+    clientOrderId: req.clientOrderId,
+    symbol: req.symbol,
+    side: req.side,
+    type: 'MARKET',
+    status: 'FILLED',
+    quantity: quantity.toString(),
+    stopPrice: null,
+    reduceOnly: !!req.reduceOnly,
+    closePosition: !!req.closePosition,
+    executedQty: closing.add(opening).toString(),
+    avgPrice: price.toString(),
+    fee: (reduce?.fee ?? ZERO).add(openFee).toString(),
+    realizedPnl: (reduce?.realizedPnl ?? ZERO).toString(),
+    createdTime: now,
+    updateTime: now,
   };
   ledger.addOrder(order);
   return order;
@@ -85,7 +99,11 @@ export function fillMarketOrder(
  * reaches its trigger price (rounded to the tick; a quantity is rounded down to the step).
  */
 export async function acceptConditionalOrder(
-  ledger: PaperLedger, terms: PaperTerms, req: OrderRequest, markOf: () => Promise<Decimal>, now: number,
+  ledger: PaperLedger,
+  terms: PaperTerms,
+  req: OrderRequest,
+  markOf: () => Promise<Decimal>,
+  now: number,
 ): Promise<PaperOrder> {
   const rules = terms.rules(req.symbol);
   const position = ledger.positions.get(req.symbol);
@@ -109,9 +127,22 @@ export async function acceptConditionalOrder(
     throw new VenueRejection('WOULD_IMMEDIATELY_TRIGGER', `${req.type} at ${stopPrice} would trigger immediately (mark ${mark})`);
   }
   const order: PaperOrder = {
-    orderId: null, clientOrderId: req.clientOrderId, symbol: req.symbol, side: req.side, type: req.type, status: 'NEW',
-    quantity, stopPrice, reduceOnly: !!req.reduceOnly, closePosition: !!req.closePosition, executedQty: '0',
-    avgPrice: null, fee: '0', realizedPnl: '0', createdTime: now, updateTime: now,
+    orderId: null,
+    clientOrderId: req.clientOrderId,
+    symbol: req.symbol,
+    side: req.side,
+    type: req.type,
+    status: 'NEW',
+    quantity,
+    stopPrice,
+    reduceOnly: !!req.reduceOnly,
+    closePosition: !!req.closePosition,
+    executedQty: '0',
+    avgPrice: null,
+    fee: '0',
+    realizedPnl: '0',
+    createdTime: now,
+    updateTime: now,
   };
   ledger.addOrder(order);
   return order;
@@ -133,7 +164,11 @@ export async function cancelOrder(ledger: PaperLedger, symbol: string, clientOrd
  * higher than the bracket of the open position's notional at the mark price allows.
  */
 export async function setLeverage(
-  ledger: PaperLedger, terms: PaperTerms, symbol: string, leverage: number, markOf: () => Promise<Decimal>,
+  ledger: PaperLedger,
+  terms: PaperTerms,
+  symbol: string,
+  leverage: number,
+  markOf: () => Promise<Decimal>,
 ): Promise<void> {
   const rules = terms.rules(symbol);
   if (!Number.isInteger(leverage) || leverage < 1 || leverage > rules.maxLeverage) {
@@ -144,8 +179,10 @@ export async function setLeverage(
     const notional = position.quantity.mul(await markOf());
     const allowed = maxLeverageAt(rules.marginBrackets, notional);
     if (leverage > allowed) {
-      throw new VenueRejection('POSITION_LIMIT_EXCEEDED',
-        `${symbol}: a position of ${notional.toFixed(2)} USDT allows at most ${allowed}x, not ${leverage}x`);
+      throw new VenueRejection(
+        'POSITION_LIMIT_EXCEEDED',
+        `${symbol}: a position of ${notional.toFixed(2)} USDT allows at most ${allowed}x, not ${leverage}x`,
+      );
     }
   }
   ledger.setLeverage(symbol, leverage);

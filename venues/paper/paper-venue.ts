@@ -3,8 +3,14 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import type { MarketDataSource } from '../../market/types';
 import {
-  type OrderRequest, type SymbolRules, type Venue, type VenueBalance, type VenueIncome, type VenueOrder,
-  type VenuePosition, VenueRejection,
+  type OrderRequest,
+  type SymbolRules,
+  type Venue,
+  type VenueBalance,
+  type VenueIncome,
+  type VenueOrder,
+  type VenuePosition,
+  VenueRejection,
 } from '../venue';
 import type { PaperBooks, PaperLedger } from './books';
 import type { PaperTerms } from './fills';
@@ -46,7 +52,9 @@ export class PaperVenue implements Venue {
   constructor(private readonly opts: PaperVenueOptions) {
     this.account = opts.account;
     this.terms = {
-      takerFeeRate: new Decimal(opts.takerFeeRate), slippageRate: new Decimal(opts.slippageRate), rules: rulesOf,
+      takerFeeRate: new Decimal(opts.takerFeeRate),
+      slippageRate: new Decimal(opts.slippageRate),
+      rules: rulesOf,
     };
   }
 
@@ -85,7 +93,8 @@ export class PaperVenue implements Venue {
 
   setLeverage(symbol: string, leverage: number): Promise<void> {
     return this.inAccount((ledger, now) =>
-      setLeverage(ledger, this.terms, symbol, leverage, () => markPrice(this.opts.market, symbol, now)));
+      setLeverage(ledger, this.terms, symbol, leverage, () => markPrice(this.opts.market, symbol, now)),
+    );
   }
 
   setMarginType(symbol: string, marginType: 'isolated' | 'cross'): Promise<void> {

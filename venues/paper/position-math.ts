@@ -53,7 +53,12 @@ export function reducePosition(p: PaperPosition, quantity: Decimal, price: Decim
  * margin grows by notional / leverage.
  */
 export function increasePosition(
-  p: PaperPosition | null, side: PositionSide, quantity: Decimal, price: Decimal, leverage: number, time: number,
+  p: PaperPosition | null,
+  side: PositionSide,
+  quantity: Decimal,
+  price: Decimal,
+  leverage: number,
+  time: number,
 ): { position: PaperPosition; addedMargin: Decimal } {
   const addedMargin = quantity.mul(price).div(leverage);
   if (!p) {

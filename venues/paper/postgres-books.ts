@@ -56,20 +56,40 @@ class PostgresLedger implements PaperLedger {
 
   static async open(trx: Trx, opening: PaperAccountOpening): Promise<PostgresLedger> {
     const account = opening.account;
-    await trx.insertInto('paper_accounts').values({
-      account_id: account, initial_balance: opening.initialBalance, cash: opening.initialBalance,
-      market_time: opening.marketTime,
-    }).onConflict((oc) => oc.column('account_id').doNothing()).execute();
-    const row = await trx.selectFrom('paper_accounts').select(['cash', 'market_time'])
-      .where('account_id', '=', account).forUpdate().executeTakeFirstOrThrow();
-    const positions = await trx.selectFrom('paper_positions').selectAll()
-      .where('account_id', '=', account).orderBy('symbol').execute();
-    const open = await trx.selectFrom('paper_orders').selectAll()
-      .where('account_id', '=', account).where('status', '=', 'NEW').orderBy('order_id').execute();
-    const settings = await trx.selectFrom('paper_symbol_settings').select(['symbol', 'leverage'])
-      .where('account_id', '=', account).execute();
+    await trx
+      .insertInto('paper_accounts')
+      .values({
+        account_id: account,
+        initial_balance: opening.initialBalance,
+        cash: opening.initialBalance,
+        market_time: opening.marketTime,
+      })
+      .onConflict((oc) => oc.column('account_id').doNothing())
+      .execute();
+    const row = await trx
+      .selectFrom('paper_accounts')
+      .select(['cash', 'market_time'])
+      .where('account_id', '=', account)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const positions = await trx.selectFrom('paper_positions').selectAll().where('account_id', '=', account).orderBy('symbol').execute();
+    const open = await trx
+      .selectFrom('paper_orders')
+      .selectAll()
+      .where('account_id', '=', account)
+      .where('status', '=', 'NEW')
+      .orderBy('order_id')
+      .execute();
+    const settings = await trx
+      .selectFrom('paper_symbol_settings')
+      .select(['symbol', 'leverage'])
+      .where('account_id', '=', account)
+      .execute();
     return new PostgresLedger(
-      trx, account, new Decimal(row.cash), Number(row.market_time),
+      trx,
+      account,
+      new Decimal(row.cash),
+      Number(row.market_time),
       new Map(positions.map((p) => [p.symbol, toPosition(p)])),
       new Map(open.map((o) => [o.client_order_id, toOrder(o)])),
       new Map(settings.map((s) => [s.symbol, s.leverage])),
@@ -119,26 +139,46 @@ class PostgresLedger implements PaperLedger {
   async findOrder(clientOrderId: string): Promise<PaperOrder | null> {
     const touched = this.newOrders.get(clientOrderId) ?? this.changedOrders.get(clientOrderId) ?? this.openOrders.get(clientOrderId);
     if (touched) return touched;
-    const row = await this.trx.selectFrom('paper_orders').selectAll()
-      .where('account_id', '=', this.account).where('client_order_id', '=', clientOrderId).executeTakeFirst();
+    const row = await this.trx
+      .selectFrom('paper_orders')
+      .selectAll()
+      .where('account_id', '=', this.account)
+      .where('client_order_id', '=', clientOrderId)
+      .executeTakeFirst();
     return row ? toOrder(row) : null;
   }
 
   async filledOrders(since: number, symbols: readonly string[]): Promise<PaperOrder[]> {
     if (symbols.length === 0) return [];
     await this.save();
-    const rows = await this.trx.selectFrom('paper_orders').selectAll()
-      .where('account_id', '=', this.account).where('status', '=', 'FILLED').where('symbol', 'in', [...symbols])
-      .where('update_time', '>=', String(since)).orderBy('update_time').orderBy('order_id').execute();
+    const rows = await this.trx
+      .selectFrom('paper_orders')
+      .selectAll()
+      .where('account_id', '=', this.account)
+      .where('status', '=', 'FILLED')
+      .where('symbol', 'in', [...symbols])
+      .where('update_time', '>=', String(since))
+      .orderBy('update_time')
+      .orderBy('order_id')
+      .execute();
     return rows.map(toOrder);
   }
 
   async income(since: number): Promise<PaperIncome[]> {
     await this.save();
-    const rows = await this.trx.selectFrom('paper_income').selectAll()
-      .where('account_id', '=', this.account).where('time', '>=', String(since)).orderBy('id').execute();
+    const rows = await this.trx
+      .selectFrom('paper_income')
+      .selectAll()
+      .where('account_id', '=', this.account)
+      .where('time', '>=', String(since))
+      .orderBy('id')
+      .execute();
     return rows.map((r) => ({
-      symbol: r.symbol, type: r.income_type, amount: r.amount, clientOrderId: r.client_order_id, time: Number(r.time),
+      symbol: r.symbol,
+      type: r.income_type,
+      amount: r.amount,
+      clientOrderId: r.client_order_id,
+      time: Number(r.time),
     }));
   }
 
@@ -146,10 +186,14 @@ class PostgresLedger implements PaperLedger {
   async save(): Promise<void> {
     const account = this.account;
     if (this.cashChanged || this.clockChanged) {
-      await this.trx.updateTable('paper_accounts').set({
-        ...(this.cashChanged && { cash: this.cash.toString() }),
-        ...(this.clockChanged && { market_time: this.clock }),
-      }).where('account_id', '=', account).execute();
+      await this.trx
+        .updateTable('paper_accounts')
+        .set({
+          ...(this.cashChanged && { cash: this.cash.toString() }),
+          ...(this.clockChanged && { market_time: this.clock }),
+        })
+        .where('account_id', '=', account)
+        .execute();
     }
     for (const [symbol, p] of this.positionChanges) {
       if (!p) {
@@ -157,31 +201,58 @@ class PostgresLedger implements PaperLedger {
         continue;
       }
       const values = positionRow(p);
-      await this.trx.insertInto('paper_positions').values({ account_id: account, symbol, ...values })
-        .onConflict((oc) => oc.columns(['account_id', 'symbol']).doUpdateSet(values)).execute();
+      await this.trx
+        .insertInto('paper_positions')
+        .values({ account_id: account, symbol, ...values })
+        .onConflict((oc) => oc.columns(['account_id', 'symbol']).doUpdateSet(values))
+        .execute();
     }
     for (const [symbol, leverage] of this.leverageChanges) {
-      await this.trx.insertInto('paper_symbol_settings')
+      await this.trx
+        .insertInto('paper_symbol_settings')
         .values({ account_id: account, symbol, leverage, margin_type: 'isolated' })
-        .onConflict((oc) => oc.columns(['account_id', 'symbol']).doUpdateSet({ leverage })).execute();
+        .onConflict((oc) => oc.columns(['account_id', 'symbol']).doUpdateSet({ leverage }))
+        .execute();
     }
     if (this.newOrders.size > 0) {
       const orders = [...this.newOrders.values()];
-      const ids = await this.trx.insertInto('paper_orders').values(orders.map((o) => orderRow(account, o)))
-        .returning(['order_id', 'client_order_id']).execute();
+      const ids = await this.trx
+        .insertInto('paper_orders')
+        .values(orders.map((o) => orderRow(account, o)))
+        .returning(['order_id', 'client_order_id'])
+        .execute();
       const idOf = new Map(ids.map((r) => [r.client_order_id, r.order_id]));
       for (const order of orders) order.orderId = idOf.get(order.clientOrderId)!;
     }
     for (const order of this.changedOrders.values()) {
-      await this.trx.updateTable('paper_orders').set({
-        status: order.status, executed_qty: order.executedQty, avg_price: order.avgPrice, fee: order.fee,
-        realized_pnl: order.realizedPnl, update_time: order.updateTime,
-      }).where('account_id', '=', account).where('client_order_id', '=', order.clientOrderId).execute();
+      await this.trx
+        .updateTable('paper_orders')
+        .set({
+          status: order.status,
+          executed_qty: order.executedQty,
+          avg_price: order.avgPrice,
+          fee: order.fee,
+          realized_pnl: order.realizedPnl,
+          update_time: order.updateTime,
+        })
+        .where('account_id', '=', account)
+        .where('client_order_id', '=', order.clientOrderId)
+        .execute();
     }
     if (this.newIncome.length > 0) {
-      await this.trx.insertInto('paper_income').values(this.newIncome.map((i) => ({
-        account_id: account, symbol: i.symbol, income_type: i.type, amount: i.amount, client_order_id: i.clientOrderId, time: i.time,
-      }))).execute();
+      await this.trx
+        .insertInto('paper_income')
+        .values(
+          this.newIncome.map((i) => ({
+            account_id: account,
+            symbol: i.symbol,
+            income_type: i.type,
+            amount: i.amount,
+            client_order_id: i.clientOrderId,
+            time: i.time,
+          })),
+        )
+        .execute();
     }
     this.cashChanged = false;
     this.clockChanged = false;
@@ -200,15 +271,23 @@ class PostgresLedger implements PaperLedger {
 
 function toPosition(row: Selectable<PaperPositionsTable>): PaperPosition {
   return {
-    side: row.side, quantity: new Decimal(row.quantity), entryPrice: new Decimal(row.entry_price),
-    leverage: row.leverage, margin: new Decimal(row.margin), openedAt: Number(row.opened_at),
+    side: row.side,
+    quantity: new Decimal(row.quantity),
+    entryPrice: new Decimal(row.entry_price),
+    leverage: row.leverage,
+    margin: new Decimal(row.margin),
+    openedAt: Number(row.opened_at),
   };
 }
 
 function positionRow(p: PaperPosition) {
   return {
-    side: p.side, quantity: p.quantity.toString(), entry_price: p.entryPrice.toString(), leverage: p.leverage,
-    margin: p.margin.toString(), opened_at: p.openedAt,
+    side: p.side,
+    quantity: p.quantity.toString(),
+    entry_price: p.entryPrice.toString(),
+    leverage: p.leverage,
+    margin: p.margin.toString(),
+    opened_at: p.openedAt,
   };
 }
 
@@ -235,9 +314,21 @@ function toOrder(row: Selectable<PaperOrdersTable>): PaperOrder {
 
 function orderRow(account: string, o: PaperOrder): Insertable<PaperOrdersTable> {
   return {
-    account_id: account, client_order_id: o.clientOrderId, symbol: o.symbol, side: o.side, type: o.type,
-    quantity: o.quantity, stop_price: o.stopPrice, reduce_only: o.reduceOnly, close_position: o.closePosition,
-    status: o.status, executed_qty: o.executedQty, avg_price: o.avgPrice, fee: o.fee, realized_pnl: o.realizedPnl,
-    created_time: o.createdTime, update_time: o.updateTime,
+    account_id: account,
+    client_order_id: o.clientOrderId,
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    quantity: o.quantity,
+    stop_price: o.stopPrice,
+    reduce_only: o.reduceOnly,
+    close_position: o.closePosition,
+    status: o.status,
+    executed_qty: o.executedQty,
+    avg_price: o.avgPrice,
+    fee: o.fee,
+    realized_pnl: o.realizedPnl,
+    created_time: o.createdTime,
+    update_time: o.updateTime,
   };
 }

@@ -58,9 +58,7 @@ export interface SymbolMoves {
 }
 
 /** Reads the market the positions went through; changes nothing. */
-export async function marketMoves(
-  market: MarketDataSource, symbols: readonly string[], from: number, to: number,
-): Promise<SymbolMoves[]> {
+export async function marketMoves(market: MarketDataSource, symbols: readonly string[], from: number, to: number): Promise<SymbolMoves[]> {
   const moves: SymbolMoves[] = [];
   for (const symbol of [...symbols].sort()) {
     const bars = await market.barsBetween(symbol, from - BAR_MS + 1, to - BAR_MS);
@@ -108,9 +106,18 @@ export function settleMoves(ledger: PaperLedger, terms: PaperTerms, moves: reado
  * liquidation price past the mark liquidates the position there and then.
  */
 function settleFunding(
-  ledger: PaperLedger, terms: PaperTerms, symbol: string, position: PaperPosition, f: FundingSettlement, bar: Candle, time: number,
+  ledger: PaperLedger,
+  terms: PaperTerms,
+  symbol: string,
+  position: PaperPosition,
+  f: FundingSettlement,
+  bar: Candle,
+  time: number,
 ): PaperPosition | null {
-  const payment = position.quantity.mul(bar.close).mul(f.rate).mul(position.side === 'long' ? -1 : 1);
+  const payment = position.quantity
+    .mul(bar.close)
+    .mul(f.rate)
+    .mul(position.side === 'long' ? -1 : 1);
   const next = { ...position, margin: position.margin.add(payment) };
   ledger.setPosition(symbol, next);
   bookIncome(ledger, symbol, 'FUNDING_FEE', payment, null, time);
@@ -122,7 +129,12 @@ function settleFunding(
 
 /** One bar against one position (the order of events is in the module comment). */
 function settleBar(
-  ledger: PaperLedger, terms: PaperTerms, symbol: string, position: PaperPosition, bar: Candle, time: number,
+  ledger: PaperLedger,
+  terms: PaperTerms,
+  symbol: string,
+  position: PaperPosition,
+  bar: Candle,
+  time: number,
 ): PaperPosition | null {
   const long = position.side === 'long';
   const brackets = terms.rules(symbol).marginBrackets;
@@ -157,9 +169,7 @@ function settleBar(
   return position;
 }
 
-function liquidated(
-  ledger: PaperLedger, symbol: string, position: PaperPosition, brackets: readonly MarginBracket[], time: number,
-): null {
+function liquidated(ledger: PaperLedger, symbol: string, position: PaperPosition, brackets: readonly MarginBracket[], time: number): null {
   liquidate(ledger, symbol, position, liquidationPrice(position, brackets), time);
   return null;
 }

@@ -34,9 +34,7 @@ export async function balanceOf(ledger: PaperLedger, market: MarketDataSource, n
   };
 }
 
-export async function positionsOf(
-  ledger: PaperLedger, terms: PaperTerms, market: MarketDataSource, now: number,
-): Promise<VenuePosition[]> {
+export async function positionsOf(ledger: PaperLedger, terms: PaperTerms, market: MarketDataSource, now: number): Promise<VenuePosition[]> {
   const out: VenuePosition[] = [];
   for (const [symbol, p] of bySymbol(ledger)) {
     const mark = await markPrice(market, symbol, now);

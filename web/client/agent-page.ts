@@ -21,7 +21,10 @@ const feed = new LiveFeed({
   message(message) {
     if (message.data.agent_id !== agentId) return;
     if (message.type === 'agent_update') {
-      const { market_time: marketTime, account } = message.data as { market_time: string | null; account: { total_balance: number } | null };
+      const { market_time: marketTime, account } = message.data as {
+        market_time: string | null;
+        account: { total_balance: number } | null;
+      };
       if (marketTime && account) chart.add(marketTime, account.total_balance);
     }
     regions.refresh();

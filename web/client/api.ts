@@ -4,7 +4,10 @@
 import { authHeaders } from './token';
 
 export class ApiRefusal extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -20,7 +23,7 @@ export async function postJson<T>(path: string): Promise<T> {
 
 async function send<T>(method: string, path: string): Promise<T> {
   const res = await fetch(path, { method, headers: { accept: 'application/json', ...authHeaders() } });
-  const body = await res.json().catch(() => null) as { success?: boolean; data?: T; error?: string } | null;
+  const body = (await res.json().catch(() => null)) as { success?: boolean; data?: T; error?: string } | null;
   if (!res.ok || !body?.success) throw new ApiRefusal(res.status, body?.error ?? `${res.status} ${res.statusText}`);
   return body.data as T;
 }

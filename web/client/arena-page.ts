@@ -20,7 +20,11 @@ const regions = liveRegions('/fragments/arena', () => {
 const feed = new LiveFeed({
   message(message) {
     if (message.type !== 'agent_update') return;
-    const { agent_id: agentId, market_time: marketTime, account } = message.data as { agent_id: string; market_time: string | null; account: { total_balance: number } | null };
+    const {
+      agent_id: agentId,
+      market_time: marketTime,
+      account,
+    } = message.data as { agent_id: string; market_time: string | null; account: { total_balance: number } | null };
     if (marketTime && account) chart.add(agentId, marketTime, account.total_balance);
     regions.refresh();
   },
@@ -45,7 +49,9 @@ async function loadCurves(): Promise<void> {
 
 /** No agent to follow yet: look again now and then, until the arena has started some. */
 const EMPTY_ARENA_POLL_MS = 10_000;
-window.setInterval(() => { if (chart.agents().length === 0) regions.refresh(); }, EMPTY_ARENA_POLL_MS);
+window.setInterval(() => {
+  if (chart.agents().length === 0) regions.refresh();
+}, EMPTY_ARENA_POLL_MS);
 
 feed.follow(rankedAgents());
 startLivePage(regions, feed, loadCurves);

@@ -6,8 +6,17 @@
  * time, in UTC. Colours come from arena.css (--series-N), so the tables' swatches match the lines.
  */
 import {
-  AreaSeries, ColorType, LineSeries, createChart,
-  type ChartOptions, type DeepPartial, type IChartApi, type ISeriesApi, type LineData, type UTCTimestamp, type WhitespaceData,
+  AreaSeries,
+  ColorType,
+  LineSeries,
+  createChart,
+  type ChartOptions,
+  type DeepPartial,
+  type IChartApi,
+  type ISeriesApi,
+  type LineData,
+  type UTCTimestamp,
+  type WhitespaceData,
 } from 'lightweight-charts';
 import type { EquityCurve } from '../api-types';
 import { money, signedPct } from '../format';
@@ -60,7 +69,10 @@ export class ArenaChart {
   private readonly chart: IChartApi;
   private readonly lines = new Map<string, AgentLine>();
 
-  constructor(private readonly container: HTMLElement, private readonly legend: HTMLElement) {
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly legend: HTMLElement,
+  ) {
     this.chart = createChart(container, chartOptions());
   }
 
@@ -80,7 +92,11 @@ export class ArenaChart {
     for (const curve of curves) {
       const colour = cssVar(`--series-${seriesIndex(curve.agent_id, ids)}`);
       const series = this.chart.addSeries(LineSeries, {
-        color: colour, lineWidth: 2, title: titled ? curve.name : '', priceLineVisible: false, priceFormat: MONEY,
+        color: colour,
+        lineWidth: 2,
+        title: titled ? curve.name : '',
+        priceLineVisible: false,
+        priceFormat: MONEY,
       });
       series.setData(lineData(curve.points));
       keepNewer(series, fed.get(curve.agent_id));
@@ -143,13 +159,27 @@ export class AgentChart {
   constructor(private readonly container: HTMLElement) {
     this.chart = createChart(container, chartOptions());
     this.equity = this.chart.addSeries(LineSeries, {
-      color: cssVar('--series-0'), lineWidth: 2, title: 'Equity', priceLineVisible: false, priceFormat: MONEY,
+      color: cssVar('--series-0'),
+      lineWidth: 2,
+      title: 'Equity',
+      priceLineVisible: false,
+      priceFormat: MONEY,
     });
     const loss = cssVar('--loss');
-    this.drawdown = this.chart.addSeries(AreaSeries, {
-      lineColor: loss, topColor: `${loss}22`, bottomColor: `${loss}66`, lineWidth: 1, title: 'Drawdown', invertFilledArea: true,
-      priceFormat: { type: 'custom', formatter: signedPct, minMove: 0.01 }, priceLineVisible: false,
-    }, 1);
+    this.drawdown = this.chart.addSeries(
+      AreaSeries,
+      {
+        lineColor: loss,
+        topColor: `${loss}22`,
+        bottomColor: `${loss}66`,
+        lineWidth: 1,
+        title: 'Drawdown',
+        invertFilledArea: true,
+        priceFormat: { type: 'custom', formatter: signedPct, minMove: 0.01 },
+        priceLineVisible: false,
+      },
+      1,
+    );
     this.chart.panes()[1]?.setStretchFactor(0.4);
   }
 

@@ -45,7 +45,9 @@ export function liveRegions(fragmentUrl: string, afterSwap: () => void): LiveReg
       return running;
     }
     running = fetchAndSwap()
-      .catch(() => { /* the next cycle's refresh tries again; the page keeps what it shows */ })
+      .catch(() => {
+        /* the next cycle's refresh tries again; the page keeps what it shows */
+      })
       .finally(() => {
         running = null;
         if (again) {
@@ -80,12 +82,16 @@ function swap(current: HTMLElement, next: HTMLElement): void {
     if (open !== undefined) d.open = open;
   }
   const scrolled = new Map<string, number>();
-  for (const box of current.querySelectorAll<HTMLElement>('.table-scroll[aria-label]')) scrolled.set(box.getAttribute('aria-label')!, box.scrollLeft);
-  const focusKey = current.contains(document.activeElement) ? document.activeElement?.closest<HTMLElement>('[data-key]')?.dataset.key : undefined;
+  for (const box of current.querySelectorAll<HTMLElement>('.table-scroll[aria-label]'))
+    scrolled.set(box.getAttribute('aria-label')!, box.scrollLeft);
+  const focusKey = current.contains(document.activeElement)
+    ? document.activeElement?.closest<HTMLElement>('[data-key]')?.dataset.key
+    : undefined;
 
   const adopted = document.importNode(next, true);
   current.replaceWith(adopted);
 
-  for (const box of adopted.querySelectorAll<HTMLElement>('.table-scroll[aria-label]')) box.scrollLeft = scrolled.get(box.getAttribute('aria-label')!) ?? 0;
+  for (const box of adopted.querySelectorAll<HTMLElement>('.table-scroll[aria-label]'))
+    box.scrollLeft = scrolled.get(box.getAttribute('aria-label')!) ?? 0;
   if (focusKey) adopted.querySelector<HTMLElement>(`[data-key="${CSS.escape(focusKey)}"] summary`)?.focus();
 }

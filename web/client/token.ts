@@ -45,17 +45,21 @@ export function askForToken(reason?: string): Promise<boolean> {
     why.dataset.default = defaultReason;
     why.textContent = reason ?? defaultReason;
     input.value = '';
-    dialog.addEventListener('close', () => {
-      const token = input.value.trim();
-      input.value = '';
-      asking = null;
-      if (dialog.returnValue === 'save' && token) {
-        store(token);
-        resolve(true);
-      } else {
-        resolve(false);
-      }
-    }, { once: true });
+    dialog.addEventListener(
+      'close',
+      () => {
+        const token = input.value.trim();
+        input.value = '';
+        asking = null;
+        if (dialog.returnValue === 'save' && token) {
+          store(token);
+          resolve(true);
+        } else {
+          resolve(false);
+        }
+      },
+      { once: true },
+    );
     const cancel = document.getElementById('token-cancel') as HTMLButtonElement;
     cancel.onclick = () => dialog.close('cancel');
     dialog.returnValue = '';
@@ -67,13 +71,17 @@ export function askForToken(reason?: string): Promise<boolean> {
 
 /** Reads need the token on this arena: ask for it, saying whether the one given was refused. */
 export function askForReadToken(): Promise<boolean> {
-  return askForToken(storedToken() ? 'The arena refused that token: enter it again.' : 'This arena shows its records only with its API token.');
+  return askForToken(
+    storedToken() ? 'The arena refused that token: enter it again.' : 'This arena shows its records only with its API token.',
+  );
 }
 
 /** The top bar's button: "Enter API token" or "Forget API token". */
 export function setUpTokenButton(): void {
   const button = document.getElementById('token-button') as HTMLButtonElement;
-  const label = () => { button.textContent = storedToken() ? 'Forget API token' : 'Enter API token'; };
+  const label = () => {
+    button.textContent = storedToken() ? 'Forget API token' : 'Enter API token';
+  };
   label();
   button.hidden = false;
   onTokenChange(label);

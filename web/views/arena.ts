@@ -22,9 +22,12 @@ export type ArenaData = Loaded<RankingRow[]>;
 export function loadArena(api: ApiReader): Promise<ArenaData> {
   return load(async () => {
     const entries = await api.get<LeaderboardRow[]>('/api/leaderboard');
-    return Promise.all(entries.map(async (entry) => ({
-      entry, detail: await api.get<AgentDetail>(`/api/agents/${encodeURIComponent(entry.agent_id)}`),
-    })));
+    return Promise.all(
+      entries.map(async (entry) => ({
+        entry,
+        detail: await api.get<AgentDetail>(`/api/agents/${encodeURIComponent(entry.agent_id)}`),
+      })),
+    );
   });
 }
 
@@ -48,8 +51,18 @@ const COLUMNS: Column[] = [
   { label: 'Closed trades', field: 'trades', cell: (r) => count(r.entry.trades), numeric: true },
   { label: 'Open trades', field: 'open_trades', cell: (r) => count(r.entry.open_trades), numeric: true },
   { label: 'Model cost', field: 'llm_cost_usd', cell: (r) => usd(r.entry.llm_cost_usd), numeric: true },
-  { label: 'Sharpe', field: 'sharpe_ratio', cell: (r) => heldFigure(r.entry.sharpe_ratio, r.entry.sharpe_ratio_note, ratio), numeric: true },
-  { label: 'vs random entry', field: 'vs_random_entry', cell: (r) => vsRandomFigure(r.entry.vs_random_entry, r.entry.vs_random_entry_note), numeric: true },
+  {
+    label: 'Sharpe',
+    field: 'sharpe_ratio',
+    cell: (r) => heldFigure(r.entry.sharpe_ratio, r.entry.sharpe_ratio_note, ratio),
+    numeric: true,
+  },
+  {
+    label: 'vs random entry',
+    field: 'vs_random_entry',
+    cell: (r) => vsRandomFigure(r.entry.vs_random_entry, r.entry.vs_random_entry_note),
+    numeric: true,
+  },
   { label: 'Cycles', field: 'cycle_count', cell: (r) => count(r.detail.cycle_count), numeric: true },
 ];
 
@@ -73,12 +86,20 @@ export function arenaPage(data: ArenaData): Html {
     title: 'Arena',
     script: 'arena-page.js',
     main: html`<h1>Arena</h1>
-${summaryRegion(data)}
-${section('equity', 'Equity over market time', html`<div class="chart" id="equity-chart" role="img"
-  aria-label="Line chart: each agent's equity over market time (the ranking table has the figures)"></div>
-<ul class="legend" id="equity-legend" aria-label="Chart lines"></ul>
-${chartAttribution()}`)}
-${rankingRegion(data)}`,
+      ${summaryRegion(data)}
+      ${section(
+        'equity',
+        'Equity over market time',
+        html`<div
+            class="chart"
+            id="equity-chart"
+            role="img"
+            aria-label="Line chart: each agent's equity over market time (the ranking table has the figures)"
+          ></div>
+          <ul class="legend" id="equity-legend" aria-label="Chart lines"></ul>
+          ${chartAttribution()}`,
+      )}
+      ${rankingRegion(data)}`,
   });
 }
 
@@ -93,27 +114,64 @@ function summary(rows: RankingRow[]): Html {
   }
   const breakdown = [...statuses].map(([label, n]) => `${n} ${label}`).join(', ');
   return html`<dl class="summary">
-  <div><dt>Market time</dt><dd data-field="market_time">${marketTime === null ? 'no cycle yet' : html`${utcTime(marketTime)}${behind > 0
-    ? html` <small class="behind" data-field="behind">(${count(behind)} ${behind === 1 ? "agent's figures are" : "agents' figures are"} older: see "Figures as of")</small>`
-    : ''}`}</dd></div>
-  <div><dt>Agents</dt><dd data-field="agents">${count(rows.length)}${breakdown ? ` (${breakdown})` : ''}</dd></div>
-</dl>`;
+    <div>
+      <dt>Market time</dt>
+      <dd data-field="market_time">
+        ${
+          marketTime === null
+            ? 'no cycle yet'
+            : html`${utcTime(marketTime)}${
+                behind > 0
+                  ? html` <small class="behind" data-field="behind"
+                      >(${count(behind)} ${behind === 1 ? "agent's figures are" : "agents' figures are"} older: see "Figures as of")</small
+                    >`
+                  : ''
+              }`
+        }
+      </dd>
+    </div>
+    <div>
+      <dt>Agents</dt>
+      <dd data-field="agents">${count(rows.length)}${breakdown ? ` (${breakdown})` : ''}</dd>
+    </div>
+  </dl>`;
 }
 
 function ranking(rows: RankingRow[]): Html {
   if (rows.length === 0) return html`<p>No agents yet: they appear here once the arena has started them.</p>`;
   const ids = rows.map((r) => r.entry.agent_id);
-  return section('ranking', 'Ranking', html`<p class="note">Ranked by return, each agent at the market time of its newest cycle (a paused agent's figures stay where it paused).
-  Sharpe is stated once the agent has ${describeRule(SHARPE_RULE)}; n/a says what is missing.</p>
-${scrollTable('Ranking', html`<table class="ranking">
-  <thead><tr><th scope="col">#</th><th scope="col">Agent</th>${COLUMNS.map((c) => html`<th scope="col"${c.numeric ? html` class="num"` : ''}>${c.label}</th>`)}</tr></thead>
-  <tbody>
-  ${rows.map((r) => html`<tr data-agent="${r.entry.agent_id}">
-    <td data-field="rank">${r.entry.rank}</td>
-    <th scope="row" class="agent"><span class="swatch series-${seriesIndex(r.entry.agent_id, ids)}" aria-hidden="true"></span><a href="/agents/${encodeURIComponent(r.entry.agent_id)}">${r.entry.name}</a>
-      <small>${r.entry.provider} · ${r.entry.model}</small></th>
-    ${COLUMNS.map((c) => html`<td data-field="${c.field}"${c.numeric ? html` class="num"` : ''}>${c.cell(r)}</td>`)}
-  </tr>`)}
-  </tbody>
-</table>`)}`);
+  return section(
+    'ranking',
+    'Ranking',
+    html`<p class="note">
+        Ranked by return, each agent at the market time of its newest cycle (a paused agent's figures stay where it paused). Sharpe is
+        stated once the agent has ${describeRule(SHARPE_RULE)}; n/a says what is missing.
+      </p>
+      ${scrollTable(
+        'Ranking',
+        html`<table class="ranking">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">Agent</th>
+              ${COLUMNS.map((c) => html`<th scope="col" ${c.numeric ? html` class="num"` : ''}>${c.label}</th>`)}
+            </tr>
+          </thead>
+          <tbody>
+            ${rows.map(
+              (r) =>
+                html`<tr data-agent="${r.entry.agent_id}">
+                  <td data-field="rank">${r.entry.rank}</td>
+                  <th scope="row" class="agent">
+                    <span class="swatch series-${seriesIndex(r.entry.agent_id, ids)}" aria-hidden="true"></span
+                    ><a href="/agents/${encodeURIComponent(r.entry.agent_id)}">${r.entry.name}</a>
+                    <small>${r.entry.provider} · ${r.entry.model}</small>
+                  </th>
+                  ${COLUMNS.map((c) => html`<td data-field="${c.field}" ${c.numeric ? html` class="num"` : ''}>${c.cell(r)}</td>`)}
+                </tr>`,
+            )}
+          </tbody>
+        </table>`,
+      )}`,
+  );
 }

@@ -37,8 +37,12 @@ ${script ? html`<script defer src="/assets/${script}"></script>` : ''}
     <a href="/backtests">Backtests</a>
     <a href="/docs">API</a>
   </nav>
-  ${script ? html`<span class="live-status" id="live-status" role="status" data-state="off">Live updates: starting</span>
-  <button type="button" class="token-button" id="token-button" hidden>API token</button>` : ''}
+  ${
+    script
+      ? html`<span class="live-status" id="live-status" role="status" data-state="off">Live updates: starting</span>
+          <button type="button" class="token-button" id="token-button" hidden>API token</button>`
+      : ''
+  }
 </header>
 <main id="main">
 ${main}
@@ -50,26 +54,26 @@ ${script ? tokenDialog() : ''}
 
 function tokenDialog(): Html {
   return html`<dialog id="token-dialog" aria-labelledby="token-title">
-  <form method="dialog" id="token-form">
-    <h2 id="token-title">API token</h2>
-    <p id="token-reason">Pausing, resuming, stopping and running a cycle need the arena's API token (<code>API_TOKEN</code>).</p>
-    <p class="note">Kept in this browser tab only (sessionStorage) and sent as a request header: never in a URL.</p>
-    <label for="token-input">Token</label>
-    <input id="token-input" name="token" type="password" autocomplete="off" spellcheck="false">
-    <div class="dialog-actions">
-      <button type="button" id="token-cancel">Cancel</button>
-      <button type="submit" value="save" class="primary">Save</button>
-    </div>
-  </form>
-</dialog>`;
+    <form method="dialog" id="token-form">
+      <h2 id="token-title">API token</h2>
+      <p id="token-reason">Pausing, resuming, stopping and running a cycle need the arena's API token (<code>API_TOKEN</code>).</p>
+      <p class="note">Kept in this browser tab only (sessionStorage) and sent as a request header: never in a URL.</p>
+      <label for="token-input">Token</label>
+      <input id="token-input" name="token" type="password" autocomplete="off" spellcheck="false" />
+      <div class="dialog-actions">
+        <button type="button" id="token-cancel">Cancel</button>
+        <button type="submit" value="save" class="primary">Save</button>
+      </div>
+    </form>
+  </dialog>`;
 }
 
 /** `<section>` with a heading, labelled for screen readers. */
 export function section(id: string, heading: string, body: Html | string, extraClass = ''): Html {
   return html`<section class="panel ${extraClass}" aria-labelledby="${id}-title">
-  <h2 id="${id}-title">${heading}</h2>
-  ${body}
-</section>`;
+    <h2 id="${id}-title">${heading}</h2>
+    ${body}
+  </section>`;
 }
 
 /** A wide table in a box that scrolls sideways on a phone, reachable with the keyboard. */
@@ -82,5 +86,8 @@ export function scrollTable(label: string, table: Html): Html {
  * would inject a <style> element, which the pages' CSP refuses: this line is the attribution instead.
  */
 export function chartAttribution(): Html {
-  return html`<p class="note attribution">Charts: <a href="https://www.tradingview.com/" rel="noopener noreferrer">TradingView Lightweight Charts™</a>, Copyright © 2025 TradingView, Inc.</p>`;
+  return html`<p class="note attribution">
+    Charts: <a href="https://www.tradingview.com/" rel="noopener noreferrer">TradingView Lightweight Charts™</a>, Copyright © 2025
+    TradingView, Inc.
+  </p>`;
 }

@@ -16,7 +16,8 @@ export async function load<T>(read: () => Promise<T>): Promise<Loaded<T>> {
   try {
     return { ok: true, data: await read() };
   } catch (err) {
-    if (err instanceof ApiError && (err.status === 401 || err.status === 503)) return { ok: false, status: err.status, message: err.message };
+    if (err instanceof ApiError && (err.status === 401 || err.status === 503))
+      return { ok: false, status: err.status, message: err.message };
     throw err;
   }
 }
@@ -28,10 +29,10 @@ export async function load<T>(read: () => Promise<T>): Promise<Loaded<T>> {
 export function region(name: string, loaded: Loaded<unknown>, body: () => Html, attributes: Html | string = ''): Html {
   if (!loaded.ok) {
     return html`<div class="region" data-region="${name}" data-locked="${loaded.status}">
-  <p class="locked">This arena asks for its API token to show its records (${loaded.message}).</p>
-</div>`;
+      <p class="locked">This arena asks for its API token to show its records (${loaded.message}).</p>
+    </div>`;
   }
-  return html`<div class="region" data-region="${name}"${attributes}>${body()}</div>`;
+  return html`<div class="region" data-region="${name}" ${attributes}>${body()}</div>`;
 }
 
 /** A figure that can be good or bad: coloured, and signed so the colour is never the only cue. */
@@ -41,7 +42,9 @@ export function signed(value: number | null | undefined, format: (v: number | nu
 
 /** A figure the API gives no value for (null): says so. */
 export function figure(value: number | null | undefined, format: (v: number | null | undefined) => string): Html | string {
-  return value === null || value === undefined ? html`<span class="missing" title="The API gives no figure for this yet">${MISSING}</span>` : format(value);
+  return value === null || value === undefined
+    ? html`<span class="missing" title="The API gives no figure for this yet">${MISSING}</span>`
+    : format(value);
 }
 
 /**
@@ -79,5 +82,5 @@ export function agentStatus(detail: Pick<AgentDetail, 'status' | 'status_reason'
 }
 
 export function statusBadge(status: StatusView): Html {
-  return html`<span class="badge status-${status.key}"${status.reason ? html` title="${status.reason}"` : ''}>${status.label}</span>`;
+  return html`<span class="badge status-${status.key}" ${status.reason ? html` title="${status.reason}"` : ''}>${status.label}</span>`;
 }

@@ -16,18 +16,24 @@ export interface TestAgent {
 export function writeArenaFile(dir: string, agents: readonly TestAgent[], cycleSeconds: number, apiPort: number): string {
   fs.mkdirSync(path.join(dir, 'agents'), { recursive: true });
   for (const agent of agents) {
-    fs.writeFileSync(path.join(dir, 'agents', `${agent.id}.yaml`), YAML.stringify({
-      agent: { id: agent.id, name: agent.id },
-      llm: { provider: 'rule_based', model: agent.model },
-      exchange: { type: 'paper' },
-      strategy: { initial_balance: 10_000 },
-    }));
+    fs.writeFileSync(
+      path.join(dir, 'agents', `${agent.id}.yaml`),
+      YAML.stringify({
+        agent: { id: agent.id, name: agent.id },
+        llm: { provider: 'rule_based', model: agent.model },
+        exchange: { type: 'paper' },
+        strategy: { initial_balance: 10_000 },
+      }),
+    );
   }
   const file = path.join(dir, 'arena.yaml');
-  fs.writeFileSync(file, YAML.stringify({
-    system: { market_data: 'replay', replay_cycle_seconds: cycleSeconds, log_level: 'warn', trading_lock: 'per_account' },
-    api: { host: '127.0.0.1', port: apiPort },
-    agents: agents.map((agent) => ({ id: agent.id, name: agent.id, enabled: true, config_file: `agents/${agent.id}.yaml` })),
-  }));
+  fs.writeFileSync(
+    file,
+    YAML.stringify({
+      system: { market_data: 'replay', replay_cycle_seconds: cycleSeconds, log_level: 'warn', trading_lock: 'per_account' },
+      api: { host: '127.0.0.1', port: apiPort },
+      agents: agents.map((agent) => ({ id: agent.id, name: agent.id, enabled: true, config_file: `agents/${agent.id}.yaml` })),
+    }),
+  );
   return file;
 }

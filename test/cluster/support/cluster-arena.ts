@@ -122,23 +122,42 @@ export async function startClusterArena(opts: ClusterArenaOptions): Promise<Clus
 
     started = Date.now();
     const arena: ArenaEnvironment = {
-      temporalAddress: cluster.address, namespace: NAMESPACE, taskQueue: TASK_QUEUE,
-      databaseUrl: postgres.url(arenaDatabase), arenaConfig, logDir,
+      temporalAddress: cluster.address,
+      namespace: NAMESPACE,
+      taskQueue: TASK_QUEUE,
+      databaseUrl: postgres.url(arenaDatabase),
+      arenaConfig,
+      logDir,
     };
     const launcher = run(arenaLauncher(arena));
     const workers = [run(arenaWorker('worker-1', arena, bundle)), run(arenaWorker('worker-2', arena, bundle))];
     const apiPort = await freePort();
     run(arenaApi(arena, apiPort));
     // The launcher serves its API once the agents are started.
-    await eventually('the launcher to start the arena', async () => {
-      if (!launcher.isRunning) throw new Error(`the launcher exited:\n${launcher.logTail()}`);
-      return fetch(`http://127.0.0.1:${launcherApiPort}/health`).then((r) => r.ok, () => false);
-    }, LAUNCHER_READY_TIMEOUT_MS);
+    await eventually(
+      'the launcher to start the arena',
+      async () => {
+        if (!launcher.isRunning) throw new Error(`the launcher exited:\n${launcher.logTail()}`);
+        return fetch(`http://127.0.0.1:${launcherApiPort}/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      },
+      LAUNCHER_READY_TIMEOUT_MS,
+    );
     opts.log(`launcher, 2 workers and the API running, in ${Date.now() - started} ms`);
 
     return {
-      postgres, arenaDatabase, temporalDatabases, cluster, launcher, workers, apiUrl: `http://127.0.0.1:${apiPort}`,
-      client, db, agents,
+      postgres,
+      arenaDatabase,
+      temporalDatabases,
+      cluster,
+      launcher,
+      workers,
+      apiUrl: `http://127.0.0.1:${apiPort}`,
+      client,
+      db,
+      agents,
       workerByIdentity: (identity) => workers.find((w) => w.pid !== undefined && workerIdentity(w.pid) === identity),
       logTails,
       processesLogging: (text) => processes.filter((p) => p.logIncludes(text)).map((p) => p.name),

@@ -12,18 +12,24 @@ const DEPLOY_DIR = path.join(__dirname, '..', '..', '..', 'deploy', 'temporal');
 
 /** Runs the compose's schema job with `temporal-sql-tool` from `sqlTool` on PATH. */
 export async function applyTemporalSchema(
-  sqlTool: string, postgres: PostgresServer, databases: { main: string; visibility: string },
+  sqlTool: string,
+  postgres: PostgresServer,
+  databases: { main: string; visibility: string },
 ): Promise<void> {
-  await runCommand('sh', [path.join(DEPLOY_DIR, 'setup-schema.sh')], childEnv([], {
-    PATH: `${path.dirname(sqlTool)}${path.delimiter}${process.env.PATH ?? ''}`,
-    DB: 'postgres12',
-    POSTGRES_SEEDS: postgres.host,
-    DB_PORT: String(postgres.port),
-    POSTGRES_USER: postgres.user,
-    POSTGRES_PWD: postgres.password,
-    DBNAME: databases.main,
-    VISIBILITY_DBNAME: databases.visibility,
-  }));
+  await runCommand(
+    'sh',
+    [path.join(DEPLOY_DIR, 'setup-schema.sh')],
+    childEnv([], {
+      PATH: `${path.dirname(sqlTool)}${path.delimiter}${process.env.PATH ?? ''}`,
+      DB: 'postgres12',
+      POSTGRES_SEEDS: postgres.host,
+      DB_PORT: String(postgres.port),
+      POSTGRES_USER: postgres.user,
+      POSTGRES_PWD: postgres.password,
+      DBNAME: databases.main,
+      VISIBILITY_DBNAME: databases.visibility,
+    }),
+  );
 }
 
 /**
@@ -34,9 +40,13 @@ export async function createNamespace(address: string, namespace: string, cli: s
   const bin = path.join(workDir, 'bin');
   fs.mkdirSync(bin, { recursive: true });
   fs.symlinkSync(cli, path.join(bin, 'temporal'));
-  await runCommand('sh', [path.join(DEPLOY_DIR, 'create-namespace.sh')], childEnv([], {
-    PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`,
-    TEMPORAL_ADDRESS: address,
-    NAMESPACE: namespace,
-  }));
+  await runCommand(
+    'sh',
+    [path.join(DEPLOY_DIR, 'create-namespace.sh')],
+    childEnv([], {
+      PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`,
+      TEMPORAL_ADDRESS: address,
+      NAMESPACE: namespace,
+    }),
+  );
 }

@@ -43,14 +43,18 @@ export class ManagedProcess {
     const log = fs.openSync(this.options.logFile, 'a');
     try {
       const child = spawn(this.options.command, this.options.args, {
-        cwd: this.options.cwd, env: this.options.env, stdio: ['ignore', log, log],
+        cwd: this.options.cwd,
+        env: this.options.env,
+        stdio: ['ignore', log, log],
       });
       running.add(child);
       this.child = child;
-      this.exited = new Promise((resolve) => child.once('exit', () => {
-        running.delete(child);
-        resolve();
-      }));
+      this.exited = new Promise((resolve) =>
+        child.once('exit', () => {
+          running.delete(child);
+          resolve();
+        }),
+      );
       child.once('error', (err) => fs.appendFileSync(this.options.logFile, `spawn failed: ${err.message}\n`));
     } finally {
       fs.closeSync(log); // the child holds its own descriptor
@@ -79,7 +83,12 @@ export class ManagedProcess {
   /** The last lines of its log, each cut to its first 400 characters (the server's stack traces are long). */
   logTail(lines = 40): string {
     if (!fs.existsSync(this.options.logFile)) return '(no log)';
-    return fs.readFileSync(this.options.logFile, 'utf8').trimEnd().split('\n').slice(-lines)
-      .map((line) => (line.length > 400 ? `${line.slice(0, 400)}…` : line)).join('\n');
+    return fs
+      .readFileSync(this.options.logFile, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .map((line) => (line.length > 400 ? `${line.slice(0, 400)}…` : line))
+      .join('\n');
   }
 }

@@ -21,7 +21,10 @@ export interface OrderPhase {
 
 /** Polls the agents' running cycles until one has its order activity started on a worker that `onWorker` accepts. */
 export async function waitForOrderPhase(
-  client: Client, agents: readonly AgentConfig[], onWorker: (identity: string) => boolean, timeoutMs: number,
+  client: Client,
+  agents: readonly AgentConfig[],
+  onWorker: (identity: string) => boolean,
+  timeoutMs: number,
 ): Promise<OrderPhase> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -45,9 +48,13 @@ async function orderPhaseOf(client: Client, agentId: string): Promise<OrderPhase
 
 /** The identity of the worker running the cycle's order activity, when one is running it. */
 export async function startedOrderActivity(client: Client, cycleWorkflowId: string): Promise<string | null> {
-  const cycle = await client.workflow.getHandle(cycleWorkflowId).describe().catch(() => null);
-  const activity = cycle?.raw.pendingActivities?.find((a) =>
-    ORDER_ACTIVITIES.has(a.activityType?.name ?? '') && a.state === PENDING_ACTIVITY_STARTED && a.lastWorkerIdentity);
+  const cycle = await client.workflow
+    .getHandle(cycleWorkflowId)
+    .describe()
+    .catch(() => null);
+  const activity = cycle?.raw.pendingActivities?.find(
+    (a) => ORDER_ACTIVITIES.has(a.activityType?.name ?? '') && a.state === PENDING_ACTIVITY_STARTED && a.lastWorkerIdentity,
+  );
   return activity?.lastWorkerIdentity ?? null;
 }
 
@@ -59,15 +66,21 @@ export async function orderActivityPending(client: Client, cycleWorkflowId: stri
 
 /** Who completed the cycle's order activity, and at which attempt (from the finished cycle's history). */
 export async function orderActivityCompletion(
-  client: Client, cycleWorkflowId: string,
+  client: Client,
+  cycleWorkflowId: string,
 ): Promise<{ workerIdentity: string; attempt: number }> {
   const history = await client.workflow.getHandle(cycleWorkflowId).fetchHistory();
   const events = history.events ?? [];
   const scheduled = events.find((e) => ORDER_ACTIVITIES.has(e.activityTaskScheduledEventAttributes?.activityType?.name ?? ''));
-  const started = events.find((e) => e.activityTaskStartedEventAttributes
-    && String(e.activityTaskStartedEventAttributes.scheduledEventId) === String(scheduled?.eventId));
-  const completed = events.some((e) => e.activityTaskCompletedEventAttributes
-    && String(e.activityTaskCompletedEventAttributes.scheduledEventId) === String(scheduled?.eventId));
+  const started = events.find(
+    (e) =>
+      e.activityTaskStartedEventAttributes && String(e.activityTaskStartedEventAttributes.scheduledEventId) === String(scheduled?.eventId),
+  );
+  const completed = events.some(
+    (e) =>
+      e.activityTaskCompletedEventAttributes &&
+      String(e.activityTaskCompletedEventAttributes.scheduledEventId) === String(scheduled?.eventId),
+  );
   if (!started || !completed) throw new Error(`${cycleWorkflowId}: its order activity did not complete`);
   const attrs = started.activityTaskStartedEventAttributes!;
   return { workerIdentity: attrs.identity ?? '', attempt: attrs.attempt ?? 1 };

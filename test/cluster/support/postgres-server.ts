@@ -47,7 +47,9 @@ export async function dropDatabases(server: PostgresServer, names: readonly stri
 export async function terminateConnections(server: PostgresServer, database: string): Promise<number> {
   return withAdminClient(server, async (client) => {
     const result = await client.query(
-      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [database],
+    );
     return result.rowCount ?? 0;
   });
 }
@@ -56,7 +58,8 @@ export async function terminateConnections(server: PostgresServer, database: str
 export async function connectionsByDatabase(server: PostgresServer): Promise<Map<string, number>> {
   return withAdminClient(server, async (client) => {
     const result = await client.query<{ datname: string; n: string }>(
-      'SELECT datname, count(*) AS n FROM pg_stat_activity WHERE datname IS NOT NULL GROUP BY datname');
+      'SELECT datname, count(*) AS n FROM pg_stat_activity WHERE datname IS NOT NULL GROUP BY datname',
+    );
     return new Map(result.rows.map((row) => [row.datname, Number(row.n)]));
   });
 }

@@ -98,13 +98,18 @@ async function freeMembershipSafePort(taken: Set<number>): Promise<number> {
  */
 export async function startTemporalCluster(opts: TemporalClusterOptions): Promise<TemporalCluster> {
   const variables = await imageVariables(opts);
-  const services = Object.fromEntries(TEMPORAL_SERVICES.map((service) => [service, new ManagedProcess({
-    name: `temporal ${service}`,
-    command: opts.serverBinary,
-    args: ['start', '--service', service],
-    env: childEnv([], variables), // none of the arena's keys
-    logFile: path.join(opts.logDir, `temporal-${service}.log`),
-  })])) as Record<TemporalService, ManagedProcess>;
+  const services = Object.fromEntries(
+    TEMPORAL_SERVICES.map((service) => [
+      service,
+      new ManagedProcess({
+        name: `temporal ${service}`,
+        command: opts.serverBinary,
+        args: ['start', '--service', service],
+        env: childEnv([], variables), // none of the arena's keys
+        logFile: path.join(opts.logDir, `temporal-${service}.log`),
+      }),
+    ]),
+  ) as Record<TemporalService, ManagedProcess>;
   const address = `127.0.0.1:${variables.FRONTEND_GRPC_PORT}`;
   const cluster: TemporalCluster = {
     address,
@@ -145,9 +150,7 @@ async function waitUntilListening(service: ManagedProcess, port: number, timeout
   }
 }
 
-async function waitUntilServing(
-  address: string, services: Record<TemporalService, ManagedProcess>, timeoutMs: number,
-): Promise<void> {
+async function waitUntilServing(address: string, services: Record<TemporalService, ManagedProcess>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const dead = TEMPORAL_SERVICES.find((service) => !services[service].isRunning);

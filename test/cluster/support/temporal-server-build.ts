@@ -27,7 +27,9 @@ export function temporalServerCacheDir(version: string, env: NodeJS.ProcessEnv =
 
 /** The cached binaries of `version`, built first when they are not there yet. */
 export async function ensureTemporalServer(
-  version: string, log: (msg: string) => void = () => {}, env: NodeJS.ProcessEnv = process.env,
+  version: string,
+  log: (msg: string) => void = () => {},
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<TemporalServerTools> {
   const dir = temporalServerCacheDir(version, env);
   const tools = { version, server: path.join(dir, 'temporal-server'), sqlTool: path.join(dir, 'temporal-sql-tool') };
@@ -42,9 +44,11 @@ export async function ensureTemporalServer(
   // interrupted, never leave a half-filled folder that looks complete.
   const staging = fs.mkdtempSync(`${dir}.building-`);
   try {
-    await runCommand(go, [
-      'install', `go.temporal.io/server/cmd/server@v${version}`, `go.temporal.io/server/cmd/tools/sql@v${version}`,
-    ], childEnv(GO_VARIABLES, { GOBIN: staging }, env));
+    await runCommand(
+      go,
+      ['install', `go.temporal.io/server/cmd/server@v${version}`, `go.temporal.io/server/cmd/tools/sql@v${version}`],
+      childEnv(GO_VARIABLES, { GOBIN: staging }, env),
+    );
     fs.renameSync(path.join(staging, 'server'), path.join(staging, 'temporal-server'));
     fs.renameSync(path.join(staging, 'sql'), path.join(staging, 'temporal-sql-tool'));
     fs.writeFileSync(path.join(staging, COMPLETE_MARKER), `go.temporal.io/server@v${version}\n`);

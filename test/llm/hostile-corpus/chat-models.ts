@@ -1,7 +1,22 @@
 /** Chat models without a reasoning channel: Claude-style and GPT-style replies, and structured output. */
 import {
-  AMBIGUOUS, BESIDE, close, CUT_OFF, DISAGREE, DRAFT, hold, HYPOTHETICAL, item, MAX_TOKENS, NO_JSON, openLong, openShort, REPEAT, UNREADABLE,
-  wait, type HostileReply,
+  AMBIGUOUS,
+  BESIDE,
+  close,
+  CUT_OFF,
+  DISAGREE,
+  DRAFT,
+  hold,
+  HYPOTHETICAL,
+  item,
+  MAX_TOKENS,
+  NO_JSON,
+  openLong,
+  openShort,
+  REPEAT,
+  UNREADABLE,
+  wait,
+  type HostileReply,
 } from './types';
 
 const CLAUDE = 'claude';
@@ -10,7 +25,8 @@ const STRUCTURED = 'structured-output';
 
 export const CHAT_MODEL_REPLIES: HostileReply[] = [
   {
-    family: CLAUDE, name: 'Claude: <thinking>, prose, then <answer> with a fence',
+    family: CLAUDE,
+    name: 'Claude: <thinking>, prose, then <answer> with a fence',
     reply: `<thinking>
 The account is flat. BTC's 4h structure is higher highs; 3m RSI cooled to 52 after the push. ETH lags.
 </thinking>
@@ -27,11 +43,20 @@ Looking at the data, BTC offers the cleanest setup.
 }
 \`\`\`
 </answer>`,
-    keeps: [openLong('BTCUSDT', 1000, { leverage: 3, stopLoss: 95500, takeProfit: 100500, confidence: 0.62, reason: '4h higher highs, 3m RSI reset' })],
+    keeps: [
+      openLong('BTCUSDT', 1000, {
+        leverage: 3,
+        stopLoss: 95500,
+        takeProfit: 100500,
+        confidence: 0.62,
+        reason: '4h higher highs, 3m RSI reset',
+      }),
+    ],
     drops: [],
   },
   {
-    family: CLAUDE, name: 'Claude: analysis in prose with brackets and braces, then JSON',
+    family: CLAUDE,
+    name: 'Claude: analysis in prose with brackets and braces, then JSON',
     reply: `I'll review each position.
 
 - ETHUSDT long: +4.2% [entry 3,240], stop at {entry - 2%} — fine.
@@ -44,14 +69,16 @@ Given this, I'll hold ETH and close SOL:
     drops: [],
   },
   {
-    family: CLAUDE, name: 'Claude: <antThinking> then the answer',
+    family: CLAUDE,
+    name: 'Claude: <antThinking> then the answer',
     reply: `<antThinking>The user expects a JSON block. Draft {"action": "open_short", "symbol": "DOGEUSDT", "size_usd": 12000, "leverage": 20}</antThinking>
 {"decisions": [{"action": "wait", "reason": "DOGE too volatile for the size limits"}]}`,
     keeps: [wait('DOGE too volatile for the size limits')],
     drops: [DRAFT('<antThinking>')],
   },
   {
-    family: CLAUDE, name: 'Claude: an example of the format, then the real answer',
+    family: CLAUDE,
+    name: 'Claude: an example of the format, then the real answer',
     reply: `Here is the format I'll use, for example: {"action": "open_long", "symbol": "SYMBOL", "size_usd": 0}
 
 My decision for this cycle:
@@ -60,7 +87,8 @@ My decision for this cycle:
     drops: [HYPOTHETICAL],
   },
   {
-    family: CLAUDE, name: 'Claude: "in the required JSON format" is no example',
+    family: CLAUDE,
+    name: 'Claude: "in the required JSON format" is no example',
     reply: `After weighing funding and momentum, here is my decision in the required JSON format:
 
 {"decisions": [{"action": "open_short", "symbol": "DOGEUSDT", "size_usd": 250, "leverage": 2, "reason": "funding flipped"}]}`,
@@ -68,16 +96,20 @@ My decision for this cycle:
     drops: [],
   },
   {
-    family: CLAUDE, name: 'Claude: a correction with different trades: none',
+    family: CLAUDE,
+    name: 'Claude: a correction with different trades: none',
     reply: `{"decisions": [{"action": "open_long", "symbol": "XRPUSDT", "size_usd": 500, "leverage": 2}]}
 
 Actually, I made an error: XRP's funding is deeply negative, shorts are paying. Let me correct that:
 
 {"decisions": [{"action": "open_short", "symbol": "XRPUSDT", "size_usd": 500, "leverage": 2}]}`,
-    keeps: 'none', why: AMBIGUOUS, drops: [DISAGREE, DISAGREE],
+    keeps: 'none',
+    why: AMBIGUOUS,
+    drops: [DISAGREE, DISAGREE],
   },
   {
-    family: CLAUDE, name: 'Claude: "Draft" then "Final" blocks',
+    family: CLAUDE,
+    name: 'Claude: "Draft" then "Final" blocks',
     reply: `Draft:
 {"decisions": [{"action": "open_long", "symbol": "SOLUSDT", "size_usd": 2000, "leverage": 8}]}
 
@@ -87,27 +119,37 @@ Final:
     drops: [HYPOTHETICAL],
   },
   {
-    family: CLAUDE, name: 'Claude: refuses to trade, no JSON',
+    family: CLAUDE,
+    name: 'Claude: refuses to trade, no JSON',
     reply: "I can't make trading decisions with real money. Please consult a licensed financial advisor.",
-    keeps: 'none', why: NO_JSON, drops: [],
+    keeps: 'none',
+    why: NO_JSON,
+    drops: [],
   },
   {
-    family: CLAUDE, name: 'Claude: a markdown table of decisions, no JSON',
+    family: CLAUDE,
+    name: 'Claude: a markdown table of decisions, no JSON',
     reply: `| Symbol | Action | Size |
 |---|---|---|
 | BTCUSDT | open_long | 1000 |`,
-    keeps: 'none', why: NO_JSON, drops: [],
+    keeps: 'none',
+    why: NO_JSON,
+    drops: [],
   },
   {
-    family: CLAUDE, name: 'Claude: the answer in YAML',
+    family: CLAUDE,
+    name: 'Claude: the answer in YAML',
     reply: `decisions:
   - action: open_long
     symbol: BTCUSDT
     size_usd: 1000`,
-    keeps: 'none', why: NO_JSON, drops: [],
+    keeps: 'none',
+    why: NO_JSON,
+    drops: [],
   },
   {
-    family: CLAUDE, name: 'Claude: hedged language inside the JSON reason does not matter',
+    family: CLAUDE,
+    name: 'Claude: hedged language inside the JSON reason does not matter',
     reply: `{"decisions": [{"action": "close", "symbol": "ETHUSDT", "reason": "if it rebounds next cycle I would re-enter, but for now close"}]}`,
     keeps: [close('ETHUSDT', 'if it rebounds next cycle I would re-enter, but for now close')],
     drops: [],
@@ -115,13 +157,15 @@ Final:
 
   // GPT-style.
   {
-    family: GPT, name: 'GPT JSON mode: the canonical object',
+    family: GPT,
+    name: 'GPT JSON mode: the canonical object',
     reply: '{"reasoning":"Range-bound market; no edge.","decisions":[{"action":"wait","reason":"no edge"}]}',
     keeps: [wait('no edge')],
     drops: [],
   },
   {
-    family: GPT, name: 'GPT: markdown headings, a fenced answer, a closing remark',
+    family: GPT,
+    name: 'GPT: markdown headings, a fenced answer, a closing remark',
     reply: `### Market overview
 BTC consolidates under 98k; ETH/BTC keeps falling.
 
@@ -134,11 +178,15 @@ BTC consolidates under 98k; ETH/BTC keeps falling.
 \`\`\`
 
 Let me know if you want a more aggressive plan.`,
-    keeps: [openShort('ETHUSDT', 1500, { leverage: 3, stopLoss: 3520, reason: 'ETH/BTC downtrend' }), hold('no position change', 'BTCUSDT')],
+    keeps: [
+      openShort('ETHUSDT', 1500, { leverage: 3, stopLoss: 3520, reason: 'ETH/BTC downtrend' }),
+      hold('no position change', 'BTCUSDT'),
+    ],
     drops: [],
   },
   {
-    family: GPT, name: 'GPT: "Option A" and "Option B" blocks: none',
+    family: GPT,
+    name: 'GPT: "Option A" and "Option B" blocks: none',
     reply: `Option A (momentum):
 {"action": "open_long", "symbol": "DOGEUSDT", "size_usd": 400, "leverage": 3}
 
@@ -146,10 +194,13 @@ Option B (mean reversion):
 {"action": "open_short", "symbol": "DOGEUSDT", "size_usd": 400, "leverage": 3}
 
 I'd lean toward A.`,
-    keeps: 'none', why: AMBIGUOUS, drops: [DISAGREE, DISAGREE],
+    keeps: 'none',
+    why: AMBIGUOUS,
+    drops: [DISAGREE, DISAGREE],
   },
   {
-    family: GPT, name: 'GPT: "Alternatively" marks the second block',
+    family: GPT,
+    name: 'GPT: "Alternatively" marks the second block',
     reply: `Decision:
 {"action": "close", "symbol": "BTCUSDT", "reason": "risk off before CPI"}
 
@@ -159,7 +210,8 @@ Alternatively, a tighter approach:
     drops: [HYPOTHETICAL],
   },
   {
-    family: GPT, name: 'GPT: a numbered list of decision objects is one list',
+    family: GPT,
+    name: 'GPT: a numbered list of decision objects is one list',
     reply: `Here are my decisions:
 1. {"action": "close", "symbol": "SOLUSDT", "reason": "stop hit soon"}
 2. {"action": "open_long", "symbol": "BNBUSDT", "size_usd": 600, "leverage": 3, "reason": "support"}`,
@@ -167,7 +219,8 @@ Alternatively, a tighter approach:
     drops: [],
   },
   {
-    family: GPT, name: 'GPT: a bullet list of decision objects is one list',
+    family: GPT,
+    name: 'GPT: a bullet list of decision objects is one list',
     reply: `- {"action": "close", "symbol": "XRPUSDT"}
 - {"action": "close", "symbol": "DOGEUSDT"}`,
     keeps: [close('XRPUSDT'), close('DOGEUSDT')],
@@ -175,7 +228,8 @@ Alternatively, a tighter approach:
   },
   {
     // "{" then "#" starts no structure, so the list inside is the top-level JSON: the same decisions.
-    family: GPT, name: 'GPT: a Python dict with a # comment and trailing commas',
+    family: GPT,
+    name: 'GPT: a Python dict with a # comment and trailing commas',
     reply: `{
   # not valid, but models write it
   'decisions': [
@@ -186,7 +240,8 @@ Alternatively, a tighter approach:
     drops: [],
   },
   {
-    family: GPT, name: 'GPT: JS comments and trailing commas',
+    family: GPT,
+    name: 'GPT: JS comments and trailing commas',
     reply: `{
   // my call
   "decisions": [
@@ -197,19 +252,24 @@ Alternatively, a tighter approach:
     drops: [],
   },
   {
-    family: GPT, name: 'GPT: numbers as strings with units',
-    reply: '{"decisions": [{"action": "open_long", "symbol": "BTC/USDT", "size_usd": "$1,250", "leverage": "4x", "confidence": "70%", "stop_loss": "94,800"}]}',
+    family: GPT,
+    name: 'GPT: numbers as strings with units',
+    reply:
+      '{"decisions": [{"action": "open_long", "symbol": "BTC/USDT", "size_usd": "$1,250", "leverage": "4x", "confidence": "70%", "stop_loss": "94,800"}]}',
     keeps: [openLong('BTCUSDT', 1250, { leverage: 4, confidence: 0.7, stopLoss: 94800 })],
     drops: [],
   },
   {
-    family: GPT, name: 'GPT: one invalid item among valid ones',
-    reply: '{"decisions": [{"action": "close", "symbol": "ETHUSDT"}, {"action": "buy", "symbol": "SOLUSDT", "size_usd": 100}, {"action": "open_short", "symbol": "DOGEUSDT", "size_usd": 250}]}',
+    family: GPT,
+    name: 'GPT: one invalid item among valid ones',
+    reply:
+      '{"decisions": [{"action": "close", "symbol": "ETHUSDT"}, {"action": "buy", "symbol": "SOLUSDT", "size_usd": 100}, {"action": "open_short", "symbol": "DOGEUSDT", "size_usd": 250}]}',
     keeps: [close('ETHUSDT'), openShort('DOGEUSDT', 250)],
     drops: [item(2, 'action "buy" is not one of')],
   },
   {
-    family: GPT, name: 'GPT: the JSON restated after the prose, same trades',
+    family: GPT,
+    name: 'GPT: the JSON restated after the prose, same trades',
     reply: `{"decisions": [{"action": "open_short", "symbol": "SOLUSDT", "size_usd": 500, "leverage": 2}]}
 
 To summarise, the JSON again:
@@ -218,90 +278,123 @@ To summarise, the JSON again:
     drops: [REPEAT],
   },
   {
-    family: GPT, name: 'GPT: a double-encoded reply',
+    family: GPT,
+    name: 'GPT: a double-encoded reply',
     reply: JSON.stringify(JSON.stringify({ decisions: [{ action: 'close', symbol: 'BNBUSDT' }] })),
     keeps: [close('BNBUSDT')],
     drops: [],
   },
   {
-    family: GPT, name: 'GPT: a bare empty list says nothing',
+    family: GPT,
+    name: 'GPT: a bare empty list says nothing',
     reply: '[]',
-    keeps: 'none', why: /no decision list in the JSON/, drops: [],
+    keeps: 'none',
+    why: /no decision list in the JSON/,
+    drops: [],
   },
   {
-    family: GPT, name: 'GPT: an envelope with an empty list is an answer with no decisions',
+    family: GPT,
+    name: 'GPT: an envelope with an empty list is an answer with no decisions',
     reply: '{"reasoning": "nothing to do", "decisions": []}',
     keeps: [],
     drops: [],
   },
   {
-    family: GPT, name: 'GPT: decisions nested under an unknown key are not read, and nothing trades',
+    family: GPT,
+    name: 'GPT: decisions nested under an unknown key are not read, and nothing trades',
     reply: '{"response": {"decisions": [{"action": "open_long", "symbol": "BTCUSDT", "size_usd": 900}]}}',
-    keeps: 'none', why: /decision fields, but not where they are read/, drops: [UNREADABLE],
+    keeps: 'none',
+    why: /decision fields, but not where they are read/,
+    drops: [UNREADABLE],
   },
 
   // Structured output.
   {
-    family: STRUCTURED, name: 'structured: the tool input is the answer, the text beside it is not read',
+    family: STRUCTURED,
+    name: 'structured: the tool input is the answer, the text beside it is not read',
     reply: 'I will submit: {"decisions": [{"action": "open_long", "symbol": "BTCUSDT", "size_usd": 9000, "leverage": 20}]}',
     options: { structured: { reasoning: 'calm market', decisions: [{ action: 'wait', reason: 'calm' }] } },
     keeps: [wait('calm')],
     drops: [BESIDE],
   },
   {
-    family: STRUCTURED, name: 'structured: a JSON-schema reply as a string',
+    family: STRUCTURED,
+    name: 'structured: a JSON-schema reply as a string',
     reply: '',
     options: { structured: '{"reasoning": "r", "decisions": [{"action": "close", "symbol": "SOLUSDT", "reason": "tp"}]}' },
     keeps: [close('SOLUSDT', 'tp')],
     drops: [],
   },
   {
-    family: STRUCTURED, name: 'structured: a tool input with no decision list is not rescued by the text',
+    family: STRUCTURED,
+    name: 'structured: a tool input with no decision list is not rescued by the text',
     reply: '{"decisions": [{"action": "close", "symbol": "ETHUSDT"}]}',
     options: { structured: { reasoning: 'oops' } },
-    keeps: 'none', why: /the structured output holds no decision list/, drops: [BESIDE],
+    keeps: 'none',
+    why: /the structured output holds no decision list/,
+    drops: [BESIDE],
   },
   {
-    family: STRUCTURED, name: 'structured: not JSON',
+    family: STRUCTURED,
+    name: 'structured: not JSON',
     reply: '',
     options: { structured: '{"decisions": [{"action": "close", ' },
-    keeps: 'none', why: /the structured output is not JSON/, drops: [],
+    keeps: 'none',
+    why: /the structured output is not JSON/,
+    drops: [],
   },
   {
-    family: STRUCTURED, name: 'structured: cut by max_tokens',
+    family: STRUCTURED,
+    name: 'structured: cut by max_tokens',
     reply: '',
     options: { structured: { decisions: [{ action: 'open_long', symbol: 'ETHUSDT', size_usd: 500 }] }, truncated: true },
-    keeps: 'none', why: MAX_TOKENS, drops: [],
+    keeps: 'none',
+    why: MAX_TOKENS,
+    drops: [],
   },
   {
-    family: STRUCTURED, name: 'structured: validation and contradictions apply as to text',
+    family: STRUCTURED,
+    name: 'structured: validation and contradictions apply as to text',
     reply: '',
-    options: { structured: { decisions: [
-      { action: 'open_long', symbol: 'BTCUSDT', size_usd: 500, side: 'short' },
-      { action: 'open_long', symbol: 'ETHUSDT', size_usd: 500 },
-      { action: 'open_short', symbol: 'ETHUSDT', size_usd: 500 },
-      { action: 'close', symbol: 'SOLUSDT' },
-    ] } },
+    options: {
+      structured: {
+        decisions: [
+          { action: 'open_long', symbol: 'BTCUSDT', size_usd: 500, side: 'short' },
+          { action: 'open_long', symbol: 'ETHUSDT', size_usd: 500 },
+          { action: 'open_short', symbol: 'ETHUSDT', size_usd: 500 },
+          { action: 'close', symbol: 'SOLUSDT' },
+        ],
+      },
+    },
     keeps: [close('SOLUSDT')],
-    drops: [item(1, 'side "short" contradicts action open_long'), item(2, 'open_long and open_short of ETHUSDT'), item(3, 'open_long and open_short of ETHUSDT')],
+    drops: [
+      item(1, 'side "short" contradicts action open_long'),
+      item(2, 'open_long and open_short of ETHUSDT'),
+      item(3, 'open_long and open_short of ETHUSDT'),
+    ],
   },
   {
-    family: STRUCTURED, name: 'structured: drafts in the text beside it are recorded',
+    family: STRUCTURED,
+    name: 'structured: drafts in the text beside it are recorded',
     reply: '<thinking>{"action": "open_short", "symbol": "XRPUSDT", "size_usd": 9999}</thinking>',
     options: { structured: { decisions: [{ action: 'hold' }] } },
     keeps: [hold()],
     drops: [/^inside the model's reasoning \(<thinking>\): a draft never trades \(in the text beside/],
   },
   {
-    family: STRUCTURED, name: 'structured: a cut-off text beside a complete tool input does not matter',
+    family: STRUCTURED,
+    name: 'structured: a cut-off text beside a complete tool input does not matter',
     reply: '{"decisions": [{"action": "open_long", "symbol": "BTCU',
     options: { structured: { decisions: [{ action: 'close', symbol: 'BTCUSDT' }] } },
     keeps: [close('BTCUSDT')],
     drops: [/^the answer cannot be read: .* \(in the text beside/],
   },
   {
-    family: GPT, name: 'GPT: the answer cut by max_tokens inside a fence',
+    family: GPT,
+    name: 'GPT: the answer cut by max_tokens inside a fence',
     reply: '```json\n{"decisions": [{"action": "open_long", "symbol": "SOLUSDT", "size_usd": 600, "reason": "brea',
-    keeps: 'none', why: CUT_OFF, drops: [UNREADABLE],
+    keeps: 'none',
+    why: CUT_OFF,
+    drops: [UNREADABLE],
   },
 ];

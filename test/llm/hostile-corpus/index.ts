@@ -7,4 +7,9 @@ import type { HostileReply } from './types';
 
 export { CORPUS_SYMBOLS, type HostileReply } from './types';
 
-export const HOSTILE_CORPUS: HostileReply[] = [...REASONING_MODEL_REPLIES, ...CHAT_MODEL_REPLIES, ...ATTACK_REPLIES, ...CUT_AND_SIZE_REPLIES];
+export const HOSTILE_CORPUS: HostileReply[] = [
+  ...REASONING_MODEL_REPLIES,
+  ...CHAT_MODEL_REPLIES,
+  ...ATTACK_REPLIES,
+  ...CUT_AND_SIZE_REPLIES,
+];

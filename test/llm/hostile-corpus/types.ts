@@ -23,10 +23,20 @@ export interface HostileReply {
 }
 
 // Expected decisions.
-export const openLong = (symbol: string, sizeUsd: number, extra: Partial<Decision> = {}): Decision =>
-  ({ action: 'open_long', symbol, sizeUsd, reason: '', ...extra });
-export const openShort = (symbol: string, sizeUsd: number, extra: Partial<Decision> = {}): Decision =>
-  ({ action: 'open_short', symbol, sizeUsd, reason: '', ...extra });
+export const openLong = (symbol: string, sizeUsd: number, extra: Partial<Decision> = {}): Decision => ({
+  action: 'open_long',
+  symbol,
+  sizeUsd,
+  reason: '',
+  ...extra,
+});
+export const openShort = (symbol: string, sizeUsd: number, extra: Partial<Decision> = {}): Decision => ({
+  action: 'open_short',
+  symbol,
+  sizeUsd,
+  reason: '',
+  ...extra,
+});
 export const close = (symbol: string, reason = ''): Decision => ({ action: 'close', symbol, reason });
 export const hold = (reason = '', symbol?: string): Decision => ({ action: 'hold', ...(symbol && { symbol }), reason });
 export const wait = (reason = ''): Decision => ({ action: 'wait', reason });

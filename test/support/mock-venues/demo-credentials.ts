@@ -38,9 +38,12 @@ const FIELDS: { [V in DemoVenue]: Partial<Record<CredentialField, string>> } = {
 
 /** The demo credentials of a venue under the conventional variable names of `account`, fields overridable. */
 export function demoCredentialEnv(
-  venue: DemoVenue, account: string, overrides: Partial<Record<CredentialField, string>> = {},
+  venue: DemoVenue,
+  account: string,
+  overrides: Partial<Record<CredentialField, string>> = {},
 ): Record<string, string> {
   const fields = { ...FIELDS[venue], ...overrides };
-  return Object.fromEntries(Object.entries(fields).map(([field, value]) =>
-    [conventionalCredentialEnv(venue, field as CredentialField, account), value]));
+  return Object.fromEntries(
+    Object.entries(fields).map(([field, value]) => [conventionalCredentialEnv(venue, field as CredentialField, account), value]),
+  );
 }

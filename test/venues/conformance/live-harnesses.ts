@@ -37,7 +37,10 @@ export const asterHarness: HarnessFactory = async ({ symbol, price, balance }) =
 export const hyperliquidHarness: HarnessFactory = async ({ symbol, price, balance }) => {
   const { user, agent } = DEMO_CREDENTIALS.hyperliquid;
   const mock = await startHyperliquidMock({
-    accounts: [{ user, agents: [agent] }], initialBalance: balance, prices: { [symbol]: price }, testnet: true,
+    accounts: [{ user, agents: [agent] }],
+    initialBalance: balance,
+    prices: { [symbol]: price },
+    testnet: true,
   });
   const config = exchange('hyperliquid', mock);
   return harness(mock, createHyperliquidVenue(config, demoCredentialEnv('hyperliquid', config.account)));

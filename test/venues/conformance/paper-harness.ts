@@ -15,10 +15,16 @@ export const paperHarness: HarnessFactory = async ({ symbol, price, balance }) =
   addBar(price);
   addBar(price);
   return {
-    venue: () => new PaperVenue({
-      books: PaperVenue.postgresBooks(database.db), market, account: 'conformance', initialBalance: balance, takerFeeRate: 0.0005, slippageRate: 0,
-      asOf: T0 + series.length * BAR_MS,
-    }),
+    venue: () =>
+      new PaperVenue({
+        books: PaperVenue.postgresBooks(database.db),
+        market,
+        account: 'conformance',
+        initialBalance: balance,
+        takerFeeRate: 0.0005,
+        slippageRate: 0,
+        asOf: T0 + series.length * BAR_MS,
+      }),
     async setPrice(_symbol, p) {
       addBar(p);
     },

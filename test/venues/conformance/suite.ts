@@ -38,10 +38,22 @@ export function venueConformance(name: string, factory: HarnessFactory): void {
     });
     afterEach(async () => h.close());
 
-    const market = (label: string, side: OrderRequest['side'], quantity: string, reduceOnly = false): OrderRequest =>
-      ({ clientOrderId: cid(`${name}|${label}`), symbol: SYMBOL, side, type: 'MARKET', quantity, reduceOnly });
-    const trigger = (label: string, type: 'STOP_MARKET' | 'TAKE_PROFIT_MARKET', stopPrice: string): OrderRequest =>
-      ({ clientOrderId: cid(`${name}|${label}`), symbol: SYMBOL, side: 'SELL', type, stopPrice, closePosition: true });
+    const market = (label: string, side: OrderRequest['side'], quantity: string, reduceOnly = false): OrderRequest => ({
+      clientOrderId: cid(`${name}|${label}`),
+      symbol: SYMBOL,
+      side,
+      type: 'MARKET',
+      quantity,
+      reduceOnly,
+    });
+    const trigger = (label: string, type: 'STOP_MARKET' | 'TAKE_PROFIT_MARKET', stopPrice: string): OrderRequest => ({
+      clientOrderId: cid(`${name}|${label}`),
+      symbol: SYMBOL,
+      side: 'SELL',
+      type,
+      stopPrice,
+      closePosition: true,
+    });
 
     async function openLong(quantity = '0.01'): Promise<VenueOrder> {
       await venue().setLeverage(SYMBOL, 5);
@@ -116,7 +128,8 @@ export function venueConformance(name: string, factory: HarnessFactory): void {
       const fills = await venue().filledOrders(fill.updatedAt, [SYMBOL]);
       assert.deepEqual(
         [fill.clientOrderId, partial.clientOrderId, rest.clientOrderId].filter((id) => fills.some((o) => o.clientOrderId === id)),
-        [fill.clientOrderId, partial.clientOrderId, rest.clientOrderId], 'all three fills are listed',
+        [fill.clientOrderId, partial.clientOrderId, rest.clientOrderId],
+        'all three fills are listed',
       );
       await assert.rejects(venue().placeOrder(market('reduce nothing', 'SELL', '0.01', true)), rejectedWith(['REDUCE_ONLY_REJECTED']));
     });
@@ -129,7 +142,10 @@ export function venueConformance(name: string, factory: HarnessFactory): void {
       const gone = (o: VenueOrder | null) => o === null || o.status === 'CANCELED' || o.status === 'EXPIRED';
       const canceled = await venue().cancelOrder(SYMBOL, stop.clientOrderId);
       assert.ok(gone(canceled), `cancel answered ${canceled?.status}`);
-      assert.deepEqual((await venue().openOrders(SYMBOL)).map((o) => o.clientOrderId), []);
+      assert.deepEqual(
+        (await venue().openOrders(SYMBOL)).map((o) => o.clientOrderId),
+        [],
+      );
       assert.ok(gone(await venue().cancelOrder(SYMBOL, stop.clientOrderId)));
     });
 
@@ -143,7 +159,7 @@ export function venueConformance(name: string, factory: HarnessFactory): void {
       await assert.rejects(venue().setLeverage(SYMBOL, rules.maxLeverage + 1), (err: unknown) => err instanceof VenueRejection);
     });
 
-    it('margin brackets: the rules carry them, and an isolated position\'s liquidation price follows them', async () => {
+    it("margin brackets: the rules carry them, and an isolated position's liquidation price follows them", async () => {
       const rules = await venue().symbolRules(SYMBOL);
       const brackets = rules.marginBrackets;
       assert.ok(brackets && brackets.length > 0, 'brackets in the symbol rules');
@@ -183,7 +199,9 @@ export function venueConformance(name: string, factory: HarnessFactory): void {
       const mock = h.mock!;
       // 429 with Retry-After: the call fails as temporary with the venue's delay; the next one waits it out.
       mock.failNext({ path: balancePath(name) }, { status: 429, retryAfterSeconds: 1 });
-      const err = await venue().balance().catch((e: unknown) => e);
+      const err = await venue()
+        .balance()
+        .catch((e: unknown) => e);
       assert.ok(err instanceof VenueTemporaryError, `got ${String(err)}`);
       assert.equal(err.retryAfterMs, 1000);
       const waited = Date.now();
@@ -204,7 +222,9 @@ export function venueConformance(name: string, factory: HarnessFactory): void {
       await venue().setLeverage(SYMBOL, 5);
       const request = market('open', 'BUY', '0.01');
       mock.failNext({ method: 'POST', path: orderPath(name) }, { status: 503, afterProcessing: true });
-      const err = await venue().placeOrder(request).catch((e: unknown) => e);
+      const err = await venue()
+        .placeOrder(request)
+        .catch((e: unknown) => e);
       assert.ok(err instanceof VenueOutcomeUnknown, `got ${String(err)}`);
       // What the execution layer does on retry: look up by client id before placing again.
       const found = await venue().getOrder(SYMBOL, request.clientOrderId);

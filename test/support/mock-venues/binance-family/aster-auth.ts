@@ -47,7 +47,9 @@ export class AsterAuth implements Authenticator {
   constructor(private readonly options: AsterAuthOptions) {
     for (const wallet of options.wallets) this.signers.set(wallet.signer.toLowerCase(), wallet.user.toLowerCase());
     this.domain = {
-      name: 'AsterSignTransaction', version: '1', chainId: options.chainId,
+      name: 'AsterSignTransaction',
+      version: '1',
+      chainId: options.chainId,
       verifyingContract: '0x0000000000000000000000000000000000000000',
     };
     this.windowMs = options.nonceWindowMs ?? 10_000;
@@ -76,7 +78,9 @@ export class AsterAuth implements Authenticator {
   private signatureMatches(request: RawRequest, signature: string, signer: string): boolean {
     const wire = [request.query, request.body].filter((part) => part.length > 0).join('&');
     const raw = withoutSignature(wire).rest;
-    const decoded = decodeForm(raw).map(([k, v]) => `${k}=${v}`).join('&');
+    const decoded = decodeForm(raw)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('&');
     const hex = signature.startsWith('0x') ? signature : `0x${signature}`;
     for (const msg of new Set([raw, decoded])) {
       try {

@@ -19,7 +19,10 @@ export interface BinanceKey {
 export class BinanceAuth implements Authenticator {
   private readonly keys = new Map<string, BinanceKey>();
 
-  constructor(keys: BinanceKey[], private readonly now: () => number) {
+  constructor(
+    keys: BinanceKey[],
+    private readonly now: () => number,
+  ) {
     for (const key of keys) this.keys.set(key.apiKey, key);
   }
 
@@ -39,7 +42,9 @@ export class BinanceAuth implements Authenticator {
     const query = withoutSignature(request.query);
     const body = withoutSignature(request.body);
     const signedLast = query.found ? query.last && !body.found : body.last;
-    const expected = createHmac('sha256', key.apiSecret).update(query.rest + body.rest).digest('hex');
+    const expected = createHmac('sha256', key.apiSecret)
+      .update(query.rest + body.rest)
+      .digest('hex');
     if (!signedLast || !sameHex(signature, expected)) throw Errors.badSignature();
 
     const serverTime = this.now();

@@ -3,11 +3,29 @@ import Decimal from 'decimal.js';
 import { maxNotionalAt } from '../../../../venues/symbol-rules';
 import { Errors } from './errors';
 import {
-  applyFill, closableQty, freedByClosing, liquidationPriceOf, round8, summarize, type BalanceSummary, type MarketOf,
+  applyFill,
+  closableQty,
+  freedByClosing,
+  liquidationPriceOf,
+  round8,
+  summarize,
+  type BalanceSummary,
+  type MarketOf,
 } from './ledger';
 import {
-  Account, type AlgoOrder, type Income, type IncomeType, type MarginType, type Order, type OrderInput,
-  type OrderType, type PositionSide, type Side, type SymbolSettings, isConditional, isMarketOnTrigger,
+  Account,
+  type AlgoOrder,
+  type Income,
+  type IncomeType,
+  type MarginType,
+  type Order,
+  type OrderInput,
+  type OrderType,
+  type PositionSide,
+  type Side,
+  type SymbolSettings,
+  isConditional,
+  isMarketOnTrigger,
 } from './model';
 import type { MockSymbolSpec } from './symbols';
 
@@ -220,8 +238,9 @@ export class Engine {
 
   findOrder(accountId: string, symbol: string, ref: OrderRef): Order {
     const account = this.account(accountId);
-    const found = account.orders.filter((o) => o.symbol === symbol && (ref.orderId !== undefined
-      ? o.orderId === ref.orderId : o.clientOrderId === ref.clientOrderId));
+    const found = account.orders.filter(
+      (o) => o.symbol === symbol && (ref.orderId !== undefined ? o.orderId === ref.orderId : o.clientOrderId === ref.clientOrderId),
+    );
     const order = found.at(-1);
     if (!order) throw Errors.noSuchOrder();
     return order;
@@ -229,8 +248,10 @@ export class Engine {
 
   cancelOrder(accountId: string, symbol: string, ref: OrderRef): Order {
     const account = this.account(accountId);
-    const order = account.openOrders(symbol).filter((o) => (ref.orderId !== undefined
-      ? o.orderId === ref.orderId : o.clientOrderId === ref.clientOrderId)).at(-1);
+    const order = account
+      .openOrders(symbol)
+      .filter((o) => (ref.orderId !== undefined ? o.orderId === ref.orderId : o.clientOrderId === ref.clientOrderId))
+      .at(-1);
     if (!order) throw Errors.unknownOrder();
     order.status = 'CANCELED';
     order.updateTime = this.now;
@@ -255,12 +276,29 @@ export class Engine {
   private newOrder(account: Account, input: OrderInput, clientOrderId: string, origType: OrderType = input.type): Order {
     const now = this.now;
     const order: Order = {
-      seq: ++this.seq, orderId: this.nextOrderId++, clientOrderId, account: account.id, symbol: input.symbol,
-      side: input.side, positionSide: input.positionSide, type: input.type, origType, status: 'NEW',
-      origQty: input.quantity ?? new Decimal(0), executedQty: new Decimal(0), cumQuote: new Decimal(0),
-      price: input.price ?? new Decimal(0), stopPrice: input.stopPrice ?? new Decimal(0),
-      reduceOnly: input.reduceOnly, closePosition: input.closePosition, timeInForce: input.timeInForce,
-      workingType: input.workingType, priceProtect: input.priceProtect, triggered: false, time: now, updateTime: now,
+      seq: ++this.seq,
+      orderId: this.nextOrderId++,
+      clientOrderId,
+      account: account.id,
+      symbol: input.symbol,
+      side: input.side,
+      positionSide: input.positionSide,
+      type: input.type,
+      origType,
+      status: 'NEW',
+      origQty: input.quantity ?? new Decimal(0),
+      executedQty: new Decimal(0),
+      cumQuote: new Decimal(0),
+      price: input.price ?? new Decimal(0),
+      stopPrice: input.stopPrice ?? new Decimal(0),
+      reduceOnly: input.reduceOnly,
+      closePosition: input.closePosition,
+      timeInForce: input.timeInForce,
+      workingType: input.workingType,
+      priceProtect: input.priceProtect,
+      triggered: false,
+      time: now,
+      updateTime: now,
     };
     account.orders.push(order);
     return order;
@@ -314,7 +352,14 @@ export class Engine {
    * How much of `qty` may execute: reduce-only (and every closing order in hedge mode) no more than
    * the position it closes; zero when there is nothing to close.
    */
-  private executableQty(account: Account, symbol: string, positionSide: PositionSide, side: Side, qty: Decimal, reduceOnly: boolean): Decimal {
+  private executableQty(
+    account: Account,
+    symbol: string,
+    positionSide: PositionSide,
+    side: Side,
+    qty: Decimal,
+    reduceOnly: boolean,
+  ): Decimal {
     const closing = account.dualSide ? !this.opens(account, { positionSide, side }) : reduceOnly;
     if (!closing) return qty;
     return Decimal.min(qty, closableQty(account, symbol, positionSide, side));
@@ -328,15 +373,33 @@ export class Engine {
   }
 
   /** A fill that would grow the position beyond the notional its bracket allows at the symbol's leverage. */
-  private exceedsPositionLimit(account: Account, symbol: string, positionSide: PositionSide, side: Side, qty: Decimal, price: Decimal): boolean {
+  private exceedsPositionLimit(
+    account: Account,
+    symbol: string,
+    positionSide: PositionSide,
+    side: Side,
+    qty: Decimal,
+    price: Decimal,
+  ): boolean {
     const before = account.position(symbol, positionSide)?.amount ?? new Decimal(0);
     const after = before.add(side === 'BUY' ? qty : qty.neg());
     if (after.abs().lte(before.abs())) return false;
-    return after.abs().mul(price).gt(maxNotionalAt(this.spec(symbol).brackets, this.settings(account, symbol).leverage));
+    return after
+      .abs()
+      .mul(price)
+      .gt(maxNotionalAt(this.spec(symbol).brackets, this.settings(account, symbol).leverage));
   }
 
   /** Isolated and cross alike: the opening part's margin plus the fee must fit in what is available. */
-  private marginSuffices(account: Account, symbol: string, positionSide: PositionSide, side: Side, qty: Decimal, price: Decimal, feeRate: Decimal): boolean {
+  private marginSuffices(
+    account: Account,
+    symbol: string,
+    positionSide: PositionSide,
+    side: Side,
+    qty: Decimal,
+    price: Decimal,
+    feeRate: Decimal,
+  ): boolean {
     const closing = Decimal.min(qty, closableQty(account, symbol, positionSide, side));
     const opening = qty.sub(closing);
     if (opening.isZero()) return true;
@@ -350,9 +413,15 @@ export class Engine {
     const now = this.now;
     const settings = this.settings(account, order.symbol);
     const result = applyFill(account, {
-      symbol: order.symbol, positionSide: order.positionSide, side: order.side, qty, price,
+      symbol: order.symbol,
+      positionSide: order.positionSide,
+      side: order.side,
+      qty,
+      price,
       feeRate: maker ? this.config.makerFeeRate : this.config.takerFeeRate,
-      leverage: settings.leverage, marginType: settings.marginType, now,
+      leverage: settings.leverage,
+      marginType: settings.marginType,
+      now,
     });
     order.executedQty = order.executedQty.add(qty);
     order.cumQuote = order.cumQuote.add(qty.mul(price));
@@ -360,8 +429,17 @@ export class Engine {
     order.updateTime = now;
     const tradeId = this.nextTradeId++;
     account.trades.push({
-      id: tradeId, orderId: order.orderId, symbol: order.symbol, side: order.side, positionSide: order.positionSide,
-      price, qty, commission: result.fee, realizedPnl: result.realizedPnl, maker, time: now,
+      id: tradeId,
+      orderId: order.orderId,
+      symbol: order.symbol,
+      side: order.side,
+      positionSide: order.positionSide,
+      price,
+      qty,
+      commission: result.fee,
+      realizedPnl: result.realizedPnl,
+      maker,
+      time: now,
     });
     if (result.closed.gt(0)) this.addIncome(account, order.symbol, 'REALIZED_PNL', result.realizedPnl, String(tradeId));
     if (result.fee.gt(0)) this.addIncome(account, order.symbol, 'COMMISSION', result.fee.neg(), String(tradeId));
@@ -384,12 +462,27 @@ export class Engine {
     if (triggerCrossed(input.type, input.side, input.stopPrice!, this.price(input.symbol))) throw Errors.wouldTrigger();
     const now = this.now;
     const algo: AlgoOrder = {
-      seq: ++this.seq, algoId: this.nextAlgoId++, clientAlgoId, account: account.id, symbol: input.symbol,
-      side: input.side, positionSide: input.positionSide, orderType: input.type, quantity: input.quantity,
-      triggerPrice: input.stopPrice!, price: input.price ?? new Decimal(0), status: 'NEW',
-      reduceOnly: input.reduceOnly, closePosition: input.closePosition, timeInForce: input.timeInForce,
-      workingType: input.workingType, priceProtect: input.priceProtect, createTime: now, updateTime: now,
-      triggerTime: 0, actualOrderId: null,
+      seq: ++this.seq,
+      algoId: this.nextAlgoId++,
+      clientAlgoId,
+      account: account.id,
+      symbol: input.symbol,
+      side: input.side,
+      positionSide: input.positionSide,
+      orderType: input.type,
+      quantity: input.quantity,
+      triggerPrice: input.stopPrice!,
+      price: input.price ?? new Decimal(0),
+      status: 'NEW',
+      reduceOnly: input.reduceOnly,
+      closePosition: input.closePosition,
+      timeInForce: input.timeInForce,
+      workingType: input.workingType,
+      priceProtect: input.priceProtect,
+      createTime: now,
+      updateTime: now,
+      triggerTime: 0,
+      actualOrderId: null,
     };
     account.algoOrders.push(algo);
     return algo;
@@ -397,14 +490,19 @@ export class Engine {
 
   findAlgoOrder(accountId: string, ref: { algoId?: number; clientAlgoId?: string }): AlgoOrder {
     const account = this.account(accountId);
-    const algo = account.algoOrders.filter((o) => (ref.algoId !== undefined ? o.algoId === ref.algoId : o.clientAlgoId === ref.clientAlgoId)).at(-1);
+    const algo = account.algoOrders
+      .filter((o) => (ref.algoId !== undefined ? o.algoId === ref.algoId : o.clientAlgoId === ref.clientAlgoId))
+      .at(-1);
     if (!algo) throw Errors.noSuchOrder();
     return algo;
   }
 
   cancelAlgoOrder(accountId: string, ref: { algoId?: number; clientAlgoId?: string }): AlgoOrder {
     const account = this.account(accountId);
-    const algo = account.openAlgoOrders().filter((o) => (ref.algoId !== undefined ? o.algoId === ref.algoId : o.clientAlgoId === ref.clientAlgoId)).at(-1);
+    const algo = account
+      .openAlgoOrders()
+      .filter((o) => (ref.algoId !== undefined ? o.algoId === ref.algoId : o.clientAlgoId === ref.clientAlgoId))
+      .at(-1);
     if (!algo) throw Errors.unknownOrder();
     algo.status = 'CANCELED';
     algo.updateTime = this.now;
@@ -458,13 +556,27 @@ export class Engine {
     algo.status = 'TRIGGERED';
     algo.triggerTime = now;
     algo.updateTime = now;
-    const child = this.newOrder(account, {
-      symbol: algo.symbol, side: algo.side, positionSide: algo.positionSide,
-      type: isMarketOnTrigger(algo.orderType) ? 'MARKET' : 'LIMIT', quantity: algo.quantity,
-      price: isMarketOnTrigger(algo.orderType) ? null : algo.price, stopPrice: null, reduceOnly: algo.reduceOnly,
-      closePosition: algo.closePosition, timeInForce: algo.timeInForce, workingType: algo.workingType,
-      priceProtect: algo.priceProtect, clientOrderId: null, respType: 'ACK',
-    }, randomClientId(), algo.orderType);
+    const child = this.newOrder(
+      account,
+      {
+        symbol: algo.symbol,
+        side: algo.side,
+        positionSide: algo.positionSide,
+        type: isMarketOnTrigger(algo.orderType) ? 'MARKET' : 'LIMIT',
+        quantity: algo.quantity,
+        price: isMarketOnTrigger(algo.orderType) ? null : algo.price,
+        stopPrice: null,
+        reduceOnly: algo.reduceOnly,
+        closePosition: algo.closePosition,
+        timeInForce: algo.timeInForce,
+        workingType: algo.workingType,
+        priceProtect: algo.priceProtect,
+        clientOrderId: null,
+        respType: 'ACK',
+      },
+      randomClientId(),
+      algo.orderType,
+    );
     algo.actualOrderId = child.orderId;
     if (child.type === 'MARKET') this.executeTriggeredMarket(account, child);
     else this.workLimit(account, child, true);
@@ -548,11 +660,26 @@ export class Engine {
     const position = account.position(symbol, positionSide)!;
     const isolatedBefore = position.isolatedWallet;
     const side: Side = position.amount.gt(0) ? 'SELL' : 'BUY';
-    const order = this.newOrder(account, {
-      symbol, side, positionSide, type: 'MARKET', quantity: position.amount.abs(), price: null, stopPrice: null,
-      reduceOnly: !account.dualSide, closePosition: false, timeInForce: 'IOC', workingType: 'CONTRACT_PRICE',
-      priceProtect: false, clientOrderId: null, respType: 'ACK',
-    }, `autoclose-${this.now}${this.seq}`);
+    const order = this.newOrder(
+      account,
+      {
+        symbol,
+        side,
+        positionSide,
+        type: 'MARKET',
+        quantity: position.amount.abs(),
+        price: null,
+        stopPrice: null,
+        reduceOnly: !account.dualSide,
+        closePosition: false,
+        timeInForce: 'IOC',
+        workingType: 'CONTRACT_PRICE',
+        priceProtect: false,
+        clientOrderId: null,
+        respType: 'ACK',
+      },
+      `autoclose-${this.now}${this.seq}`,
+    );
     const before = account.trades.length;
     this.fill(account, order, position.amount.abs(), this.price(symbol), false);
     if (position.marginType === 'ISOLATED') {

@@ -5,7 +5,12 @@
  */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
-  constructor(readonly code: number, readonly msg: string, readonly status = 400, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly code: number,
+    readonly msg: string,
+    readonly status = 400,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(`${code}: ${msg}`);
   }
 
@@ -21,22 +26,30 @@ export const CLIENT_ID_RANGE = '^[\\.A-Z\\:/a-z0-9_-]{1,36}$';
 export const Errors = {
   unknown: () => new ApiError(-1000, 'An unknown error occured while processing the request.', 500),
   disconnected: () => new ApiError(-1001, 'Unknown error, please check your request or try again later.', 503),
-  tooManyRequests: (limit: number) => new ApiError(-1003,
-    `Too much request weight used; current limit is ${limit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`, 429),
-  banned: (until: number) => new ApiError(-1003,
-    `Way too much request weight used; IP banned until ${until}. Please use WebSocket Streams for live updates to avoid bans.`, 418),
-  timeout: () => new ApiError(-1007, 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.', 408),
-  tooManyOrders: (limit: number, per: string) => new ApiError(-1015, `Too many new orders; current limit is ${limit} orders per ${per}.`, 429),
+  tooManyRequests: (limit: number) =>
+    new ApiError(
+      -1003,
+      `Too much request weight used; current limit is ${limit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
+      429,
+    ),
+  banned: (until: number) =>
+    new ApiError(
+      -1003,
+      `Way too much request weight used; IP banned until ${until}. Please use WebSocket Streams for live updates to avoid bans.`,
+      418,
+    ),
+  timeout: () =>
+    new ApiError(-1007, 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.', 408),
+  tooManyOrders: (limit: number, per: string) =>
+    new ApiError(-1015, `Too many new orders; current limit is ${limit} orders per ${per}.`, 429),
   timestampAhead: () => new ApiError(-1021, "Timestamp for this request was 1000ms ahead of the server's time."),
   timestampOutside: () => new ApiError(-1021, 'Timestamp for this request is outside of the recvWindow.'),
   badSignature: () => new ApiError(-1022, 'Signature for this request is not valid.'),
   illegalChars: (param: string, range: string) =>
     new ApiError(-1100, `Illegal characters found in parameter '${param}'; legal range is '${range}'.`),
   illegalNumber: (param: string) => Errors.illegalChars(param, NUMBER_RANGE),
-  mandatory: (param: string) =>
-    new ApiError(-1102, `Mandatory parameter '${param}' was not sent, was empty/null, or malformed.`),
-  eitherMandatory: (a: string, b: string) =>
-    new ApiError(-1102, `Param '${a}' or '${b}' must be sent, but both were empty/null!`),
+  mandatory: (param: string) => new ApiError(-1102, `Mandatory parameter '${param}' was not sent, was empty/null, or malformed.`),
+  eitherMandatory: (a: string, b: string) => new ApiError(-1102, `Param '${a}' or '${b}' must be sent, but both were empty/null!`),
   notRequired: (param: string) => new ApiError(-1106, `Parameter '${param}' sent when not required.`),
   badPrecision: () => new ApiError(-1111, 'Precision is over the maximum defined for this asset.'),
   badTimeInForce: () => new ApiError(-1115, 'Invalid timeInForce.'),
@@ -84,8 +97,7 @@ export const Errors = {
   nonceDuplicate: () => new ApiError(-4226, 'Nonce Duplicated'),
   /** INVENTED text: a nonce more than 10 s from server time (Aster documents the rule, not the answer). */
   nonceOutsideWindow: () => new ApiError(-1021, 'Timestamp for this request is outside of the recvWindow.'),
-  postOnlyRejected: () =>
-    new ApiError(-5022, 'Due to the order could not be executed as maker, the Post Only order will be rejected.'),
+  postOnlyRejected: () => new ApiError(-5022, 'Due to the order could not be executed as maker, the Post Only order will be rejected.'),
   badPath: (method: string, path: string) => new ApiError(-5000, `Path ${path}, Method ${method} is invalid`, 404),
 };
 

@@ -57,7 +57,13 @@ import { DEFAULT_PRICES, type MockSymbolSpec, symbolSpecs } from './symbols';
 import type { FlavourName, RateLimitConfig } from './views';
 
 export type {
-  BinanceFamilyMock, MockAlgoOrderState, MockBalance, MockIncomeState, MockOrderState, MockPosition, MockTradeState,
+  BinanceFamilyMock,
+  MockAlgoOrderState,
+  MockBalance,
+  MockIncomeState,
+  MockOrderState,
+  MockPosition,
+  MockTradeState,
 } from './server';
 export type { MockCandles } from './klines';
 export type { MockSymbolSpec } from './symbols';
@@ -151,16 +157,24 @@ export async function startBinanceMock(options: BinanceMockOptions): Promise<Bin
     ids.set(id, id);
     ids.set(account.apiKey, id);
   }
-  const auth = new BinanceAuth(options.accounts.map((a) => ({ apiKey: a.apiKey, apiSecret: a.apiSecret, account: a.id ?? a.apiKey })), engine.config.now);
+  const auth = new BinanceAuth(
+    options.accounts.map((a) => ({ apiKey: a.apiKey, apiSecret: a.apiSecret, account: a.id ?? a.apiKey })),
+    engine.config.now,
+  );
   return start('binance', engine, options, auth, (name) => ids.get(name) ?? name, {
-    openInterest: options.openInterest, openInterestHistory: options.openInterestHistory,
+    openInterest: options.openInterest,
+    openInterestHistory: options.openInterestHistory,
   });
 }
 
 export async function startAsterMock(options: AsterMockOptions): Promise<BinanceFamilyMock> {
   const engine = makeEngine('aster', options);
   for (const account of options.accounts) {
-    engine.addAccount(account.user.toLowerCase(), account.balance ?? options.initialBalance ?? 10_000, account.hedgeMode ?? options.hedgeMode ?? false);
+    engine.addAccount(
+      account.user.toLowerCase(),
+      account.balance ?? options.initialBalance ?? 10_000,
+      account.hedgeMode ?? options.hedgeMode ?? false,
+    );
   }
   const auth = new AsterAuth({
     chainId: options.chainId ?? (options.testnet ? 714 : 1666),
@@ -191,8 +205,12 @@ function makeEngine(flavour: FlavourName, options: BinanceFamilyOptions): Engine
 }
 
 function start(
-  flavour: FlavourName, engine: Engine, options: BinanceFamilyOptions, auth: BinanceAuth | AsterAuth,
-  accountId: (name: string) => string, openInterestData: Pick<RouteConfig, 'openInterest' | 'openInterestHistory'> = {},
+  flavour: FlavourName,
+  engine: Engine,
+  options: BinanceFamilyOptions,
+  auth: BinanceAuth | AsterAuth,
+  accountId: (name: string) => string,
+  openInterestData: Pick<RouteConfig, 'openInterest' | 'openInterestHistory'> = {},
 ): Promise<BinanceFamilyMock> {
   const limitConfig: RateLimitConfig = {
     requestWeightPerMinute: options.requestWeightPerMinute ?? 2400,
@@ -206,7 +224,12 @@ function start(
     now: engine.config.now,
   });
   const routes = buildRoutes({
-    flavour, engine, limits: limitConfig, candles: options.candles, fundingIntervals: options.fundingIntervals, ...openInterestData,
+    flavour,
+    engine,
+    limits: limitConfig,
+    candles: options.candles,
+    fundingIntervals: options.fundingIntervals,
+    ...openInterestData,
   });
   return serve({ flavour, engine, routes, auth, limits, accountId });
 }

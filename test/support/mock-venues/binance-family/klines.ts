@@ -14,9 +14,21 @@ export type MockCandles = Record<string, Candle[] | Partial<Record<string, Candl
 
 const MINUTE = 60_000;
 const INTERVAL_MS: Record<string, number> = {
-  '1m': MINUTE, '3m': 3 * MINUTE, '5m': 5 * MINUTE, '15m': 15 * MINUTE, '30m': 30 * MINUTE,
-  '1h': 60 * MINUTE, '2h': 120 * MINUTE, '4h': 240 * MINUTE, '6h': 360 * MINUTE, '8h': 480 * MINUTE,
-  '12h': 720 * MINUTE, '1d': 1440 * MINUTE, '3d': 3 * 1440 * MINUTE, '1w': 7 * 1440 * MINUTE, '1M': 0,
+  '1m': MINUTE,
+  '3m': 3 * MINUTE,
+  '5m': 5 * MINUTE,
+  '15m': 15 * MINUTE,
+  '30m': 30 * MINUTE,
+  '1h': 60 * MINUTE,
+  '2h': 120 * MINUTE,
+  '4h': 240 * MINUTE,
+  '6h': 360 * MINUTE,
+  '8h': 480 * MINUTE,
+  '12h': 720 * MINUTE,
+  '1d': 1440 * MINUTE,
+  '3d': 3 * 1440 * MINUTE,
+  '1w': 7 * 1440 * MINUTE,
+  '1M': 0,
 };
 /** Weekly bars open on Monday 00:00 UTC; 1970-01-01 was a Thursday. */
 const WEEK_OFFSET = 4 * 1440 * MINUTE;
@@ -112,7 +124,10 @@ function row(spec: MockSymbolSpec, bar: Candle, interval: string): unknown[] {
   const quote = volume.mul(bar.close);
   return [
     bar.openTime,
-    priceText(spec, bar.open), priceText(spec, bar.high), priceText(spec, bar.low), priceText(spec, bar.close),
+    priceText(spec, bar.open),
+    priceText(spec, bar.high),
+    priceText(spec, bar.low),
+    priceText(spec, bar.close),
     volume.toFixed(spec.quantityPrecision),
     nextOpen(bar.openTime, interval) - 1,
     quote.toFixed(8),

@@ -78,8 +78,15 @@ export function summarize(account: Account, market: MarketOf): BalanceSummary {
   const crossWallet = account.wallet.sub(isolatedWallets);
   const available = crossWallet.add(crossUnPnl).sub(crossInitialMargin).sub(openOrderMargin);
   return {
-    wallet: account.wallet, isolatedWallets, crossWallet, crossUnPnl, crossInitialMargin, crossMaintMargin,
-    openOrderMargin, available, maxWithdraw: Decimal.max(ZERO, Decimal.min(available, crossWallet)),
+    wallet: account.wallet,
+    isolatedWallets,
+    crossWallet,
+    crossUnPnl,
+    crossInitialMargin,
+    crossMaintMargin,
+    openOrderMargin,
+    available,
+    maxWithdraw: Decimal.max(ZERO, Decimal.min(available, crossWallet)),
     unrealizedPnl: allUnPnl,
   };
 }
@@ -95,11 +102,15 @@ export function liquidationPriceOf(account: Account, p: Position, market: Market
   if (p.marginType === 'CROSSED') {
     const summary = summarize(account, market);
     const mark = market.price(p.symbol);
-    margin = summary.crossWallet.sub(summary.crossMaintMargin.sub(maintenanceMargin(p, mark, brackets)))
+    margin = summary.crossWallet
+      .sub(summary.crossMaintMargin.sub(maintenanceMargin(p, mark, brackets)))
       .add(summary.crossUnPnl.sub(unrealizedPnl(p, mark)));
     if (margin.lte(0)) return ZERO;
   }
-  return liquidationPrice({ side: p.amount.gt(0) ? 'long' : 'short', quantity: p.amount.abs(), entryPrice: p.entryPrice, margin }, brackets);
+  return liquidationPrice(
+    { side: p.amount.gt(0) ? 'long' : 'short', quantity: p.amount.abs(), entryPrice: p.entryPrice, margin },
+    brackets,
+  );
 }
 
 /** How much of the position at `positionSide` an order on `side` would close. */
@@ -131,7 +142,12 @@ export interface FillResult {
 }
 
 /** What closing `closing` of the position at `price` would hand back to the available balance. */
-export function freedByClosing(account: Account, input: Pick<FillInput, 'symbol' | 'positionSide' | 'price'>, closing: Decimal, mark: Decimal): Decimal {
+export function freedByClosing(
+  account: Account,
+  input: Pick<FillInput, 'symbol' | 'positionSide' | 'price'>,
+  closing: Decimal,
+  mark: Decimal,
+): Decimal {
   const p = account.position(input.symbol, input.positionSide);
   if (!p || closing.isZero()) return ZERO;
   const share = closing.div(p.amount.abs());
@@ -175,8 +191,15 @@ export function applyFill(account: Account, input: FillInput): FillResult {
       position.updateTime = input.now;
     } else {
       position = {
-        symbol, positionSide, amount: opened.mul(sign), entryPrice: price, marginType: input.marginType,
-        leverage: input.leverage, isolatedWallet: addedMargin, openedAt: input.now, updateTime: input.now,
+        symbol,
+        positionSide,
+        amount: opened.mul(sign),
+        entryPrice: price,
+        marginType: input.marginType,
+        leverage: input.leverage,
+        isolatedWallet: addedMargin,
+        openedAt: input.now,
+        updateTime: input.now,
       };
     }
   }

@@ -147,7 +147,13 @@ export class Account {
   readonly income: Income[] = [];
   updateTime: number;
 
-  constructor(readonly id: string, balance: Decimal, dualSide: boolean, now: number, readonly alias: string) {
+  constructor(
+    readonly id: string,
+    balance: Decimal,
+    dualSide: boolean,
+    now: number,
+    readonly alias: string,
+  ) {
     this.wallet = balance;
     this.dualSide = dualSide;
     this.updateTime = now;

@@ -27,7 +27,9 @@ export function parseOrderParams(params: Params, spec: MockSymbolSpec, mark: Dec
   const flavour = endpoint === 'aster-order' ? 'aster' : 'binance';
   const side = params.oneOf<Side>('side', ['BUY', 'SELL'], undefined, Errors.badSide);
   const type = parseType(params, endpoint);
-  const positionSide = params.oneOf<PositionSide>('positionSide', ['BOTH', 'LONG', 'SHORT'], 'BOTH', () => Errors.invalidValue('positionSide'));
+  const positionSide = params.oneOf<PositionSide>('positionSide', ['BOTH', 'LONG', 'SHORT'], 'BOTH', () =>
+    Errors.invalidValue('positionSide'),
+  );
 
   const timeInForces = flavour === 'aster' ? ['GTC', 'IOC', 'FOK', 'GTX', 'HIDDEN'] : ['GTC', 'IOC', 'FOK', 'GTX', 'GTD'];
   const needsTif = type === 'LIMIT';
@@ -64,7 +66,16 @@ export function parseOrderParams(params: Params, spec: MockSymbolSpec, mark: Dec
   }
 
   return {
-    symbol: spec.symbol, side, positionSide, type, quantity, price, stopPrice, reduceOnly, closePosition, timeInForce,
+    symbol: spec.symbol,
+    side,
+    positionSide,
+    type,
+    quantity,
+    price,
+    stopPrice,
+    reduceOnly,
+    closePosition,
+    timeInForce,
     workingType: params.oneOf('workingType', ['MARK_PRICE', 'CONTRACT_PRICE'], 'CONTRACT_PRICE', () => Errors.invalidValue('workingType')),
     priceProtect: params.bool('priceProtect'),
     clientOrderId,

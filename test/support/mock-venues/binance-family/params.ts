@@ -4,12 +4,15 @@ import { ApiError, Errors } from './errors';
 /** `k=v&k=v` as x-www-form-urlencoded decodes it (`+` is a space). */
 export function decodeForm(text: string): Array<[string, string]> {
   if (!text) return [];
-  return text.split('&').filter(Boolean).map((pair) => {
-    const eq = pair.indexOf('=');
-    const key = eq < 0 ? pair : pair.slice(0, eq);
-    const value = eq < 0 ? '' : pair.slice(eq + 1);
-    return [decode(key), decode(value)];
-  });
+  return text
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const key = eq < 0 ? pair : pair.slice(0, eq);
+      const value = eq < 0 ? '' : pair.slice(eq + 1);
+      return [decode(key), decode(value)];
+    });
 }
 
 function decode(text: string): string {

@@ -204,7 +204,9 @@ export async function serve(parts: ServerParts): Promise<BinanceFamilyMock> {
       const request: RawRequest = {
         method: (req.method ?? 'GET').toUpperCase(),
         path: mark < 0 ? url : url.slice(0, mark),
-        query, body, headers: req.headers,
+        query,
+        body,
+        headers: req.headers,
         ip: normalizeIp(req.socket.remoteAddress),
         params: new Params([...decodeForm(query), ...decodeForm(body)]),
       };
@@ -215,7 +217,13 @@ export async function serve(parts: ServerParts): Promise<BinanceFamilyMock> {
         ...answer.headers,
       });
       res.end(text);
-      requests.push({ method: request.method, path: request.path, params: request.params.toObject(), status: answer.status, at: engine.now });
+      requests.push({
+        method: request.method,
+        path: request.path,
+        params: request.params.toObject(),
+        status: answer.status,
+        at: engine.now,
+      });
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -234,29 +242,47 @@ export async function serve(parts: ServerParts): Promise<BinanceFamilyMock> {
     failNext: (match, fault, count = 1) => {
       faults.push({ method: match.method, path: match.path, fault, left: count });
     },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
     price: (symbol) => engine.price(symbol).toNumber(),
     balanceOf: (name) => {
       const s = engine.balance(parts.accountId(name));
       return {
-        walletBalance: s.wallet.toNumber(), crossWalletBalance: s.crossWallet.toNumber(), availableBalance: s.available.toNumber(),
-        crossUnPnl: s.crossUnPnl.toNumber(), unrealizedPnl: s.unrealizedPnl.toNumber(), isolatedMargin: s.isolatedWallets.toNumber(),
+        walletBalance: s.wallet.toNumber(),
+        crossWalletBalance: s.crossWallet.toNumber(),
+        availableBalance: s.available.toNumber(),
+        crossUnPnl: s.crossUnPnl.toNumber(),
+        unrealizedPnl: s.unrealizedPnl.toNumber(),
+        isolatedMargin: s.isolatedWallets.toNumber(),
         equity: s.wallet.add(s.unrealizedPnl).toNumber(),
       };
     },
     positionsOf: (name) => [...account(name).positions.values()].map((p) => positionState(engine, name, parts, p)),
     ordersOf: (name) => account(name).orders.map(orderState),
     algoOrdersOf: (name) => account(name).algoOrders.map(algoState),
-    tradesOf: (name) => account(name).trades.map((t) => ({
-      id: t.id, orderId: t.orderId, symbol: t.symbol, side: t.side, price: t.price.toNumber(), qty: t.qty.toNumber(),
-      commission: t.commission.toNumber(), realizedPnl: t.realizedPnl.toNumber(), time: t.time,
-    })),
-    incomeOf: (name) => account(name).income.map((i) => ({
-      symbol: i.symbol, incomeType: i.type, income: i.amount.toNumber(), time: i.time, tradeId: i.tradeId,
-    })),
+    tradesOf: (name) =>
+      account(name).trades.map((t) => ({
+        id: t.id,
+        orderId: t.orderId,
+        symbol: t.symbol,
+        side: t.side,
+        price: t.price.toNumber(),
+        qty: t.qty.toNumber(),
+        commission: t.commission.toNumber(),
+        realizedPnl: t.realizedPnl.toNumber(),
+        time: t.time,
+      })),
+    incomeOf: (name) =>
+      account(name).income.map((i) => ({
+        symbol: i.symbol,
+        incomeType: i.type,
+        income: i.amount.toNumber(),
+        time: i.time,
+        tradeId: i.tradeId,
+      })),
     setBalance: (name, usdt) => engine.setBalance(parts.accountId(name), usdt),
     payFunding: (symbol, rate) => engine.payFunding(symbol, rate),
     usedWeight: (ip = '127.0.0.1') => limits.usedWeight(ip),
@@ -282,7 +308,11 @@ function errorAnswer(err: unknown): Answer {
   if (err instanceof ApiError) return { status: err.status, body: err.body(), headers: err.headers };
   // A bug in the mock: say so instead of hiding it behind a venue-looking error.
   const message = err instanceof Error ? err.message : String(err);
-  return { status: 500, body: { code: -1000, msg: `An unknown error occured while processing the request. (mock: ${message})` }, headers: {} };
+  return {
+    status: 500,
+    body: { code: -1000, msg: `An unknown error occured while processing the request. (mock: ${message})` },
+    headers: {},
+  };
 }
 
 function normalizeIp(address: string | undefined): string {
@@ -292,18 +322,41 @@ function normalizeIp(address: string | undefined): string {
 
 function orderState(o: Order): MockOrderState {
   return {
-    orderId: o.orderId, clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side, positionSide: o.positionSide,
-    type: o.type, origType: o.origType, status: o.status, origQty: o.origQty.toNumber(), executedQty: o.executedQty.toNumber(),
-    avgPrice: o.executedQty.isZero() ? null : o.cumQuote.div(o.executedQty).toNumber(), price: o.price.toNumber(),
-    stopPrice: o.stopPrice.toNumber(), reduceOnly: o.reduceOnly, closePosition: o.closePosition, time: o.time, updateTime: o.updateTime,
+    orderId: o.orderId,
+    clientOrderId: o.clientOrderId,
+    symbol: o.symbol,
+    side: o.side,
+    positionSide: o.positionSide,
+    type: o.type,
+    origType: o.origType,
+    status: o.status,
+    origQty: o.origQty.toNumber(),
+    executedQty: o.executedQty.toNumber(),
+    avgPrice: o.executedQty.isZero() ? null : o.cumQuote.div(o.executedQty).toNumber(),
+    price: o.price.toNumber(),
+    stopPrice: o.stopPrice.toNumber(),
+    reduceOnly: o.reduceOnly,
+    closePosition: o.closePosition,
+    time: o.time,
+    updateTime: o.updateTime,
   };
 }
 
 function algoState(a: AlgoOrder): MockAlgoOrderState {
   return {
-    algoId: a.algoId, clientAlgoId: a.clientAlgoId, symbol: a.symbol, side: a.side, orderType: a.orderType, status: a.status,
-    quantity: a.quantity?.toNumber() ?? null, triggerPrice: a.triggerPrice.toNumber(), reduceOnly: a.reduceOnly,
-    closePosition: a.closePosition, actualOrderId: a.actualOrderId, createTime: a.createTime, updateTime: a.updateTime,
+    algoId: a.algoId,
+    clientAlgoId: a.clientAlgoId,
+    symbol: a.symbol,
+    side: a.side,
+    orderType: a.orderType,
+    status: a.status,
+    quantity: a.quantity?.toNumber() ?? null,
+    triggerPrice: a.triggerPrice.toNumber(),
+    reduceOnly: a.reduceOnly,
+    closePosition: a.closePosition,
+    actualOrderId: a.actualOrderId,
+    createTime: a.createTime,
+    updateTime: a.updateTime,
     triggerTime: a.triggerTime,
   };
 }
@@ -312,10 +365,17 @@ function positionState(engine: Engine, name: string, parts: ServerParts, p: Posi
   const mark = engine.price(p.symbol);
   const account = engine.account(parts.accountId(name));
   return {
-    symbol: p.symbol, positionSide: p.positionSide, positionAmt: p.amount.toNumber(), entryPrice: p.entryPrice.toNumber(),
-    markPrice: mark.toNumber(), unrealizedPnl: mark.sub(p.entryPrice).mul(p.amount).toNumber(), leverage: p.leverage,
-    marginType: p.marginType === 'ISOLATED' ? 'isolated' : 'cross', isolatedWallet: p.isolatedWallet.toNumber(),
+    symbol: p.symbol,
+    positionSide: p.positionSide,
+    positionAmt: p.amount.toNumber(),
+    entryPrice: p.entryPrice.toNumber(),
+    markPrice: mark.toNumber(),
+    unrealizedPnl: mark.sub(p.entryPrice).mul(p.amount).toNumber(),
+    leverage: p.leverage,
+    marginType: p.marginType === 'ISOLATED' ? 'isolated' : 'cross',
+    isolatedWallet: p.isolatedWallet.toNumber(),
     liquidationPrice: engine.liquidationPrice(account, p.symbol, p.positionSide).toNumber(),
-    openedAt: p.openedAt, updateTime: p.updateTime,
+    openedAt: p.openedAt,
+    updateTime: p.updateTime,
   };
 }

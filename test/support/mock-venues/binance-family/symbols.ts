@@ -47,7 +47,13 @@ const EXTRA: Record<string, { pricePrecision: number; maxPrice: string; maxQty: 
 
 /** Starting prices when the options give none. */
 export const DEFAULT_PRICES: Record<string, number> = {
-  BTCUSDT: 60000, ETHUSDT: 3000, SOLUSDT: 150, BNBUSDT: 600, DOGEUSDT: 0.15, XRPUSDT: 0.6, ASTERUSDT: 1.2,
+  BTCUSDT: 60000,
+  ETHUSDT: 3000,
+  SOLUSDT: 150,
+  BNBUSDT: 600,
+  DOGEUSDT: 0.15,
+  XRPUSDT: 0.6,
+  ASTERUSDT: 1.2,
 };
 
 const decimalsOf = (value: string): number => new Decimal(value).decimalPlaces();
@@ -56,12 +62,24 @@ function fromPaperRules(symbol: string): MockSymbolSpec {
   const rules = PAPER_SYMBOL_RULES[symbol]!;
   const extra = EXTRA[symbol]!;
   return {
-    symbol, baseAsset: symbol.replace(/USDT$/, ''),
-    tickSize: rules.tickSize, minPrice: rules.tickSize, maxPrice: extra.maxPrice,
-    stepSize: rules.stepSize, minQty: rules.minQty, maxQty: extra.maxQty, marketMaxQty: extra.marketMaxQty,
-    minNotional: rules.minNotional, maxLeverage: rules.maxLeverage, brackets: rules.marginBrackets,
-    pricePrecision: extra.pricePrecision, quantityPrecision: decimalsOf(rules.stepSize),
-    multiplierUp: '1.0500', multiplierDown: '0.9500', maxNumOrders: 200, maxNumAlgoOrders: 10,
+    symbol,
+    baseAsset: symbol.replace(/USDT$/, ''),
+    tickSize: rules.tickSize,
+    minPrice: rules.tickSize,
+    maxPrice: extra.maxPrice,
+    stepSize: rules.stepSize,
+    minQty: rules.minQty,
+    maxQty: extra.maxQty,
+    marketMaxQty: extra.marketMaxQty,
+    minNotional: rules.minNotional,
+    maxLeverage: rules.maxLeverage,
+    brackets: rules.marginBrackets,
+    pricePrecision: extra.pricePrecision,
+    quantityPrecision: decimalsOf(rules.stepSize),
+    multiplierUp: '1.0500',
+    multiplierDown: '0.9500',
+    maxNumOrders: 200,
+    maxNumAlgoOrders: 10,
   };
 }
 
@@ -70,13 +88,25 @@ function fromPaperRules(symbol: string): MockSymbolSpec {
  * from the floors and ratios), starting at `maxLeverage`.
  */
 function illustrativeBrackets(maxLeverage: number): MarginBracket[] {
-  const tiers: Array<[number, number, number]> = [[maxLeverage, 5_000, 0.01], [25, 25_000, 0.02], [10, 100_000, 0.05], [5, 1_000_000, 0.1]];
+  const tiers: Array<[number, number, number]> = [
+    [maxLeverage, 5_000, 0.01],
+    [25, 25_000, 0.02],
+    [10, 100_000, 0.05],
+    [5, 1_000_000, 0.1],
+  ];
   const brackets: MarginBracket[] = [];
   let floor = 0;
   let cum = 0;
   tiers.forEach(([initialLeverage, notionalCap, maintMarginRatio], i) => {
     if (i > 0) cum += floor * (maintMarginRatio - tiers[i - 1]![2]);
-    brackets.push({ bracket: i + 1, initialLeverage: Math.min(initialLeverage, maxLeverage), notionalCap, notionalFloor: floor, maintMarginRatio, cum });
+    brackets.push({
+      bracket: i + 1,
+      initialLeverage: Math.min(initialLeverage, maxLeverage),
+      notionalCap,
+      notionalFloor: floor,
+      maintMarginRatio,
+      cum,
+    });
     floor = notionalCap;
   });
   return brackets;
@@ -84,11 +114,24 @@ function illustrativeBrackets(maxLeverage: number): MarginBracket[] {
 
 /** Aster's own token, as recorded in its exchangeInfo (fixtures/aster/exchangeInfo.recorded.json); its brackets are illustrative. */
 const ASTERUSDT: MockSymbolSpec = {
-  symbol: 'ASTERUSDT', baseAsset: 'ASTER',
-  tickSize: '0.0001', minPrice: '0.0001', maxPrice: '200',
-  stepSize: '0.01', minQty: '0.01', maxQty: '2000000', marketMaxQty: '200000',
-  minNotional: '5', maxLeverage: 50, brackets: illustrativeBrackets(50), pricePrecision: 5, quantityPrecision: 2,
-  multiplierUp: '1.0500', multiplierDown: '0.9500', maxNumOrders: 200, maxNumAlgoOrders: 10,
+  symbol: 'ASTERUSDT',
+  baseAsset: 'ASTER',
+  tickSize: '0.0001',
+  minPrice: '0.0001',
+  maxPrice: '200',
+  stepSize: '0.01',
+  minQty: '0.01',
+  maxQty: '2000000',
+  marketMaxQty: '200000',
+  minNotional: '5',
+  maxLeverage: 50,
+  brackets: illustrativeBrackets(50),
+  pricePrecision: 5,
+  quantityPrecision: 2,
+  multiplierUp: '1.0500',
+  multiplierDown: '0.9500',
+  maxNumOrders: 200,
+  maxNumAlgoOrders: 10,
 };
 
 /**
@@ -96,7 +139,10 @@ const ASTERUSDT: MockSymbolSpec = {
  * merged in (a new symbol needs every field that has no sensible default: tickSize, stepSize, minQty;
  * overridden brackets need the maxLeverage that goes with them).
  */
-export function symbolSpecs(flavour: 'binance' | 'aster', overrides: Record<string, Partial<MockSymbolSpec>> = {}): Map<string, MockSymbolSpec> {
+export function symbolSpecs(
+  flavour: 'binance' | 'aster',
+  overrides: Record<string, Partial<MockSymbolSpec>> = {},
+): Map<string, MockSymbolSpec> {
   const specs = new Map<string, MockSymbolSpec>();
   for (const symbol of Object.keys(PAPER_SYMBOL_RULES)) specs.set(symbol, fromPaperRules(symbol));
   if (flavour === 'aster') specs.set(ASTERUSDT.symbol, ASTERUSDT);
@@ -110,11 +156,24 @@ export function symbolSpecs(flavour: 'binance' | 'aster', overrides: Record<stri
     if (!tickSize || !stepSize || !minQty) throw new Error(`symbol ${symbol}: tickSize, stepSize and minQty are needed for a new symbol`);
     const maxLeverage = override.maxLeverage ?? 50;
     specs.set(symbol, {
-      symbol, baseAsset: symbol.replace(/USDT$/, ''), tickSize, minPrice: tickSize, maxPrice: '1000000',
-      stepSize, minQty, maxQty: '10000000', marketMaxQty: '1000000', minNotional: '5', maxLeverage,
+      symbol,
+      baseAsset: symbol.replace(/USDT$/, ''),
+      tickSize,
+      minPrice: tickSize,
+      maxPrice: '1000000',
+      stepSize,
+      minQty,
+      maxQty: '10000000',
+      marketMaxQty: '1000000',
+      minNotional: '5',
+      maxLeverage,
       brackets: illustrativeBrackets(maxLeverage),
-      pricePrecision: decimalsOf(tickSize), quantityPrecision: decimalsOf(stepSize),
-      multiplierUp: '1.0500', multiplierDown: '0.9500', maxNumOrders: 200, maxNumAlgoOrders: 10,
+      pricePrecision: decimalsOf(tickSize),
+      quantityPrecision: decimalsOf(stepSize),
+      multiplierUp: '1.0500',
+      multiplierDown: '0.9500',
+      maxNumOrders: 200,
+      maxNumAlgoOrders: 10,
       ...override,
     });
   }

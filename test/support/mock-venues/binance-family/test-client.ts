@@ -25,7 +25,10 @@ export function paramString(params: ParamList): string {
 
 /** Sends `payload` as the query string or as an x-www-form-urlencoded body. */
 export async function sendRaw(
-  baseUrl: string, method: string, path: string, payload: string,
+  baseUrl: string,
+  method: string,
+  path: string,
+  payload: string,
   options: { in?: 'query' | 'body'; headers?: Record<string, string> } = {},
 ): Promise<RawResponse> {
   const inBody = options.in === 'body' || (options.in === undefined && method !== 'GET');
@@ -71,7 +74,11 @@ export function binanceSignedString(params: ParamList, secret: string, options: 
 }
 
 export function binanceRequest(
-  baseUrl: string, creds: BinanceCreds, method: string, path: string, params: ParamList = {},
+  baseUrl: string,
+  creds: BinanceCreds,
+  method: string,
+  path: string,
+  params: ParamList = {},
   options: { timestamp?: number; recvWindow?: number; in?: 'query' | 'body' } = {},
 ): Promise<RawResponse> {
   const payload = binanceSignedString(params, creds.apiSecret, options);
@@ -96,7 +103,10 @@ export function asterNonce(): number {
 }
 
 export const asterDomain = (chainId: number) => ({
-  name: 'AsterSignTransaction', version: '1', chainId, verifyingContract: '0x0000000000000000000000000000000000000000',
+  name: 'AsterSignTransaction',
+  version: '1',
+  chainId,
+  verifyingContract: '0x0000000000000000000000000000000000000000',
 });
 const MESSAGE_TYPES = { Message: [{ name: 'msg', type: 'string' }] };
 
@@ -121,7 +131,11 @@ export async function asterSignedString(params: ParamList, creds: AsterCreds, op
 }
 
 export async function asterRequest(
-  baseUrl: string, creds: AsterCreds, method: string, path: string, params: ParamList = {},
+  baseUrl: string,
+  creds: AsterCreds,
+  method: string,
+  path: string,
+  params: ParamList = {},
   options: AsterSignOptions & { in?: 'query' | 'body' } = {},
 ): Promise<RawResponse> {
   const payload = await asterSignedString(params, creds, options);

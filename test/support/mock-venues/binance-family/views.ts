@@ -30,7 +30,12 @@ function avgPrice(spec: MockSymbolSpec, order: Order): string {
  * cumQuote; Aster order.json: with them; activatePrice / priceRate only exist for trailing stops,
  * which the mock does not take).
  */
-export function orderView(flavour: FlavourName, spec: MockSymbolSpec, order: Order, options: OrderViewOptions = {}): Record<string, unknown> {
+export function orderView(
+  flavour: FlavourName,
+  spec: MockSymbolSpec,
+  order: Order,
+  options: OrderViewOptions = {},
+): Record<string, unknown> {
   const common = {
     clientOrderId: order.clientOrderId,
     cumQty: fmt.qty(spec, order.executedQty),
@@ -70,7 +75,12 @@ export function orderView(flavour: FlavourName, spec: MockSymbolSpec, order: Ord
  * MARKET order shows status NEW and executedQty 0 even though it has already filled (query it to see
  * the fill). RESULT shows the order after matching.
  */
-export function placedOrderView(flavour: FlavourName, spec: MockSymbolSpec, order: Order, respType: 'ACK' | 'RESULT'): Record<string, unknown> {
+export function placedOrderView(
+  flavour: FlavourName,
+  spec: MockSymbolSpec,
+  order: Order,
+  respType: 'ACK' | 'RESULT',
+): Record<string, unknown> {
   if (respType === 'RESULT') return orderView(flavour, spec, order, { result: true });
   const acked: Order = { ...order, status: 'NEW', executedQty: ZERO, cumQuote: ZERO, updateTime: order.time };
   return orderView(flavour, spec, acked);
@@ -151,17 +161,19 @@ export function incomeView(flavour: FlavourName, income: Income): Record<string,
 
 export function balanceView(engine: Engine, account: Account): Record<string, unknown>[] {
   const s = engine.balance(account.id);
-  return [{
-    accountAlias: account.alias,
-    asset: 'USDT',
-    balance: fmt.money(s.wallet),
-    crossWalletBalance: fmt.money(s.crossWallet),
-    crossUnPnl: fmt.money(s.crossUnPnl),
-    availableBalance: fmt.money(s.available),
-    maxWithdrawAmount: fmt.money(s.maxWithdraw),
-    marginAvailable: true,
-    updateTime: account.updateTime,
-  }];
+  return [
+    {
+      accountAlias: account.alias,
+      asset: 'USDT',
+      balance: fmt.money(s.wallet),
+      crossWalletBalance: fmt.money(s.crossWallet),
+      crossUnPnl: fmt.money(s.crossUnPnl),
+      availableBalance: fmt.money(s.available),
+      maxWithdrawAmount: fmt.money(s.maxWithdraw),
+      marginAvailable: true,
+      updateTime: account.updateTime,
+    },
+  ];
 }
 
 interface PositionNumbers {
@@ -176,7 +188,10 @@ function numbers(engine: Engine, account: Account, p: Position): PositionNumbers
   const spec = engine.spec(p.symbol);
   const mark = engine.price(p.symbol);
   return {
-    spec, mark, pnl: unrealizedPnl(p, mark), liq: engine.liquidationPrice(account, p.symbol, p.positionSide),
+    spec,
+    mark,
+    pnl: unrealizedPnl(p, mark),
+    liq: engine.liquidationPrice(account, p.symbol, p.positionSide),
     notional: p.amount.mul(mark),
   };
 }
@@ -292,7 +307,12 @@ function symbolInfo(flavour: FlavourName, spec: MockSymbolSpec): Record<string, 
   };
   if (flavour === 'aster') {
     Object.assign(info, {
-      symbolType: 0, tradingMode: 0, name: spec.baseAsset, channel: '{}', sequenceNo: 100, twapMinNotional: '1000',
+      symbolType: 0,
+      tradingMode: 0,
+      name: spec.baseAsset,
+      channel: '{}',
+      sequenceNo: 100,
+      twapMinNotional: '1000',
     });
   }
   Object.assign(info, {

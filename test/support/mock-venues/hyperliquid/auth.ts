@@ -3,7 +3,12 @@ import { signing } from '../../../../venues/hyperliquid/sdk';
 
 /** EIP-712 domain and type of L1 actions ("phantom agent"). */
 const DOMAIN = { name: 'Exchange', version: '1', chainId: 1337, verifyingContract: ZeroAddress };
-const AGENT_TYPES = { Agent: [{ name: 'source', type: 'string' }, { name: 'connectionId', type: 'bytes32' }] };
+const AGENT_TYPES = {
+  Agent: [
+    { name: 'source', type: 'string' },
+    { name: 'connectionId', type: 'bytes32' },
+  ],
+};
 
 export interface SignedBody {
   action: Record<string, unknown>;

@@ -85,7 +85,8 @@ export interface OrderWire {
   p: string;
   s: string;
   r: boolean;
-  t: { limit: { tif: 'Gtc' | 'Ioc' | 'Alo' | 'FrontendMarket' } } | { trigger: { isMarket: boolean; triggerPx: string; tpsl: 'tp' | 'sl' } };
+  t:
+    { limit: { tif: 'Gtc' | 'Ioc' | 'Alo' | 'FrontendMarket' } } | { trigger: { isMarket: boolean; triggerPx: string; tpsl: 'tp' | 'sl' } };
   c?: string;
 }
 
@@ -116,7 +117,13 @@ export class MockExchange {
 
   addAccount(user: string, balance: number): void {
     this.accounts.set(user, {
-      user, cash: new Decimal(balance), positions: new Map(), leverage: new Map(), orders: [], fills: [], funding: [],
+      user,
+      cash: new Decimal(balance),
+      positions: new Map(),
+      leverage: new Map(),
+      orders: [],
+      fills: [],
+      funding: [],
     });
   }
 
@@ -178,10 +185,23 @@ export class MockExchange {
 
     const now = this.now();
     const order: MockOrder = {
-      oid: this.nextOid++, coin, side: wire.b ? 'B' : 'A', limitPx: num(limitPx), sz: size, origSz: num(size),
-      cloid: wire.c ?? null, reduceOnly: wire.r, isTrigger: trigger !== null, triggerPx: trigger ? num(new Decimal(trigger.triggerPx)) : '0.0',
-      tpsl: trigger?.tpsl ?? null, isMarket: trigger?.isMarket ?? false, isPositionTpsl: positionTpsl,
-      tif: 'limit' in wire.t ? wire.t.limit.tif : null, timestamp: now, status: 'open', statusTimestamp: now,
+      oid: this.nextOid++,
+      coin,
+      side: wire.b ? 'B' : 'A',
+      limitPx: num(limitPx),
+      sz: size,
+      origSz: num(size),
+      cloid: wire.c ?? null,
+      reduceOnly: wire.r,
+      isTrigger: trigger !== null,
+      triggerPx: trigger ? num(new Decimal(trigger.triggerPx)) : '0.0',
+      tpsl: trigger?.tpsl ?? null,
+      isMarket: trigger?.isMarket ?? false,
+      isPositionTpsl: positionTpsl,
+      tif: 'limit' in wire.t ? wire.t.limit.tif : null,
+      timestamp: now,
+      status: 'open',
+      statusTimestamp: now,
     };
     const cloid = order.cloid ? { cloid: order.cloid } : {};
     if (trigger) {
@@ -207,8 +227,11 @@ export class MockExchange {
   /** Cancels an open order by oid or cloid; the venue's error when there is none. */
   cancel(account: MockAccount, assetIndex: unknown, ref: { oid?: unknown; cloid?: unknown }): 'success' | { error: string } {
     const asset = this.asset(assetIndex);
-    const order = asset && account.orders.find((o) => o.coin === asset.name && o.status === 'open'
-      && (ref.oid !== undefined ? o.oid === ref.oid : o.cloid === ref.cloid));
+    const order =
+      asset &&
+      account.orders.find(
+        (o) => o.coin === asset.name && o.status === 'open' && (ref.oid !== undefined ? o.oid === ref.oid : o.cloid === ref.cloid),
+      );
     if (!order) return { error: `Order was never placed, already canceled, or filled. asset=${String(assetIndex)}` };
     this.close(order, 'canceled');
     return 'success';
@@ -244,7 +267,8 @@ export class MockExchange {
       position.margin = position.margin.add(payment);
       position.cumFunding = position.cumFunding.sub(payment);
       account.funding.push({
-        time, hash: hash(),
+        time,
+        hash: hash(),
         delta: { type: 'funding', coin, usdc: usd(payment), szi: num(position.szi), fundingRate: String(rate), nSamples: null },
       });
     }
@@ -322,9 +346,22 @@ export class MockExchange {
     }
     account.cash = account.cash.sub(fee);
     account.fills.push({
-      coin, px: num(px), sz: num(size), side: order.side, time: this.now(), startPosition: num(start),
-      dir: direction(start, buying, closing, opening), closedPnl: usd(closedPnl), hash: hash(), oid: order.oid, crossed: true,
-      fee: usd(fee), tid: this.nextTid++, feeToken: 'USDC', twapId: null, ...(order.cloid ? { cloid: order.cloid } : {}),
+      coin,
+      px: num(px),
+      sz: num(size),
+      side: order.side,
+      time: this.now(),
+      startPosition: num(start),
+      dir: direction(start, buying, closing, opening),
+      closedPnl: usd(closedPnl),
+      hash: hash(),
+      oid: order.oid,
+      crossed: true,
+      fee: usd(fee),
+      tid: this.nextTid++,
+      feeToken: 'USDC',
+      twapId: null,
+      ...(order.cloid ? { cloid: order.cloid } : {}),
     });
     order.sz = order.isPositionTpsl ? ZERO : order.sz.sub(size);
     this.close(order, 'filled');
@@ -344,7 +381,10 @@ export class MockExchange {
 }
 
 function pnlOf(position: MockPosition, closing: Decimal, px: Decimal): Decimal {
-  return px.sub(position.entryPx).mul(closing).mul(position.szi.gt(0) ? 1 : -1);
+  return px
+    .sub(position.entryPx)
+    .mul(closing)
+    .mul(position.szi.gt(0) ? 1 : -1);
 }
 
 function limitCrosses(order: MockOrder, px: Decimal): boolean {

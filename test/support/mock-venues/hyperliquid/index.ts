@@ -62,7 +62,12 @@ export interface HyperliquidMockServer extends MockVenueServer {
 
 const UNREADABLE = 'Failed to deserialize the JSON body into the target type';
 const FAULT_BODIES: Record<number, unknown> = {
-  429: null, 418: null, 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  429: null,
+  418: null,
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 interface PendingFault {
@@ -95,7 +100,8 @@ export async function startHyperliquidMock(options: HyperliquidMockOptions): Pro
     for (const agent of a.agents ?? []) agentOwner.set(agent.toLowerCase(), user);
   }
   for (const [symbol, price] of Object.entries(options.prices ?? {})) exchange.setPrice(exchange.coinOf(symbol), price);
-  for (const [symbol, oi] of Object.entries(options.openInterest ?? {})) exchange.extraOpenInterest.set(exchange.coinOf(symbol), new Decimal(oi));
+  for (const [symbol, oi] of Object.entries(options.openInterest ?? {}))
+    exchange.extraOpenInterest.set(exchange.coinOf(symbol), new Decimal(oi));
   const directory: Directory = {
     accountOf: (user) => exchange.accounts.get(user),
     userOfAgent: (agent) => agentOwner.get(agent),
@@ -156,9 +162,11 @@ export async function startHyperliquidMock(options: HyperliquidMockOptions): Pro
       }
       case 'cancel':
       case 'cancelByCloid': {
-        const statuses = (action.cancels as Array<Record<string, unknown>>).map((c) => (action.type === 'cancel'
-          ? exchange.cancel(account, c.a, { oid: c.o })
-          : exchange.cancel(account, c.asset, { cloid: String(c.cloid).toLowerCase() })));
+        const statuses = (action.cancels as Array<Record<string, unknown>>).map((c) =>
+          action.type === 'cancel'
+            ? exchange.cancel(account, c.a, { oid: c.o })
+            : exchange.cancel(account, c.asset, { cloid: String(c.cloid).toLowerCase() }),
+        );
         return { status: 'ok', response: { type: 'cancel', data: { statuses } } };
       }
       case 'updateLeverage': {
@@ -190,8 +198,12 @@ export async function startHyperliquidMock(options: HyperliquidMockOptions): Pro
         res.end(text);
         requests.push({ method, path, params, status, at: now() });
       };
-      const sendFault = (fault: MockVenueFault) => send(fault.status, fault.body !== undefined ? fault.body : FAULT_BODIES[fault.status] ?? '',
-        fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {});
+      const sendFault = (fault: MockVenueFault) =>
+        send(
+          fault.status,
+          fault.body !== undefined ? fault.body : (FAULT_BODIES[fault.status] ?? ''),
+          fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {},
+        );
 
       if (method !== 'POST' || (path !== '/info' && path !== '/exchange')) return send(404, 'Not Found');
       const fault = takeFault(method, path);
@@ -221,26 +233,37 @@ export async function startHyperliquidMock(options: HyperliquidMockOptions): Pro
     url: `http://127.0.0.1:${port}`,
     requests,
     setPrice: (symbol, price) => exchange.setPrice(exchange.coinOf(symbol), price),
-    failNext: (match, fault, count = 1) => { faults.push({ method: match.method, path: match.path, fault, remaining: count }); },
+    failNext: (match, fault, count = 1) => {
+      faults.push({ method: match.method, path: match.path, fault, remaining: count });
+    },
     balanceOf(user) {
       const state = answerInfo(exchange, directory, { type: 'clearinghouseState', user }, now()) as {
-        withdrawable: string; marginSummary: { accountValue: string; totalMarginUsed: string };
+        withdrawable: string;
+        marginSummary: { accountValue: string; totalMarginUsed: string };
       };
       return {
-        withdrawable: Number(state.withdrawable), accountValue: Number(state.marginSummary.accountValue),
+        withdrawable: Number(state.withdrawable),
+        accountValue: Number(state.marginSummary.accountValue),
         marginUsed: Number(state.marginSummary.totalMarginUsed),
       };
     },
-    positionsOf: (user) => [...accountOf(user).positions.values()].map((p) => ({
-      symbol: `${p.coin.toUpperCase()}USDT`, coin: p.coin, szi: p.szi.toNumber(), entryPx: p.entryPx.toNumber(),
-      margin: p.margin.toNumber(), leverage: p.leverage.value, marginType: p.leverage.type,
-    })),
+    positionsOf: (user) =>
+      [...accountOf(user).positions.values()].map((p) => ({
+        symbol: `${p.coin.toUpperCase()}USDT`,
+        coin: p.coin,
+        szi: p.szi.toNumber(),
+        entryPx: p.entryPx.toNumber(),
+        margin: p.margin.toNumber(),
+        leverage: p.leverage.value,
+        marginType: p.leverage.type,
+      })),
     ordersOf: (user) => accountOf(user).orders,
     payFunding: (symbol, rate) => exchange.payFunding(exchange.coinOf(symbol), rate),
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -253,9 +276,22 @@ function wellFormed(action: Record<string, any>): boolean {
   const cloidOk = (c: unknown) => typeof c === 'string' && CLOID.test(c);
   switch (action.type) {
     case 'order':
-      return Array.isArray(action.orders) && action.orders.every((o: any) => o && typeof o === 'object'
-        && typeof o.a === 'number' && typeof o.b === 'boolean' && typeof o.p === 'string' && typeof o.s === 'string'
-        && typeof o.r === 'boolean' && o.t && typeof o.t === 'object' && (o.c === undefined || cloidOk(o.c)));
+      return (
+        Array.isArray(action.orders) &&
+        action.orders.every(
+          (o: any) =>
+            o &&
+            typeof o === 'object' &&
+            typeof o.a === 'number' &&
+            typeof o.b === 'boolean' &&
+            typeof o.p === 'string' &&
+            typeof o.s === 'string' &&
+            typeof o.r === 'boolean' &&
+            o.t &&
+            typeof o.t === 'object' &&
+            (o.c === undefined || cloidOk(o.c)),
+        )
+      );
     case 'cancel':
       return Array.isArray(action.cancels) && action.cancels.every((c: any) => typeof c?.a === 'number' && typeof c?.o === 'number');
     case 'cancelByCloid':

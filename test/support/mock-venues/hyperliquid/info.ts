@@ -12,8 +12,17 @@ export interface Directory {
 
 const ZERO = new Decimal(0);
 const CANDLE_MS: Record<string, number> = {
-  '1m': 60_000, '3m': 180_000, '5m': 300_000, '15m': 900_000, '30m': 1_800_000, '1h': 3_600_000, '2h': 7_200_000,
-  '4h': 14_400_000, '8h': 28_800_000, '12h': 43_200_000, '1d': 86_400_000,
+  '1m': 60_000,
+  '3m': 180_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '30m': 1_800_000,
+  '1h': 3_600_000,
+  '2h': 7_200_000,
+  '4h': 14_400_000,
+  '8h': 28_800_000,
+  '12h': 43_200_000,
+  '1d': 86_400_000,
 };
 
 /** An info request the mock does not know: the venue answers 422. */
@@ -23,23 +32,36 @@ export class UnknownInfoRequest extends Error {}
 export function answerInfo(ex: MockExchange, dir: Directory, body: Record<string, any>, now: number): unknown {
   const account = typeof body.user === 'string' ? dir.accountOf(body.user.toLowerCase()) : undefined;
   switch (body.type) {
-    case 'meta': return meta(ex);
-    case 'metaAndAssetCtxs': return [meta(ex), ex.universe.map((a) => assetCtx(ex, a.name))];
-    case 'allMids': return Object.fromEntries([...ex.prices].map(([coin, px]) => [coin, num(px)]));
-    case 'clearinghouseState': return clearinghouseState(ex, account, now);
-    case 'openOrders': return openOf(account).map(openOrder);
-    case 'frontendOpenOrders': return openOf(account).map(frontendOrder);
+    case 'meta':
+      return meta(ex);
+    case 'metaAndAssetCtxs':
+      return [meta(ex), ex.universe.map((a) => assetCtx(ex, a.name))];
+    case 'allMids':
+      return Object.fromEntries([...ex.prices].map(([coin, px]) => [coin, num(px)]));
+    case 'clearinghouseState':
+      return clearinghouseState(ex, account, now);
+    case 'openOrders':
+      return openOf(account).map(openOrder);
+    case 'frontendOpenOrders':
+      return openOf(account).map(frontendOrder);
     case 'orderStatus': {
-      const order = account?.orders.find((o) => (typeof body.oid === 'number' ? o.oid === body.oid : o.cloid === String(body.oid).toLowerCase()));
+      const order = account?.orders.find((o) =>
+        typeof body.oid === 'number' ? o.oid === body.oid : o.cloid === String(body.oid).toLowerCase(),
+      );
       return order
         ? { status: 'order', order: { order: frontendOrder(order), status: order.status, statusTimestamp: order.statusTimestamp } }
         : { status: 'unknownOid' };
     }
-    case 'userFills': return [...(account?.fills ?? [])].reverse().slice(0, 2000);
-    case 'userFillsByTime': return inRange(account?.fills ?? [], body.startTime, body.endTime).slice(0, 2000);
-    case 'userFunding': return inRange(account?.funding ?? [], body.startTime, body.endTime).slice(0, 500);
-    case 'fundingHistory': return inRange(ex.fundingHistory.get(body.coin) ?? [], body.startTime, body.endTime).slice(0, 500);
-    case 'candleSnapshot': return candles(ex, body.req ?? {}, now);
+    case 'userFills':
+      return [...(account?.fills ?? [])].reverse().slice(0, 2000);
+    case 'userFillsByTime':
+      return inRange(account?.fills ?? [], body.startTime, body.endTime).slice(0, 2000);
+    case 'userFunding':
+      return inRange(account?.funding ?? [], body.startTime, body.endTime).slice(0, 500);
+    case 'fundingHistory':
+      return inRange(ex.fundingHistory.get(body.coin) ?? [], body.startTime, body.endTime).slice(0, 500);
+    case 'candleSnapshot':
+      return candles(ex, body.req ?? {}, now);
     case 'userRole': {
       const user = String(body.user).toLowerCase();
       if (dir.accountOf(user)) return { role: 'user' };
@@ -47,27 +69,37 @@ export function answerInfo(ex: MockExchange, dir: Directory, body: Record<string
       return owner ? { role: 'agent', data: { user: owner } } : { role: 'missing' };
     }
     case 'extraAgents':
-      return dir.agentsOf(String(body.user).toLowerCase()).map((address) => ({ address, name: 'arena', validUntil: now + 180 * 86_400_000 }));
+      return dir
+        .agentsOf(String(body.user).toLowerCase())
+        .map((address) => ({ address, name: 'arena', validUntil: now + 180 * 86_400_000 }));
     case 'activeAssetData': {
       const coin = String(body.coin);
       const leverage = account ? ex.leverageOf(account, coin) : { type: 'cross', value: 20 };
       return {
-        user: body.user, coin,
+        user: body.user,
+        coin,
         leverage: leverage.type === 'isolated' ? { ...leverage, rawUsd: '0.0' } : leverage,
-        maxTradeSzs: ['0.0', '0.0'], availableToTrade: ['0.0', '0.0'], markPx: num(ex.price(coin)),
+        maxTradeSzs: ['0.0', '0.0'],
+        availableToTrade: ['0.0', '0.0'],
+        markPx: num(ex.price(coin)),
       };
     }
-    default: throw new UnknownInfoRequest(String(body.type));
+    default:
+      throw new UnknownInfoRequest(String(body.type));
   }
 }
 
 function meta(ex: MockExchange) {
   return {
     universe: ex.universe.map((a) => ({
-      name: a.name, szDecimals: a.szDecimals, maxLeverage: a.maxLeverage, marginTableId: a.marginTable?.id ?? a.maxLeverage,
+      name: a.name,
+      szDecimals: a.szDecimals,
+      maxLeverage: a.maxLeverage,
+      marginTableId: a.marginTable?.id ?? a.maxLeverage,
       ...(a.onlyIsolated ? { onlyIsolated: true } : {}),
     })),
-    marginTables: ex.universe.filter((a) => a.marginTable)
+    marginTables: ex.universe
+      .filter((a) => a.marginTable)
       .map((a) => [a.marginTable!.id, { description: a.marginTable!.description, marginTiers: a.marginTable!.marginTiers }]),
     collateralToken: 0,
   };
@@ -80,8 +112,16 @@ function assetCtx(ex: MockExchange, coin: string) {
   for (const account of ex.accounts.values()) openInterest = openInterest.add(account.positions.get(coin)?.szi.abs() ?? 0);
   const funding = ex.fundingHistory.get(coin)?.at(-1)?.fundingRate ?? '0.0';
   return {
-    prevDayPx: price, dayNtlVlm: '0.0', markPx: price, midPx: px ? price : null, funding, openInterest: num(openInterest),
-    premium: '0.0', oraclePx: price, impactPxs: px ? [price, price] : null, dayBaseVlm: '0.0',
+    prevDayPx: price,
+    dayNtlVlm: '0.0',
+    markPx: price,
+    midPx: px ? price : null,
+    funding,
+    openInterest: num(openInterest),
+    premium: '0.0',
+    oraclePx: price,
+    impactPxs: px ? [price, price] : null,
+    dayBaseVlm: '0.0',
   };
 }
 
@@ -97,12 +137,16 @@ function clearinghouseState(ex: MockExchange, account: MockAccount | undefined, 
     assetPositions: rows.map((r) => ({ type: 'oneWay', position: r.position })),
     crossMaintenanceMarginUsed: usd(sum((r) => r.marginUsed, 'cross').div(2)),
     crossMarginSummary: {
-      accountValue: usd(crossEquity), totalMarginUsed: usd(sum((r) => r.marginUsed, 'cross')),
-      totalNtlPos: usd(sum((r) => r.value, 'cross')), totalRawUsd: usd(crossEquity.sub(sum((r) => r.signedValue, 'cross'))),
+      accountValue: usd(crossEquity),
+      totalMarginUsed: usd(sum((r) => r.marginUsed, 'cross')),
+      totalNtlPos: usd(sum((r) => r.value, 'cross')),
+      totalRawUsd: usd(crossEquity.sub(sum((r) => r.signedValue, 'cross'))),
     },
     marginSummary: {
-      accountValue: usd(equity), totalMarginUsed: usd(sum((r) => r.marginUsed)),
-      totalNtlPos: usd(sum((r) => r.value)), totalRawUsd: usd(equity.sub(sum((r) => r.signedValue))),
+      accountValue: usd(equity),
+      totalMarginUsed: usd(sum((r) => r.marginUsed)),
+      totalNtlPos: usd(sum((r) => r.value)),
+      totalRawUsd: usd(equity.sub(sum((r) => r.signedValue))),
     },
     time: now,
     withdrawable: usd(cash),
@@ -125,16 +169,22 @@ function positionRow(ex: MockExchange, p: MockPosition) {
     type: p.leverage.type,
     // The mock books cross positions like isolated ones: their margin left the free balance too.
     equity: p.margin.add(upnl),
-    marginUsed, value, signedValue,
+    marginUsed,
+    value,
+    signedValue,
     position: {
-      coin: p.coin, szi: num(p.szi),
+      coin: p.coin,
+      szi: num(p.szi),
       leverage: isolated
         ? { type: 'isolated', value: p.leverage.value, rawUsd: usd(p.margin.sub(p.entryPx.mul(p.szi))) }
         : { type: 'cross', value: p.leverage.value },
-      entryPx: num(p.entryPx), positionValue: usd(value), unrealizedPnl: usd(upnl),
+      entryPx: num(p.entryPx),
+      positionValue: usd(value),
+      unrealizedPnl: usd(upnl),
       returnOnEquity: p.margin.isZero() ? '0.0' : num(upnl.div(p.margin)),
       liquidationPx: isolated && liquidation.gt(0) ? num(liquidation.toDecimalPlaces(6)) : null,
-      marginUsed: usd(marginUsed), maxLeverage,
+      marginUsed: usd(marginUsed),
+      maxLeverage,
       cumFunding: { allTime: usd(p.cumFunding), sinceOpen: usd(p.cumFunding), sinceChange: usd(p.cumFunding) },
     },
   };
@@ -164,21 +214,38 @@ function openOf(account: MockAccount | undefined): MockOrder[] {
 
 function openOrder(o: MockOrder) {
   return {
-    coin: o.coin, side: o.side, limitPx: o.limitPx, sz: num(o.sz), oid: o.oid, timestamp: o.timestamp, origSz: o.origSz,
-    ...(o.cloid ? { cloid: o.cloid } : {}), ...(o.reduceOnly ? { reduceOnly: true } : {}),
+    coin: o.coin,
+    side: o.side,
+    limitPx: o.limitPx,
+    sz: num(o.sz),
+    oid: o.oid,
+    timestamp: o.timestamp,
+    origSz: o.origSz,
+    ...(o.cloid ? { cloid: o.cloid } : {}),
+    ...(o.reduceOnly ? { reduceOnly: true } : {}),
   };
 }
 
 function frontendOrder(o: MockOrder) {
-  const orderType = o.isTrigger
-    ? `${o.tpsl === 'sl' ? 'Stop' : 'Take Profit'} ${o.isMarket ? 'Market' : 'Limit'}`
-    : 'Limit';
+  const orderType = o.isTrigger ? `${o.tpsl === 'sl' ? 'Stop' : 'Take Profit'} ${o.isMarket ? 'Market' : 'Limit'}` : 'Limit';
   const firesBelow = (o.tpsl === 'sl') !== (o.side === 'B');
   return {
-    coin: o.coin, side: o.side, limitPx: o.limitPx, sz: num(o.sz), oid: o.oid, timestamp: o.timestamp, origSz: o.origSz,
+    coin: o.coin,
+    side: o.side,
+    limitPx: o.limitPx,
+    sz: num(o.sz),
+    oid: o.oid,
+    timestamp: o.timestamp,
+    origSz: o.origSz,
     triggerCondition: o.isTrigger ? `Price ${firesBelow ? 'below' : 'above'} ${o.triggerPx}` : 'N/A',
-    isTrigger: o.isTrigger, triggerPx: o.triggerPx, children: [], isPositionTpsl: o.isPositionTpsl,
-    reduceOnly: o.reduceOnly, orderType, tif: o.isTrigger ? null : o.tif, cloid: o.cloid,
+    isTrigger: o.isTrigger,
+    triggerPx: o.triggerPx,
+    children: [],
+    isPositionTpsl: o.isPositionTpsl,
+    reduceOnly: o.reduceOnly,
+    orderType,
+    tif: o.isTrigger ? null : o.tif,
+    cloid: o.cloid,
   };
 }
 
@@ -204,8 +271,16 @@ function candles(ex: MockExchange, req: Record<string, any>, now: number) {
     const inside = points.filter((p) => p.time >= open && p.time < open + step).map((p) => p.px);
     const all = [before, ...inside];
     out.push({
-      t: open, T: open + step - 1, s: coin, i: req.interval, o: num(before), c: num(all.at(-1)!),
-      h: num(Decimal.max(...all)), l: num(Decimal.min(...all)), v: '0.0', n: inside.length,
+      t: open,
+      T: open + step - 1,
+      s: coin,
+      i: req.interval,
+      o: num(before),
+      c: num(all.at(-1)!),
+      h: num(Decimal.max(...all)),
+      l: num(Decimal.min(...all)),
+      v: '0.0',
+      n: inside.length,
     });
   }
   return out;

@@ -32,8 +32,12 @@ export const DEFAULT_UNIVERSE: MockAsset[] = [
 
 function tiered(id: number, leverage: number, secondFrom: string, secondLeverage: number): MockAsset['marginTable'] {
   return {
-    id, description: `tiered ${leverage}x`,
-    marginTiers: [{ lowerBound: '0.0', maxLeverage: leverage }, { lowerBound: secondFrom, maxLeverage: secondLeverage }],
+    id,
+    description: `tiered ${leverage}x`,
+    marginTiers: [
+      { lowerBound: '0.0', maxLeverage: leverage },
+      { lowerBound: secondFrom, maxLeverage: secondLeverage },
+    ],
   };
 }
 
