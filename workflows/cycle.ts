@@ -11,6 +11,7 @@ import {
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { DecisionMakerConfig } from '../arena-config/types';
+import { cycleDetails } from '../cycle/details';
 import { describeCycle } from '../cycle/summary';
 import { hasWork } from '../cycle/types';
 import type { ExecutionPlan } from '../execution/execute-orders';
@@ -164,7 +165,19 @@ export async function agentCycle(input: CycleInput): Promise<CycleSummary> {
       safeMode: input.safeMode,
       unprotected: sync.protect.map((p) => p.symbol),
     });
-    setCurrentDetails(`${iso(at)} · ${summary} · equity ${executed.after.account.equity.toFixed(2)} USDT`);
+    setCurrentDetails(
+      cycleDetails({
+        cycleNo,
+        marketTime: at,
+        decisionMaker: `${config.decisionMaker.provider}/${config.decisionMaker.model}`,
+        before: { account: seen.account, positions: seen.positions.length },
+        after: { account: executed.after.account, positions: executed.after.positions.length },
+        verdicts: risk.verdicts,
+        executions: executed.executions,
+        modelError,
+        safeMode: input.safeMode,
+      }),
+    );
     return {
       cycleNo,
       ok: true,

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { AgentConfig } from '../../arena-config/types';
 import { REPLAY_BAR_MS } from '../../market/replay';
-import { agentWorkflowId, getStateQuery, pauseSignal, resumeSignal } from '../../workflows/definitions';
+import { agentWorkflowId, cycleWorkflowId, getStateQuery, pauseSignal, resumeSignal } from '../../workflows/definitions';
 import { type TestArena, cycleCount, demoAgent, eventually, startTestArena } from '../support/arena';
 
 const BAR_WALL_MS = 600;
@@ -72,5 +72,24 @@ describe('one market clock for all agents (real dev server)', function () {
         `bar ${c.market_time!.toISOString()}: started ${c.started_at.toISOString()} and ${other.started_at.toISOString()}`,
       );
     }
+  });
+
+  it("each cycle's page in the Temporal Web UI tells what was asked, decided and done, with the equity after", async () => {
+    const [last] = await arena.db
+      .selectFrom('cycles')
+      .select(['cycle_no', 'market_time'])
+      .where('agent_id', '=', running.id)
+      .where('status', '=', 'ok')
+      .orderBy('cycle_no', 'desc')
+      .limit(1)
+      .execute();
+    const metadata = await arena.client.workflow
+      .getHandle(cycleWorkflowId(running.id, last!.cycle_no))
+      .query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    const bar = last!.market_time!.toISOString().slice(0, 16).replace('T', ' ');
+    assert.ok(metadata.currentDetails.startsWith(`**Cycle ${last!.cycle_no}** · bar ${bar}Z`), metadata.currentDetails);
+    assert.match(metadata.currentDetails, /\*\*Asked\*\* rule_based\/buy_and_hold · equity [\d,.]+ USDT/);
+    assert.match(metadata.currentDetails, /\*\*Decided\*\*: /);
+    assert.match(metadata.currentDetails, /\*\*Equity after\*\* [\d,.]+ USDT · 1 position/);
   });
 });
