@@ -2,6 +2,7 @@
  * Starts the whole arena in one process: database (DATABASE_URL or embedded), Temporal (TEMPORAL_ADDRESS
  * or a local dev server), migrations, the worker, the demo agents and the API. Ctrl-C shuts it down
  * cleanly: the worker lets an order in flight finish, then everything closes in reverse order.
+ * `ARENA_RUN` runs only some of it (arena/roles.ts): compose runs agents, workers and the API apart.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { authFromEnv } from '../api/auth';
 import { attachWebSocket } from '../api/websocket';
 import { startAlerts } from '../alerts/start';
 import { startAgents } from '../arena/start-agents';
+import { arenaRoles } from '../arena/roles';
 import { runnableAgents } from '../arena/runnable-agents';
 import { ConfigError, loadArenaConfig, resolveArenaConfigPath } from '../arena-config/load';
 import { saveAgent } from '../db/agents';
@@ -41,7 +43,8 @@ async function main(): Promise<void> {
   const config = loadArenaConfig(resolveArenaConfigPath());
   const log = createLogger(process.env.LOG_LEVEL ?? config.system.logLevel);
   const say = (msg: string) => log.info(msg);
-  const runnable = runnableAgents(config, say);
+  const roles = arenaRoles();
+  const runnable = roles.has('agents') ? runnableAgents(config, say) : [];
   const auth = authFromEnv();
   const setup = marketSetup(config);
 
@@ -51,6 +54,9 @@ async function main(): Promise<void> {
   await installTemporalRuntime({ log, shutdownSignals: [] });
   let worker: Worker | undefined;
   let interrupted = false;
+  // Without a worker, the process runs until a signal.
+  let stopWaiting: () => void = () => {};
+  const signalled = new Promise<void>((resolve) => (stopWaiting = resolve));
   let repeatedSignalSaid = false;
   const onSignal = (signal: NodeJS.Signals) => {
     // A second Ctrl-C while the worker drains (an order may take a minute) changes nothing: say so, once.
@@ -62,6 +68,7 @@ async function main(): Promise<void> {
     say(`${signal}: shutting down`);
     interrupted = true;
     if (worker?.getState() === 'RUNNING') worker.shutdown();
+    stopWaiting();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -106,17 +113,35 @@ async function main(): Promise<void> {
     const workerConnection = await NativeConnection.connect(options);
     cleanup.push(() => workerConnection.close());
 
-    const clock = await setup.runClock(db, (err) => log.warn({ err }, 'market clock heartbeat failed'));
+    const clock = roles.has('agents') ? await setup.runClock(db, (err) => log.warn({ err }, 'market clock heartbeat failed')) : null;
     if (clock) cleanup.push(() => clock.stop());
     if (clock?.restarted) say('market clock: the replay data changed, so the arena clock starts over at its first bar');
     const deps = activityDeps({ db, market: setup.market, clock: setup.clock(db), log, temporal: client });
     say(`market: ${setup.describe}`);
     const agents = await readyAgents(runnable, say);
     const taskQueue = process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
-    worker = await createArenaWorker({ connection: workerConnection, namespace, taskQueue, deps });
-    const workerDone = worker.run();
+    if (roles.has('worker')) worker = await createArenaWorker({ connection: workerConnection, namespace, taskQueue, deps });
+    const workerDone = worker ? worker.run() : signalled;
     try {
       if (interrupted) throw new Error('interrupted during start-up');
+      if (roles.has('agents')) await startArenaAgents();
+      if (roles.has('api')) await serveApi();
+      const parts = [
+        ...(roles.has('agents') ? [`${agents.length} agents`] : []),
+        ...(roles.has('worker') ? [`worker on ${taskQueue}`] : []),
+        ...(roles.has('api') ? [`API http://localhost:${config.api.port}/api/agents`] : []),
+      ];
+      say(`arena running: ${parts.join(' · ')} · Ctrl-C to stop`);
+    } catch (err) {
+      if (worker?.getState() === 'RUNNING') worker.shutdown();
+      stopWaiting();
+      await workerDone;
+      if (!interrupted) throw err;
+    }
+    await workerDone;
+    say(worker ? 'worker stopped; shutting down' : 'shutting down');
+
+    async function startArenaAgents(): Promise<void> {
       for (const agent of agents) await saveAgent(db, agent);
       await startAgents(
         {
@@ -131,6 +156,9 @@ async function main(): Promise<void> {
         agents,
       );
       await startAlerts({ db, client, taskQueue, log: say }, config.alerts);
+    }
+
+    async function serveApi(): Promise<void> {
       const chance = chanceForArena(db, config);
       if (chance) cleanup.push(() => chance.close());
       const app = createApp(
@@ -142,14 +170,7 @@ async function main(): Promise<void> {
       ws.injectWebSocket(api);
       cleanup.push(() => new Promise((resolve) => api.close(resolve)));
       cleanup.push(() => ws.close()); // cleanup runs in reverse: sockets close before the server
-      say(`arena running: ${agents.length} agents · API http://localhost:${config.api.port}/api/agents · Ctrl-C to stop`);
-    } catch (err) {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await workerDone;
-      if (!interrupted) throw err;
     }
-    await workerDone;
-    say('worker stopped; shutting down');
   } finally {
     await shutdown();
   }

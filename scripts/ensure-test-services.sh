@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs before `npm test` (the "pretest" script): what the tests need on this machine and nothing else.
 # A real Postgres on TEST_DATABASE_URL (default 127.0.0.1:5432: started, or installed with apt when
-# missing and we may), and the Temporal CLI (found, or built with `go install`).
+# missing and we may), the Temporal CLI (found, or built with `go install`), and Chromium for the pages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,3 +38,6 @@ fi
 
 step "Temporal CLI"
 npx tsx scripts/ensure-temporal-cli.ts
+
+step "Chromium (the page and report tests)"
+bash scripts/ensure-chromium.sh

@@ -69,9 +69,10 @@ const SERVICE_KEYS = new Set([
 ]);
 const TOP_LEVEL_KEYS = new Set(['name', 'services', 'volumes', 'networks', 'configs', 'secrets']);
 const CONDITIONS = new Set(['service_started', 'service_healthy', 'service_completed_successfully']);
-/** Postgres's default max_connections, and what each arena process may hold (db/connect.ts pool). */
-const POSTGRES_MAX_CONNECTIONS = 100;
+/** What each arena process may hold (db/connect.ts pool). */
 const ARENA_PROCESS_CONNECTIONS = 10;
+/** Workers the connection budget must leave room for beyond the one of each service (`--scale worker=N`). */
+const EXTRA_WORKERS = 5;
 
 describe('docker-compose.yml', () => {
   const compose = readComposeFile();
@@ -84,10 +85,21 @@ describe('docker-compose.yml', () => {
       return { source, target, named: !source.startsWith('.') && !source.startsWith('/') };
     });
 
-  it('is accepted by `docker compose config` (where the compose plugin is installed)', function () {
-    if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status !== 0) this.skip();
-    const result = spawnSync('docker', ['compose', '--file', COMPOSE_FILE, 'config', '--quiet'], { encoding: 'utf8' });
-    assert.equal(result.status, 0, result.stderr);
+  it('is accepted by `docker compose config` where the compose plugin is installed, else parses as strict YAML 1.2', () => {
+    if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) {
+      const result = spawnSync('docker', ['compose', '--file', COMPOSE_FILE, 'config', '--quiet'], { encoding: 'utf8' });
+      assert.equal(result.status, 0, result.stderr);
+      return;
+    }
+    const document = YAML.parseDocument(fs.readFileSync(COMPOSE_FILE, 'utf8'), { merge: true, uniqueKeys: true, strict: true });
+    assert.deepEqual(
+      document.errors.map((e) => e.message),
+      [],
+    );
+    assert.deepEqual(
+      document.warnings.map((w) => w.message),
+      [],
+    );
   });
 
   it('has only Compose keys, and every service an image or a build', () => {
@@ -174,7 +186,7 @@ describe('docker-compose.yml', () => {
     assert.equal(server.POSTGRES_USER, env('postgres').POSTGRES_USER, "Temporal logs in as the Postgres service's user");
     assert.equal(server.POSTGRES_PWD, env('postgres').POSTGRES_PASSWORD, '... with its password');
     assert.equal(String(server.TEMPORAL_ALLOW_NO_AUTH), 'true', 'the server is told it runs without an authorizer');
-    for (const name of ['temporal-namespace', 'temporal-ui', 'arena']) {
+    for (const name of ['temporal-namespace', 'temporal-ui', 'arena', 'worker', 'api']) {
       assert.equal(env(name).TEMPORAL_ADDRESS, 'temporal:7233', `${name} reaches the frontend`);
     }
   });
@@ -235,10 +247,14 @@ describe('docker-compose.yml', () => {
     );
     // One server process runs the four services, each with its own pools.
     const temporal = 4 * (main + visibility);
-    const arena = Object.values(services).filter((s) => s.build).length * ARENA_PROCESS_CONNECTIONS;
+    const arenaProcesses = Object.values(services).filter((s) => s.build).length + EXTRA_WORKERS;
+    const arena = arenaProcesses * ARENA_PROCESS_CONNECTIONS;
+    const command = (services.postgres!.command as string[] | undefined) ?? [];
+    const setting = command.find((arg) => arg.startsWith('max_connections='));
+    const maxConnections = setting ? Number(setting.split('=')[1]) : 100;
     assert.ok(
-      temporal + arena <= POSTGRES_MAX_CONNECTIONS - 20,
-      `Temporal ${temporal} + arena ${arena} connections leave room for more arena processes and an operator`,
+      temporal + arena <= maxConnections - 20,
+      `Temporal ${temporal} + ${arenaProcesses} arena processes ${arena} connections leave room for an operator (max_connections ${maxConnections})`,
     );
   });
 
@@ -248,5 +264,33 @@ describe('docker-compose.yml', () => {
     const init = mounts('postgres').find((m) => m.target.startsWith('/docker-entrypoint-initdb.d/'));
     assert.ok(init, 'an init script is mounted');
     assert.match(fs.readFileSync(path.join(ROOT, init.source), 'utf8'), new RegExp(`CREATE DATABASE ${url.pathname.slice(1)}\\b`, 'i'));
+  });
+
+  it('runs the arena as one agents coordinator, workers that scale, and an API, on one database and cluster', () => {
+    assert.equal(env('arena').ARENA_RUN, 'agents', 'the coordinator starts the agents, the clock and the alerts, and nothing else');
+    assert.deepEqual(services.worker!.command, ['npx', 'tsx', 'workers/main.ts']);
+    assert.deepEqual(services.api!.command, ['npx', 'tsx', 'api/main.ts']);
+    for (const name of ['arena', 'worker', 'api']) {
+      assert.equal(env(name).DATABASE_URL, env('arena').DATABASE_URL, `${name} uses the arena's database`);
+      assert.ok(services[name]!.build, `${name} runs the arena's image`);
+    }
+    // --scale worker=N: a replica has no fixed name and publishes no port.
+    assert.equal(services.worker!.container_name, undefined);
+    assert.equal(services.worker!.ports, undefined);
+    assert.equal(String(env('worker').WORKER_METRICS_HOST), '0.0.0.0');
+    assert.deepEqual(services.api!.ports, ['${ARENA_BIND:-127.0.0.1}:8000:8000']);
+    assert.equal(env('api').API_HOST, '0.0.0.0');
+
+    const prometheus = YAML.parse(fs.readFileSync(path.join(ROOT, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8')) as {
+      scrape_configs: Array<{ static_configs?: Array<{ targets: string[] }>; dns_sd_configs?: Array<{ names: string[]; port: number }> }>;
+    };
+    const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs?.flatMap((t) => t.targets) ?? []);
+    assert.ok(targets.includes('api:8000'), 'Prometheus scrapes the API');
+    const workers = prometheus.scrape_configs.flatMap((c) => c.dns_sd_configs ?? []);
+    assert.deepEqual(
+      workers,
+      [{ names: ['worker'], type: 'A', port: Number(env('worker').WORKER_METRICS_PORT) }],
+      'and every worker replica',
+    );
   });
 });
