@@ -4,6 +4,9 @@
  * moment. A bar is never traded twice by one agent.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { AgentConfig } from '../../arena-config/types';
 import { REPLAY_BAR_MS } from '../../market/replay';
 import { agentWorkflowId, cycleWorkflowId, getStateQuery, pauseSignal, resumeSignal } from '../../workflows/definitions';
@@ -61,6 +64,12 @@ describe('one market clock for all agents (real dev server)', function () {
     const afterResume = mine.filter((c) => c.cycle_no > beforePause.cycle_no);
     const skipped = (afterResume[0]!.market_time!.getTime() - beforePause.market_time!.getTime()) / REPLAY_BAR_MS - 1;
     assert.ok(skipped >= 4, `only ${skipped} bars skipped while paused for 5 bars of the other agent`);
+
+    // WRITE_HISTORIES=1 keeps this run (pause, resume, cycles on the arena clock) for the replay test.
+    if (process.env.WRITE_HISTORIES) {
+      const history = await handle.fetchHistory();
+      fs.writeFileSync(path.join(__dirname, '..', 'histories', 'agent-workflow-paused-new.json'), historyToJSON(history));
+    }
 
     // At the moment each resumed cycle started, the other agent traded the same bar (within a bar of wall time).
     const theirsByBar = new Map(theirs.map((c) => [c.market_time!.getTime(), c]));
