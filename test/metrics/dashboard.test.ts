@@ -58,12 +58,16 @@ describe('deploy/: Prometheus and the Grafana dashboard', () => {
     assert.ok(compose.services.prometheus.volumes.includes('./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro'));
   });
 
-  it("has Prometheus scrape the arena's API port", () => {
+  it("has Prometheus scrape the API's port and every worker replica's metrics port", () => {
     const prometheus = YAML.parse(read('deploy/prometheus/prometheus.yml'));
-    const job = prometheus.scrape_configs.find((j: { job_name: string }) => j.job_name === 'arena');
+    const job = prometheus.scrape_configs.find((j: { job_name: string }) => j.job_name === 'arena-api');
     assert.equal(job.metrics_path, '/metrics');
-    assert.deepEqual(job.static_configs[0].targets, ['arena:8000']);
-    const compose = YAML.parse(read('docker-compose.yml'));
-    assert.ok(compose.services.arena.ports.some((p: string) => p.endsWith(':8000:8000')));
+    assert.deepEqual(job.static_configs[0].targets, ['api:8000']);
+    const compose = YAML.parse(read('docker-compose.yml'), { merge: true });
+    assert.ok(compose.services.api.ports.some((p: string) => p.endsWith(':8000:8000')));
+    const workers = prometheus.scrape_configs.find((j: { job_name: string }) => j.job_name === 'arena-workers');
+    assert.deepEqual(workers.dns_sd_configs, [
+      { names: ['worker'], type: 'A', port: Number(compose.services.worker.environment.WORKER_METRICS_PORT) },
+    ]);
   });
 });
