@@ -68,7 +68,8 @@ describe('startup check of live accounts', function () {
     const { ready, outcomes } = await checkLiveAccounts([agent], open, { retryDelayMs: 10 });
     assert.deepEqual([ready.length, outcomes[0]!.problem], [1, undefined]);
 
-    binance.failNext({ path: '/fapi/v1/positionSide/dual' }, { status: 503 }, 2);
+    // Each attempt's read is itself sent three times (venues/http/read-retry.ts): six 503s fail both attempts.
+    binance.failNext({ path: '/fapi/v1/positionSide/dual' }, { status: 503 }, 6);
     const once = await checkLiveAccounts([agent], open, { attempts: 2, retryDelayMs: 10 });
     assert.deepEqual(once.ready, []);
     assert.match(once.outcomes[0]!.problem!, /503/);

@@ -703,8 +703,10 @@ describe('hyperliquid venue against the mock', function () {
     }
   });
 
-  it('a 5xx on a read is temporary; on an order whose fate is unknown, VenueOutcomeUnknown', async () => {
+  it('a 5xx on a read is temporary (sent again twice first); on an order whose fate is unknown, VenueOutcomeUnknown', async () => {
     mock.failNext({ path: '/info' }, { status: 502 });
+    assert.ok((await venue.balance()).equity > 0, 'one 502, then the read sent again');
+    mock.failNext({ path: '/info' }, { status: 502 }, 3);
     const read = await venue.balance().catch((e: unknown) => e);
     assert.ok(read instanceof VenueTemporaryError && !(read instanceof VenueOutcomeUnknown) && read.status === 502, String(read));
     await venue.setLeverage('BTCUSDT', 5);

@@ -1,6 +1,7 @@
 import { VenueOutcomeUnknown, VenueTemporaryError } from '../errors';
 import { type HttpRequest, sendHttp } from '../http/http-client';
 import type { WeightedRateLimiter } from '../http/rate-limiter';
+import { retryRead } from '../http/read-retry';
 import { type Params, formEncode, paramEntries } from './encoding';
 import { BinanceFamilyRejection, type ErrorContext, errorRule, venueError } from './errors';
 import type { RequestSigner } from './signing';
@@ -82,7 +83,8 @@ export class BinanceFamilyRestClient {
   async call<T = unknown>(spec: CallSpec): Promise<T> {
     const ctx: ErrorContext = { who: this.who, what: `${spec.method} ${spec.path}`, mutates: !!spec.mutates };
     for (let attempt = 0; ; attempt++) {
-      const response = await this.send(spec);
+      // A read that failed on the way is sent again (signed anew); an order's fate is decided one level up.
+      const response = spec.mutates ? await this.send(spec) : await retryRead(() => this.send(spec));
       const used = Number(response.headers.get(USED_WEIGHT_HEADER));
       if (Number.isFinite(used) && used > 0) this.opts.limiter.observeUsed(60_000, used);
       const body = parseBody(response.text);

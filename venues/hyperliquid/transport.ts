@@ -2,6 +2,7 @@ import type { IRequestTransport } from '@nktkas/hyperliquid';
 import { VenueOutcomeUnknown, VenueTemporaryError } from '../errors';
 import { sendHttp } from '../http/http-client';
 import { RateLimit, WeightedRateLimiter, sharedRateLimiter } from '../http/rate-limiter';
+import { retryRead } from '../http/read-retry';
 import { errorForMessage } from './errors';
 
 export const MAINNET_API_URL = 'https://api.hyperliquid.xyz';
@@ -84,15 +85,18 @@ export class HyperliquidTransport implements IRequestTransport {
 
   async request<T>(endpoint: 'info' | 'exchange' | 'explorer', payload: unknown): Promise<T> {
     const mutates = endpoint === 'exchange';
-    const response = await sendHttp(this.limiter, {
-      method: 'POST',
-      url: `${this.baseUrl}/${endpoint}`,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(payload),
-      weight: requestWeight(endpoint, payload),
-      mutates,
-      timeoutMs: this.timeoutMs,
-    });
+    const send = () =>
+      sendHttp(this.limiter, {
+        method: 'POST',
+        url: `${this.baseUrl}/${endpoint}`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(payload),
+        weight: requestWeight(endpoint, payload),
+        mutates,
+        timeoutMs: this.timeoutMs,
+      });
+    // An info read that failed on the way is sent again; an exchange action's fate is decided one level up.
+    const response = mutates ? await send() : await retryRead(send);
     const what = endpoint === 'exchange' ? `exchange ${actionType(payload)}` : `info ${infoType(payload)}`;
     if (response.status < 200 || response.status >= 300) {
       throw errorForMessage(`HTTP ${response.status} ${response.text.slice(0, 300)}`, what);
