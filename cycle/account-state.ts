@@ -30,12 +30,17 @@ export function accountState(balance: VenueBalance, positions: readonly VenuePos
   };
 }
 
-/** Balance, positions and open orders, read once each. */
+/**
+ * Balance, positions and open orders, read once each. The orders come first: a stop-loss that fires
+ * between the two reads is then gone with its position, never a position seen without the stop that
+ * closed it (read the other way round, a fired stop looks like an unprotected position).
+ */
 export async function readAccount(venue: {
   balance(): Promise<VenueBalance>;
   positions(): Promise<VenuePosition[]>;
   openOrders(): Promise<VenueOrder[]>;
 }) {
-  const [balance, positions, orders] = await Promise.all([venue.balance(), venue.positions(), venue.openOrders()]);
+  const orders = await venue.openOrders();
+  const [balance, positions] = await Promise.all([venue.balance(), venue.positions()]);
   return { balance, positions, orders };
 }
