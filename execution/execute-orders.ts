@@ -56,12 +56,22 @@ const PROTECTION_ATTEMPTS = 3;
  */
 export async function executeOrders(ctx: ExecutionContext, plan: ExecutionPlan): Promise<ExecutionResult[]> {
   const results: ExecutionResult[] = [];
+  const opens = plan.orders.filter((o) => o.kind === 'open');
+  // An earlier attempt of this phase may have opened a position and lost the answer: it is found by its
+  // client id and recorded and protected before anything else, so that no failure later in this
+  // attempt (a cancel, a close) can leave it bare.
+  const earlier = new Map<string, VenueOrder | null>();
+  for (const order of opens) earlier.set(order.symbol, await ctx.venue.getOrder(order.symbol, openId(ctx, order.symbol)));
+  for (const order of opens.filter((o) => earlier.get(o.symbol)))
+    results.push(...(await openPosition(ctx, order, earlier.get(order.symbol)!)));
   for (const leftover of plan.cancel) results.push(await cancelOnce(ctx, leftover.symbol, leftover.clientOrderId));
   for (const order of plan.orders.filter((o) => o.kind === 'close')) results.push(...(await closePosition(ctx, order)));
   for (const p of plan.protect) results.push(...(await protect(ctx, p, 'again')));
-  for (const order of plan.orders.filter((o) => o.kind === 'open')) results.push(...(await openPosition(ctx, order)));
+  for (const order of opens.filter((o) => !earlier.get(o.symbol))) results.push(...(await openPosition(ctx, order, null)));
   return results;
 }
+
+const openId = (ctx: ExecutionContext, symbol: string) => clientOrderId(ctx.ledger.agentId, ctx.cycleNo, `open:${symbol}`);
 
 async function closePosition(ctx: ExecutionContext, order: PlannedOrder): Promise<ExecutionResult[]> {
   const closed = await placeOnce(ctx, 'close', order.symbol, order.symbol, {
@@ -84,15 +94,19 @@ async function cancelLeftovers(ctx: ExecutionContext, symbol: string): Promise<E
   return results;
 }
 
-async function openPosition(ctx: ExecutionContext, order: PlannedOrder): Promise<ExecutionResult[]> {
+/** `earlier`: the open as the venue holds it from an earlier attempt (then only recorded and protected), or null. */
+async function openPosition(ctx: ExecutionContext, order: PlannedOrder, earlier: VenueOrder | null): Promise<ExecutionResult[]> {
   const { venue } = ctx;
-  try {
-    await ctx.checkFence();
-    await venue.setMarginType(order.symbol, 'isolated');
-    await venue.setLeverage(order.symbol, order.leverage);
-  } catch (err) {
-    if (!(err instanceof VenueRejection)) throw err;
-    return [rejected('open', order.symbol, clientOrderId(ctx.ledger.agentId, ctx.cycleNo, `open:${order.symbol}`), err)];
+  if (!earlier) {
+    try {
+      await ctx.checkFence();
+      // Settings are idempotent: one whose answer was lost is simply set again.
+      await retryPassing(ctx, () => venue.setMarginType(order.symbol, 'isolated'));
+      await retryPassing(ctx, () => venue.setLeverage(order.symbol, order.leverage));
+    } catch (err) {
+      if (!(err instanceof VenueRejection)) throw err;
+      return [rejected('open', order.symbol, openId(ctx, order.symbol), err)];
+    }
   }
   const open = await placeOnce(
     ctx,
@@ -115,6 +129,7 @@ async function openPosition(ctx: ExecutionContext, order: PlannedOrder): Promise
         stopLoss: order.stopLoss ?? null,
         takeProfit: order.takeProfit ?? null,
       }),
+    earlier,
   );
   if (open.status !== 'filled') return [open];
   const protection = await protect(
@@ -178,18 +193,29 @@ async function withRetries(
   symbol: string,
   attempt: () => Promise<ExecutionResult>,
 ): Promise<ExecutionResult> {
-  let lastError: unknown;
-  for (let i = 0; i < PROTECTION_ATTEMPTS; i++) {
+  try {
+    return await retryPassing(ctx, attempt);
+  } catch (err) {
+    if (err instanceof Error && err.name === 'FencingRejected') throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    return { symbol, leg, clientOrderId: '', status: 'rejected', error: `failed ${PROTECTION_ATTEMPTS} times: ${message}` };
+  }
+}
+
+/**
+ * Runs a step that is safe to repeat (a lookup-then-place, a setting) up to PROTECTION_ATTEMPTS times
+ * while it fails for a passing reason; a refusal or a lost lease ends it at once. Throws the last error.
+ */
+async function retryPassing<T>(ctx: ExecutionContext, step: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
     try {
-      return await attempt();
+      return await step();
     } catch (err) {
-      if (err instanceof Error && err.name === 'FencingRejected') throw err;
-      lastError = err;
+      const final = err instanceof VenueRejection || (err instanceof Error && err.name === 'FencingRejected');
+      if (final || i + 1 >= PROTECTION_ATTEMPTS) throw err;
       await new Promise((resolve) => setTimeout(resolve, (ctx.retryDelayMs ?? 500) * 2 ** i));
     }
   }
-  const message = lastError instanceof Error ? lastError.message : String(lastError);
-  return { symbol, leg, clientOrderId: '', status: 'rejected', error: `failed ${PROTECTION_ATTEMPTS} times: ${message}` };
 }
 
 async function placeOnce(
@@ -199,9 +225,11 @@ async function placeOnce(
   key: string,
   request: Omit<OrderRequest, 'clientOrderId'>,
   onFilled?: (order: VenueOrder) => Promise<void>,
+  /** The venue's answer to the lookup by client id, when the caller has just asked it. */
+  lookedUp?: VenueOrder | null,
 ): Promise<ExecutionResult> {
   const id = clientOrderId(ctx.ledger.agentId, ctx.cycleNo, `${leg}:${key}`);
-  let order = await ctx.venue.getOrder(symbol, id);
+  let order = lookedUp !== undefined ? lookedUp : await ctx.venue.getOrder(symbol, id);
   if (!order) {
     await ctx.checkFence();
     try {
@@ -228,7 +256,8 @@ async function placeOnce(
 async function cancelOnce(ctx: ExecutionContext, symbol: string, id: string): Promise<ExecutionResult> {
   await ctx.checkFence();
   try {
-    const order = await ctx.venue.cancelOrder(symbol, id);
+    // A cancel is idempotent (an order already gone is no error): one whose answer was lost is sent again.
+    const order = await retryPassing(ctx, () => ctx.venue.cancelOrder(symbol, id));
     if (order) await ctx.ledger.updateOrder(order);
     return { symbol, leg: 'cancel', clientOrderId: id, status: 'canceled' };
   } catch (err) {

@@ -127,6 +127,92 @@ describe('order execution (paper venue, real Postgres)', () => {
     assert.deepEqual(await ctx.venue.positions(), []);
   });
 
+  it('an open whose answer was lost is recorded and protected by the next run, even when the settings now fail', async () => {
+    let lostAnswers = 1;
+    let settingsFail = false;
+    const settings: string[] = [];
+    const lossy = (venue: Venue): Venue =>
+      Object.assign(Object.create(venue), {
+        placeOrder: async (request: OrderRequest) => {
+          const order = await venue.placeOrder(request);
+          if (request.type === 'MARKET' && lostAnswers-- > 0) throw Object.assign(new Error('reply lost'), { name: 'VenueOutcomeUnknown' });
+          return order;
+        },
+        setLeverage: (symbol: string, leverage: number) => {
+          settings.push(`leverage ${leverage}`);
+          return settingsFail ? Promise.reject(new Error('ECONNRESET')) : venue.setLeverage(symbol, leverage);
+        },
+      });
+    const { ctx } = await context([[30000, 30000, 30000, 30000]], 4, lossy);
+    await assert.rejects(executeOrders(ctx, plan()), /reply lost/);
+    assert.equal((await ctx.venue.positions()).length, 1, 'the venue opened it');
+
+    // The activity's retry: the open is found by its client id, the settings are not touched again.
+    settingsFail = true;
+    const results = await executeOrders(ctx, plan());
+    assert.deepEqual(
+      results.map((r) => [r.leg, r.status]),
+      [
+        ['open', 'filled'],
+        ['stop_loss', 'placed'],
+        ['take_profit', 'placed'],
+      ],
+    );
+    assert.deepEqual(settings, ['leverage 5']);
+    const recorded = await db.selectFrom('orders').select('purpose').where('client_order_id', '=', results[0]!.clientOrderId).execute();
+    assert.deepEqual(recorded, [{ purpose: 'open' }]);
+  });
+
+  it('protects an open from an earlier attempt before anything that may fail, such as a leftover cancel', async () => {
+    let lostAnswers = 1;
+    let cancels = 0;
+    const lossy = (venue: Venue): Venue =>
+      Object.assign(Object.create(venue), {
+        placeOrder: async (request: OrderRequest) => {
+          const order = await venue.placeOrder(request);
+          if (request.type === 'MARKET' && lostAnswers-- > 0) throw Object.assign(new Error('reply lost'), { name: 'VenueOutcomeUnknown' });
+          return order;
+        },
+        cancelOrder: () => {
+          cancels += 1;
+          return Promise.reject(new Error('ECONNRESET'));
+        },
+      });
+    const { ctx } = await context([[30000, 30000, 30000, 30000]], 4, lossy);
+    const withLeftover: ExecutionPlan = { ...plan(), cancel: [{ symbol: 'ETHUSDT', clientOrderId: 'leftover-stop' }] };
+    // First attempt: the cancel fails before the open is even sent.
+    await assert.rejects(executeOrders(ctx, { ...withLeftover, cancel: [] }), /reply lost/);
+    await assert.rejects(executeOrders(ctx, withLeftover), /ECONNRESET/);
+    assert.equal(cancels, 3, 'the cancel was tried three times');
+    const resting = (await ctx.venue.openOrders()).map((o) => o.type).sort();
+    assert.deepEqual(resting, ['STOP_MARKET', 'TAKE_PROFIT_MARKET'], 'the open is protected although the attempt failed');
+    const recorded = await db.selectFrom('orders').select('purpose').where('agent_id', '=', ctx.ledger.agentId).execute();
+    assert.deepEqual(recorded.map((r) => r.purpose).sort(), ['open', 'stop_loss', 'take_profit']);
+  });
+
+  it('sets leverage again when its answer was lost (a setting is idempotent), and refuses the open on a refusal', async () => {
+    let failures = 2;
+    const settings: string[] = [];
+    const flaky = (venue: Venue): Venue =>
+      Object.assign(Object.create(venue), {
+        setLeverage: (symbol: string, leverage: number) => {
+          settings.push(`leverage ${leverage}`);
+          return failures-- > 0 ? Promise.reject(new Error('ECONNRESET')) : venue.setLeverage(symbol, leverage);
+        },
+      });
+    const { ctx } = await context([[30000, 30000, 30000, 30000]], 4, flaky);
+    const results = await executeOrders(ctx, plan());
+    assert.deepEqual(settings, ['leverage 5', 'leverage 5', 'leverage 5']);
+    assert.equal(results[0]!.status, 'filled');
+
+    const { ctx: other } = await context([[30000, 30000, 30000, 30000]]);
+    const refused = await executeOrders(other, plan({ leverage: 500 }));
+    assert.deepEqual(
+      refused.map((r) => [r.leg, r.status]),
+      [['open', 'rejected']],
+    );
+  });
+
   it('protects again a position found without its stop-loss and take-profit', async () => {
     const { ctx } = await context([[30000, 30000, 30000, 30000]]);
     await executeOrders(ctx, plan());
