@@ -8,7 +8,7 @@
  * both call `configChangeProblem`, so a raw Temporal update is held to the same rule as the API.
  * Pure: workflow code imports it.
  */
-import { validateAgentConfig } from './schema';
+import type * as Schema from './schema';
 import type { AgentConfig } from './types';
 
 /** Dotted paths of the fields that may change while the agent runs (a path covers everything under it). */
@@ -42,7 +42,7 @@ export class ConfigChangeRefused extends Error {
  * market and venue offer; without one, the agent's current symbols). Returns the validated config.
  */
 export function checkConfigChange(current: AgentConfig, candidate: unknown, symbolUniverse?: readonly string[]): AgentConfig {
-  const next = validateAgentConfig(candidate, 'config');
+  const next = schema().validateAgentConfig(candidate, 'config');
   const fixed = firstDifference(current, next, '');
   if (fixed !== null) {
     throw new ConfigChangeRefused(
@@ -59,6 +59,16 @@ export function checkConfigChange(current: AgentConfig, candidate: unknown, symb
     );
   }
   return next;
+}
+
+/**
+ * The schemas, loaded when a change is first checked rather than with this module: the agent workflow
+ * imports it, and every workflow (each cycle is one) would otherwise evaluate zod and every schema,
+ * about 9 ms of the worker's time per cycle.
+ */
+function schema(): typeof Schema {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose (above)
+  return require('./schema') as typeof Schema;
 }
 
 const isRuntime = (path: string) => RUNTIME_FIELDS.some((field) => path === field);
