@@ -76,24 +76,48 @@ export class LiveMarketData implements MarketDataSource {
     return copyBars([...closed, ...forming], limit);
   }
 
+  /**
+   * The closed 3m bars opening in [fromOpenTime, toOpenTime]. The paper venue's settlement asks this of
+   * every agent holding a position, every cycle, for the bars since its last cycle: a short, recent range
+   * is served from the bars the snapshot already fetched (one request per symbol and bar for all agents);
+   * a longer one pages back through the venue.
+   */
   async barsBetween(symbol: string, fromOpenTime: number, toOpenTime: number): Promise<Candle[]> {
+    const from = Math.ceil(fromOpenTime / BAR_MS) * BAR_MS; // bars open on the grid
+    const last = floorTo(Math.min(toOpenTime, this.now() - BAR_MS), BAR_MS); // closed bars only
+    if (last < from) return [];
+    const count = (last - from) / BAR_MS + 1;
+    if (count <= MIN_FETCH) {
+      const bars = await this.closedBars(symbol, '3m', last, count);
+      return bars.filter((c) => c.openTime >= from && c.openTime <= last).map((c) => ({ ...c }));
+    }
     const pages: Candle[][] = [];
-    let end = Math.min(toOpenTime, this.now() - BAR_MS); // closed bars only
+    let end = last;
     // Backwards from the end: a venue returns the latest `limit` bars at or before endTime.
-    while (end >= fromOpenTime) {
-      const limit = Math.min(LIVE_PAGE_LIMIT, Math.floor((end - fromOpenTime) / BAR_MS) + 1);
+    while (end >= from) {
+      const limit = Math.min(LIVE_PAGE_LIMIT, Math.floor((end - from) / BAR_MS) + 1);
       const page = (await this.source.candles(symbol, '3m', end, limit)).filter((c) => c.openTime <= end);
-      pages.unshift(page.filter((c) => c.openTime >= fromOpenTime));
+      pages.unshift(page.filter((c) => c.openTime >= from));
       const first = page[0];
-      if (!first || first.openTime <= fromOpenTime || page.length < limit) break;
-      end = first.openTime - 1;
+      if (!first || first.openTime <= from || page.length < limit) break;
+      end = first.openTime - BAR_MS;
     }
     return pages.flat();
   }
 
+  /**
+   * Funding settled in (from, to]. A recent range (the settlement's ask, every cycle) comes from one
+   * fetch of the last days per symbol and bar, shared by all agents; an older one is asked as it is.
+   */
   async fundingBetween(symbol: string, from: number, to: number): Promise<FundingRate[]> {
     if (to <= from) return [];
-    const rows = await this.source.fundingHistory(symbol, from + 1, to);
+    const recent = floorTo(to, BAR_MS);
+    const rows =
+      from >= recent - FUNDING_LOOKBACK_MS && to <= recent + BAR_MS
+        ? await this.remember(`funding since ${symbol} ${recent}`, 0, () =>
+            this.source.fundingHistory(symbol, recent - FUNDING_LOOKBACK_MS, recent + BAR_MS),
+          )
+        : await this.source.fundingHistory(symbol, from + 1, to);
     return rows.filter((f) => f.time > from && f.time <= to).map((f) => ({ ...f }));
   }
 

@@ -240,6 +240,16 @@ describe('LiveMarketData', () => {
       }
     });
 
+    it('serves the settlement\'s short ask from the snapshot\'s bars: one request per symbol and bar, whatever the number of agents', async () => {
+      await live.candles(SYMBOL, '3m', bucket, 100); // the snapshot's read
+      const before = candleCalls().length;
+      // Sixty agents settling the bar since their last cycle (the paper venue's ask, unaligned as it sends it).
+      const asks = await Promise.all(Array.from({ length: 60 }, () => live.barsBetween(SYMBOL, bucket - 2 * M3 + 1, bucket - M3)));
+      assert.equal(candleCalls().length, before, 'no request beyond the snapshot\'s');
+      for (const got of asks) assert.deepEqual(got, await replay.barsBetween(SYMBOL, bucket - 2 * M3 + 1, bucket - M3));
+      assert.equal(asks[0]!.length, 1);
+    });
+
     it('returns closed bars only', async () => {
       const now = bucket + 10 * M3 + 1;
       live = new LiveMarketData({ source: venue, symbols: [SYMBOL], now: () => now });
@@ -252,6 +262,16 @@ describe('LiveMarketData', () => {
   });
 
   describe('funding', () => {
+    it('fundingBetween asks the venue once per symbol and bar for the recent ranges every agent asks', async () => {
+      const c = funding[12]!;
+      const now = c.time + 2 * M3;
+      live = new LiveMarketData({ source: venue, symbols: [SYMBOL], now: () => now });
+      venue.calls.length = 0;
+      const asks = await Promise.all(Array.from({ length: 60 }, () => live.fundingBetween(SYMBOL, c.time - M3, c.time + M3)));
+      assert.equal(venue.calls.filter((x) => x.method === 'fundingHistory').length, 1);
+      for (const got of asks) assert.deepEqual(got, [c]);
+    });
+
     it('fundingBetween takes times in (from, to]', async () => {
       const [a, b, c] = funding.slice(10, 13) as [FundingRate, FundingRate, FundingRate];
       assert.deepEqual(await live.fundingBetween(SYMBOL, a.time, c.time), [b, c]);
