@@ -33,6 +33,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     drop: async () => {
       if (dropped) return;
       dropped = true;
+      // KEEP_TEST_DATABASE=1 leaves it for a look after a failed run (the name is printed).
+      if (process.env.KEEP_TEST_DATABASE === '1') return void console.log(`kept test database ${name}`);
       await withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
