@@ -240,12 +240,12 @@ describe('LiveMarketData', () => {
       }
     });
 
-    it('serves the settlement\'s short ask from the snapshot\'s bars: one request per symbol and bar, whatever the number of agents', async () => {
+    it("serves the settlement's short ask from the snapshot's bars: one request per symbol and bar, whatever the number of agents", async () => {
       await live.candles(SYMBOL, '3m', bucket, 100); // the snapshot's read
       const before = candleCalls().length;
       // Sixty agents settling the bar since their last cycle (the paper venue's ask, unaligned as it sends it).
       const asks = await Promise.all(Array.from({ length: 60 }, () => live.barsBetween(SYMBOL, bucket - 2 * M3 + 1, bucket - M3)));
-      assert.equal(candleCalls().length, before, 'no request beyond the snapshot\'s');
+      assert.equal(candleCalls().length, before, "no request beyond the snapshot's");
       for (const got of asks) assert.deepEqual(got, await replay.barsBetween(SYMBOL, bucket - 2 * M3 + 1, bucket - M3));
       assert.equal(asks[0]!.length, 1);
     });
