@@ -133,8 +133,9 @@ async function start(opts: StartAgentsOptions, config: AgentConfig, state: Agent
 
 /**
  * Runs `call` again while the server answers that the workflow's task is not ready (a long history still
- * replaying on a loaded machine: FAILED_PRECONDITION "Workflow Task in failed state"), or a query finds
- * no worker yet; other errors are thrown at once.
+ * replaying on a loaded machine: FAILED_PRECONDITION "Workflow Task in failed state"), a query finds
+ * no worker yet, or a search attribute registered a moment ago has not reached every service of a
+ * cluster yet (each refreshes its namespace cache every few seconds); other errors are thrown at once.
  */
 async function retrying<T>(opts: StartAgentsOptions, call: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + (opts.retryForMs ?? 120_000);
@@ -151,11 +152,12 @@ async function retrying<T>(opts: StartAgentsOptions, call: () => Promise<T>): Pr
 const FAILED_PRECONDITION = 9;
 const DEADLINE_EXCEEDED = 4;
 
-function notReadyYet(err: unknown): boolean {
+export function notReadyYet(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (code === FAILED_PRECONDITION || code === DEADLINE_EXCEEDED) return true;
-    if (/workflow task in failed state|did not register a handler|no poller/i.test(e.message)) return true;
+    if (/workflow task in failed state|did not register a handler|no poller|no mapping defined for search attribute/i.test(e.message))
+      return true;
   }
   return false;
 }

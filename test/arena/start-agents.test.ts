@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { AgentConfig } from '../../arena-config/types';
-import { startAgents } from '../../arena/start-agents';
+import { notReadyYet, startAgents } from '../../arena/start-agents';
 import { agentWorkflowId, getStateQuery, pauseSignal } from '../../workflows/definitions';
 import { TestArena, cycleCount, demoAgent, eventually, startTestArena } from '../support/arena';
 
@@ -60,5 +60,22 @@ describe("launcher: the files' config reaches running agents", function () {
     assert.equal(after.cycleNo, before.cycleNo);
     const description = await handle.describe();
     assert.equal(description.status.name, 'RUNNING');
+  });
+});
+
+describe('launcher: which start errors mean "not ready yet, try again"', () => {
+  const serviceError = (code: number, details: string) =>
+    Object.assign(new Error('Failed to start Workflow'), { cause: Object.assign(new Error(`${code} ${details}`), { code, details }) });
+
+  it('a search attribute registered a moment ago that a cluster service does not know yet, a task still replaying, no poller', () => {
+    assert.ok(notReadyYet(serviceError(3, 'Namespace default has no mapping defined for search attribute AgentId')));
+    assert.ok(notReadyYet(serviceError(9, 'Workflow Task in failed state')));
+    assert.ok(notReadyYet(new Error('no poller seen for task queue recently')));
+  });
+
+  it('not any other invalid argument or error', () => {
+    assert.ok(!notReadyYet(serviceError(3, 'WorkflowId length exceeds limit')));
+    assert.ok(!notReadyYet(new Error('connection refused')));
+    assert.ok(!notReadyYet('a string'));
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The arena's production processes, as operators run them, each its own Node process configured by its
- * environment only: the launcher `bin/arena.ts` (migrations, search attributes, the agents, the replay
- * clock, its own worker and API), standalone workers `workers/main.ts` and the API `api/main.ts`.
+ * environment only: the launcher `bin/arena.ts` as compose's `arena` service runs it (`ARENA_RUN=agents`:
+ * migrations, search attributes, the agents, the replay clock, the alerts), standalone workers
+ * `workers/main.ts` and the API `api/main.ts`.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -39,7 +40,7 @@ function nodeProcess(name: string, entry: string, arena: ArenaEnvironment, extra
 }
 
 export function arenaLauncher(arena: ArenaEnvironment): ManagedProcess {
-  return nodeProcess('launcher', 'bin/arena.ts', arena);
+  return nodeProcess('launcher', 'bin/arena.ts', arena, { ARENA_RUN: 'agents' });
 }
 
 /** `workflowBundle`: a prebuilt bundle, so that a (re)started worker polls within seconds. */

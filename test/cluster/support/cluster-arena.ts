@@ -7,8 +7,8 @@
  *
  * The launcher, rather than the test, starts the agents: it is what production runs (docker-compose's
  * `arena` service), so its start-up on a cluster it did not start is under test too (migrations, the
- * search attributes, the agents, the replay clock the workers read). It runs a worker of its own, so
- * three workers share the task queue; the worker faults strike the standalone ones.
+ * search attributes, the agents, the replay clock the workers read). Like compose's `arena` service it runs
+ * with ARENA_RUN=agents: no worker and no API of its own, so the two standalone workers run every cycle.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -21,6 +21,7 @@ import type { AgentConfig } from '../../../arena-config/types';
 import { createDb } from '../../../db/connect';
 import type { Database } from '../../../db/schema';
 import { ensureTemporalCli } from '../../../infra/temporal-cli';
+import { agentWorkflowId } from '../../../workflows/definitions';
 import { eventually, workflowBundle } from '../../support/arena';
 import { freePort } from '../../support/ports';
 import { type TestAgent, writeArenaFile } from './arena-file';
@@ -133,15 +134,23 @@ export async function startClusterArena(opts: ClusterArenaOptions): Promise<Clus
     const workers = [run(arenaWorker('worker-1', arena, bundle)), run(arenaWorker('worker-2', arena, bundle))];
     const apiPort = await freePort();
     run(arenaApi(arena, apiPort));
-    // The launcher serves its API once the agents are started.
+    // The launcher has started the arena once every agent's workflow runs (it logs at `warn` only here).
     await eventually(
       'the launcher to start the arena',
       async () => {
         if (!launcher.isRunning) throw new Error(`the launcher exited:\n${launcher.logTail()}`);
-        return fetch(`http://127.0.0.1:${launcherApiPort}/health`).then(
-          (r) => r.ok,
-          () => false,
+        const states = await Promise.all(
+          agents.map((agent) =>
+            client.workflow
+              .getHandle(agentWorkflowId(agent.id))
+              .describe()
+              .then(
+                (d) => d.status.name,
+                () => null,
+              ),
+          ),
         );
+        return states.every((state) => state === 'RUNNING');
       },
       LAUNCHER_READY_TIMEOUT_MS,
     );
