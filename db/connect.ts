@@ -1,7 +1,14 @@
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
+import type * as MigrationModule from 'kysely/dist/migration';
 import { Pool, types } from 'pg';
 import { migrations } from '../migrations';
 import type { Database } from './schema';
+
+// Kysely's migrator is the subpath module `kysely/migration`, declared only in the package's `exports`
+// map, which TypeScript's `moduleResolution: node` does not read: the types come from the files
+// behind it, the value from a require that Node resolves through `exports` as usual.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Migrator }: typeof MigrationModule = require('kysely/migration');
 
 // jsonb arrives parsed; numeric and int8 stay strings (no silent float rounding of money).
 types.setTypeParser(types.builtins.NUMERIC, (v) => v);

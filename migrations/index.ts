@@ -1,4 +1,4 @@
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/dist/migration'; // kysely/migration (see db/connect.ts)
 import * as m001 from './001_initial';
 import * as m002 from './002_trading_locks';
 import * as m003 from './003_llm_calls';

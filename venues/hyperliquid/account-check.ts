@@ -55,7 +55,8 @@ export async function checkHyperliquidAccount(input: AccountCheckInput): Promise
     }
     const agents = await reachable(where, () => info.extraAgents({ user }));
     const agent = agents.find((a) => a.address.toLowerCase() === signer);
-    if (agent && agent.validUntil > 0) {
+    // validUntil is null for an approval with no expiry.
+    if (agent && agent.validUntil !== null && agent.validUntil > 0) {
       if (agent.validUntil <= now) {
         throw new VenueRejection(
           'UNAUTHORIZED',

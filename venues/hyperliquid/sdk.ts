@@ -4,10 +4,10 @@
  * does not read: the types come from the files behind them, the values from a require that Node
  * resolves through `exports` as usual.
  */
-import type * as SigningModule from '@nktkas/hyperliquid/script/signing/mod';
-import type * as UtilsModule from '@nktkas/hyperliquid/script/utils/mod';
+import type * as SigningModule from '@nktkas/hyperliquid/esm/signing/mod';
+import type * as UtilsModule from '@nktkas/hyperliquid/esm/utils/mod';
 
-// The package's CommonJS build, typed by its own declarations (the ESM entry cannot be required).
+// The package ships only ES modules: Node 22.12+ loads them with require(), typed by their declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const signing: typeof SigningModule = require('@nktkas/hyperliquid/signing');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
