@@ -114,19 +114,25 @@ export class LiveMarketData implements MarketDataSource {
     const recent = floorTo(to, BAR_MS);
     const rows =
       from >= recent - FUNDING_LOOKBACK_MS && to <= recent + BAR_MS
-        ? await this.remember(`funding since ${symbol} ${recent}`, 0, () =>
-            this.source.fundingHistory(symbol, recent - FUNDING_LOOKBACK_MS, recent + BAR_MS),
-          )
+        ? await this.recentFunding(symbol, recent)
         : await this.source.fundingHistory(symbol, from + 1, to);
     return rows.filter((f) => f.time > from && f.time <= to).map((f) => ({ ...f }));
   }
 
   async lastFunding(symbol: string, asOf: number): Promise<FundingRate | null> {
-    const rows = await this.remember(`funding ${symbol} ${asOf}`, 0, () =>
-      this.source.fundingHistory(symbol, asOf - FUNDING_LOOKBACK_MS, asOf),
-    );
+    const rows = await this.recentFunding(symbol, floorTo(asOf, BAR_MS));
     const last = rows.filter((f) => f.time <= asOf).at(-1);
     return last ? { ...last } : null;
+  }
+
+  /**
+   * The funding of the last three days up to the end of the bar starting at `barStart`: one request per
+   * symbol and bar, whoever asks (the prompt's last rate, the settlement's rows since the last cycle).
+   */
+  private recentFunding(symbol: string, barStart: number): Promise<FundingRate[]> {
+    return this.remember(`funding since ${symbol} ${barStart}`, 0, () =>
+      this.source.fundingHistory(symbol, barStart - FUNDING_LOOKBACK_MS, barStart + BAR_MS),
+    );
   }
 
   /**

@@ -295,7 +295,9 @@ describe('LiveMarketData', () => {
         assert.deepEqual(await live.lastFunding(SYMBOL, asOf), await replay.lastFunding(SYMBOL, asOf));
       }
       await Promise.all([live.lastFunding(SYMBOL, bucket), live.lastFunding(SYMBOL, bucket)]);
-      assert.equal(venue.calls.filter((c) => c.method === 'fundingHistory' && c.endTime === bucket).length, 1);
+      // One request for the bar, shared with the settlement's recent ranges (fundingBetween).
+      await live.fundingBetween(SYMBOL, bucket - 8 * 60 * 60_000, bucket);
+      assert.equal(venue.calls.filter((c) => c.method === 'fundingHistory' && c.endTime === bucket + M3).length, 1);
     });
   });
 
