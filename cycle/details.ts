@@ -36,7 +36,7 @@ export function cycleDetails(s: CycleStory): string {
 }
 
 function decision(d: Decision): string {
-  const size = d.sizeUsd !== undefined ? ` $${usdt(d.sizeUsd)}` : d.quantity !== undefined ? ` ${d.quantity}` : '';
+  const size = d.sizeUsd !== undefined ? ` ${usdt(d.sizeUsd)} USDT` : d.quantity !== undefined ? ` ${d.quantity}` : '';
   const leverage = d.leverage !== undefined ? ` @${d.leverage}x` : '';
   return `${d.action.replace('_', ' ')}${d.symbol ? ` ${d.symbol}` : ''}${size}${leverage}`;
 }
@@ -51,7 +51,11 @@ function list(items: string[]): string {
   return items.length > MAX_ITEMS ? `${shown}; and ${items.length - MAX_ITEMS} more` : shown;
 }
 
-const clip = (text: string) => (text.length > 200 ? `${text.slice(0, 197)}...` : text);
+// The Web UI's markdown reads two dollar signs as a formula: text from elsewhere keeps none.
+const clip = (text: string) => {
+  const plain = text.replaceAll('$', 'USD ');
+  return plain.length > 200 ? `${plain.slice(0, 197)}...` : plain;
+};
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + 'Z';
 const usdt = (v: number) => v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -35,8 +35,8 @@ describe("a cycle's details in the Temporal Web UI", () => {
       [
         '**Cycle 42** · bar 2023-08-01 12:03Z',
         '**Asked** deepseek/deepseek-chat · equity 10,012.35 USDT · 2 positions',
-        '**Decided**: open long BTCUSDT $2,000.00 @3x; open short SOLUSDT $500.00 @5x',
-        '**Refused**: open short SOLUSDT $500.00 @5x: 3 positions open, max_positions 3',
+        '**Decided**: open long BTCUSDT 2,000.00 USDT @3x; open short SOLUSDT 500.00 USDT @5x',
+        '**Refused**: open short SOLUSDT 500.00 USDT @5x: 3 positions open, max_positions 3',
         '**Executed**: open BTCUSDT 0.068 @ 29190.5 (filled); stop loss BTCUSDT (placed)',
         '**Equity after** 10,010.10 USDT · 3 positions',
       ].join('\n\n'),
@@ -59,5 +59,27 @@ describe("a cycle's details in the Temporal Web UI", () => {
     assert.match(text, /\*\*Model failed\*\*: LlmTimeout: no answer in 120 s; the cycle waited/);
     assert.match(text, /\*\*Executed\*\*: no order/);
     assert.match(text, /1 position$/);
+  });
+
+  it('keep no dollar sign from elsewhere (the Web UI reads two of them as a formula)', () => {
+    const text = cycleDetails({
+      cycleNo: 1,
+      marketTime: 0,
+      decisionMaker: 'openai/gpt-5',
+      before: { account: { equity: 1, available: 1, marginUsed: 0, unrealizedPnl: 0 }, positions: 0 },
+      after: { account: { equity: 1, available: 1, marginUsed: 0, unrealizedPnl: 0 }, positions: 0 },
+      verdicts: [
+        {
+          decision: { action: 'open_long', symbol: 'BTCUSDT', sizeUsd: 20, leverage: 2, reason: 'x' },
+          status: 'rejected',
+          reason: 'size $20 is under the $50 minimum',
+        },
+      ],
+      executions: [],
+      modelError: null,
+      safeMode: false,
+    });
+    assert.ok(!text.includes('$'), text);
+    assert.match(text, /size USD 20 is under the USD 50 minimum/);
   });
 });
