@@ -46,7 +46,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
 import { sql, type Kysely } from 'kysely';
 import { activityDeps } from '../activities/deps';
@@ -59,6 +58,7 @@ import type { Database } from '../db/schema';
 import { createLogger } from '../infra/logger';
 import { ensureTemporalCli } from '../infra/temporal-cli';
 import { startTemporalDevServer } from '../infra/temporal-dev-server';
+import { type HistoryEvent, oncePerRun, splitAtTimers } from '../test/support/history-events';
 import { replayClock, runReplayClock } from '../market/clock';
 import { REPLAY_BAR_MS, ReplayMarketData } from '../market/replay';
 import { installTemporalRuntime } from '../observability/temporal-runtime';
@@ -611,7 +611,7 @@ function dueToRecordedMs(row: CycleRow, bars: Bars): number | null {
 
 // ---------------------------------------------------------------------------------------------- history events
 
-type Event = temporal.api.history.v1.IHistoryEvent;
+type Event = HistoryEvent;
 
 interface HistoryFigures {
   withOrders: number[];
@@ -681,21 +681,6 @@ async function runsOf(client: Client, workflowId: string): Promise<Event[][]> {
   }
   runs.sort((a, b) => a.start - b.start);
   return Promise.all(runs.map(async (r) => (await client.workflow.getHandle(workflowId, r.runId).fetchHistory()).events ?? []));
-}
-
-/** The number of the agent's events per cycle, splitting its history before each timer it starts. */
-function splitAtTimers(events: Event[]): number[] {
-  const starts = events.flatMap((e, i) => (e.timerStartedEventAttributes ? [i] : []));
-  return starts.map((start, k) => (starts[k + 1] ?? events.length) - start);
-}
-
-/** Events a run writes once, whatever its length: version markers and their search attribute, continue-as-new. */
-function oncePerRun(e: Event): boolean {
-  return (
-    e.markerRecordedEventAttributes?.markerName === 'core_patch' ||
-    Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).includes('TemporalChangeVersion') ||
-    !!e.workflowExecutionContinuedAsNewEventAttributes
-  );
 }
 
 // ---------------------------------------------------------------------------------------------- the report

@@ -1,4 +1,5 @@
 import type { Decision, DecisionInput, DecisionOutput } from '../types';
+import { seededRandom } from './seeded-random';
 
 const LEVERAGE = 2;
 const MARGIN_SHARE = 0.1;
@@ -10,7 +11,7 @@ const HOLD_MS = 2 * 3 * 60_000;
  * has no edge. The draw is seeded by (agent, cycle), so a re-run cycle decides the same.
  */
 export function randomEntry(input: DecisionInput): DecisionOutput {
-  const random = seeded(`${input.agentId}|${input.cycleNo}`);
+  const random = seededRandom(`${input.agentId}|${input.cycleNo}`);
   const decisions: Decision[] = input.positions.map((p) =>
     input.marketTime - p.openedAt >= HOLD_MS
       ? { action: 'close', symbol: p.symbol, reason: 'held two bars' }
@@ -30,18 +31,4 @@ export function randomEntry(input: DecisionInput): DecisionOutput {
   }
   const reasoning = decisions.map((d) => `${d.action}${d.symbol ? ` ${d.symbol}` : ''}: ${d.reason}`).join('; ') || 'nothing to do';
   return { reasoning, decisions: decisions.length ? decisions : [{ action: 'wait', reason: reasoning }] };
-}
-
-/** mulberry32 seeded with an FNV-1a hash of `key`. */
-function seeded(key: string): () => number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  let state = h >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -8,13 +8,13 @@
  * events, which would otherwise charge a run's start to every fourth cycle).
  */
 import assert from 'node:assert/strict';
-import type { temporal } from '@temporalio/proto';
 import type { AgentConfig } from '../../arena-config/types';
 import { agentWorkflowId, cycleWorkflowId, stopSignal } from '../../workflows/definitions';
 import { tradingLockId } from '../../workflows/trading-lock-definitions';
 import { TestArena, cycleCount, demoAgent, eventually, startTestArena } from '../support/arena';
+import { type HistoryEvent, oncePerRun, splitAtTimers } from '../support/history-events';
 
-type Event = temporal.api.history.v1.IHistoryEvent;
+type Event = HistoryEvent;
 
 const NO_ORDERS_BUDGET = 25;
 const WITH_ORDERS_BUDGET = 45;
@@ -93,18 +93,3 @@ describe('the history budget of a cycle', function () {
     assert.ok(withOrders >= 4 && withoutOrders >= 4, `both kinds of cycle were measured:\n${report.join('\n')}`);
   });
 });
-
-/** The number of the agent's events per cycle, splitting its history before each timer it starts. */
-function splitAtTimers(events: Event[]): number[] {
-  const starts = events.flatMap((e, i) => (e.timerStartedEventAttributes ? [i] : []));
-  return starts.map((start, k) => (starts[k + 1] ?? events.length) - start);
-}
-
-/** Events a run writes once, whatever its length: version markers and their search attribute, continue-as-new. */
-function oncePerRun(e: Event): boolean {
-  return (
-    e.markerRecordedEventAttributes?.markerName === 'core_patch' ||
-    Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).includes('TemporalChangeVersion') ||
-    !!e.workflowExecutionContinuedAsNewEventAttributes
-  );
-}

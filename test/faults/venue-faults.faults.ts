@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Wallet } from 'ethers';
 import type { AgentConfig, ExchangeConfig } from '../../arena-config/types';
+import { seededRandom } from '../../decisions/baselines/seeded-random';
 import { clientOrderId } from '../../execution/client-order-id';
 import type { ClockReading, MarketClock } from '../../market/clock';
 import { LiveMarketData } from '../../market/live';
@@ -106,18 +107,6 @@ function fastClock(): MarketClock {
       const bar = Math.floor((Date.now() - start) / BAR_WALL_MS);
       return { marketTime: first + bar * BAR_MS, nextBarAt: start + (bar + 1) * BAR_WALL_MS, barWallMs: BAR_WALL_MS, held: false };
     },
-  };
-}
-
-/** mulberry32 */
-function prng(seed: string): () => number {
-  let state = Number.parseInt(hex(seed).slice(0, 8), 16) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -329,7 +318,7 @@ describe('venue faults at scale: agents on the three venue servers with 20 % of 
     const accountByHost = new Map(accounts.map((a) => [a.proxy.host, a]));
 
     // Prices wander (mean-reverting, seeded) on all three venues at once: some stops fire on the venue.
-    const random = prng('prices');
+    const random = seededRandom(`${SEED}|prices`);
     const drift: Record<string, number> = Object.fromEntries(SYMBOLS.map((s) => [s, 0]));
     priceTimer = setInterval(() => {
       for (const symbol of SYMBOLS) {
