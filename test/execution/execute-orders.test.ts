@@ -3,7 +3,6 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { ExecutionPlan, executeOrders } from '../../execution/execute-orders';
 import { FencingRejected } from '../../execution/fencing';
-import type { PlannedOrder } from '../../risk/types';
 import type { OrderRequest, Venue } from '../../venues/venue';
 import { BAR_MS, FixtureMarket, bars } from '../fixtures/fixture-market';
 import {
@@ -11,6 +10,7 @@ import {
   PAPER_SLIPPAGE as SLIP,
   executionContext,
   grantLock,
+  openBtcPlan,
   paperAgentAccount,
   reconcile,
 } from '../fixtures/paper-account';
@@ -18,23 +18,7 @@ import { type MigratedTestDatabase, createMigratedTestDatabase } from '../suppor
 
 const T0 = 1_689_696_000_000 - 10 * BAR_MS;
 const flat: Array<[number, number, number, number]> = Array.from({ length: 3 }, () => [30000, 30000, 30000, 30000]);
-const plan = (order: Partial<PlannedOrder> = {}): ExecutionPlan => ({
-  orders: [
-    {
-      kind: 'open',
-      symbol: 'BTCUSDT',
-      side: 'long',
-      quantity: '0.1',
-      leverage: 5,
-      referencePrice: 30000,
-      stopLoss: '29000.0',
-      takeProfit: '32000.0',
-      ...order,
-    },
-  ],
-  protect: [],
-  cancel: [],
-});
+const plan = openBtcPlan;
 
 describe('order execution (paper venue, real Postgres)', () => {
   let db: Kysely<Database>;

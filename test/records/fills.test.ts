@@ -3,13 +3,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { ExecutionPlan, executeOrders } from '../../execution/execute-orders';
 import * as fillsMigration from '../../migrations/004_fills';
-import type { PlannedOrder } from '../../risk/types';
 import { BAR_MS, FixtureMarket, bars } from '../fixtures/fixture-market';
 import {
   PAPER_FEE as FEE,
   PAPER_SLIPPAGE as SLIP,
   executionContext,
   grantLock,
+  openBtcPlan,
   paperAgentAccount,
   reconcile,
 } from '../fixtures/paper-account';
@@ -17,23 +17,7 @@ import { type MigratedTestDatabase, createMigratedTestDatabase } from '../suppor
 
 const T0 = 1_689_696_000_000 - 10 * BAR_MS;
 const flat: Array<[number, number, number, number]> = Array.from({ length: 4 }, () => [30000, 30000, 30000, 30000]);
-const open = (order: Partial<PlannedOrder> = {}): ExecutionPlan => ({
-  orders: [
-    {
-      kind: 'open',
-      symbol: 'BTCUSDT',
-      side: 'long',
-      quantity: '0.1',
-      leverage: 5,
-      referencePrice: 30000,
-      stopLoss: '29000.0',
-      takeProfit: '32000.0',
-      ...order,
-    },
-  ],
-  protect: [],
-  cancel: [],
-});
+const open = openBtcPlan;
 const close: ExecutionPlan = {
   orders: [{ kind: 'close', symbol: 'BTCUSDT', side: 'long', quantity: '0.1', leverage: 5, referencePrice: 30000 }],
   protect: [],
