@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import type { DecisionMakerConfig, RiskLimits, TradingStyle } from '../arena-config/types';
 import { decide, type ModelGateway } from '../cycle/decide';
 import type { DecideResult } from '../cycle/types';
 import { saveLlmCall } from '../db/llm-calls';
@@ -17,11 +18,12 @@ export function createDecideActivities(deps: ActivityDeps) {
      * record, one call (cancelled with the activity), the reply parsed so that only valid decisions go
      * on, and every attempt recorded whatever happened. Only the key's variable name is in the input.
      */
-    async askDecisionMaker(input: DecideInput): Promise<DecideResult> {
-      const { snapshot } = await deps.snapshots.at(input.symbols, input.marketTime);
+    async askDecisionMaker(input: DecideInput | DecideInputWithSettings): Promise<DecideResult> {
+      const settings = await decideSettings(deps, input);
+      const { snapshot } = await deps.snapshots.at(settings.symbols, input.marketTime);
       const context = Context.current();
       return decide(
-        input.decisionMaker,
+        settings.decisionMaker,
         {
           agentId: input.agentId,
           cycleNo: input.cycleNo,
@@ -29,13 +31,13 @@ export function createDecideActivities(deps: ActivityDeps) {
           account: input.seen.account,
           positions: input.seen.positions,
           market: snapshot,
-          risk: input.risk,
-          tradingStyle: input.tradingStyle,
-          takerFeeRate: input.takerFeeRate,
+          risk: settings.risk,
+          tradingStyle: settings.tradingStyle,
+          takerFeeRate: settings.takerFeeRate,
         },
         {
           ledger: agentLedger(deps, input.agentId),
-          models: arenaModels(deps, input, context.info.attempt),
+          models: arenaModels(deps, input, settings.decisionMaker, context.info.attempt),
           signal: context.cancellationSignal,
         },
       );
@@ -43,11 +45,41 @@ export function createDecideActivities(deps: ActivityDeps) {
   };
 }
 
+/** The decide input of cycles that began before configs were stored: every setting inline. */
+export interface DecideInputWithSettings extends Omit<DecideInput, 'agentConfig'> {
+  decisionMaker: DecisionMakerConfig;
+  takerFeeRate: number;
+  symbols: string[];
+  risk: RiskLimits;
+  tradingStyle: TradingStyle;
+}
+
+/** What the decide step reads of the agent's config; a call scheduled by older workflow code carries it. */
+async function decideSettings(
+  deps: ActivityDeps,
+  input: DecideInput | DecideInputWithSettings,
+): Promise<Omit<DecideInputWithSettings, keyof DecideInput>> {
+  if (!('agentConfig' in input)) return input;
+  const { decisionMaker, strategy, exchange } = await deps.configs.of(input.agentId, input.agentConfig);
+  return {
+    decisionMaker,
+    symbols: strategy.symbols,
+    risk: strategy.risk,
+    tradingStyle: strategy.tradingStyle,
+    takerFeeRate: exchange.takerFeeRate,
+  };
+}
+
 /**
  * The provider's real SDK behind the agent's own key; each attempt goes to llm_calls, and each reply
  * to model_replies under the hash of what was asked, where a backtest of the same question finds it.
  */
-function arenaModels(deps: ActivityDeps, input: DecideInput, attempt: number): ModelGateway {
+function arenaModels(
+  deps: ActivityDeps,
+  input: Pick<DecideInput, 'agentId' | 'cycleNo'>,
+  asked: DecisionMakerConfig,
+  attempt: number,
+): ModelGateway {
   return {
     async call(dm, prompt, signal) {
       const reply = await askModel(dm, prompt, signal);
@@ -66,11 +98,11 @@ function arenaModels(deps: ActivityDeps, input: DecideInput, attempt: number): M
         agentId: input.agentId,
         cycleNo: input.cycleNo,
         attempt,
-        provider: input.decisionMaker.provider,
-        model: input.decisionMaker.model,
+        provider: asked.provider,
+        model: asked.model,
         ...call,
       });
-      countModelCall(input.decisionMaker.provider, input.decisionMaker.model, call);
+      countModelCall(asked.provider, asked.model, call);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { raiseCycleAlerts, raiseFailureAlerts } from '../alerts/raise';
 import type { AgentConfig } from '../arena-config/types';
 import type { CycleFailure } from '../cycle/types';
+import { storeAgentConfig } from '../db/agent-configs';
 import { saveAgent } from '../db/agents';
 import { logCycle, logCycleFailure } from '../observability/cycle-log';
 import { countCycle, countCycleFailure } from '../observability/cycle-metrics';
@@ -37,6 +38,11 @@ export function createRecordActivities(deps: ActivityDeps) {
     /** The agents table's copy of an agent's config, written from the workflow that owns it. */
     async saveAgentConfig(config: AgentConfig): Promise<void> {
       await saveAgent(deps.db, config);
+    },
+
+    /** The config under the digest of its content, which the agent's cycles name instead of carrying it. */
+    async storeAgentConfig(config: AgentConfig): Promise<string> {
+      return storeAgentConfig(deps.db, config);
     },
   };
 }

@@ -8,12 +8,13 @@ export function createRiskActivities(deps: ActivityDeps) {
   return {
     /** Every limit of the agent on the balances the sync read and its own history; the order phase that follows. */
     async checkRisk(input: RiskInput): Promise<RiskResult> {
+      const { strategy } = await deps.configs.of(input.ref.agentId, input.agentConfig);
       return checkRisk(venueOf(deps, input.ref, input.marketTime), agentLedger(deps, input.ref.agentId), {
         marketTime: input.marketTime,
         decisions: input.decisions,
         seen: input.seen,
         prices: input.prices,
-        risk: input.risk,
+        risk: strategy.risk,
         takerFeeRate: input.ref.exchange.takerFeeRate,
         safeMode: input.safeMode,
         mend: input.mend,

@@ -307,7 +307,16 @@ export interface ModelRepliesTable {
   created_at: CreatedAt;
 }
 
+/** Every config an agent has run with, by the digest of its content (rows never change). */
+export interface AgentConfigsTable {
+  agent_id: string;
+  digest: string;
+  config: Json<AgentConfig>;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  agent_configs: AgentConfigsTable;
   model_replies: ModelRepliesTable;
   alert_settings: AlertSettingsTable;
   alert_events: AlertEventsTable;

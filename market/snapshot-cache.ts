@@ -1,3 +1,4 @@
+import { PromiseCache } from '../infra/promise-cache';
 import { fetchSymbolSnapshot, type SymbolSnapshot } from './snapshot';
 import type { MarketDataSource } from './types';
 
@@ -20,12 +21,14 @@ export interface MarketViews {
  * is the same.
  */
 export class MarketSnapshots implements MarketViews {
-  private readonly entries = new Map<string, Promise<{ snapshot: SymbolSnapshot; price: number }>>();
+  private readonly entries: PromiseCache<{ snapshot: SymbolSnapshot; price: number }>;
 
   constructor(
     readonly source: MarketDataSource,
-    private readonly maxEntries = 256,
-  ) {}
+    maxEntries = 256,
+  ) {
+    this.entries = new PromiseCache(maxEntries);
+  }
 
   async at(symbols: readonly string[], marketTime: number): Promise<MarketView> {
     const parts = await Promise.all(symbols.map((symbol) => this.symbolAt(symbol, marketTime)));
@@ -36,17 +39,6 @@ export class MarketSnapshots implements MarketViews {
   }
 
   private symbolAt(symbol: string, marketTime: number): Promise<{ snapshot: SymbolSnapshot; price: number }> {
-    const key = `${symbol}@${marketTime}`;
-    let entry = this.entries.get(key);
-    if (!entry) {
-      entry = fetchSymbolSnapshot(this.source, symbol, marketTime);
-      this.entries.set(key, entry);
-      entry.catch(() => this.entries.delete(key));
-      for (const oldest of this.entries.keys()) {
-        if (this.entries.size <= this.maxEntries) break;
-        this.entries.delete(oldest);
-      }
-    }
-    return entry;
+    return this.entries.get(`${symbol}@${marketTime}`, () => fetchSymbolSnapshot(this.source, symbol, marketTime));
   }
 }

@@ -7,6 +7,7 @@ import * as m005 from './005_analytics_indexes';
 import * as m006 from './006_arena_clock';
 import * as m007 from './007_alerts';
 import * as m008 from './008_model_replies';
+import * as m009 from './009_agent_configs';
 
 /** Every migration, in order. Forward-only: add a new file, never edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '006_arena_clock': m006,
   '007_alerts': m007,
   '008_model_replies': m008,
+  '009_agent_configs': m009,
 };

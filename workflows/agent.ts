@@ -24,6 +24,7 @@ import {
   AgentStatus,
   CycleSummary,
   cycleWorkflowId,
+  cycleInputOf,
   abortDecisionSignal,
   getStateQuery,
   pauseSignal,
@@ -35,11 +36,12 @@ import {
 import { agentCycle, agentCycleWorkflow } from './cycle';
 import { nextCycleTime } from './cadence';
 
-const { saveAgentConfig } = proxyLocalActivities<AgentActivities>({
+const CONFIG_WRITE = {
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 10 },
-  summary: 'save the config to the agents table',
-});
+} as const;
+const { saveAgentConfig } = proxyLocalActivities<AgentActivities>({ ...CONFIG_WRITE, summary: 'save the config to the agents table' });
+const { storeAgentConfig } = proxyLocalActivities<AgentActivities>({ ...CONFIG_WRITE, summary: 'store the config its cycles name' });
 import { AgentCycleAttr, AgentStatusAttr, LastCycleAtAttr } from './search-attributes';
 
 /**
@@ -104,6 +106,7 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
       const changed = changedRuntimeFields(state.config, config);
       log.info(`config changed by ${updateRequester(currentUpdateInfo()?.id)}: ${changed.join(', ') || 'no field'}`, { changed });
       state.config = config;
+      state.configDigest = undefined;
       publishDetails(state);
       // The workflow owns the config; the database copy (what the API shows without a worker) follows it.
       if (patched('config-saved-from-workflow')) await saveAgentConfig(config);
@@ -170,15 +173,28 @@ async function runCycle(state: AgentState, lockScope: AgentInput['lockScope'], r
   let summary: CycleSummary;
   running.workflowId = cycleWorkflowId(config.id, cycleNo);
   const afterMarketTime = state.lastCycle?.ok ? (state.lastCycle.marketTime ?? undefined) : undefined;
+  const cycle = { cycleNo, safeMode: inSafeMode(state), lockScope, ...(afterMarketTime !== undefined && { afterMarketTime }) };
   try {
     // Agents whose history began before the lean cycle replay their earlier cycles as they ran.
-    summary = await executeChild(patched('lean-cycle') ? agentCycle : agentCycleWorkflow, {
+    const lean = patched('lean-cycle');
+    // The cycle names the config by digest (its activities read it there) instead of carrying all of it.
+    const byDigest = lean && patched('cycle-names-stored-config');
+    let digest = state.configDigest;
+    if (byDigest && digest === undefined) {
+      digest = await storeAgentConfig(config);
+      // A config change while it was being stored makes the next cycle store the new one.
+      if (state.config === config) state.configDigest = digest;
+    }
+    const options = {
       workflowId: cycleWorkflowId(config.id, cycleNo),
-      args: [{ config, cycleNo, safeMode: inSafeMode(state), lockScope, ...(afterMarketTime !== undefined && { afterMarketTime }) }],
       staticSummary: `${config.id} · cycle ${cycleNo}`,
       staticDetails: `${config.decisionMaker.provider}/${config.decisionMaker.model} on ${config.exchange.type}:${config.exchange.account}`,
-      workflowExecutionTimeout: '15 minutes',
-    });
+      workflowExecutionTimeout: '15 minutes' as const,
+    };
+    summary =
+      byDigest && digest !== undefined
+        ? await executeChild(agentCycle, { ...options, args: [cycleInputOf(config, { digest }, cycle)] })
+        : await executeChild(lean ? agentCycle : agentCycleWorkflow, { ...options, args: [{ config, ...cycle }] });
   } catch (err) {
     // The child records its own failures; this is for the child itself dying (timeout, termination).
     summary = {

@@ -10,24 +10,24 @@ import {
   type ActivityOptions,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
-import type { DecisionMakerConfig } from '../arena-config/types';
 import { cycleDetails } from '../cycle/details';
 import { describeCycle } from '../cycle/summary';
 import { hasWork } from '../cycle/types';
 import type { ExecutionPlan } from '../execution/execute-orders';
 import {
   abortDecisionSignal,
+  cycleInputOf,
   type CycleActivities,
+  type CycleInput,
   type CycleSummary,
   type DecideResult,
   type ExecuteResult,
   type RiskResult,
   type SyncResult,
 } from './definitions';
-import type { CycleInput } from './legacy-cycle';
+import type { CycleInputWithConfig } from './legacy-cycle';
 import { tradingLockId } from './trading-lock-definitions';
 
-export type { CycleInput } from './legacy-cycle';
 /** The cycle workflow of agents that began before the lean cycle: it still replays their histories. */
 export { agentCycleWorkflow } from './legacy-cycle';
 
@@ -64,21 +64,21 @@ const long = (options: ActivityOptions, summary: string) => proxyActivities<Cycl
  * Seven steps, five of them local; a cycle without orders writes about ten events to its history.
  * A failure anywhere is recorded and returned as a failed summary; it never escapes to the agent.
  */
-export async function agentCycle(input: CycleInput): Promise<CycleSummary> {
-  const { config, cycleNo } = input;
+export async function agentCycle(started: CycleInput | CycleInputWithConfig): Promise<CycleSummary> {
+  // Cycles started before configs were stored carry the whole config; their activities get it inline.
+  const input = 'config' in started ? cycleInputOf(started.config, { inline: started.config }, started) : started;
+  const { ref, symbols, cycleNo, agentConfig, decisionMaker } = input;
+  const agentId = ref.agentId;
   const startedAt = Date.now();
-  const ref = { agentId: config.id, exchange: config.exchange, initialBalance: config.strategy.initialBalance };
-  const symbols = config.strategy.symbols;
   let marketTime: number | null = null;
   // The agent's stop cancels a model call in flight (the decide activity heartbeats, so it hears it).
   const decisionScope = new CancellationScope();
   setHandler(abortDecisionSignal, () => decisionScope.cancel());
   try {
-    const sync: SyncResult = await quick(`sync ${config.exchange.type} account ${config.exchange.account}`).readAccount({
+    const sync: SyncResult = await quick(`sync ${ref.exchange.type} account ${ref.exchange.account}`).readAccount({
       ref,
       cycleNo,
-      risk: config.strategy.risk,
-      symbols,
+      agentConfig,
     });
     const at = sync.marketTime;
     if (sync.clockHeld && input.afterMarketTime !== undefined && at <= input.afterMarketTime) {
@@ -102,17 +102,7 @@ export async function agentCycle(input: CycleInput): Promise<CycleSummary> {
     let modelError: string | null = null;
     try {
       decision = await decisionScope.run(() =>
-        decideStep(config.decisionMaker).askDecisionMaker({
-          decisionMaker: config.decisionMaker,
-          takerFeeRate: config.exchange.takerFeeRate,
-          agentId: config.id,
-          cycleNo,
-          marketTime: at,
-          seen,
-          symbols,
-          risk: config.strategy.risk,
-          tradingStyle: config.strategy.tradingStyle,
-        }),
+        decideStep(decisionMaker).askDecisionMaker({ agentId, cycleNo, marketTime: at, seen, agentConfig }),
       );
     } catch (err) {
       // A model that fails (after its retries) means `wait`: the cycle still reconciles, protects and records.
@@ -130,7 +120,7 @@ export async function agentCycle(input: CycleInput): Promise<CycleSummary> {
       decisions: decision.decisions,
       seen,
       prices,
-      risk: config.strategy.risk,
+      agentConfig,
       safeMode: input.safeMode,
       mend: { protect: sync.protect, cancel: sync.cancel },
     });
@@ -141,14 +131,14 @@ export async function agentCycle(input: CycleInput): Promise<CycleSummary> {
         cycleNo,
         marketTime: at,
         plan: risk.plan,
-        lockId: tradingLockId(config.exchange.type, config.exchange.account, input.lockScope),
+        lockId: tradingLockId(ref.exchange.type, ref.exchange.account, input.lockScope),
         requestId: workflowInfo().workflowId,
       });
     }
     const summary = describeCycle(risk.verdicts, executed.executions);
     const llm = decision.llm || modelError ? { ...decision.llm, error: modelError } : null;
     await quick('record decision log and equity').recordCycleOutcome({
-      agentId: config.id,
+      agentId,
       cycleNo,
       startedAt,
       marketTime: at,
@@ -169,7 +159,7 @@ export async function agentCycle(input: CycleInput): Promise<CycleSummary> {
       cycleDetails({
         cycleNo,
         marketTime: at,
-        decisionMaker: `${config.decisionMaker.provider}/${config.decisionMaker.model}`,
+        decisionMaker: `${decisionMaker.provider}/${decisionMaker.model}`,
         before: { account: seen.account, positions: seen.positions.length },
         after: { account: executed.after.account, positions: executed.after.positions.length },
         verdicts: risk.verdicts,
@@ -194,7 +184,7 @@ export async function agentCycle(input: CycleInput): Promise<CycleSummary> {
   } catch (err) {
     const failure = describeFailure(err);
     await quick('record failed cycle').recordCycleFailure({
-      agentId: config.id,
+      agentId,
       cycleNo,
       startedAt,
       marketTime,
@@ -214,7 +204,7 @@ export async function agentCycle(input: CycleInput): Promise<CycleSummary> {
 }
 
 /** A rule-based decision is a quick local step; a model call is an activity of its own (long, cancellable). */
-function decideStep(dm: DecisionMakerConfig): Pick<CycleActivities, 'askDecisionMaker'> {
+function decideStep(dm: CycleInput['decisionMaker']): Pick<CycleActivities, 'askDecisionMaker'> {
   const summary = `ask ${dm.provider}/${dm.model}`;
   return dm.provider === 'rule_based' ? quick(summary) : long(DECIDE, summary);
 }

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AgentConfig, DecisionMakerConfig, RiskLimits, TradingStyle } from '../arena-config/types';
+import type { AgentConfig, DecisionMakerConfig } from '../arena-config/types';
 import type {
   AccountRef,
   AccountState,
@@ -63,6 +63,8 @@ export interface AgentState {
   continuedAsNew: number;
   /** Cycles that found the market clock held at the last bar (nothing ran). */
   skippedCycles?: number;
+  /** The digest `config` is stored under (agent_configs); absent until the next cycle stores it. */
+  configDigest?: string;
 }
 
 export interface AgentInput {
@@ -102,13 +104,50 @@ export const cycleWorkflowId = (agentId: string, cycleNo: number): string => `ag
 // ---------------------------------------------------------------------------------------------
 // The activities as the workflows call them (their implementations: activities/).
 
+/**
+ * Where an activity finds the agent's config (limits, style, model settings): stored under its digest
+ * in agent_configs (the agent workflow stores it once per change), or carried inline by the cycles
+ * that began before configs were stored.
+ */
+export type ConfigRef = { digest: string } | { inline: AgentConfig };
+
+/** The cycle as the agent starts it: who trades where, with which model and symbols, under which config. */
+export interface CycleInput {
+  ref: AccountRef;
+  decisionMaker: Pick<DecisionMakerConfig, 'provider' | 'model'>;
+  symbols: string[];
+  agentConfig: ConfigRef;
+  cycleNo: number;
+  safeMode: boolean;
+  /** One trading lock per venue account (default), or one for all accounts. */
+  lockScope?: 'account' | 'global';
+  /** The bar the agent traded last: a market clock that has not moved past it runs nothing. */
+  afterMarketTime?: number;
+}
+
+/** A cycle's input from the agent's config (the config itself is named by `agentConfig`). */
+export function cycleInputOf(
+  config: AgentConfig,
+  agentConfig: ConfigRef,
+  rest: Pick<CycleInput, 'cycleNo' | 'safeMode' | 'lockScope' | 'afterMarketTime'>,
+): CycleInput {
+  return {
+    ref: { agentId: config.id, exchange: config.exchange, initialBalance: config.strategy.initialBalance },
+    decisionMaker: { provider: config.decisionMaker.provider, model: config.decisionMaker.model },
+    symbols: config.strategy.symbols,
+    agentConfig,
+    cycleNo: rest.cycleNo,
+    safeMode: rest.safeMode,
+    ...(rest.lockScope && { lockScope: rest.lockScope }),
+    ...(rest.afterMarketTime !== undefined && { afterMarketTime: rest.afterMarketTime }),
+  };
+}
+
 export interface SyncInput {
   ref: AccountRef;
   cycleNo: number;
-  /** For the default stop-loss / take-profit of a position found unprotected. */
-  risk: RiskLimits;
-  /** The agent's symbols: on a shared account it protects and cleans up only these. */
-  symbols: string[];
+  /** Its symbols (on a shared account it protects and cleans up only these) and its default stop-loss / take-profit. */
+  agentConfig: ConfigRef;
 }
 
 export interface MarketInput {
@@ -122,16 +161,12 @@ export interface MarketPrices {
 }
 
 export interface DecideInput {
-  decisionMaker: DecisionMakerConfig;
-  /** The venue's taker fee rate (the prompt states it). */
-  takerFeeRate: number;
   agentId: string;
   cycleNo: number;
   marketTime: number;
   seen: AccountState;
-  symbols: string[];
-  risk: RiskLimits;
-  tradingStyle: TradingStyle;
+  /** The model and its settings, the symbols, limits and trading style the prompt states. */
+  agentConfig: ConfigRef;
 }
 
 export interface RiskInput {
@@ -140,7 +175,8 @@ export interface RiskInput {
   decisions: Decision[];
   seen: AccountState;
   prices: Record<string, number>;
-  risk: RiskLimits;
+  /** The agent's risk limits. */
+  agentConfig: ConfigRef;
   safeMode: boolean;
   mend: Pick<SyncResult, 'protect' | 'cancel'>;
 }
@@ -175,6 +211,8 @@ export interface CycleActivities {
 export interface AgentActivities {
   /** The database copy of the agent's config, written from the workflow (its owner). */
   saveAgentConfig(config: AgentConfig): Promise<void>;
+  /** Stores the config under the digest of its content (agent_configs) and returns the digest. */
+  storeAgentConfig(config: AgentConfig): Promise<string>;
 }
 
 export interface LockActivities {

@@ -23,7 +23,8 @@ import type { RiskVerdict } from '../risk/types';
 import { abortDecisionSignal, type CycleSummary } from './definitions';
 import { LockGrant, lockGrantedSignal, releaseLockSignal, tradingLockId } from './trading-lock-definitions';
 
-export interface CycleInput {
+/** The cycle's input before configs were stored (agent_configs): the whole config. */
+export interface CycleInputWithConfig {
   config: AgentConfig;
   cycleNo: number;
   safeMode: boolean;
@@ -89,7 +90,7 @@ const RECORD: ActivityOptions = {
 const step = (options: ActivityOptions, summary: string) => proxyActivities<LegacyActivities>({ ...options, summary });
 
 /** The old cycle (see the module comment). */
-export async function agentCycleWorkflow(input: CycleInput): Promise<CycleSummary> {
+export async function agentCycleWorkflow(input: CycleInputWithConfig): Promise<CycleSummary> {
   const { config, cycleNo } = input;
   const startedAt = Date.now();
   const ref = { agentId: config.id, exchange: config.exchange, initialBalance: config.strategy.initialBalance };

@@ -61,6 +61,10 @@ export const LiveStateSchema = z
     safeMode: z.boolean(),
     nextCycleAt: z.number().nullable(),
     skippedCycles: z.number().int().optional(),
+    configDigest: z
+      .string()
+      .optional()
+      .openapi({ description: 'The digest `config` is stored under (agent_configs), which its cycles name' }),
     symbolUniverse: z.array(z.string()).optional().openapi({ description: 'The symbols a config change may choose from' }),
     config: AgentConfigSchema,
   })

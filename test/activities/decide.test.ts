@@ -9,9 +9,11 @@ import type { Database } from '../../db/schema';
 import { replayClock } from '../../market/clock';
 import { REPLAY_BAR_MS, ReplayMarketData } from '../../market/replay';
 import type { DecideInput, DecideResult } from '../../workflows/definitions';
+import type { DecideInputWithSettings } from '../../activities/decide';
+import { findAgentConfig } from '../../db/agent-configs';
 import { type MigratedTestDatabase, createMigratedTestDatabase } from '../support/database';
 import { MockReply, startOpenAiServer } from '../support/llm-servers';
-import { SEED_RISK_LIMITS } from '../fixtures/risk-limits';
+import { storedLlmAgent } from '../fixtures/stored-llm-agent';
 
 /** How a failed model call leaves the activity: what Temporal will retry, when, and what it will not. */
 describe('the decide activity with a model behind a local OpenAI-protocol server', () => {
@@ -24,23 +26,12 @@ describe('the decide activity with a model behind a local OpenAI-protocol server
   before(async () => {
     database = await createMigratedTestDatabase(2);
     db = database.db;
-    await db
-      .insertInto('agents')
-      .values({
-        id: 'llm-a',
-        name: 'a',
-        provider: 'openai',
-        model: 'm',
-        venue: 'paper',
-        account: 'a',
-        initial_balance: 10_000,
-        config: '{}',
-      })
-      .execute();
     process.env.OPENAI_API_KEY_DECIDE_TEST = 'sk-decide';
     const marketTime = new ReplayMarketData().window().firstMarketTime + 9 * REPLAY_BAR_MS;
-    input = {
-      decisionMaker: {
+    input = await storedLlmAgent(
+      db,
+      'llm-a',
+      {
         provider: 'openai',
         model: 'm',
         temperature: 0,
@@ -49,15 +40,8 @@ describe('the decide activity with a model behind a local OpenAI-protocol server
         apiKeyEnv: 'OPENAI_API_KEY_DECIDE_TEST',
         timeoutSeconds: 10,
       },
-      takerFeeRate: 0.0005,
-      agentId: 'llm-a',
-      cycleNo: 1,
-      marketTime,
-      seen: { account: { equity: 10_000, available: 10_000, marginUsed: 0, unrealizedPnl: 0 }, positions: [] },
-      symbols: ['BTCUSDT'],
-      risk: { ...SEED_RISK_LIMITS },
-      tradingStyle: 'balanced',
-    };
+      { marketTime },
+    );
   });
   after(async () => {
     await (await server).close();
@@ -65,7 +49,7 @@ describe('the decide activity with a model behind a local OpenAI-protocol server
     delete process.env.OPENAI_API_KEY_DECIDE_TEST;
   });
 
-  const decide = (): Promise<DecideResult> =>
+  const decide = (asked: DecideInput | DecideInputWithSettings = input): Promise<DecideResult> =>
     new MockActivityEnvironment().run(
       createActivities(
         activityDeps({
@@ -75,8 +59,8 @@ describe('the decide activity with a model behind a local OpenAI-protocol server
           log: pino({ level: 'silent' }),
           temporal: undefined as never,
         }),
-      ).askDecisionMaker,
-      input,
+      ).askDecisionMaker as (asked: DecideInput | DecideInputWithSettings) => Promise<DecideResult>,
+      asked,
     );
 
   it('passes a 429 Retry-After on to Temporal as the next retry delay', async () => {
@@ -110,5 +94,23 @@ describe('the decide activity with a model behind a local OpenAI-protocol server
       ['wait'],
     );
     assert.equal(result.llm?.parsed, false);
+  });
+
+  it('answers a call scheduled by a cycle that began before configs were stored (every setting inline)', async () => {
+    const { agentConfig, ...asked } = input;
+    const config = 'digest' in agentConfig ? await findAgentConfig(db, input.agentId, agentConfig.digest) : undefined;
+    assert.ok(config);
+    next = { json: { reasoning: 'flat market', decisions: [{ action: 'wait', reason: 'flat' }] } };
+    const result = await decide({
+      ...asked,
+      cycleNo: 2,
+      decisionMaker: config.decisionMaker,
+      takerFeeRate: config.exchange.takerFeeRate,
+      symbols: config.strategy.symbols,
+      risk: config.strategy.risk,
+      tradingStyle: config.strategy.tradingStyle,
+    });
+    assert.equal(result.llm?.parsed, true);
+    assert.equal(result.reasoning, 'flat market');
   });
 });

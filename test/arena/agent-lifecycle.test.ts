@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
@@ -9,6 +10,7 @@ import {
   agentWorkflowId,
   cycleWorkflowId,
   getStateQuery,
+  type CycleInput,
   pauseSignal,
   runCycleNowUpdate,
   stopSignal,
@@ -188,6 +190,23 @@ describe('the arena on a real Temporal dev server and a real Postgres', function
     const good = { ...slow, strategy: { ...slow.strategy, risk: { ...slow.strategy.risk, maxPositions: 1 } } };
     await handle.executeUpdate(updateConfigUpdate, { args: [good] });
     assert.equal((await handle.query(getStateQuery)).config.strategy.risk.maxPositions, 1);
+
+    // Each cycle names its config by digest (a few hundred bytes of input, no config); the activities
+    // read it from agent_configs, so the cycle after the change runs on the new limits.
+    assert.equal((await handle.executeUpdate(runCycleNowUpdate)).cycleNo, 2);
+    const inputs = await Promise.all([1, 2].map((n) => cycleInput(arena, cycleWorkflowId(slow.id, n))));
+    for (const input of inputs) {
+      assert.ok(!('config' in input) && 'digest' in input.agentConfig, JSON.stringify(input));
+      assert.ok(JSON.stringify(input).length < 600, `cycle input of ${JSON.stringify(input).length} bytes`);
+    }
+    const stored = await arena.db.selectFrom('agent_configs').selectAll().where('agent_id', '=', slow.id).execute();
+    const limitOf = (input: CycleInput) =>
+      stored.find((r) => 'digest' in input.agentConfig && r.digest === input.agentConfig.digest)?.config.strategy.risk.maxPositions;
+    assert.equal(stored.length, 2, 'one row per config the agent ran with');
+    assert.deepEqual(inputs.map(limitOf), [slow.strategy.risk.maxPositions, 1]);
+    if (process.env.WRITE_HISTORIES)
+      fs.writeFileSync(path.join(HISTORIES, 'agent-workflow-config-change-new.json'), historyToJSON(await handle.fetchHistory()));
+
     await handle.signal(pauseSignal);
     await assert.rejects(handle.executeUpdate(runCycleNowUpdate), rejectedWith(/paused/));
     await handle.signal(stopSignal);
@@ -239,3 +258,10 @@ describe('the arena on a real Temporal dev server and a real Postgres', function
     assert.equal(replayed, histories.length);
   });
 });
+
+/** The input a cycle workflow was started with, from its history. */
+async function cycleInput(arena: TestArena, workflowId: string): Promise<CycleInput> {
+  const history = await arena.client.workflow.getHandle(workflowId).fetchHistory();
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  return defaultPayloadConverter.fromPayload<CycleInput>(payload!);
+}

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { ConfigError, loadArenaConfig, resolveArenaConfigPath } from '../../arena-config/load';
 import { validateAgentConfig } from '../../arena-config/schema';
 import type { AgentConfig } from '../../arena-config/types';
-import { SEED_RISK_LIMITS } from '../fixtures/risk-limits';
 import { loadError, writeArena } from './arena-files';
+import { paperAgentConfig } from '../fixtures/agent-config';
 
 const SHIPPED = path.resolve(__dirname, '../../config/arena.yaml');
 const BASELINES = ['ema-trend', 'rsi-reversion', 'btc-buy-hold', 'random-entry'];
@@ -365,20 +365,13 @@ describe('live venue credentials', () => {
 });
 
 describe('validateAgentConfig', () => {
-  const good: AgentConfig = {
-    id: 'alpha',
-    name: 'Alpha',
-    description: '',
-    decisionMaker: { provider: 'deepseek', model: 'deepseek-chat', temperature: 0.15, maxTokens: 4000, apiKeyEnv: 'DEEPSEEK_API_KEY' },
-    exchange: { type: 'paper', account: 'alpha', testnet: false, takerFeeRate: 0.0005, slippageRate: 0.0002 },
-    strategy: {
-      initialBalance: 10_000,
-      scanIntervalMinutes: 3,
-      symbols: ['BTCUSDT'],
-      tradingStyle: 'balanced',
-      risk: { ...SEED_RISK_LIMITS },
-    },
-  };
+  const good: AgentConfig = paperAgentConfig('alpha', 'Alpha', {
+    provider: 'deepseek',
+    model: 'deepseek-chat',
+    temperature: 0.15,
+    maxTokens: 4000,
+    apiKeyEnv: 'DEEPSEEK_API_KEY',
+  });
 
   it('accepts a good resolved config', () => {
     assert.deepEqual(validateAgentConfig(structuredClone(good)), good);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadArenaConfig } from '../../arena-config/load';
 import { validateAgentConfig } from '../../arena-config/schema';
 import { ASTER_SIGNING_DEFAULTS, type AgentConfig, type ExchangeConfig } from '../../arena-config/types';
-import { SEED_RISK_LIMITS } from '../fixtures/risk-limits';
+import { paperAgentConfig } from '../fixtures/agent-config';
 import { loadError, writeArena as writeArenaFiles } from './arena-files';
 
 /** The exchange section of an agent file: `base_url`, the `aster:` switches, credential references. */
@@ -184,10 +184,7 @@ describe('exchange config: credential variables', () => {
 
 describe('validateAgentConfig: the new exchange fields', () => {
   const good: AgentConfig = {
-    id: 'alpha',
-    name: 'Alpha',
-    description: '',
-    decisionMaker: { provider: 'rule_based', model: 'ema_trend', temperature: 0.15, maxTokens: 4000 },
+    ...paperAgentConfig('alpha', 'Alpha', { provider: 'rule_based', model: 'ema_trend', temperature: 0.15, maxTokens: 4000 }),
     exchange: {
       type: 'aster',
       account: 'MAIN',
@@ -197,13 +194,6 @@ describe('validateAgentConfig: the new exchange fields', () => {
       baseUrl: 'https://fapi.asterdex-testnet.com',
       credentialEnv: { user: 'ASTER_USER_MAIN', private_key: 'ASTER_PRIVATE_KEY_MAIN' },
       asterSigning: { includeUser: true, signaturePrefix0x: false, signEncoding: 'raw' },
-    },
-    strategy: {
-      initialBalance: 10_000,
-      scanIntervalMinutes: 3,
-      symbols: ['BTCUSDT'],
-      tradingStyle: 'balanced',
-      risk: { ...SEED_RISK_LIMITS },
     },
   };
 

@@ -19,7 +19,7 @@ import { registry } from '../../observability/metrics';
 import { sendHttp } from '../../venues/http/http-client';
 import { WeightedRateLimiter, sharedRateLimiter } from '../../venues/http/rate-limiter';
 import type { DecideInput } from '../../workflows/definitions';
-import { SEED_RISK_LIMITS } from '../fixtures/risk-limits';
+import { storedLlmAgent } from '../fixtures/stored-llm-agent';
 import { type MigratedTestDatabase, createMigratedTestDatabase } from '../support/database';
 import { type MockReply, startOpenAiServer } from '../support/llm-servers';
 import { byLabel, parseExposition, total, type Exposition } from './scrape';
@@ -38,22 +38,11 @@ describe('metrics: model calls and venue requests', () => {
     before(async () => {
       database = await createMigratedTestDatabase(2);
       db = database.db;
-      await db
-        .insertInto('agents')
-        .values({
-          id: 'llm-metrics',
-          name: 'm',
-          provider: 'openai',
-          model,
-          venue: 'paper',
-          account: 'm',
-          initial_balance: 10_000,
-          config: '{}',
-        })
-        .execute();
       process.env.OPENAI_API_KEY_METRICS_TEST = 'sk-metrics';
-      input = {
-        decisionMaker: {
+      input = await storedLlmAgent(
+        db,
+        'llm-metrics',
+        {
           provider: 'openai',
           model,
           temperature: 0,
@@ -64,15 +53,8 @@ describe('metrics: model calls and venue requests', () => {
           priceInputPerMillion: 1,
           priceOutputPerMillion: 2,
         },
-        takerFeeRate: 0.0005,
-        agentId: 'llm-metrics',
-        cycleNo: 1,
-        marketTime: new ReplayMarketData().window().firstMarketTime + 9 * REPLAY_BAR_MS,
-        seen: { account: { equity: 10_000, available: 10_000, marginUsed: 0, unrealizedPnl: 0 }, positions: [] },
-        symbols: ['BTCUSDT'],
-        risk: { ...SEED_RISK_LIMITS },
-        tradingStyle: 'balanced',
-      };
+        { marketTime: new ReplayMarketData().window().firstMarketTime + 9 * REPLAY_BAR_MS },
+      );
     });
     after(async () => {
       await (await server).close();

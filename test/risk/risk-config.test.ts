@@ -7,7 +7,7 @@ import { AgentFileSchema, ConfigError, parseConfig, riskLimitsFromFile, validate
 import { type AgentConfig, RISK_LIMIT_DEFAULTS, type RiskLimits, withRiskDefaults } from '../../arena-config/types';
 import { evaluateDecisions } from '../../risk/engine';
 import type { SymbolRules } from '../../venues/venue';
-import { SEED_RISK_LIMITS } from '../fixtures/risk-limits';
+import { paperAgentConfig } from '../fixtures/agent-config';
 
 const CONFIG = path.resolve(__dirname, '../../config');
 const BTC: SymbolRules = { symbol: 'BTCUSDT', tickSize: '0.1', stepSize: '0.001', minQty: '0.001', minNotional: '100', maxLeverage: 125 };
@@ -102,20 +102,12 @@ describe('risk limits in the config', () => {
   });
 
   it('accepts resolved configs recorded before the optional limits existed, and checks them when present', () => {
-    const config: AgentConfig = {
-      id: 'alpha',
-      name: 'Alpha',
-      description: '',
-      decisionMaker: { provider: 'rule_based', model: 'ema_trend', temperature: 0.15, maxTokens: 4000 },
-      exchange: { type: 'paper', account: 'alpha', testnet: false, takerFeeRate: 0.0005, slippageRate: 0.0002 },
-      strategy: {
-        initialBalance: 10_000,
-        scanIntervalMinutes: 3,
-        symbols: ['BTCUSDT'],
-        tradingStyle: 'balanced',
-        risk: { ...SEED_RISK_LIMITS },
-      },
-    };
+    const config: AgentConfig = paperAgentConfig('alpha', 'Alpha', {
+      provider: 'rule_based',
+      model: 'ema_trend',
+      temperature: 0.15,
+      maxTokens: 4000,
+    });
     assert.deepEqual(validateAgentConfig(structuredClone(config)), config);
     const withNew = structuredClone(config);
     withNew.strategy.risk = { ...withNew.strategy.risk, maxDrawdownPct: 20, majorSymbols: ['BTCUSDT'] };

@@ -15,6 +15,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { withDomainFailures } from '../../activities/failures';
 import type { AgentConfig } from '../../arena-config/types';
+import { configDigest } from '../../db/agent-configs';
 import type { Decision } from '../../decisions/types';
 import type { PlannedOrder, RiskVerdict } from '../../risk/types';
 import type { agentWorkflow } from '../../workflows/agent';
@@ -23,7 +24,9 @@ import {
   type AccountState,
   type AgentActivities,
   type AgentState,
+  type ConfigRef,
   type CycleActivities,
+  type DecideInput,
   type LockActivities,
   type RiskInput,
 } from '../../workflows/definitions';
@@ -60,6 +63,8 @@ const ACCOUNT: AccountState = {
  */
 export class ActivityStubs {
   readonly calls: StubCall[] = [];
+  /** The configs the agents stored (storeAgentConfig), by digest, as agent_configs would hold them. */
+  private readonly stored = new Map<string, AgentConfig>();
   /** Per-activity overrides; a test may change them at any time. */
   script: Partial<StubbedActivities> = {};
 
@@ -69,6 +74,19 @@ export class ActivityStubs {
   /** The inputs of every call of one activity, in order (retries included). */
   of<K extends StubName>(name: K): Array<InputOf<K>> {
     return this.calls.filter((c) => c.name === name).map((c) => c.input as InputOf<K>);
+  }
+
+  /** The config a cycle's activity names, as the real activities read it. */
+  configOf(agentConfig: ConfigRef): AgentConfig {
+    if ('inline' in agentConfig) return agentConfig.inline;
+    const config = this.stored.get(agentConfig.digest);
+    if (!config) throw new Error(`stub: no config stored under ${agentConfig.digest}`);
+    return config;
+  }
+
+  /** The model a decide call asks. */
+  modelOf(input: DecideInput): { provider: string; model: string } {
+    return this.configOf(input.agentConfig).decisionMaker;
   }
 
   callsOf<K extends StubName>(name: K): Array<StubCall<K>> {
@@ -102,8 +120,7 @@ export class ActivityStubs {
         cancel: [],
       }),
       readMarket: async ({ symbols }) => ({ prices: Object.fromEntries(symbols.map((s) => [s, 100])) }),
-      askDecisionMaker: async (input) =>
-        decided(input.decisionMaker.provider, input.decisionMaker.model, [{ action: 'wait', reason: 'stub: nothing to do' }]),
+      askDecisionMaker: async (input) => decided(this.modelOf(input), [{ action: 'wait', reason: 'stub: nothing to do' }]),
       checkRisk: async (input) => stubRisk(input.decisions, input.safeMode, input.prices, input.mend),
       placeOrders: async (input) => ({
         executions: input.plan.orders.map((o) => ({
@@ -121,13 +138,18 @@ export class ActivityStubs {
       recordCycleOutcome: async () => undefined,
       recordCycleFailure: async () => undefined,
       saveAgentConfig: async () => undefined,
+      storeAgentConfig: async (config) => {
+        const digest = configDigest(config);
+        this.stored.set(digest, config);
+        return digest;
+      },
       recordLockGrant: async (grant) => Date.now() + grant.leaseMs,
     };
   }
 }
 
 /** A successful model answer as the real decide activity returns it. */
-export function decided(provider: string, model: string, decisions: Decision[], reasoning = 'stub reasoning') {
+export function decided({ provider, model }: { provider: string; model: string }, decisions: Decision[], reasoning = 'stub reasoning') {
   return {
     reasoning,
     decisions,

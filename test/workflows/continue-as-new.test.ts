@@ -102,7 +102,7 @@ describe('workflows: continue-as-new (stub activities)', function () {
       stubs
         .of('readAccount')
         .filter((r) => r.cycleNo > cyclesInFirstRun)
-        .every((r) => r.risk.maxPositions === 1),
+        .every((r) => stubs.configOf(r.agentConfig).strategy.risk.maxPositions === 1),
     );
     const nextCycle = await worker.client.workflow.getHandle(cycleWorkflowId(agent.id, cyclesInFirstRun + 1)).describe();
     assert.equal(nextCycle.status.name, 'COMPLETED');

@@ -43,7 +43,7 @@ describe('workflows: a failed model call (stub activities)', function () {
       'the DECIDE retry policy: 3 attempts',
     );
     assert.equal(asks[0]!.input.agentId, agent.id);
-    assert.equal(asks[0]!.input.decisionMaker.model, 'deepseek-chat');
+    assert.equal(stubs.modelOf(asks[0]!.input).model, 'deepseek-chat');
     const [risk] = stubs.of('checkRisk');
     assert.deepEqual(risk!.decisions, [{ action: 'wait', reason: 'model call failed' }]);
     assert.equal(risk!.safeMode, false);
@@ -73,7 +73,7 @@ describe('workflows: a failed model call (stub activities)', function () {
     assert.equal(state.safeMode, false, 'one failure of 3 allowed');
 
     // The agent goes on: the model answers again, the open is planned and placed, the model failure count resets.
-    stubs.script.askDecisionMaker = async (input) => decided(input.decisionMaker.provider, input.decisionMaker.model, [OPEN_BTC]);
+    stubs.script.askDecisionMaker = async (input) => decided(stubs.modelOf(input), [OPEN_BTC]);
     const second = await handle.executeUpdate(runCycleNowUpdate);
     assert.equal(second.cycleNo, 2);
     assert.equal(second.ok, true);
@@ -113,9 +113,7 @@ describe('workflows: a failed model call (stub activities)', function () {
 
     // A reply with nothing parseable: the real decide returns `wait` with llm.parsed false.
     stubs.script.askDecisionMaker = async (input) => {
-      const result = decided(input.decisionMaker.provider, input.decisionMaker.model, [
-        { action: 'wait', reason: 'no answer in the reply' },
-      ]);
+      const result = decided(stubs.modelOf(input), [{ action: 'wait', reason: 'no answer in the reply' }]);
       return { ...result, llm: { ...result.llm, parsed: false } };
     };
     const second = await handle.executeUpdate(runCycleNowUpdate);

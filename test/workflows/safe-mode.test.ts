@@ -40,7 +40,7 @@ describe('workflows: safe mode (stub activities)', function () {
     let modelDown = true;
     stubs.script.askDecisionMaker = async (input) => {
       if (modelDown) throw new LlmCallError('auth', 'HTTP 401: key refused', 401);
-      return decided(input.decisionMaker.provider, input.decisionMaker.model, [OPEN_BTC]);
+      return decided(stubs.modelOf(input), [OPEN_BTC]);
     };
     const handle = await worker.startAgent(agent, HOUR);
 
@@ -94,7 +94,7 @@ describe('workflows: safe mode (stub activities)', function () {
       if (venueDown) throw new VenueUnavailableError(`no adapter for venue ${input.ref.exchange.type}`);
       return defaults.readAccount(input);
     };
-    stubs.script.askDecisionMaker = async (input) => decided(input.decisionMaker.provider, input.decisionMaker.model, [OPEN_BTC]);
+    stubs.script.askDecisionMaker = async (input) => decided(stubs.modelOf(input), [OPEN_BTC]);
     const handle = await worker.startAgent(agent, HOUR);
 
     for (let n = 1; n <= SAFE_MODE_AFTER_FAILURES; n++) {

@@ -46,7 +46,7 @@ describe('workflows: stop during a cycle (stub activities)', function () {
       } finally {
         clearInterval(beat);
       }
-      return decided(input.decisionMaker.provider, input.decisionMaker.model, [OPEN_BTC]);
+      return decided(stubs.modelOf(input), [OPEN_BTC]);
     };
     const handle = await worker.startAgent(agent, CADENCE_MS);
     await eventually('the model call', async () => stubs.of('askDecisionMaker').length > 0, 20_000);
@@ -106,7 +106,7 @@ describe('workflows: stop during a cycle (stub activities)', function () {
   it('lets an order phase in flight finish, records it, then ends STOPPED', async () => {
     const agent = llmAgent(`${worker.tag}-orders`);
     const defaults = stubs.defaults();
-    stubs.script.askDecisionMaker = async (input) => decided(input.decisionMaker.provider, input.decisionMaker.model, [OPEN_BTC]);
+    stubs.script.askDecisionMaker = async (input) => decided(stubs.modelOf(input), [OPEN_BTC]);
     let cancelled = false;
     stubs.script.placeOrders = async (input) => {
       const context = Context.current();

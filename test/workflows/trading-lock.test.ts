@@ -31,7 +31,7 @@ describe('workflows: the trading lock (stub activities)', function () {
 
   beforeEach(async () => {
     stubs = new ActivityStubs();
-    stubs.script.askDecisionMaker = async (input) => decided(input.decisionMaker.provider, input.decisionMaker.model, [OPEN_BTC]);
+    stubs.script.askDecisionMaker = async (input) => decided(stubs.modelOf(input), [OPEN_BTC]);
     worker = await startStubWorker(stubs);
   });
   afterEach(async () => worker?.stop());
