@@ -1,5 +1,6 @@
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   currentUpdateInfo,
@@ -125,10 +126,15 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
       const target = state.cycleNo + 1;
       const skipped = state.skippedCycles ?? 0;
       runNowRequested = true;
-      await condition(() => state.cycleNo >= target || (state.skippedCycles ?? 0) > skipped || state.status !== 'RUNNING');
+      // A pause or stop that arrives while the cycle runs does not undo it: the caller gets its summary.
+      const outlivesPause = patched('run-now-outlives-pause');
+      const stopped = () => state.status !== 'RUNNING' && !(outlivesPause && running.workflowId !== null);
+      await condition(() => state.cycleNo >= target || (state.skippedCycles ?? 0) > skipped || stopped());
+      // Failures of the update, not of the workflow task (a plain Error would fail the task and stall the agent).
       if ((state.skippedCycles ?? 0) > skipped && state.cycleNo < target)
-        throw new Error('the market clock has not moved past the last bar: nothing to run');
-      if (state.cycleNo < target || !state.lastCycle) throw new Error(`agent ${state.status.toLowerCase()} before the cycle ran`);
+        throw ApplicationFailure.nonRetryable('the market clock has not moved past the last bar: nothing to run', 'CycleNotRun');
+      if (state.cycleNo < target || !state.lastCycle)
+        throw ApplicationFailure.nonRetryable(`agent ${state.status.toLowerCase()} before the cycle ran`, 'CycleNotRun');
       return state.lastCycle;
     },
     {

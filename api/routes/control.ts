@@ -5,7 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ConfigChangeRefused, RUNTIME_FIELDS, checkConfigChange } from '../../arena-config/runtime-changes';
@@ -113,7 +119,7 @@ export function controlRoutes({ db, temporal, states }: RouteDeps, options: ApiO
         else if (name === 'resume') await handle.signal(resumeSignal);
         else await handle.signal(stopSignal, { reason });
       } catch (err) {
-        return notRunning(c, id, err);
+        return notRunning(c, id, handle, err);
       } finally {
         states.invalidate(id);
       }
@@ -135,7 +141,7 @@ export function controlRoutes({ db, temporal, states }: RouteDeps, options: ApiO
       if (!outcome.done) return pending(c, id, updateId, 'the cycle is still running (or no worker has taken it yet): see /decisions');
       return ok(c, { agent_id: id, cycle: outcome.value });
     } catch (err) {
-      return notRunning(c, id, err);
+      return notRunning(c, id, handleOf(id), err);
     } finally {
       states.invalidate(id);
     }
@@ -170,7 +176,7 @@ export function controlRoutes({ db, temporal, states }: RouteDeps, options: ApiO
           return ok(c, { agent_id: id, config: publicConfig(outcome.value) });
         } catch (err) {
           const refused = configRefusal(err);
-          return refused ? fail(c, 400, refused) : notRunning(c, id, err);
+          return refused ? fail(c, 400, refused) : notRunning(c, id, handleOf(id), err);
         } finally {
           states.invalidate(id);
         }
@@ -243,11 +249,19 @@ function pending(c: Context, agentId: string, updateId: string, message: string)
 }
 
 /** The workflow refused (validator), has ended, or Temporal did not answer. */
-function notRunning(c: Context, agentId: string, err: unknown) {
+async function notRunning(c: Context, agentId: string, handle: WorkflowHandle, err: unknown) {
   if (err instanceof WorkflowUpdateFailedError) {
     return fail(c, 409, `agent ${agentId} refused: ${err.cause?.message ?? err.message}`);
   }
-  if (err instanceof WorkflowNotFoundError) {
+  // A run that has just closed is not always answered with NotFound (an update can meet another
+  // service error): its description tells.
+  const closed =
+    err instanceof WorkflowNotFoundError ||
+    (await handle.describe().then(
+      (d) => d.status.name !== 'RUNNING',
+      () => false,
+    ));
+  if (closed) {
     return fail(c, 409, `agent ${agentId} is not running`);
   }
   return fail(c, 503, `temporal did not answer: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`);
