@@ -46,6 +46,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
 import { sql, type Kysely } from 'kysely';
 import { activityDeps } from '../activities/deps';
@@ -618,6 +619,8 @@ interface HistoryFigures {
   withoutOrders: number[];
   /** Per sampled cycle: time its workflow and activity tasks waited in the task queue for the worker (ms). */
   queueWaitMs: number[];
+  /** Per sampled cycle: the encoded size of the cycle workflow's own history (bytes). */
+  cycleBytes: number[];
 }
 
 /**
@@ -625,7 +628,7 @@ interface HistoryFigures {
  * and from the same cycle histories, how long their tasks waited for the worker.
  */
 async function historyEventsPerCycle(stack: Stack, sample: AgentConfig[], window: Window, bars: Bars): Promise<HistoryFigures> {
-  const figures: HistoryFigures = { withOrders: [], withoutOrders: [], queueWaitMs: [] };
+  const figures: HistoryFigures = { withOrders: [], withoutOrders: [], queueWaitMs: [], cycleBytes: [] };
   const first = bars.marketTimeOf(window.firstBar);
   const last = bars.marketTimeOf(window.firstBar + window.bars - 1);
   for (const agent of sample) {
@@ -646,6 +649,7 @@ async function historyEventsPerCycle(stack: Stack, sample: AgentConfig[], window
       const total = own.length + (shares.perCycle[c.cycle_no - 1] ?? 0) + (traded ? shares.lockPerGrant : 0);
       (traded ? figures.withOrders : figures.withoutOrders).push(total);
       figures.queueWaitMs.push(queueWaitMs(own));
+      figures.cycleBytes.push(own.reduce((bytes, e) => bytes + temporal.api.history.v1.HistoryEvent.encode(e).finish().length, 0));
     }
   }
   return figures;
@@ -765,7 +769,7 @@ function printCpu({ rows, before, after, postgresCpuMs }: Figures): void {
   line('Postgres transactions per cycle', fixed(perCycle(after.transactions - before.transactions)), '(information)', '');
 }
 
-function printHistory({ withOrders, withoutOrders, queueWaitMs: waits }: HistoryFigures): void {
+function printHistory({ withOrders, withoutOrders, queueWaitMs: waits, cycleBytes }: HistoryFigures): void {
   const judge = (values: number[], budget: number) => (values.length ? verdict(Math.max(...values) <= budget) : 'not sampled');
   line(
     'history events per cycle, no orders',
@@ -780,6 +784,7 @@ function printHistory({ withOrders, withoutOrders, queueWaitMs: waits }: History
     judge(withOrders, TARGET.historyWithOrders),
   );
   line('  task queue wait per cycle p50 / p99 (ms)', p50p99(waits), `(information, n=${waits.length})`, '');
+  line('  cycle workflow history bytes p50 / p99', p50p99(cycleBytes), `(information, n=${cycleBytes.length})`, '');
 }
 
 function printVenueCalls({ rows, before, after }: Figures): void {
