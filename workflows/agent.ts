@@ -36,6 +36,7 @@ import {
 } from './definitions';
 import { agentCycle, agentCycleWorkflow } from './cycle';
 import { nextCycleTime } from './cadence';
+import { AgentCycleAttr, AgentStatusAttr, LastCycleAtAttr } from './search-attributes';
 
 const CONFIG_WRITE = {
   startToCloseTimeout: '10s',
@@ -43,7 +44,6 @@ const CONFIG_WRITE = {
 } as const;
 const { saveAgentConfig } = proxyLocalActivities<AgentActivities>({ ...CONFIG_WRITE, summary: 'save the config to the agents table' });
 const { storeAgentConfig } = proxyLocalActivities<AgentActivities>({ ...CONFIG_WRITE, summary: 'store the config its cycles name' });
-import { AgentCycleAttr, AgentStatusAttr, LastCycleAtAttr } from './search-attributes';
 
 /**
  * One agent, forever: wait for the next cycle, run it as a child workflow, keep compact state.
