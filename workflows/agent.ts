@@ -62,7 +62,7 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
   };
   let runNowRequested = false;
   let nextCycleAt: number | null = null;
-  const running: RunningCycle = { workflowId: null };
+  const running: RunningCycle = { workflowId: null, writeConfig: oneAtATime() };
 
   const setStatus = (status: AgentStatus) => {
     if (state.status === status) return;
@@ -110,7 +110,7 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
       state.configDigest = undefined;
       publishDetails(state);
       // The workflow owns the config; the database copy (what the API shows without a worker) follows it.
-      if (patched('config-saved-from-workflow')) await saveAgentConfig(config);
+      if (patched('config-saved-from-workflow')) await running.writeConfig(() => saveAgentConfig(config));
       return config;
     },
     {
@@ -171,6 +171,24 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
 
 interface RunningCycle {
   workflowId: string | null;
+  /** Runs the config's writes (its local activities) one after the other. */
+  writeConfig: <T>(write: () => Promise<T>) => Promise<T>;
+}
+
+/**
+ * Local activities in flight at the same time resolve in separate activations when they run, but in
+ * one activation on replay, where their continuations can issue commands in another order: a config
+ * change's save beside the cycle's store of it failed the next replay with a nondeterminism error and
+ * stalled the agent. Behind the patch each write waits for the one before it.
+ */
+function oneAtATime(): <T>(write: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (write) => {
+    if (!patched('config-writes-one-at-a-time')) return write();
+    const done = last.then(write);
+    last = done.catch(() => undefined);
+    return done;
+  };
 }
 
 async function runCycle(state: AgentState, lockScope: AgentInput['lockScope'], running: RunningCycle): Promise<void> {
@@ -187,7 +205,7 @@ async function runCycle(state: AgentState, lockScope: AgentInput['lockScope'], r
     const byDigest = lean && patched('cycle-names-stored-config');
     let digest = state.configDigest;
     if (byDigest && digest === undefined) {
-      digest = await storeAgentConfig(config);
+      digest = await running.writeConfig(() => storeAgentConfig(config));
       // A config change while it was being stored makes the next cycle store the new one.
       if (state.config === config) state.configDigest = digest;
     }

@@ -264,5 +264,12 @@ async function notRunning(c: Context, agentId: string, handle: WorkflowHandle, e
   if (closed) {
     return fail(c, 409, `agent ${agentId} is not running`);
   }
-  return fail(c, 503, `temporal did not answer: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`);
+  return fail(c, 503, `temporal did not answer: ${describeError(err).slice(0, 300)}`);
+}
+
+/** The error's message and its cause's (a gRPC status says more than "Workflow Update failed"). */
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? err.cause.message : '';
+  return cause && cause !== err.message ? `${err.message} (${cause})` : err.message;
 }
