@@ -3,6 +3,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { ConfigChangeRefused, checkConfigChange } from '../arena-config/runtime-changes';
 import type { AgentConfig } from '../arena-config/types';
+import { storeAgentConfig } from '../db/agent-configs';
 import { recordedCycleCount } from '../db/agents';
 import { lastOkCycle } from '../db/cycles';
 import type { Database } from '../db/schema';
@@ -106,12 +107,15 @@ async function restart(
 }
 
 async function start(opts: StartAgentsOptions, config: AgentConfig, state: AgentState | undefined): Promise<void> {
+  // Stored before the agent starts, so that its first cycle names it without a store step of its own;
+  // a carried state gets the new digest (the one it had named the config before a restart).
+  const configDigest = await storeAgentConfig(opts.db, config);
   const input: AgentInput = {
     config,
     cycleIntervalMs: opts.cycleIntervalMs(config),
     lockScope: opts.lockScope,
     ...(opts.symbolUniverse && { symbolUniverse: opts.symbolUniverse }),
-    ...(state && { state }),
+    ...(state ? { state: { ...state, configDigest } } : { configDigest }),
   };
   await retrying(opts, () =>
     opts.client.workflow.start(agentWorkflow, {

@@ -59,6 +59,7 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
     failedCycles: 0,
     lastCycle: null,
     continuedAsNew: 0,
+    ...(input.configDigest !== undefined && { configDigest: input.configDigest }),
   };
   let runNowRequested = false;
   let nextCycleAt: number | null = null;

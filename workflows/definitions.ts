@@ -73,6 +73,8 @@ export interface AgentInput {
   cycleIntervalMs: number;
   /** Where to resume: set by continue-as-new, or by the launcher from the records. */
   state?: AgentState;
+  /** The digest the launcher stored `config` under (agent_configs), for a start without `state` (a state carries its own). */
+  configDigest?: string;
   /** The trading lock spans one venue account (default) or every account (`system.trading_lock: global`). */
   lockScope?: 'account' | 'global';
   /** The symbols the agent's market offers: a config change may pick its symbols among these only. */

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { AgentConfig } from '../../arena-config/types';
 import { notReadyYet, startAgents } from '../../arena/start-agents';
+import { configDigest, findAgentConfig } from '../../db/agent-configs';
 import { agentWorkflowId, getStateQuery, pauseSignal } from '../../workflows/definitions';
 import { TestArena, cycleCount, demoAgent, eventually, startTestArena } from '../support/arena';
 
@@ -55,6 +56,8 @@ describe("launcher: the files' config reaches running agents", function () {
     assert.match(logs.find((l) => l.includes('exchange.takerFeeRate changed in the files')) ?? '', /restarting it after its current cycle/);
     const after = await state();
     assert.equal(after.config.exchange.takerFeeRate, 0.0004);
+    assert.equal(after.configDigest, configDigest(changed), 'its cycles name the new config, not the one its state named before');
+    assert.deepEqual(await findAgentConfig(arena.db, agent.id, configDigest(changed)), changed);
     assert.equal(after.status, 'PAUSED');
     assert.equal(after.pauseReason, 'operator pause');
     assert.equal(after.cycleNo, before.cycleNo);
