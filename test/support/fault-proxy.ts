@@ -151,12 +151,27 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     else socket.destroy();
   };
 
-  const forward = (req: http.IncomingMessage, body: Buffer) =>
+  /**
+   * Forwards to the venue. A kept-alive upstream socket the venue closed (its 5 s keep-alive ran out)
+   * as the request went out fails with a reset the venue never saw: sent again once on a new socket,
+   * so that every failure the client sees is one the proxy injected (Node's documented pattern).
+   */
+  const forward = async (req: http.IncomingMessage, body: Buffer) => {
+    try {
+      return await forwardOnce(req, body);
+    } catch (err) {
+      if (!(err instanceof StaleSocket)) throw err;
+      return forwardOnce(req, body);
+    }
+  };
+
+  const forwardOnce = (req: http.IncomingMessage, body: Buffer) =>
     new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
       const headers: http.OutgoingHttpHeaders = {};
       for (const [key, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(key)) headers[key] = value;
       headers.host = target.host;
       headers['content-length'] = String(body.length);
+      let answered = false;
       const out = http.request(
         {
           protocol: target.protocol,
@@ -168,13 +183,17 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           agent: upstream,
         },
         (answer) => {
+          answered = true;
           const chunks: Buffer[] = [];
           answer.on('data', (chunk: Buffer) => chunks.push(chunk));
           answer.on('end', () => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(chunks) }));
           answer.on('error', reject);
         },
       );
-      out.on('error', reject);
+      out.on('error', (err: NodeJS.ErrnoException) => {
+        const stale = out.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE') && !answered;
+        reject(stale ? new StaleSocket(err.message) : err);
+      });
       out.end(body);
     });
 
@@ -256,7 +275,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => void handle(req, res, Buffer.concat(chunks)));
   });
-  server.keepAliveTimeout = 60_000;
+  // No idle timeout here: the client closes its idle sockets itself (undici, after 4 s), so it never
+  // sends on a socket this side has just closed, a reset no fault schedule would account for.
+  server.keepAliveTimeout = 0;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -289,3 +310,6 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       }),
   };
 }
+
+/** An upstream keep-alive socket that the venue had closed: the request never reached it. */
+class StaleSocket extends Error {}
