@@ -63,7 +63,8 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
   };
   let runNowRequested = false;
   let nextCycleAt: number | null = null;
-  const running: RunningCycle = { workflowId: null, writeConfig: oneAtATime() };
+  const running: RunningCycle = { workflowId: null };
+  const writeConfig = oneAtATime();
 
   const setStatus = (status: AgentStatus) => {
     if (state.status === status) return;
@@ -111,7 +112,7 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
       state.configDigest = undefined;
       publishDetails(state);
       // The workflow owns the config; the database copy (what the API shows without a worker) follows it.
-      if (patched('config-saved-from-workflow')) await running.writeConfig(() => saveAgentConfig(config));
+      if (patched('config-saved-from-workflow')) await writeConfig(() => saveAgentConfig(config));
       return config;
     },
     {
@@ -158,12 +159,13 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
     if (state.status !== 'RUNNING') continue;
     if (!woke || runNowRequested) {
       runNowRequested = false;
-      await runCycle(state, input.lockScope, running);
+      await runCycle(state, input.lockScope, running, writeConfig);
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       state.continuedAsNew += 1;
-      await continueAsNew<typeof agentWorkflow>({ ...input, config: state.config, state });
+      // The start's digest is not carried: the state holds the current one.
+      await continueAsNew<typeof agentWorkflow>({ ...input, configDigest: undefined, config: state.config, state });
     }
   }
   await condition(allHandlersFinished);
@@ -172,9 +174,10 @@ export async function agentWorkflow(input: AgentInput): Promise<AgentState> {
 
 interface RunningCycle {
   workflowId: string | null;
-  /** Runs the config's writes (its local activities) one after the other. */
-  writeConfig: <T>(write: () => Promise<T>) => Promise<T>;
 }
+
+/** Runs the config's writes (its local activities) one after the other. */
+type WriteConfig = <T>(write: () => Promise<T>) => Promise<T>;
 
 /**
  * Local activities in flight at the same time resolve in separate activations when they run, but in
@@ -182,7 +185,7 @@ interface RunningCycle {
  * change's save beside the cycle's store of it failed the next replay with a nondeterminism error and
  * stalled the agent. Behind the patch each write waits for the one before it.
  */
-function oneAtATime(): <T>(write: () => Promise<T>) => Promise<T> {
+function oneAtATime(): WriteConfig {
   let last: Promise<unknown> = Promise.resolve();
   return (write) => {
     if (!patched('config-writes-one-at-a-time')) return write();
@@ -192,7 +195,12 @@ function oneAtATime(): <T>(write: () => Promise<T>) => Promise<T> {
   };
 }
 
-async function runCycle(state: AgentState, lockScope: AgentInput['lockScope'], running: RunningCycle): Promise<void> {
+async function runCycle(
+  state: AgentState,
+  lockScope: AgentInput['lockScope'],
+  running: RunningCycle,
+  writeConfig: WriteConfig,
+): Promise<void> {
   const cycleNo = state.cycleNo + 1;
   const { config } = state;
   let summary: CycleSummary;
@@ -206,7 +214,7 @@ async function runCycle(state: AgentState, lockScope: AgentInput['lockScope'], r
     const byDigest = lean && patched('cycle-names-stored-config');
     let digest = state.configDigest;
     if (byDigest && digest === undefined) {
-      digest = await running.writeConfig(() => storeAgentConfig(config));
+      digest = await writeConfig(() => storeAgentConfig(config));
       // A config change while it was being stored makes the next cycle store the new one.
       if (state.config === config) state.configDigest = digest;
     }

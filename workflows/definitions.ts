@@ -63,7 +63,7 @@ export interface AgentState {
   continuedAsNew: number;
   /** Cycles that found the market clock held at the last bar (nothing ran). */
   skippedCycles?: number;
-  /** The digest `config` is stored under (agent_configs); absent until the next cycle stores it. */
+  /** The digest `config` is stored under (agent_configs), set by the launcher; after a change, absent until the next cycle stores it. */
   configDigest?: string;
 }
 
